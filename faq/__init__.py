@@ -1,0 +1,1 @@
+"""The knowledge base and the Vietnamese retrieval engine. Imports nothing from bot/, handlers/ or db/."""

@@ -1,0 +1,1 @@
+"""The conversation, channel-neutral: it never imports a transport or SQL library."""

@@ -1,0 +1,68 @@
+"""The neutral message types every channel adapter converts to and from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    TELEGRAM = "telegram"
+    ZALO = "zalo"
+    CONSOLE = "console"
+
+
+class Kind(StrEnum):
+    """What an update carried. Only TEXT and BUTTON reach the conversation logic; the rest get a short reply."""
+
+    TEXT = "text"
+    BUTTON = "button"
+    STICKER = "sticker"
+    PHOTO = "photo"
+    VOICE = "voice"
+    VIDEO = "video"
+    DOCUMENT = "document"
+    LOCATION = "location"
+    CONTACT = "contact"
+    EDITED = "edited"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    channel: Channel
+    chat_id: str
+    user_id: str
+    display_name: str = ""
+    text: str = ""
+    payload: str | None = None  # the chosen button's payload (Kind.BUTTON)
+    kind: Kind = Kind.TEXT
+    chat_type: str = "private"  # "private" or "group"
+    mentioned: bool = False  # in a group: the bot was addressed by @mention or reply
+    update_id: str | None = None  # the platform's id, for idempotency and logs
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button: `label` is shown, `payload` (ASCII, ≤ 64 bytes) comes back when it is pressed."""
+
+    label: str
+    payload: str
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    filename: str
+    data: bytes
+    mime: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    photo: Attachment | None = None
+    document: Attachment | None = None
+    # Channels that can edit a sent message (Telegram) replace this earlier bot message instead.
+    edit_key: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
