@@ -1,0 +1,83 @@
+"""The composition root: builds the engine, services and dispatcher once, and nothing else."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.conversation import Conversation
+from bot.settings import Settings
+from db.migrate import alembic_config, upgrade_async
+from db.session import create_engine, session_factory
+from handlers.context import Services
+from handlers.dispatcher import Dispatcher
+from handlers.setup import build_dispatcher
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class DatabaseNotReady(RuntimeError):
+    """PostgreSQL schema is behind the code; an operator runs `cdsbot db upgrade` deliberately."""
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    services: Services
+    dispatcher: Dispatcher
+    conversation: Conversation
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+async def prepare_database(settings: Settings) -> None:
+    """SQLite upgrades itself; PostgreSQL must already be at head (several processes share it)."""
+    if settings.is_sqlite:
+        await upgrade_async(settings.database_url)
+        return
+    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect() as conn:
+
+            def current(sync: Connection) -> str | None:
+                return MigrationContext.configure(sync).get_current_revision()
+
+            revision = await conn.run_sync(current)
+    finally:
+        await engine.dispose()
+    if revision != head:
+        raise DatabaseNotReady(
+            f"database is at revision {revision or 'none'}, code expects {head}: run `cdsbot db upgrade`"
+        )
+
+
+async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    services = Services(
+        clock=clock,
+        tz=settings.tz,
+        form_ttl=timedelta(minutes=settings.form_ttl_minutes),
+        max_text_chars=settings.max_text_chars,
+        admins=frozenset(settings.admins),
+    )
+    dispatcher = build_dispatcher()
+    conversation = Conversation(dispatcher, sessions, services)
+    return App(settings, engine, sessions, services, dispatcher, conversation)

@@ -1,0 +1,58 @@
+"""Runs one update through the dispatcher inside one unit of work; the only owner of that transaction."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from db.store import unit_of_work
+from handlers import texts
+from handlers.context import Services
+from handlers.dispatcher import Dispatcher
+from handlers.types import Incoming, Reply
+
+log = logging.getLogger(__name__)
+
+
+class Conversation:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        sessions: async_sessionmaker[AsyncSession],
+        services: Services,
+    ) -> None:
+        self.dispatcher = dispatcher
+        self.sessions = sessions
+        self.services = services
+        # Updates of one chat are handled in order; the lock is only for ordering, never for state.
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, incoming: Incoming) -> asyncio.Lock:
+        key = (incoming.channel.value, incoming.chat_id)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        return lock
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        async with self._lock(incoming):
+            try:
+                async with unit_of_work(self.sessions) as store:
+                    return await self.dispatcher.handle(incoming, store, self.services)
+            except IntegrityError as error:
+                if incoming.update_id is not None and "processed_updates" in str(error):
+                    # The same update arrived twice at once (webhook retry) and the other copy won.
+                    log.info("update %s:%s handled concurrently; dropped", incoming.channel, incoming.update_id)
+                    return []
+                log.exception("update %s:%s failed on a constraint", incoming.channel, incoming.update_id)
+                return [Reply(texts.ERROR_APOLOGY)]
+            except Exception:
+                log.exception(
+                    "update %s:%s from %s failed", incoming.channel, incoming.update_id, incoming.user_id
+                )
+                return [Reply(texts.ERROR_APOLOGY)]

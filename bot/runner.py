@@ -1,0 +1,71 @@
+"""`cdsbot run`: start the channels (or the console), and stop cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import Protocol
+
+from bot.app import App, build_app, prepare_database
+from bot.channels.console import run_console
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+NO_CHANNEL_NOTICE = (
+    "Chưa cấu hình Telegram hay Zalo, nên bot chạy ở chế độ trò chuyện trên cửa sổ lệnh.\n"
+    "Để nối với Telegram: đặt CDSBOT_TELEGRAM_TOKEN (lấy từ @BotFather).\n"
+    "Để nối với Zalo: đặt CDSBOT_ZALO_TOKEN (lấy trong Zalo Bot Manager).\n"
+    "Gõ /thoat hoặc Ctrl+D để thoát.\n"
+)
+
+
+class Service(Protocol):
+    """Something `run` starts and stops: a channel receiver, the HTTP server, a worker."""
+
+    name: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def build_services(app: App, role: str) -> list[Service]:
+    """Which long-running parts this process runs; filled in by the channel and worker modules."""
+    from bot.services import services_for
+
+    return services_for(app, role)
+
+
+async def run(settings: Settings, role: str = "all") -> int:
+    await prepare_database(settings)
+    app = await build_app(settings)
+    services = build_services(app, role)
+    try:
+        if not services:
+            sys.stderr.write(NO_CHANNEL_NOTICE)
+            await run_console(app.conversation, sys.stdin, sys.stdout)
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        started: list[Service] = []
+        try:
+            for service in services:
+                await service.start()
+                started.append(service)
+                log.info("started %s", service.name)
+            await stop.wait()
+            log.info("stopping")
+        finally:
+            for service in reversed(started):
+                try:
+                    await asyncio.wait_for(service.stop(), timeout=10)
+                except Exception:
+                    log.exception("stopping %s failed", service.name)
+        return 0
+    finally:
+        await app.close()

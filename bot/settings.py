@@ -1,0 +1,170 @@
+"""Settings from `CDSBOT_*` environment variables or `.env`, validated once at start-up."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/cdsbot.sqlite3"
+_DB_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
+_TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
+# Zalo Bot tokens look like "<bot_id>:<secret>"; be tolerant about the alphabet of the secret part.
+_ZALO_TOKEN = re.compile(r"^[0-9A-Za-z]{3,}:[A-Za-z0-9_\-]{8,}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
+_PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "xxxxxxxx", "your-secret"}
+_ADMIN = re.compile(r"^(telegram|zalo|console):[A-Za-z0-9_-]+$")
+
+Role = Literal["all", "web", "worker"]
+
+
+class Settings(BaseSettings):
+    """Every knob of the bot. Secrets are SecretStr so they never print by accident."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CDSBOT_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    database_url: str = DEFAULT_DATABASE_URL
+    telegram_token: SecretStr | None = None
+    telegram_api_base: str = "https://api.telegram.org"
+    zalo_token: SecretStr | None = None
+    zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    admins: Annotated[tuple[str, ...], NoDecode] = ()
+    webhook_base_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    http_host: str = "127.0.0.1"
+    http_port: int = Field(default=8080, ge=0, le=65535)
+    timezone: str = "Asia/Ho_Chi_Minh"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    # Conversation
+    form_ttl_minutes: int = Field(default=60, ge=1)
+    max_text_chars: int = Field(default=2000, ge=100)
+
+    # FAQ engine thresholds; unset means the engine's defaults, chosen on the development set
+    faq_answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+    faq_suggest_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_scheme(cls, value: str) -> str:
+        scheme = value.split("://", 1)[0]
+        if scheme not in _DB_SCHEMES:
+            raise ValueError(f"scheme '{scheme}' is not supported; use one of: {', '.join(_DB_SCHEMES)}")
+        return value
+
+    @field_validator("telegram_token")
+    @classmethod
+    def _telegram_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _TELEGRAM_TOKEN.match(value.get_secret_value()):
+            raise ValueError("does not look like a BotFather token (digits ':' then 20+ letters/digits)")
+        return value
+
+    @field_validator("zalo_token")
+    @classmethod
+    def _zalo_token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        if not _ZALO_TOKEN.match(value.get_secret_value()):
+            raise ValueError("does not look like a Zalo Bot token ('<bot_id>:<secret>')")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        raw = value.get_secret_value()
+        if not _WEBHOOK_SECRET.match(raw):
+            raise ValueError("must be 8-256 characters of A-Z a-z 0-9 _ -")
+        if raw.lower() in _PLACEHOLDERS:
+            raise ValueError("is a placeholder; generate one, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+        return value
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _admins(cls, value: object) -> tuple[str, ...]:
+        if value is None or value == "":
+            return ()
+        items = [s.strip() for s in value.split(",")] if isinstance(value, str) else list(value)  # type: ignore[call-overload]
+        admins = tuple(str(s) for s in items if str(s))
+        for item in admins:
+            if not _ADMIN.match(item):
+                raise ValueError(f"'{item}' is not 'channel:id' (channel is telegram, zalo or console)")
+        return admins
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}'") from None
+        return value
+
+    @field_validator("webhook_base_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must start with https://")
+        return value.rstrip("/")
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        if self.webhook_base_url and self.webhook_secret is None:
+            raise ValueError("CDSBOT_WEBHOOK_SECRET is required when CDSBOT_WEBHOOK_BASE_URL is set")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def secrets(self) -> list[str]:
+        """Values that must never appear in logs."""
+        out = []
+        for secret in (self.telegram_token, self.zalo_token, self.webhook_secret):
+            if secret is not None and secret.get_secret_value():
+                out.append(secret.get_secret_value())
+        return out
+
+    def masked(self) -> dict[str, str]:
+        """Effective settings for `cdsbot config`, secrets shown only by their last characters."""
+        shown: dict[str, str] = {}
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if isinstance(value, SecretStr):
+                raw = value.get_secret_value()
+                text = f"***{raw[-4:]}" if len(raw) > 12 else "***"
+            elif value is None:
+                text = "(không đặt)"
+            elif isinstance(value, tuple):
+                text = ",".join(value) or "(không đặt)"
+            else:
+                text = str(value)
+            if name == "database_url":
+                text = _mask_url_password(text)
+            shown[f"CDSBOT_{name.upper()}"] = text
+        return shown
+
+
+def _mask_url_password(url: str) -> str:
+    return re.sub(r"(://[^:/@]+:)[^@]+@", r"\1***@", url)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Repositories: the only code that writes SQL. They return plain data objects, never ORM rows."""

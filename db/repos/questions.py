@@ -1,0 +1,46 @@
+"""The question log: what citizens asked (masked) and what the bot did with it."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.base import utcnow
+from db.models import QuestionLog
+
+
+class QuestionRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def log(
+        self,
+        *,
+        channel: str,
+        user_id: int | None,
+        text: str,
+        outcome: str,
+        top_entry_id: str | None,
+        score: float | None,
+    ) -> int:
+        row = QuestionLog(
+            channel=channel,
+            user_id=user_id,
+            text=text,
+            outcome=outcome,
+            top_entry_id=top_entry_id,
+            score=score,
+            created_at=utcnow(),
+        )
+        self._session.add(row)
+        await self._session.flush()
+        return row.id
+
+    async def set_feedback(self, question_id: int, user_id: int, feedback: str) -> bool:
+        """Only the asker can rate their own question; returns whether a row changed."""
+        result = await self._session.execute(
+            update(QuestionLog)
+            .where(QuestionLog.id == question_id, QuestionLog.user_id == user_id)
+            .values(feedback=feedback)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
