@@ -29,7 +29,9 @@ class Conversation:
         self.sessions = sessions
         self.services = services
         # Updates of one chat are handled in order; the lock is only for ordering, never for state.
-        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     def _lock(self, incoming: Incoming) -> asyncio.Lock:
         key = (incoming.channel.value, incoming.chat_id)
@@ -47,7 +49,9 @@ class Conversation:
             except IntegrityError as error:
                 if incoming.update_id is not None and "processed_updates" in str(error):
                     # The same update arrived twice at once (webhook retry) and the other copy won.
-                    log.info("update %s:%s handled concurrently; dropped", incoming.channel, incoming.update_id)
+                    log.info(
+                        "update %s:%s handled concurrently; dropped", incoming.channel, incoming.update_id
+                    )
                     return []
                 log.exception("update %s:%s failed on a constraint", incoming.channel, incoming.update_id)
                 return [Reply(texts.ERROR_APOLOGY)]

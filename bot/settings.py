@@ -86,7 +86,9 @@ class Settings(BaseSettings):
         if not _WEBHOOK_SECRET.match(raw):
             raise ValueError("must be 8-256 characters of A-Z a-z 0-9 _ -")
         if raw.lower() in _PLACEHOLDERS:
-            raise ValueError("is a placeholder; generate one, e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`")
+            raise ValueError(
+                "is a placeholder; generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
         return value
 
     @field_validator("admins", mode="before")

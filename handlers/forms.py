@@ -105,6 +105,7 @@ class Forms:
         ctx.state.step = None
         ctx.state.data = {}
         ctx.state.expires_at = None
+        ctx.state.choices = []  # the form's buttons are gone with it
 
     def is_expired(self, ctx: Context) -> bool:
         return bool(ctx.state.form and ctx.state.expires_at and ctx.state.expires_at < ctx.now())

@@ -8,13 +8,13 @@ GREETING = (
     "• Trả lời câu hỏi về VNeID, thẻ căn cước, dịch vụ công trực tuyến, chữ ký số, SIM chính chủ.\n"
     "• Chuyển câu hỏi khó tới thành viên Tổ ở gần bạn.\n"
     "• Gửi thông báo của xã/phường khi bạn đăng ký nhận tin.\n\n"
-    "Bạn cứ nhắn câu hỏi, có dấu hay không dấu đều được. Ví dụ: \"quên mật khẩu VNeID\".\n"
+    'Bạn cứ nhắn câu hỏi, có dấu hay không dấu đều được. Ví dụ: "quên mật khẩu VNeID".\n'
     "Gõ /trogiup để xem các lệnh."
 )
 
 HELP_HEADER = "Bạn đang dùng bot với vai trò {role}. Các lệnh bạn dùng được:"
 HELP_FOOTER = (
-    "Trên Zalo không cần dấu /: gõ \"trogiup\", \"huy\"… cũng được.\n"
+    'Trên Zalo không cần dấu /: gõ "trogiup", "huy"… cũng được.\n'
     "Khi bot đưa lựa chọn đánh số, trả lời bằng số (1, 2, 3…)."
 )
 HELP_CITIZEN_HINT = "Muốn hỏi gì, bạn cứ nhắn câu hỏi như khi nói chuyện."
@@ -24,7 +24,7 @@ NOTHING_TO_CANCEL = "Hiện không có việc gì đang làm dở để hủy."
 FORM_EXPIRED = "{form} đã hết hạn vì để lâu không trả lời, nên mình đã hủy. Gõ lại lệnh để bắt đầu lại."
 FORM_REPLACED = "Phiếu {form} đang làm dở đã được bỏ để bắt đầu việc mới."
 FORM_BACK_FIRST = "Đây đã là bước đầu tiên. Gõ /huy nếu muốn dừng."
-FORM_HINT = "(Gõ \"quay lại\" để sửa bước trước, /huy để dừng.)"
+FORM_HINT = '(Gõ "quay lại" để sửa bước trước, /huy để dừng.)'
 
 UNKNOWN_COMMAND = "Mình chưa biết lệnh {command}. Gõ /trogiup để xem các lệnh dùng được."
 NOT_ALLOWED = (
@@ -37,10 +37,12 @@ TOO_LONG = (
     "Bạn tóm tắt câu hỏi trong vài dòng giúp mình nhé."
 )
 FALLBACK = (
-    "Cảm ơn bạn đã nhắn. Mình chưa hiểu ý bạn. Bạn thử hỏi ngắn gọn, ví dụ \"quên mật khẩu VNeID\", "
+    'Cảm ơn bạn đã nhắn. Mình chưa hiểu ý bạn. Bạn thử hỏi ngắn gọn, ví dụ "quên mật khẩu VNeID", '
     "hoặc gõ /trogiup."
 )
-STALE_BUTTON = "Nút này thuộc tin nhắn cũ nên không còn dùng được. Bạn gõ lại lệnh hoặc câu hỏi giúp mình nhé."
+STALE_BUTTON = (
+    "Nút này thuộc tin nhắn cũ nên không còn dùng được. Bạn gõ lại lệnh hoặc câu hỏi giúp mình nhé."
+)
 BAD_CHOICE = "Bạn chọn số từ 1 đến {count} giúp mình nhé."
 ERROR_APOLOGY = (
     "Xin lỗi, mình vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé; "
@@ -57,13 +59,10 @@ MEDIA_REPLY = {
     "voice": "Mình chưa nghe được tin nhắn thoại. Bạn gõ câu hỏi bằng chữ giúp mình nhé.",
     "video": "Mình chưa xem được video. Bạn gõ câu hỏi bằng chữ giúp mình nhé.",
     "document": (
-        "Mình chưa đọc được tệp đính kèm. Bạn gõ câu hỏi bằng chữ nhé; "
-        "đừng gửi giấy tờ cá nhân qua tin nhắn."
+        "Mình chưa đọc được tệp đính kèm. Bạn gõ câu hỏi bằng chữ nhé; đừng gửi giấy tờ cá nhân qua tin nhắn."
     ),
     "location": "Mình đã nhận vị trí, nhưng chưa dùng được. Bạn gõ tên thôn/xã bằng chữ giúp mình nhé.",
     "contact": "Mình chưa dùng được danh bạ. Bạn gõ câu hỏi bằng chữ giúp mình nhé.",
     "edited": "Mình chỉ đọc tin nhắn mới, không đọc tin đã sửa. Bạn gửi lại nội dung thành tin mới nhé.",
-    "unsupported": (
-        "Mình chưa đọc được nội dung tin nhắn này. Bạn gõ câu hỏi bằng chữ giúp mình nhé."
-    ),
+    "unsupported": ("Mình chưa đọc được nội dung tin nhắn này. Bạn gõ câu hỏi bằng chữ giúp mình nhé."),
 }

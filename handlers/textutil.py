@@ -11,9 +11,7 @@ def clean_text(text: str) -> str:
     """NFC, no control or format characters (except newlines and tabs), no surrounding blanks."""
     text = unicodedata.normalize("NFC", text or "")
     kept = [
-        ch
-        for ch in text
-        if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        ch for ch in text if ch in _KEEP or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
     ]
     return "".join(kept).strip()
 

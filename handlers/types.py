@@ -13,7 +13,7 @@ class Channel(StrEnum):
 
 
 class Kind(StrEnum):
-    """What an update carried. Only TEXT and BUTTON reach the conversation logic; the rest get a short reply."""
+    """What an update carried: only TEXT and BUTTON reach the conversation; the rest get a short reply."""
 
     TEXT = "text"
     BUTTON = "button"

@@ -48,7 +48,9 @@ class AreaRepo:
         return [_data(r) for r in await self._session.scalars(query)]
 
     async def subtree(self, area: AreaData) -> list[AreaData]:
-        rows = await self._session.scalars(select(Area).where(Area.path.startswith(area.path)).order_by(Area.path))
+        rows = await self._session.scalars(
+            select(Area).where(Area.path.startswith(area.path)).order_by(Area.path)
+        )
         return [_data(r) for r in rows]
 
     async def all(self) -> list[AreaData]:
@@ -64,7 +66,9 @@ class AreaRepo:
         """Add or rename an area; the parent must exist already (import in tree order)."""
         if level not in LEVELS:
             raise ValueError(f"unknown level {level!r}")
-        parent = await self._session.scalar(select(Area).where(Area.code == parent_code)) if parent_code else None
+        parent = (
+            await self._session.scalar(select(Area).where(Area.code == parent_code)) if parent_code else None
+        )
         if parent_code and parent is None:
             raise ValueError(f"parent {parent_code!r} not found")
         path = f"{parent.path if parent else '/'}{code}/"

@@ -36,7 +36,7 @@ class ConversationRepo:
 
     async def load(self, channel: str, chat_id: str, user_id: str) -> ConversationData:
         query = select(ConversationState).where(*self._where(channel, chat_id, user_id))
-        if self._session.bind.dialect.name == "postgresql":
+        if self._session.get_bind().dialect.name == "postgresql":
             # Two web processes handling the same user's updates take turns on this row.
             query = query.with_for_update()
         row = await self._session.scalar(query)
@@ -51,7 +51,9 @@ class ConversationRepo:
         )
 
     async def save(self, channel: str, chat_id: str, user_id: str, state: ConversationData) -> None:
-        row = await self._session.scalar(select(ConversationState).where(*self._where(channel, chat_id, user_id)))
+        row = await self._session.scalar(
+            select(ConversationState).where(*self._where(channel, chat_id, user_id))
+        )
         empty = state.form is None and not state.choices
         if row is None:
             if empty:

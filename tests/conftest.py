@@ -1,0 +1,157 @@
+"""Fixtures: a clean environment per test, and the same database tests on SQLite and PostgreSQL.
+
+SQLite: the migrations build a template file once; each test gets its own copy.
+PostgreSQL (CDSBOT_TEST_POSTGRES_URL): a database of our own is created for the session, migrated once,
+and emptied after each test. Under CI=true a missing PostgreSQL fails instead of skipping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.app import App, build_app
+from bot.settings import Settings
+from db.base import Base
+from db.migrate import upgrade
+from db.session import create_engine
+from tests.support import FakeClock
+
+T = TypeVar("T")
+POSTGRES_URL = os.environ.get("CDSBOT_TEST_POSTGRES_URL", "")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No developer's CDSBOT_* variable or .env file leaks into a test."""
+    for key in list(os.environ):
+        if key.startswith("CDSBOT_") and key != "CDSBOT_TEST_POSTGRES_URL":
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    in_thread(upgrade, sqlite_url(path))
+    return path
+
+
+def in_thread(fn: Callable[..., T], *args: Any) -> T:
+    """Run blocking set-up (which may call asyncio.run itself) off any running event loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+def _pg_admin_run(admin_url: str, statement: str) -> None:
+    async def go() -> None:
+        engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(text(statement))
+        finally:
+            await engine.dispose()
+
+    in_thread(asyncio.run, go())
+
+
+def _require_postgres() -> str:
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("CI=true but CDSBOT_TEST_POSTGRES_URL is not set")
+        pytest.skip("PostgreSQL not configured (CDSBOT_TEST_POSTGRES_URL)")
+    try:
+        _pg_admin_run(POSTGRES_URL, "SELECT 1")
+    except Exception as error:
+        if IN_CI:
+            pytest.fail(f"CI=true and PostgreSQL is unreachable: {error}")
+        pytest.skip(f"PostgreSQL unreachable: {error}")
+    return POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    """The admin URL of a reachable PostgreSQL server."""
+    return _require_postgres()
+
+
+@pytest.fixture(scope="session")
+def pg_database(pg_server: str) -> Iterator[str]:
+    """A fresh database for this test session, migrated to head."""
+    name = f"cdsbot_t_{uuid.uuid4().hex[:10]}"
+    _pg_admin_run(pg_server, f'CREATE DATABASE "{name}"')
+    url = make_url(pg_server).set(database=name).render_as_string(hide_password=False)
+    try:
+        in_thread(upgrade, url)
+        yield url
+    finally:
+        _pg_admin_run(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def fresh_pg_database(pg_server: str) -> Iterator[str]:
+    """An empty database of its own (for migration tests)."""
+    name = f"cdsbot_m_{uuid.uuid4().hex[:10]}"
+    _pg_admin_run(pg_server, f'CREATE DATABASE "{name}"')
+    try:
+        yield make_url(pg_server).set(database=name).render_as_string(hide_password=False)
+    finally:
+        _pg_admin_run(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _truncate(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        path = tmp_path / "bot.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        yield sqlite_url(path)
+        return
+    url: str = request.getfixturevalue("pg_database")
+    try:
+        yield url
+    finally:
+        in_thread(asyncio.run, _truncate(url))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, admins=("console:admin1",))
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FakeClock) -> AsyncIterator[App]:
+    application = await build_app(settings, clock=clock)
+    try:
+        yield application
+    finally:
+        await application.close()

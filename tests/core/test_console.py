@@ -1,0 +1,97 @@
+"""The console channel and the command line, driven as a person would: a real process, stdin and stdout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from handlers import texts
+
+CLI = [sys.executable, "-m", "bot.cli"]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(
+    args: list[str], stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
+    full_env["PYTHONPATH"] = str(ROOT)
+    full_env.update(env or {})
+    return subprocess.run(
+        [*CLI, *args], input=stdin, capture_output=True, text=True, env=full_env, timeout=120, check=False
+    )
+
+
+def test_run_without_tokens_is_a_console_chat_that_survives_bad_input(tmp_path: Path) -> None:
+    lines = ["", "x" * 10_000, "😀🙏🏽", "\x01\x02\x1b[31m", "/unknown", "trogiup", "/thoat"]
+    result = run_cli(
+        ["run"], "\n".join(lines) + "\n", {"CDSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/a.db"}
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Xin chào bạn!" in out
+    assert texts.EMPTY_TEXT in out
+    assert "Tin nhắn dài quá (10000 ký tự)" in out
+    assert texts.UNKNOWN_COMMAND.format(command="/unknown") in out
+    assert "/huy — dừng việc đang làm dở" in out
+    assert out.rstrip().endswith("Tạm biệt!")
+    assert "CDSBOT_TELEGRAM_TOKEN" in result.stderr and "Traceback" not in result.stderr
+    assert (tmp_path / "a.db").exists()
+
+
+def test_chat_as_admin_sees_admin_help(tmp_path: Path) -> None:
+    result = run_cli(
+        ["chat", "--as", "admin"],
+        "/trogiup\n",
+        {"CDSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/b.db"},
+    )
+    assert result.returncode == 0, result.stderr
+    assert texts.HELP_HEADER.format(role="quản trị") in result.stdout
+
+
+def test_default_database_is_created_under_data(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [*CLI, "chat"],
+        input="",
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        check=False,
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "cdsbot.sqlite3").exists()
+
+
+def test_bad_settings_stop_with_one_line_and_exit_2() -> None:
+    cases = {
+        "CDSBOT_DATABASE_URL": "mysql://root@localhost/x",
+        "CDSBOT_TELEGRAM_TOKEN": "not-a-token",
+        "CDSBOT_ADMINS": "telegram:1,nobody",
+        "CDSBOT_TIMEZONE": "Asia/Hanoi_Nowhere",
+        "CDSBOT_WEBHOOK_SECRET": "changeme",
+    }
+    for name, value in cases.items():
+        result = run_cli(["config"], env={name: value})
+        assert result.returncode == 2, (name, result.stdout, result.stderr)
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"Cấu hình không hợp lệ: {name}:"), result.stderr
+        assert value not in result.stderr or name != "CDSBOT_TELEGRAM_TOKEN"
+
+
+def test_config_masks_secrets() -> None:
+    token = "123456789:AAbbCCddEEffGGhhIIjjKKllMMnnOOpp"
+    result = run_cli(
+        ["config"],
+        env={
+            "CDSBOT_TELEGRAM_TOKEN": token,
+            "CDSBOT_DATABASE_URL": "postgresql+asyncpg://bot:hunter2pass@db/cds",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert token not in result.stdout and "hunter2pass" not in result.stdout
+    assert "CDSBOT_TELEGRAM_TOKEN=***OOpp" in result.stdout
+    assert "CDSBOT_DATABASE_URL=postgresql+asyncpg://bot:***@db/cds" in result.stdout

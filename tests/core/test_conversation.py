@@ -1,0 +1,99 @@
+"""The neutral core through the real dispatcher and a real database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from bot.app import App
+from db.models import ConversationState, ProcessedUpdate, User
+from db.store import unit_of_work
+from handlers import texts
+from handlers.types import Kind
+from tests.support import FakeClock, incoming, texts_of
+
+
+async def count(app: App, model: type) -> int:
+    async with app.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_start_greets_in_vietnamese_and_stores_the_user(app: App) -> None:
+    replies = await app.conversation.handle(incoming("/start", name="Bác Tư"))
+    assert replies[0].text == texts.GREETING.format(name="Bác Tư")
+    async with unit_of_work(app.sessions) as store:
+        user = await store.users.by_external("console", "u1")
+    assert user is not None and user.role == "citizen" and user.display_name == "Bác Tư"
+
+
+async def test_commands_work_without_slash_and_with_english_alias(app: App) -> None:
+    plain = await app.conversation.handle(incoming("trogiup"))
+    alias = await app.conversation.handle(incoming("/help"))
+    assert plain[0].text.startswith(texts.HELP_HEADER.format(role="người dân"))
+    assert alias[0].text == plain[0].text
+    assert "/huy" in plain[0].text
+
+
+async def test_bad_input_gets_a_clear_answer(app: App) -> None:
+    say = app.conversation.handle
+    assert texts_of(await say(incoming(""))) == [texts.EMPTY_TEXT]
+    assert texts_of(await say(incoming("\x00\x07  \u200b"))) == [texts.EMPTY_TEXT]
+    long = await say(incoming("a" * 10_000))
+    assert long[0].text == texts.TOO_LONG.format(length=10_000, limit=2000)
+    assert texts_of(await say(incoming("/unknown"))) == [texts.UNKNOWN_COMMAND.format(command="/unknown")]
+    assert texts_of(await say(incoming("😀🙏"))) == [texts.FALLBACK]
+    sticker = await say(incoming(kind=Kind.STICKER))
+    assert texts_of(sticker) == [texts.MEDIA_REPLY["sticker"]]
+    assert await count(app, User) == 1
+
+
+async def test_help_lists_more_for_an_admin_from_settings(app: App) -> None:
+    replies = await app.conversation.handle(incoming("/trogiup", user="admin1"))
+    assert texts.HELP_HEADER.format(role="quản trị") in replies[0].text
+    async with unit_of_work(app.sessions) as store:
+        admin = await store.users.by_external("console", "admin1")
+    assert admin is not None and admin.role == "admin"
+
+
+async def test_redelivered_update_is_handled_once(app: App) -> None:
+    first = await app.conversation.handle(incoming("/start", update_id="42"))
+    again = await app.conversation.handle(incoming("/start", update_id="42"))
+    assert len(first) == 1 and again == []
+    assert await count(app, ProcessedUpdate) == 1
+
+
+async def test_group_messages_are_ignored_unless_addressed(app: App) -> None:
+    ignored = await app.conversation.handle(incoming("chào cả nhà", chat="g1", chat_type="group"))
+    answered = await app.conversation.handle(incoming("/trogiup", chat="g1", chat_type="group"))
+    mentioned = await app.conversation.handle(
+        incoming("bot ơi", chat="g1", chat_type="group", mentioned=True)
+    )
+    assert ignored == [] and len(answered) == 1 and len(mentioned) == 1
+
+
+async def test_cancel_with_nothing_open(app: App) -> None:
+    assert texts_of(await app.conversation.handle(incoming("/huy"))) == [texts.NOTHING_TO_CANCEL]
+
+
+async def test_stale_button_is_explained(app: App) -> None:
+    replies = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload="f:date:today"))
+    assert texts_of(replies) == [texts.STALE_BUTTON]
+    forged = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload="zz:1"))
+    assert texts_of(forged) == [texts.STALE_BUTTON]
+
+
+async def test_handler_exception_apologises_and_rolls_back(app: App, clock: FakeClock) -> None:
+    async def broken(ctx: object, args: str) -> None:
+        raise RuntimeError("boom")
+
+    from handlers.dispatcher import Command
+    from handlers.roles import Role
+
+    app.dispatcher.command(Command("vo", (), Role.CITIZEN, broken, "lệnh hỏng để thử"))
+    replies = await app.conversation.handle(incoming("/vo", user="u9", update_id="7"))
+    assert texts_of(replies) == [texts.ERROR_APOLOGY]
+    # The whole unit of work rolled back: no user row and the update may be retried.
+    assert await count(app, User) == 0 and await count(app, ProcessedUpdate) == 0
+    clock.advance(timedelta(seconds=1))
+    assert await count(app, ConversationState) == 0

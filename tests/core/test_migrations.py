@@ -1,0 +1,50 @@
+"""The migration stairway: every revision up, down and up again, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect
+
+from db.base import Base
+from db.migrate import alembic_config, downgrade, upgrade
+from tests.conftest import in_thread
+
+
+def _revisions(url: str) -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config(url))
+    return [r.revision for r in reversed(list(script.walk_revisions()))]
+
+
+def _stairway(url: str) -> None:
+    revisions = _revisions(url)
+    assert revisions, "no migrations found"
+    for i, revision in enumerate(revisions):
+        upgrade(url, revision)
+        downgrade(url, revisions[i - 1] if i else "base")
+        upgrade(url, revision)
+
+
+async def _tables(url: str) -> set[str]:
+    from db.session import create_engine
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
+    finally:
+        await engine.dispose()
+
+
+async def test_stairway_sqlite(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'm.sqlite3'}"
+    in_thread(_stairway, url)
+    tables = await _tables(url)
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
+
+
+async def test_stairway_postgres(fresh_pg_database: str) -> None:
+    in_thread(_stairway, fresh_pg_database)
+    tables = await _tables(fresh_pg_database)
+    assert {t.name for t in Base.metadata.sorted_tables} <= tables
