@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
 from bot.settings import Settings
 from db.migrate import alembic_config, upgrade_async
 from db.session import create_engine, session_factory
+from db.store import unit_of_work
+from faq.engine import Engine
+from faq.knowledge import load_dir
+from faq.model import Entry
 from handlers.context import Services
 from handlers.dispatcher import Dispatcher
+from handlers.faq_base import EngineFactory, FaqBase
 from handlers.setup import build_dispatcher
 
 log = logging.getLogger(__name__)
@@ -68,6 +74,32 @@ async def prepare_database(settings: Settings) -> None:
         )
 
 
+def engine_factory(settings: Settings) -> EngineFactory:
+    thresholds: dict[str, float] = {}
+    if settings.faq_answer_threshold is not None:
+        thresholds["answer_threshold"] = settings.faq_answer_threshold
+    if settings.faq_suggest_threshold is not None:
+        thresholds["suggest_threshold"] = settings.faq_suggest_threshold
+
+    def build(entries: Sequence[Entry]) -> Engine:
+        return Engine(entries, **thresholds)
+
+    return build
+
+
+async def seed_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """First start (or a new release): add the shipped entries the live base has never had."""
+    shipped = load_dir()
+    try:
+        async with unit_of_work(sessions) as store:
+            added = await store.faq.seed(shipped)
+    except IntegrityError:
+        log.info("another process seeded the FAQ base at the same time")
+        return
+    if added:
+        log.info("FAQ base: %s shipped entries added", added)
+
+
 async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
@@ -78,6 +110,8 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         max_text_chars=settings.max_text_chars,
         admins=frozenset(settings.admins),
     )
+    services.extras["faq"] = FaqBase(engine_factory(settings))
+    await seed_faq(sessions)
     dispatcher = build_dispatcher()
     conversation = Conversation(dispatcher, sessions, services)
     return App(settings, engine, sessions, services, dispatcher, conversation)

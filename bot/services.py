@@ -4,11 +4,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.http import HttpServer
+
 if TYPE_CHECKING:
     from bot.app import App
     from bot.runner import Service
 
 
 def services_for(app: App, role: str) -> list[Service]:
+    settings = app.settings
     services: list[Service] = []
+    webhooks = settings.webhook_base_url is not None
+    http = HttpServer(settings.http_host, settings.http_port)
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    receivers: list[Service] = []
+    if role in ("all", "web") and settings.telegram_token is not None:
+        from bot.channels.telegram import TelegramChannel
+
+        receivers.append(
+            TelegramChannel(
+                app.conversation,
+                token=settings.telegram_token.get_secret_value(),
+                api_base=settings.telegram_api_base,
+                webhook_base_url=settings.webhook_base_url,
+                webhook_secret=secret,
+                http=http,
+            )
+        )
+    if receivers and (webhooks or role == "web"):
+        # The server starts first so webhook routes exist before setWebhook is called.
+        services.append(http)
+    services.extend(receivers)
     return services

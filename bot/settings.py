@@ -127,6 +127,13 @@ class Settings(BaseSettings):
             raise ValueError("CDSBOT_WEBHOOK_SECRET is required when CDSBOT_WEBHOOK_BASE_URL is set")
         return self
 
+    @model_validator(mode="after")
+    def _thresholds_ordered(self) -> Settings:
+        answer, suggest = self.faq_answer_threshold, self.faq_suggest_threshold
+        if answer is not None and suggest is not None and suggest > answer:
+            raise ValueError("CDSBOT_FAQ_SUGGEST_THRESHOLD must not exceed CDSBOT_FAQ_ANSWER_THRESHOLD")
+        return self
+
     @property
     def tz(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

@@ -83,6 +83,7 @@ class QuestionLog(Base):
     text: Mapped[str] = mapped_column(Text)
     outcome: Mapped[str] = mapped_column(String(16))  # answer | choices | decline | smalltalk
     top_entry_id: Mapped[str | None] = mapped_column(String(100))
+    chosen_entry_id: Mapped[str | None] = mapped_column(String(100))  # picked from "Có phải bạn hỏi…"
     score: Mapped[float | None] = mapped_column(Float)
     feedback: Mapped[str | None] = mapped_column(String(16))  # helpful | wrong
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

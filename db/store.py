@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.repos.areas import AreaRepo
 from db.repos.conversations import ConversationRepo
+from db.repos.faq import FaqRepo
 from db.repos.questions import QuestionRepo
 from db.repos.updates import UpdateRepo
 from db.repos.users import UserRepo
@@ -23,6 +24,7 @@ class Store:
         self.areas = AreaRepo(session)
         self.conversations = ConversationRepo(session)
         self.questions = QuestionRepo(session)
+        self.faq = FaqRepo(session)
         self.updates = UpdateRepo(session)
 
 

@@ -51,5 +51,8 @@ class Context:
         *,
         photo: Attachment | None = None,
         document: Attachment | None = None,
+        title: str | None = None,
     ) -> None:
-        self.replies.append(Reply(text=text, choices=tuple(choices), photo=photo, document=document))
+        self.replies.append(
+            Reply(text=text, choices=tuple(choices), photo=photo, document=document, title=title)
+        )

@@ -186,4 +186,5 @@ class Dispatcher:
 
 def numbered(choices: tuple[Choice, ...]) -> str:
     """How channels without buttons show choices."""
-    return "\n".join(f"{i}. {c.label}" for i, c in enumerate(choices, 1))
+    lines = [f"{i}. {c.label}" for i, c in enumerate(choices, 1)]
+    return "\n".join(["", texts.CHOOSE_BY_NUMBER, *lines])

@@ -13,6 +13,7 @@ GREETING = (
 )
 
 HELP_HEADER = "Bạn đang dùng bot với vai trò {role}. Các lệnh bạn dùng được:"
+CHOOSE_BY_NUMBER = "Trả lời bằng số để chọn:"
 HELP_FOOTER = (
     'Trên Zalo không cần dấu /: gõ "trogiup", "huy"… cũng được.\n'
     "Khi bot đưa lựa chọn đánh số, trả lời bằng số (1, 2, 3…)."
@@ -66,3 +67,43 @@ MEDIA_REPLY = {
     "edited": "Mình chỉ đọc tin nhắn mới, không đọc tin đã sửa. Bạn gửi lại nội dung thành tin mới nhé.",
     "unsupported": ("Mình chưa đọc được nội dung tin nhắn này. Bạn gõ câu hỏi bằng chữ giúp mình nhé."),
 }
+
+# --- FAQ (citizens) ---
+FAQ_SOURCE = "Nguồn: {url}"
+FAQ_UPDATED = "Cập nhật: {date}"
+FAQ_ASK_FEEDBACK = "Câu trả lời có giúp được bạn không?"
+FAQ_HELPFUL = "Hữu ích"
+FAQ_WRONG = "Chưa đúng"
+FAQ_DID_YOU_MEAN = "Có phải bạn hỏi một trong các câu sau? Chọn câu gần nhất nhé:"
+FAQ_NONE_OF_THESE = "Không phải các câu trên"
+FAQ_DECLINE = (
+    "Xin lỗi, câu này mình chưa có câu trả lời chắc chắn, nên không muốn đoán.\n\n"
+    "Bạn có thể:\n"
+    "• Hỏi lại ngắn gọn hơn, ví dụ \"quên mật khẩu VNeID\", \"làm căn cước cho con\".\n"
+    "• Gõ /chude để xem các chủ đề mình trả lời được.\n"
+    "• Hỏi trực tiếp Tổ công nghệ số ở thôn/xã của bạn, hoặc gọi tổng đài 1900 0368 (VNeID, căn cước)."
+)
+FAQ_THANKS_FEEDBACK = "Cảm ơn bạn đã cho biết! Cần hỏi gì thêm bạn cứ nhắn nhé."
+FAQ_SORRY_WRONG = (
+    "Xin lỗi vì câu trả lời chưa đúng ý bạn. Bạn thử hỏi lại bằng cách khác, "
+    "hoặc hỏi Tổ công nghệ số ở thôn/xã của bạn."
+)
+FAQ_FEEDBACK_DONE = "Mình đã ghi nhận rồi, cảm ơn bạn."
+FAQ_GONE = "Mục này không còn trong cơ sở trả lời. Bạn nhắn lại câu hỏi giúp mình nhé."
+FAQ_EMPTY_BASE = "Cơ sở câu hỏi đang được cập nhật. Bạn hỏi lại sau ít phút, hoặc gọi tổng đài 1900 0368."
+SMALLTALK_GREETING = (
+    "Chào bạn! Mình trả lời được các câu hỏi về VNeID, căn cước, dịch vụ công, chữ ký số và SIM chính chủ. "
+    "Bạn cần hỏi gì cứ nhắn nhé."
+)
+SMALLTALK_THANKS = "Không có gì ạ! Cần hỏi thêm gì bạn cứ nhắn nhé."
+SMALLTALK_GOODBYE = "Chào bạn, chúc bạn một ngày tốt lành!"
+SMALLTALK_CAPABILITIES = (
+    "Mình có thể:\n"
+    "• Trả lời câu hỏi về VNeID (đăng ký, kích hoạt, quên mật khẩu, đổi máy…), thẻ căn cước, "
+    "dịch vụ công trực tuyến, chữ ký số, SIM chính chủ và cách phòng lừa đảo.\n"
+    "• Chỉ nơi cần đến làm thủ tục.\n"
+    "• Gửi thông báo của xã/phường nếu bạn đăng ký nhận tin.\n\n"
+    "Bạn cứ nhắn câu hỏi, hoặc gõ /chude để xem các chủ đề."
+)
+TOPICS_HEADER = "Các nhóm chủ đề. Chọn một nhóm để xem câu hỏi:"
+TOPIC_HEADER = "Các câu hỏi trong nhóm \"{theme}\":"

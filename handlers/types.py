@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -65,4 +65,9 @@ class Reply:
     document: Attachment | None = None
     # Channels that can edit a sent message (Telegram) replace this earlier bot message instead.
     edit_key: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    # Set by handlers that change the user's role, so channels with a command menu can update it.
+    menu_role: str | None = None
+    title: str | None = None  # shown in bold where the channel can
+
+    def full_text(self) -> str:
+        return f"{self.title}\n\n{self.text}" if self.title else self.text

@@ -15,7 +15,7 @@ from handlers.types import Channel, Incoming, Reply
 
 def render(reply: Reply) -> str:
     """Console and Zalo show choices the same way: numbered lines to answer with a number."""
-    text = reply.text
+    text = reply.full_text()
     if reply.choices:
         text += "\n" + numbered(reply.choices)
     if reply.document is not None:

@@ -44,3 +44,11 @@ class QuestionRepo:
             .values(feedback=feedback)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def set_chosen(self, question_id: int, user_id: int, entry_id: str) -> bool:
+        result = await self._session.execute(
+            update(QuestionLog)
+            .where(QuestionLog.id == question_id, QuestionLog.user_id == user_id)
+            .values(chosen_entry_id=entry_id)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]

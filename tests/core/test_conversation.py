@@ -42,7 +42,7 @@ async def test_bad_input_gets_a_clear_answer(app: App) -> None:
     long = await say(incoming("a" * 10_000))
     assert long[0].text == texts.TOO_LONG.format(length=10_000, limit=2000)
     assert texts_of(await say(incoming("/unknown"))) == [texts.UNKNOWN_COMMAND.format(command="/unknown")]
-    assert texts_of(await say(incoming("😀🙏"))) == [texts.FALLBACK]
+    assert texts_of(await say(incoming("😀🙏"))) == [texts.FAQ_DECLINE]
     sticker = await say(incoming(kind=Kind.STICKER))
     assert texts_of(sticker) == [texts.MEDIA_REPLY["sticker"]]
     assert await count(app, User) == 1
