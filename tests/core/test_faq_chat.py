@@ -1,0 +1,99 @@
+"""Citizens' questions through the dispatcher: answer, choices, decline, feedback, topics, live base."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from bot.app import App
+from db.models import QuestionLog
+from db.store import unit_of_work
+from faq.model import Entry
+from handlers import texts
+from handlers.privacy import PHONE_MASK
+from handlers.types import Kind
+from tests.support import FakeClock, incoming, texts_of
+
+
+async def questions(app: App) -> list[QuestionLog]:
+    async with app.sessions() as session:
+        return list(await session.scalars(select(QuestionLog).order_by(QuestionLog.id)))
+
+
+async def test_confident_answer_has_title_source_and_feedback(app: App) -> None:
+    replies = await app.conversation.handle(incoming("quên mật khẩu vneid, số em 0912345678"))
+    answer = replies[0]
+    assert answer.title == "Quên mật khẩu VNeID thì lấy lại thế nào?"
+    assert "Nguồn: https://" in answer.text
+    labels = [c.label for c in answer.choices]
+    assert labels[:2] == [texts.FAQ_HELPFUL, texts.FAQ_WRONG]
+    logged = await questions(app)
+    assert len(logged) == 1
+    assert logged[0].outcome == "answer" and logged[0].top_entry_id == "vneid.password.forgot"
+    assert "0912345678" not in logged[0].text and PHONE_MASK in logged[0].text
+
+    helpful = await app.conversation.handle(incoming("1"))  # typed number selects "Hữu ích"
+    assert texts_of(helpful) == [texts.FAQ_THANKS_FEEDBACK]
+    assert (await questions(app))[0].feedback == "helpful"
+
+
+async def test_feedback_only_from_the_asker(app: App) -> None:
+    replies = await app.conversation.handle(incoming("quen mat khau vneid"))
+    wrong = replies[0].choices[1].payload
+    forged = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=wrong, user="u2"))
+    assert texts_of(forged) == [texts.STALE_BUTTON]
+    own = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=wrong))
+    assert texts_of(own) == [texts.FAQ_SORRY_WRONG]
+    assert (await questions(app))[0].feedback == "wrong"
+
+
+async def test_out_of_scope_is_declined_and_logged(app: App) -> None:
+    replies = await app.conversation.handle(incoming("cách làm bánh xèo miền tây"))
+    assert texts_of(replies) == [texts.FAQ_DECLINE]
+    assert (await questions(app))[0].outcome == "decline"
+
+
+async def test_small_talk_is_not_searched(app: App) -> None:
+    assert texts_of(await app.conversation.handle(incoming("xin chào"))) == [texts.SMALLTALK_GREETING]
+    assert texts_of(await app.conversation.handle(incoming("cảm ơn bot nhiều"))) == [texts.SMALLTALK_THANKS]
+    assert await questions(app) == []
+
+
+async def test_topics_browse_to_an_answer(app: App) -> None:
+    listed = await app.conversation.handle(incoming("/chude"))
+    themes = [c.label for c in listed[0].choices]
+    assert "Thẻ căn cước" in themes and len(themes) == 8
+    cards = await app.conversation.handle(incoming(str(themes.index("Thẻ căn cước") + 1)))
+    assert cards[0].text == texts.TOPIC_HEADER.format(theme="Thẻ căn cước")
+    first = cards[0].choices[0]
+    shown = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=first.payload))
+    assert shown[0].title == first.label
+    assert (await questions(app))[0].outcome == "browse"
+
+
+async def test_a_new_entry_answers_without_restart(app: App, clock: FakeClock) -> None:
+    question = "đăng ký xe máy điện ở đâu"
+    before = await app.conversation.handle(incoming(question))
+    assert before[0].title is None
+    entry = Entry(
+        id="local.xe_dien",
+        title="Đăng ký xe máy điện ở đâu?",
+        questions=(
+            "đăng ký xe máy điện",
+            "dang ky xe dien o dau",
+            "xe máy điện đăng ký ở đâu",
+            "làm biển số xe điện",
+            "dk xe may dien",
+        ),
+        answer="Đến Công an xã/phường nơi cư trú, mang căn cước và hóa đơn mua xe.",
+        updated=date(2026, 11, 21),
+        review_by=date(2027, 5, 21),
+        theme="Thủ tục địa phương",
+    )
+    async with unit_of_work(app.sessions) as store:
+        await store.faq.save([entry], actor="test", action="create")
+    # No call to FaqBase.changed(): another process learns of the change from the revision counter.
+    clock.advance(timedelta(seconds=6))
+    after = await app.conversation.handle(incoming(question))
+    assert after[0].title == entry.title
