@@ -18,7 +18,7 @@ from bot.settings import Settings
 from db.migrate import alembic_config, upgrade_async
 from db.session import create_engine, session_factory
 from db.store import unit_of_work
-from faq.engine import Engine
+from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
 from faq.knowledge import load_dir
 from faq.model import Entry
 from handlers.context import Services
@@ -75,14 +75,15 @@ async def prepare_database(settings: Settings) -> None:
 
 
 def engine_factory(settings: Settings) -> EngineFactory:
-    thresholds: dict[str, float] = {}
-    if settings.faq_answer_threshold is not None:
-        thresholds["answer_threshold"] = settings.faq_answer_threshold
-    if settings.faq_suggest_threshold is not None:
-        thresholds["suggest_threshold"] = settings.faq_suggest_threshold
+    answer = settings.faq_answer_threshold
+    suggest = settings.faq_suggest_threshold
 
     def build(entries: Sequence[Entry]) -> Engine:
-        return Engine(entries, **thresholds)
+        return Engine(
+            entries,
+            answer_threshold=DEFAULT_ANSWER_THRESHOLD if answer is None else answer,
+            suggest_threshold=DEFAULT_SUGGEST_THRESHOLD if suggest is None else suggest,
+        )
 
     return build
 

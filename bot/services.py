@@ -31,6 +31,19 @@ def services_for(app: App, role: str) -> list[Service]:
                 http=http,
             )
         )
+    if role in ("all", "web") and settings.zalo_token is not None:
+        from bot.channels.zalo import ZaloChannel
+
+        receivers.append(
+            ZaloChannel(
+                app.conversation,
+                token=settings.zalo_token.get_secret_value(),
+                api_base=settings.zalo_api_base,
+                webhook_base_url=settings.webhook_base_url,
+                webhook_secret=secret,
+                http=http,
+            )
+        )
     if receivers and (webhooks or role == "web"):
         # The server starts first so webhook routes exist before setWebhook is called.
         services.append(http)

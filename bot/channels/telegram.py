@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -22,7 +23,8 @@ from aiogram.types import (
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
-from bot.channels.telegram_send import RecipientBlocked, TelegramSender
+from bot.channels.retry import RecipientBlocked
+from bot.channels.telegram_send import TelegramSender
 from bot.conversation import Conversation
 from bot.http import HttpServer
 from db.store import unit_of_work
@@ -117,6 +119,13 @@ class TelegramChannel:
         self.dp = Dispatcher()
         self.dp.include_router(self._router())
         self._polling: asyncio.Task[None] | None = None
+        if self.webhook_url:
+            if http is None or not webhook_secret:
+                raise RuntimeError("Telegram webhooks need the HTTP server and CDSBOT_WEBHOOK_SECRET")
+            # Routes are added before the server starts (aiohttp freezes its router then).
+            SimpleRequestHandler(self.dp, self.bot, secret_token=webhook_secret).register(
+                http.app, path=WEBHOOK_PATH
+            )
         self._bot_id = 0
         self._username = ""
 
@@ -133,11 +142,6 @@ class TelegramChannel:
         self._bot_id, self._username = me.id, me.username or ""
         await self._set_menu(Role.CITIZEN, None)
         if self.webhook_url:
-            if self.http is None:
-                raise RuntimeError("webhook mode needs the HTTP server")
-            SimpleRequestHandler(self.dp, self.bot, secret_token=self.webhook_secret).register(
-                self.http.app, path=WEBHOOK_PATH
-            )
             await self.sender.call(
                 lambda: self.bot.set_webhook(
                     self.webhook_url or "", secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
@@ -161,10 +165,8 @@ class TelegramChannel:
 
     async def stop(self) -> None:
         if self._polling is not None:
-            try:
+            with contextlib.suppress(RuntimeError):  # polling had not started yet
                 await self.dp.stop_polling()
-            except RuntimeError:
-                pass  # polling had not started yet
             await asyncio.wait([self._polling], timeout=5)
             if not self._polling.done():
                 self._polling.cancel()
@@ -191,7 +193,9 @@ class TelegramChannel:
         replies = await self.conversation.handle(incoming)
         await self.deliver(message.chat.id, replies)
 
-    async def _on_callback(self, callback: CallbackQuery, event_update: Update | None = None, **_: Any) -> None:
+    async def _on_callback(
+        self, callback: CallbackQuery, event_update: Update | None = None, **_: Any
+    ) -> None:
         # Stop the button's spinner first; an answer to a very old query may be refused, which is fine.
         try:
             await self.bot.answer_callback_query(callback.id)

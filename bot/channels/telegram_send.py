@@ -18,6 +18,7 @@ from aiogram.exceptions import (
 )
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from bot.channels.retry import Classified, Failure, RecipientBlocked, Sleep, call_with_retry
 from handlers.textutil import split_text
 from handlers.types import Choice, Reply
 
@@ -27,11 +28,19 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_LIMIT = 64
 T = TypeVar("T")
-Sleep = Callable[[float], Awaitable[None]]
 
 
-class RecipientBlocked(Exception):
-    """The user blocked the bot or left: mark them, never retry."""
+def classify(error: Exception) -> Classified | None:
+    """What kind of failure a Telegram error is (see ../shared/notes/telegram_limits.md)."""
+    if isinstance(error, TelegramRetryAfter):
+        return Classified(Failure.RATE_LIMITED, float(error.retry_after))
+    if isinstance(error, TelegramForbiddenError):
+        return Classified(Failure.BLOCKED)
+    if isinstance(error, (TelegramNetworkError, TelegramServerError)):
+        return Classified(Failure.TRANSIENT)
+    if isinstance(error, TelegramBadRequest):
+        return Classified(Failure.REJECTED)
+    return None
 
 
 def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
@@ -72,24 +81,7 @@ class TelegramSender:
 
     async def call(self, make: Callable[[], Awaitable[T]]) -> T:
         """One API call with Telegram's back-off rules; raises RecipientBlocked or the last error."""
-        delay = 0.5
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return await make()
-            except TelegramRetryAfter as error:
-                if attempt == self.attempts:
-                    raise
-                log.warning("telegram asked to wait %ss (attempt %s)", error.retry_after, attempt)
-                await self.sleep(float(error.retry_after))
-            except TelegramForbiddenError as error:
-                raise RecipientBlocked(str(error.message)) from error
-            except (TelegramNetworkError, TelegramServerError) as error:
-                if attempt == self.attempts:
-                    raise
-                log.warning("telegram %s; retrying in %.1fs", type(error).__name__, delay)
-                await self.sleep(delay)
-                delay = min(delay * 2, 30.0)
-        raise AssertionError("unreachable")
+        return await call_with_retry(make, classify, attempts=self.attempts, sleep=self.sleep)
 
     async def send_replies(self, chat_id: int | str, replies: list[Reply]) -> list[int]:
         """Send in order; returns message ids. A blocked recipient stops the rest and is recorded."""
@@ -144,5 +136,3 @@ class TelegramSender:
         except TelegramBadRequest as error:
             if "message is not modified" not in str(error.message):
                 raise
-
-

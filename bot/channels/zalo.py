@@ -1,0 +1,231 @@
+"""Zalo through our own Bot API client: long polling or webhooks, choices as numbered lines, plain text."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+
+from aiohttp import web
+
+from bot.channels.console import render
+from bot.channels.retry import Classified, Failure, RecipientBlocked, Sleep, call_with_retry
+from bot.channels.zalo_api import (
+    ZaloBadRequest,
+    ZaloBotAPI,
+    ZaloConflict,
+    ZaloEvent,
+    ZaloForbidden,
+    ZaloNetworkError,
+    ZaloRateLimited,
+    ZaloServerError,
+    ZaloUnauthorized,
+)
+from bot.conversation import Conversation
+from bot.http import HttpServer
+from db.store import unit_of_work
+from handlers.textutil import split_text
+from handlers.types import Channel, Incoming, Kind, Reply
+
+log = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhook/zalo"
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+TEXT_LIMIT = 2000
+NO_FILES = "(Zalo chưa cho bot gửi tệp. Bạn xem bản đầy đủ trên Telegram hoặc nhờ cán bộ xã gửi giúp.)"
+
+_KINDS = {
+    "message.text.received": Kind.TEXT,
+    "message.image.received": Kind.PHOTO,
+    "message.sticker.received": Kind.STICKER,
+    "message.voice.received": Kind.VOICE,
+    "message.audio.received": Kind.VOICE,
+    "message.video.received": Kind.VIDEO,
+    "message.file.received": Kind.DOCUMENT,
+    "message.location.received": Kind.LOCATION,
+}
+
+
+def classify(error: Exception) -> Classified | None:
+    if isinstance(error, ZaloRateLimited):
+        return Classified(Failure.RATE_LIMITED, error.retry_after)
+    if isinstance(error, ZaloForbidden):
+        return Classified(Failure.BLOCKED)
+    if isinstance(error, (ZaloServerError, ZaloNetworkError)):
+        return Classified(Failure.TRANSIENT)
+    if isinstance(error, (ZaloBadRequest, ZaloUnauthorized, ZaloConflict)):
+        return Classified(Failure.REJECTED)
+    return None
+
+
+def to_incoming(event: ZaloEvent, bot_name: str) -> Incoming | None:
+    message = event.message
+    if not message.chat_id:
+        return None
+    group = (message.chat_type or "").upper() == "GROUP"
+    text = message.text or ""
+    mentioned = bool(group and bot_name and f"@{bot_name}".lower() in text.lower())
+    if mentioned:
+        text = text.replace(f"@{bot_name}", "").strip()
+    kind = _KINDS.get(event.event_name, Kind.UNSUPPORTED)
+    return Incoming(
+        channel=Channel.ZALO,
+        chat_id=message.chat_id,
+        user_id=message.user_id or message.chat_id,
+        display_name=message.display_name or "",
+        text=text if kind == Kind.TEXT else "",
+        kind=kind,
+        chat_type="group" if group else "private",
+        mentioned=mentioned,
+        update_id=message.message_id,
+    )
+
+
+def zalo_chunks(reply: Reply) -> list[str]:
+    text = render(reply)
+    if reply.document is not None or reply.photo is not None:
+        text += "\n" + NO_FILES
+    return split_text(text, TEXT_LIMIT)
+
+
+class ZaloChannel:
+    name = "zalo"
+
+    def __init__(
+        self,
+        conversation: Conversation,
+        *,
+        token: str,
+        api_base: str,
+        webhook_base_url: str | None = None,
+        webhook_secret: str | None = None,
+        http: HttpServer | None = None,
+        poll_timeout: int = 30,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.conversation = conversation
+        self.api = ZaloBotAPI(token, base_url=api_base, request_timeout=20.0)
+        self.webhook_url = f"{webhook_base_url}{WEBHOOK_PATH}" if webhook_base_url else None
+        self.webhook_secret = webhook_secret
+        self.http = http
+        self.poll_timeout = poll_timeout
+        self.sleep = sleep
+        self._bot_name = ""
+        self._polling: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._stopping = asyncio.Event()
+        if self.webhook_url:
+            if http is None or not webhook_secret:
+                raise RuntimeError("Zalo webhooks need the HTTP server and CDSBOT_WEBHOOK_SECRET")
+            # Routes are added before the server starts (aiohttp freezes its router then).
+            http.app.router.add_post(WEBHOOK_PATH, self._on_webhook)
+
+    # -- lifecycle --
+    async def start(self) -> None:
+        me = await call_with_retry(self.api.get_me, classify, sleep=self.sleep)
+        self._bot_name = me.account_name or ""
+        if self.webhook_url and self.webhook_secret:
+            url, secret = self.webhook_url, self.webhook_secret
+            await call_with_retry(lambda: self.api.set_webhook(url, secret), classify, sleep=self.sleep)
+            log.info("zalo webhook set for %s", self._bot_name)
+        else:
+            # Polling and webhooks exclude each other: clear a webhook left by an earlier deployment.
+            with contextlib.suppress(ZaloBadRequest, ZaloConflict, ZaloNetworkError, ZaloServerError):
+                await self.api.delete_webhook()
+            self._polling = asyncio.create_task(self._poll(), name="zalo-polling")
+            log.info("zalo polling as %s", self._bot_name)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=5)
+        await self.api.close()
+
+    # -- inbound --
+    async def _poll(self) -> None:
+        delay = 1.0
+        while not self._stopping.is_set():
+            try:
+                event = await self.api.get_updates(timeout=self.poll_timeout)
+            except (
+                ZaloNetworkError,
+                ZaloServerError,
+                ZaloRateLimited,
+                ZaloConflict,
+                ZaloUnauthorized,
+            ) as error:
+                log.warning("zalo getUpdates failed (%s); retrying in %.0fs", error, delay)
+                await self.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            except ZaloBadRequest as error:
+                log.error("zalo getUpdates refused: %s", error)
+                await self.sleep(delay)
+                delay = min(delay * 2, 60.0)
+                continue
+            delay = 1.0
+            if event is not None:
+                self._spawn(event)
+
+    def _spawn(self, event: ZaloEvent) -> None:
+        task = asyncio.create_task(self._handle(event))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        given = request.headers.get(SECRET_HEADER)
+        if given is None:
+            return web.Response(status=401, text="Unauthorized")
+        if not hmac.compare_digest(given.encode(), (self.webhook_secret or "").encode()):
+            log.warning("zalo webhook with a wrong secret from %s", request.remote)
+            return web.Response(status=403, text="Forbidden")
+        try:
+            body = await request.json()
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return web.Response(status=400, text="Bad Request")
+        raw = body.get("result", body) if isinstance(body, dict) else None
+        try:
+            event = ZaloEvent.from_dict(raw)
+        except (TypeError, ValueError):
+            log.warning("zalo webhook body not understood")
+            return web.json_response({"ok": True})
+        # Zalo wants a fast answer: acknowledge now, work after.
+        self._spawn(event)
+        return web.json_response({"ok": True})
+
+    async def _handle(self, event: ZaloEvent) -> None:
+        incoming = to_incoming(event, self._bot_name)
+        if incoming is None:
+            log.info("zalo event %s without a chat; ignored", event.event_name)
+            return
+        try:
+            replies = await self.conversation.handle(incoming)
+            await self.deliver(incoming.chat_id, replies)
+        except Exception:
+            log.exception("zalo event %s failed", incoming.update_id)
+
+    # -- outbound --
+    async def send_text(self, chat_id: str, text: str) -> str:
+        sent = await call_with_retry(lambda: self.api.send_message(chat_id, text), classify, sleep=self.sleep)
+        return sent.message_id
+
+    async def deliver(self, chat_id: str, replies: list[Reply]) -> list[str]:
+        ids: list[str] = []
+        try:
+            for reply in replies:
+                for chunk in zalo_chunks(reply):
+                    ids.append(await self.send_text(chat_id, chunk))
+        except RecipientBlocked:
+            log.info("zalo chat %s cannot be reached; marked blocked", chat_id)
+            async with unit_of_work(self.conversation.sessions) as store:
+                await store.users.mark_blocked(Channel.ZALO, chat_id, self.conversation.services.clock())
+        except (ZaloBadRequest, ZaloRateLimited, ZaloServerError, ZaloNetworkError) as error:
+            log.error("zalo reply to %s not delivered: %s", chat_id, error)
+        return ids

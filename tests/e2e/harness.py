@@ -1,0 +1,202 @@
+"""Drive the real bot through a fake Bot API server, the same way on Telegram and on Zalo.
+
+A harness sends what a person would (text, a sticker, a button press or a typed number) and waits for
+what the bot sent back, over real HTTP: aiogram or our Zalo client on one side, our fake on the other.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from bot.app import App, build_app
+from bot.runner import Service
+from bot.services import services_for
+from bot.settings import Settings
+from handlers import texts
+from tests.fakes import Call
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.fakes.zalo_api import FakeZaloAPI
+from tests.support import FakeClock
+
+TELEGRAM_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
+ZALO_TOKEN = "1459232241454765289:TEST-zalo-secret-abcdef"
+WEBHOOK_SECRET = "s3cret_webhook-token_for_tests"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Harness:
+    channel: str
+    fake: FakeTelegramAPI | FakeZaloAPI
+    app: App
+
+    def __init__(self, webhook: bool) -> None:
+        self.webhook = webhook
+
+    # what a person does
+    async def push(self, payload: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+    def text_update(self, user: int, text: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def sticker_update(self, user: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def chat_id(self, user: int) -> str:
+        raise NotImplementedError
+
+    async def choose(self, user: int, reply: Call, index: int) -> list[Call]:
+        raise NotImplementedError
+
+    def choice_labels(self, reply: Call) -> list[str]:
+        raise NotImplementedError
+
+    # what the bot does
+    async def say(self, user: int, text: str, replies: int = 1) -> list[Call]:
+        return await self.send(user, self.text_update(user, text), replies)
+
+    async def send(self, user: int, update: dict[str, Any], replies: int = 1) -> list[Call]:
+        mark = self.fake.mark()
+        await self.push(update)
+        return await self.replies_since(user, mark, replies)
+
+    async def replies_since(self, user: int, mark: int, count: int) -> list[Call]:
+        chat = self.chat_id(user)
+        found: list[Call] = []
+        while len(found) < count:
+            call = await self.fake.wait_for(
+                lambda c: c.method == "sendMessage" and str(c.params.get("chat_id")) == chat and c.ok,
+                timeout=10,
+                since=mark,
+            )
+            found.append(call)
+            mark = self.fake.calls.index(call) + 1
+        return found
+
+    @staticmethod
+    def text(call: Call) -> str:
+        return str(call.params.get("text", ""))
+
+
+class TelegramHarness(Harness):
+    channel = "telegram"
+
+    def __init__(self, fake: FakeTelegramAPI, webhook: bool) -> None:
+        super().__init__(webhook)
+        self.fake = self.tg = fake
+
+    async def push(self, payload: dict[str, Any]) -> None:
+        if self.webhook:
+            status = await self.tg.deliver_webhook(payload)
+            assert status == 200, status
+        else:
+            self.tg.push_update(payload)
+
+    def text_update(self, user: int, text: str) -> dict[str, Any]:
+        return self.tg.message_update(user, text)
+
+    def sticker_update(self, user: int) -> dict[str, Any]:
+        return self.tg.sticker_update(user)
+
+    def chat_id(self, user: int) -> str:
+        return str(user)
+
+    def choice_labels(self, reply: Call) -> list[str]:
+        markup = reply.params.get("reply_markup") or {}
+        return [row[0]["text"] for row in markup.get("inline_keyboard", [])]
+
+    async def choose(self, user: int, reply: Call, index: int) -> list[Call]:
+        button = reply.params["reply_markup"]["inline_keyboard"][index][0]
+        update = self.tg.callback_update(user, button["callback_data"], reply.result["message_id"])
+        return await self.send(user, update)
+
+    @staticmethod
+    def text(call: Call) -> str:
+        raw = str(call.params.get("text", ""))
+        return re.sub(r"</?b>", "", raw).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+
+class ZaloHarness(Harness):
+    channel = "zalo"
+
+    def __init__(self, fake: FakeZaloAPI, webhook: bool) -> None:
+        super().__init__(webhook)
+        self.fake = self.zl = fake
+
+    async def push(self, payload: dict[str, Any]) -> None:
+        if self.webhook:
+            status = await self.zl.deliver_webhook(payload)
+            assert status == 200, status
+        else:
+            self.zl.push_event(payload)
+
+    def chat_id(self, user: int) -> str:
+        return f"{user:016x}"
+
+    def text_update(self, user: int, text: str) -> dict[str, Any]:
+        return self.zl.text_event(self.chat_id(user), text)
+
+    def sticker_update(self, user: int) -> dict[str, Any]:
+        return self.zl.sticker_event(self.chat_id(user))
+
+    def choice_labels(self, reply: Call) -> list[str]:
+        text = self.text(reply)
+        if texts.CHOOSE_BY_NUMBER not in text:
+            return []
+        listed = text.split(texts.CHOOSE_BY_NUMBER, 1)[1]
+        return [m.group(1) for m in re.finditer(r"^\d+\. (.+)$", listed, re.MULTILINE)]
+
+    async def choose(self, user: int, reply: Call, index: int) -> list[Call]:
+        return await self.say(user, str(index + 1))
+
+
+@asynccontextmanager
+async def running(
+    channel: str, webhook: bool, settings_base: Settings, clock: FakeClock
+) -> AsyncIterator[Harness]:
+    """The real app with the real channel services, talking to a fake server over loopback."""
+    extra: dict[str, Any] = {}
+    if webhook:
+        port = free_port()
+        extra = {
+            "http_port": port,
+            "webhook_base_url": f"http://127.0.0.1:{port}",
+            "webhook_secret": WEBHOOK_SECRET,
+        }
+    fake: FakeTelegramAPI | FakeZaloAPI
+    fake = FakeTelegramAPI(token=TELEGRAM_TOKEN) if channel == "telegram" else FakeZaloAPI(token=ZALO_TOKEN)
+    async with fake:
+        if channel == "telegram":
+            extra |= {"telegram_token": TELEGRAM_TOKEN, "telegram_api_base": fake.base_url}
+        else:
+            extra |= {"zalo_token": ZALO_TOKEN, "zalo_api_base": fake.base_url}
+        settings = Settings(database_url=settings_base.database_url, admins=settings_base.admins, **extra)
+        app = await build_app(settings, clock=clock)
+        services: list[Service] = services_for(app, "all")
+        started: list[Service] = []
+        try:
+            for service in services:
+                await service.start()
+                started.append(service)
+            harness: Harness
+            if isinstance(fake, FakeTelegramAPI):
+                harness = TelegramHarness(fake, webhook)
+            else:
+                harness = ZaloHarness(fake, webhook)
+            harness.app = app
+            if not webhook:
+                await fake.wait_long_poll()
+            yield harness
+        finally:
+            for service in reversed(started):
+                await service.stop()
+            await app.close()
