@@ -17,7 +17,9 @@ MODES = [("telegram", False), ("telegram", True), ("zalo", False), ("zalo", True
 
 
 @pytest.fixture(params=MODES, ids=[f"{c}-{'webhook' if w else 'polling'}" for c, w in MODES])
-async def chat(request: pytest.FixtureRequest, settings: Settings, clock: FakeClock) -> AsyncIterator[Harness]:
+async def chat(
+    request: pytest.FixtureRequest, settings: Settings, clock: FakeClock
+) -> AsyncIterator[Harness]:
     channel, webhook = request.param
     async with running(channel, webhook, settings, clock) as harness:
         yield harness
@@ -109,3 +111,35 @@ async def test_choice_by_number_or_button_after_did_you_mean(chat: Harness) -> N
     first = chat.choice_labels(cards)[0]
     [shown] = await chat.choose(1007, cards, 0)
     assert chat.text(shown).startswith(first)
+
+
+@pytest.fixture(params=["telegram", "zalo"])
+async def webhook_chat(
+    request: pytest.FixtureRequest, settings: Settings, clock: FakeClock
+) -> AsyncIterator[Harness]:
+    async with running(request.param, True, settings, clock) as harness:
+        yield harness
+
+
+async def test_wrong_webhook_secret_is_refused_and_nothing_happens(webhook_chat: Harness) -> None:
+    chat = webhook_chat
+    mark = chat.fake.mark()
+    wrong = await chat.fake.deliver_webhook(chat.text_update(1008, "/start"), secret="not-the-secret-123")
+    missing = await chat.fake.deliver_webhook(chat.text_update(1008, "/start"), secret=None)
+    assert wrong in (401, 403) and missing in (401, 403)
+    assert await user_row(chat, 1008) is None
+    assert not [c for c in chat.fake.calls[mark:] if c.method == "sendMessage"]
+
+
+async def test_platform_specific_non_text(chat: Harness) -> None:
+    if chat.channel == "telegram":
+        edited = chat.fake.update("edited_message", chat.fake.message(1009, "sửa lại"))  # type: ignore[union-attr]
+        [reply] = await chat.send(1009, edited)
+        assert chat.text(reply) == texts.MEDIA_REPLY["edited"]
+        default_menu = chat.fake.calls_to("setMyCommands")[0].params
+        assert "scope" not in default_menu or default_menu["scope"]["type"] == "default"
+        assert {c["command"] for c in default_menu["commands"]} >= {"start", "trogiup", "chude", "huy"}
+    else:
+        withheld = chat.fake.unsupported_event(chat.chat_id(1009))  # type: ignore[union-attr]
+        [reply] = await chat.send(1009, withheld)
+        assert chat.text(reply) == texts.MEDIA_REPLY["unsupported"]
