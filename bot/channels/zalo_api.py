@@ -407,7 +407,7 @@ class ZaloBotAPI:
     def redact(self, text: str) -> str:
         """`text` with every form of the token (raw, URL-quoted, its secret half) replaced."""
         for form in self._secret_forms:
-            pass
+            text = text.replace(form, _REDACTED)
         return text
 
     def _get_session(self) -> aiohttp.ClientSession:

@@ -1,0 +1,272 @@
+"""Load the knowledge base from YAML and check it, pointing at file and entry for every problem.
+
+``parse_entry`` turns one raw mapping (from YAML, JSON, a CSV or XLSX row) into an ``Entry`` and the
+schema problems it has; ``faq.exchange`` reuses it so imports are held to the same rules as the files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from faq.model import Entry
+
+DATA_DIR = Path(__file__).with_name("data")
+MAX_ANSWER_CHARS = 1500
+MIN_QUESTIONS = 5
+
+REQUIRED_FIELDS = ("id", "title", "questions", "answer")
+LIST_FIELDS = ("questions", "sources", "tags", "related")
+DATE_FIELDS = ("updated", "review_by")
+KNOWN_FIELDS = frozenset(
+    (*REQUIRED_FIELDS, "sources", "updated", "review_by", "tags", "related", "area", "theme")
+)
+
+Level = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    level: Level
+    origin: str  # file name (or file and row for imports)
+    entry_id: str  # "" when the problem is with the file itself
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.origin}: {self.entry_id}" if self.entry_id else self.origin
+        return f"{self.level}: {where}: {self.message}"
+
+
+class KnowledgeError(ValueError):
+    """The base (or an import) has errors; ``problems`` lists each with its file and entry."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = tuple(problems)
+        errors = [p for p in self.problems if p.level == "error"]
+        shown = "\n".join(f"  {p}" for p in errors[:20])
+        more = f"\n  … and {len(errors) - 20} more" if len(errors) > 20 else ""
+        super().__init__(f"{len(errors)} error(s) in the FAQ base:\n{shown}{more}")
+
+
+def parse_entry(
+    raw: object, *, origin: str, theme: str = "", label: str = ""
+) -> tuple[Entry | None, list[Problem]]:
+    """Validate one raw entry; returns the entry (None if unusable) and its problems.
+
+    ``label`` names the entry in messages when it has no usable id (e.g. "entry 3", "row 7").
+    """
+    if not isinstance(raw, Mapping):
+        return None, [Problem("error", origin, label, f"expected a mapping of fields, got {_kind(raw)}")]
+    raw_id = raw.get("id")
+    entry_id = raw_id.strip() if isinstance(raw_id, str) and raw_id.strip() else ""
+    name = entry_id or label
+    problems: list[Problem] = []
+
+    def error(message: str) -> None:
+        problems.append(Problem("error", origin, name, message))
+
+    for key in raw:
+        if key not in KNOWN_FIELDS:
+            problems.append(Problem("warning", origin, name, f"unknown field {key!r} is ignored"))
+    for key in REQUIRED_FIELDS:
+        if raw.get(key) in (None, "", []):
+            error(f"missing required field {key!r}")
+
+    texts: dict[str, str] = {}
+    for key in ("id", "title", "answer"):
+        value = raw.get(key)
+        if value is not None and not isinstance(value, str):
+            error(f"{key!r} must be text, got {_kind(value)}")
+        elif isinstance(value, str):
+            texts[key] = value
+    lists: dict[str, tuple[str, ...]] = {}
+    for key in LIST_FIELDS:
+        value = raw.get(key)
+        if value is None:
+            lists[key] = ()
+        elif isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
+            # YAML reads an unquoted 1414 as a number; as a tag or phrasing it is still just text.
+            lists[key] = tuple(text for v in value if (text := str(v).strip()))
+        elif isinstance(value, list):
+            bad = next(v for v in value if not isinstance(v, str | int | float))
+            error(f"{key!r} must be a list of texts; item {value.index(bad) + 1} is {_kind(bad)}")
+        else:
+            error(f"{key!r} must be a list of texts, got {_kind(value)}")
+    dates: dict[str, date | None] = {}
+    for key in DATE_FIELDS:
+        try:
+            dates[key] = _as_date(raw.get(key))
+        except ValueError:
+            error(f"{key!r} must be a date like 2026-05-21, got {raw.get(key)!r}")
+    area = raw.get("area")
+    if area is not None and not isinstance(area, str | int):
+        error(f"'area' must be text or empty, got {_kind(area)}")
+    entry_theme = raw.get("theme", theme)
+    if entry_theme is None:
+        entry_theme = theme
+    if not isinstance(entry_theme, str):
+        error(f"'theme' must be text, got {_kind(entry_theme)}")
+
+    questions = lists.get("questions", ())
+    if "questions" in lists and raw.get("questions") and len(questions) < MIN_QUESTIONS:
+        error(f"needs at least {MIN_QUESTIONS} questions (phrasings), has {len(questions)}")
+    answer = texts.get("answer", "")
+    if "answer" in texts and not answer.strip():
+        error("answer is empty")
+    if any(p.level == "error" for p in problems):
+        return None, problems
+    entry = Entry(
+        id=entry_id,
+        title=texts["title"].strip(),
+        questions=questions,
+        answer=answer,
+        sources=lists["sources"],
+        updated=dates["updated"],
+        review_by=dates["review_by"],
+        tags=lists["tags"],
+        related=lists["related"],
+        area=str(area) if area not in (None, "") else None,
+        theme=str(entry_theme),
+        origin=origin,
+    )
+    return entry, problems
+
+
+def load_file(path: Path) -> tuple[list[Entry], list[Problem]]:
+    """Entries of one theme file and the schema problems found in it; never raises on bad content."""
+    origin = path.name
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return [], [Problem("error", origin, "", f"cannot read the file: {exc}")]
+    if not isinstance(doc, Mapping):
+        return [], [Problem("error", origin, "", "expected a mapping with 'theme' and 'entries' at the top")]
+    theme = doc.get("theme")
+    problems: list[Problem] = []
+    if not isinstance(theme, str) or not theme.strip():
+        problems.append(Problem("error", origin, "", "missing 'theme' (the topic name shown to citizens)"))
+        theme = ""
+    raw_entries = doc.get("entries")
+    if not isinstance(raw_entries, list):
+        problems.append(Problem("error", origin, "", "missing 'entries' (a list of entries)"))
+        return [], problems
+    entries: list[Entry] = []
+    for position, raw in enumerate(raw_entries, start=1):
+        entry, found = parse_entry(raw, origin=origin, theme=theme.strip(), label=f"entry {position}")
+        problems.extend(found)
+        if entry is not None:
+            entries.append(entry)
+    return entries, problems
+
+
+def entry_files(path: Path | None = None) -> list[Path]:
+    """The theme files of a data directory, in a stable order; files starting with "_" are not entries."""
+    folder = path or DATA_DIR
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.suffix in (".yaml", ".yml") and not p.name.startswith("_") and p.is_file()
+    )
+
+
+def load_dir_checked(
+    path: Path | None = None, today: date | None = None
+) -> tuple[list[Entry], list[Problem]]:
+    """Every loadable entry of the directory and every problem: schema, then ``check``."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for file in entry_files(path):
+        found_entries, found_problems = load_file(file)
+        entries.extend(found_entries)
+        problems.extend(found_problems)
+    problems.extend(check(entries, today=today))
+    return entries, problems
+
+
+def load_dir(path: Path | None = None) -> list[Entry]:
+    """The entries of the base (default: the package's data directory).
+
+    Raises ``KnowledgeError`` naming file and entry of each error if any file has a schema error,
+    duplicate or dangling ids or an over-long answer: a broken base should stop a deploy, not be
+    served half-loaded. Warnings (overdue reviews) do not stop loading.
+    """
+    entries, problems = load_dir_checked(path)
+    if any(p.level == "error" for p in problems):
+        raise KnowledgeError(problems)
+    return entries
+
+
+def check(entries: Iterable[Entry], today: date | None = None) -> list[Problem]:
+    """Problems across entries: duplicate ids, unknown related ids, long answers, overdue reviews.
+
+    Also re-checks per-entry rules (questions, empty answer), so entries built in code are covered too.
+    """
+    items = list(entries)
+    today = today or date.today()
+    problems: list[Problem] = []
+    first_seen: dict[str, Entry] = {}
+    for entry in items:
+        origin = entry.origin or "?"
+        if entry.id in first_seen:
+            other = first_seen[entry.id]
+            problems.append(
+                Problem("error", origin, entry.id, f"duplicate id (also in {other.origin or '?'})")
+            )
+        else:
+            first_seen[entry.id] = entry
+        if len(entry.questions) < MIN_QUESTIONS:
+            problems.append(
+                Problem(
+                    "error",
+                    origin,
+                    entry.id,
+                    f"needs at least {MIN_QUESTIONS} questions, has {len(entry.questions)}",
+                )
+            )
+        if not entry.answer.strip():
+            problems.append(Problem("error", origin, entry.id, "answer is empty"))
+        if len(entry.answer) > MAX_ANSWER_CHARS:
+            problems.append(
+                Problem(
+                    "error",
+                    origin,
+                    entry.id,
+                    f"answer has {len(entry.answer)} characters, more than {MAX_ANSWER_CHARS}",
+                )
+            )
+        if entry.review_by is not None and entry.review_by < today:
+            problems.append(
+                Problem("warning", origin, entry.id, f"review was due on {entry.review_by.isoformat()}")
+            )
+    for entry in items:
+        for related in entry.related:
+            if related not in first_seen:
+                problems.append(
+                    Problem("error", entry.origin or "?", entry.id, f"related id {related!r} does not exist")
+                )
+            elif related == entry.id:
+                problems.append(
+                    Problem("warning", entry.origin or "?", entry.id, "entry lists itself as related")
+                )
+    return problems
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip())
+    raise ValueError(value)
+
+
+def _kind(value: object) -> str:
+    return "nothing" if value is None else type(value).__name__
