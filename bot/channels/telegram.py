@@ -93,6 +93,22 @@ def to_incoming(
     )
 
 
+def callback_to_incoming(callback: CallbackQuery, update_id: int | None) -> Incoming:
+    message = callback.message
+    chat_id = message.chat.id if message is not None else callback.from_user.id
+    chat_type = message.chat.type if message is not None else "private"
+    return Incoming(
+        channel=Channel.TELEGRAM,
+        chat_id=str(chat_id),
+        user_id=str(callback.from_user.id),
+        display_name=callback.from_user.full_name or "",
+        kind=Kind.BUTTON,
+        payload=(callback.data or "")[:64],
+        chat_type="private" if chat_type == "private" else "group",
+        update_id=str(update_id) if update_id is not None else None,
+    )
+
+
 class TelegramChannel:
     """One bot token: a receiver (polling, or webhook on the shared HTTP server) and a sender."""
 
@@ -201,21 +217,9 @@ class TelegramChannel:
             await self.bot.answer_callback_query(callback.id)
         except TelegramBadRequest as error:
             log.info("callback answer refused: %s", error.message)
-        message = callback.message
-        chat_id = message.chat.id if message is not None else callback.from_user.id
-        chat_type = message.chat.type if message is not None else "private"
-        incoming = Incoming(
-            channel=Channel.TELEGRAM,
-            chat_id=str(chat_id),
-            user_id=str(callback.from_user.id),
-            display_name=callback.from_user.full_name or "",
-            kind=Kind.BUTTON,
-            payload=(callback.data or "")[:64],
-            chat_type="private" if chat_type == "private" else "group",
-            update_id=str(event_update.update_id) if event_update else None,
-        )
+        incoming = callback_to_incoming(callback, event_update.update_id if event_update else None)
         replies = await self.conversation.handle(incoming)
-        await self.deliver(chat_id, replies)
+        await self.deliver(incoming.chat_id, replies)
 
     # -- outbound --
     async def deliver(self, chat_id: int | str, replies: list[Reply]) -> None:

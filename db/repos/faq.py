@@ -128,7 +128,8 @@ class FaqRepo:
     async def seed(self, shipped: Iterable[Entry]) -> int:
         """Add shipped entries this base has never had; officers' edits and deletions are kept."""
         known = set(await self._session.scalars(select(FaqEntry.id)))
-        known |= set(await self._session.scalars(select(FaqChange.entry_id).where(FaqChange.action == "delete")))
+        deleted = select(FaqChange.entry_id).where(FaqChange.action == "delete")
+        known |= set(await self._session.scalars(deleted))
         return await self.save([e for e in shipped if e.id not in known], actor="seed", action="create")
 
     async def remove(self, entry_id: str, *, actor: str, actor_user_id: int | None = None) -> bool:
