@@ -6,7 +6,7 @@ import asyncio
 import logging
 import weakref
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.store import unit_of_work
@@ -24,8 +24,13 @@ class Conversation:
         dispatcher: Dispatcher,
         sessions: async_sessionmaker[AsyncSession],
         services: Services,
+        *,
+        db_retry_delays: tuple[float, ...] = (0.2, 0.5, 1.0, 2.0, 4.0, 8.0),
     ) -> None:
         self.dispatcher = dispatcher
+        # A database restart or failover drops connections for a few seconds; the unit of work rolled
+        # back, so the whole update can simply run again.
+        self.db_retry_delays = db_retry_delays
         self.sessions = sessions
         self.services = services
         # Updates of one chat are handled in order; the lock is only for ordering, never for state.
@@ -43,20 +48,37 @@ class Conversation:
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         async with self._lock(incoming):
-            try:
-                async with unit_of_work(self.sessions) as store:
-                    return await self.dispatcher.handle(incoming, store, self.services)
-            except IntegrityError as error:
-                if incoming.update_id is not None and "processed_updates" in str(error):
-                    # The same update arrived twice at once (webhook retry) and the other copy won.
-                    log.info(
-                        "update %s:%s handled concurrently; dropped", incoming.channel, incoming.update_id
+            for delay in (*self.db_retry_delays, None):
+                try:
+                    async with unit_of_work(self.sessions) as store:
+                        return await self.dispatcher.handle(incoming, store, self.services)
+                except IntegrityError as error:
+                    if incoming.update_id is not None and "processed_updates" in str(error):
+                        # The same update arrived twice at once (webhook retry) and the other copy won.
+                        log.info(
+                            "update %s:%s handled concurrently; dropped", incoming.channel, incoming.update_id
+                        )
+                        return []
+                    log.exception("update %s:%s failed on a constraint", incoming.channel, incoming.update_id)
+                    return [Reply(texts.ERROR_APOLOGY)]
+                except Exception as error:
+                    if delay is not None and database_unavailable(error):
+                        log.warning(
+                            "database unavailable (%s); retrying in %.1fs", type(error).__name__, delay
+                        )
+                        await asyncio.sleep(delay)
+                        continue
+                    log.exception(
+                        "update %s:%s from %s failed", incoming.channel, incoming.update_id, incoming.user_id
                     )
-                    return []
-                log.exception("update %s:%s failed on a constraint", incoming.channel, incoming.update_id)
-                return [Reply(texts.ERROR_APOLOGY)]
-            except Exception:
-                log.exception(
-                    "update %s:%s from %s failed", incoming.channel, incoming.update_id, incoming.user_id
-                )
-                return [Reply(texts.ERROR_APOLOGY)]
+                    return [Reply(texts.ERROR_APOLOGY)]
+            raise AssertionError("unreachable")
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """Connection-level trouble (refused, reset, server restarting), as opposed to a bug or bad data."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return "locked" in str(error) or "connect" in str(error).lower() or "closed" in str(error).lower()
+    return isinstance(error, (ConnectionError, OSError, TimeoutError))

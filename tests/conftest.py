@@ -139,6 +139,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
 
 
 @pytest.fixture
+def pg_url(pg_database: str) -> Iterator[str]:
+    """The session's PostgreSQL database, emptied after the test (for PostgreSQL-only tests)."""
+    try:
+        yield pg_database
+    finally:
+        in_thread(asyncio.run, _truncate(pg_database))
+
+
+@pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
 
