@@ -44,7 +44,7 @@ async def run(settings: Settings, role: str = "all") -> int:
     app = await build_app(settings)
     services = build_services(app, role)
     try:
-        if not services:
+        if not services and role == "all":
             sys.stderr.write(NO_CHANNEL_NOTICE)
             await run_console(app.conversation, sys.stdin, sys.stdout)
             return 0
