@@ -46,9 +46,11 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("revision")
     db_sub.add_parser("current", help="in revision hiện tại")
 
-    from bot import cli_faq
+    from bot import cli_areas, cli_faq, cli_report
 
     cli_faq.add_parser(sub)
+    cli_areas.add_parser(sub)
+    cli_report.add_parser(sub)
     return parser
 
 
@@ -74,6 +76,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import cli_faq
 
         return cli_faq.run(settings, args)
+    if args.command == "areas":
+        from bot import cli_areas
+
+        return cli_areas.run(settings, args)
+    if args.command == "report":
+        from bot import cli_report
+
+        return cli_report.run(settings, args)
     raise AssertionError(args.command)
 
 

@@ -51,6 +51,23 @@ class Settings(BaseSettings):
     faq_answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     faq_suggest_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 
+    # Delivery of the outbox (broadcasts, reminders, relays). Rates are per worker process: with several
+    # `--role worker` processes, divide them so the sum stays within the platform's limits.
+    telegram_rate: float = Field(default=25.0, gt=0, le=30)  # messages per second, all chats together
+    telegram_chat_rate: float = Field(default=1.0, gt=0, le=1)  # per chat, per second
+    telegram_group_per_minute: int = Field(default=20, ge=1, le=20)  # per group chat
+    zalo_rate: float = Field(default=5.0, gt=0, le=50)  # Zalo documents no numbers: stay conservative
+    zalo_chat_rate: float = Field(default=1.0, gt=0, le=5)
+    zalo_group_per_minute: int = Field(default=20, ge=1, le=60)
+    delivery_max_attempts: int = Field(default=5, ge=1, le=20)  # network and 5xx failures per message
+    delivery_max_rate_limited: int = Field(default=10, ge=1, le=100)  # 429s per message before giving up
+    delivery_lease_seconds: int = Field(default=120, ge=60, le=3600)
+    delivery_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    # Broadcasts
+    broadcast_status_seconds: float = Field(default=5.0, ge=0, le=300)  # Telegram status message edits
+    broadcast_zalo_progress_minutes: float = Field(default=10.0, gt=0, le=240)  # Zalo cannot edit
+    broadcast_leader_approval: bool = True  # leaders' broadcasts wait for an officer's approval
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:

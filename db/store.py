@@ -7,12 +7,19 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.repos.area_tree import AreaTreeRepo
 from db.repos.areas import AreaRepo
+from db.repos.broadcasts import BroadcastRepo
 from db.repos.conversations import ConversationRepo
+from db.repos.downloads import DownloadRepo
 from db.repos.faq import FaqRepo
+from db.repos.invites import InviteRepo
+from db.repos.outbox import OutboxRepo
 from db.repos.questions import QuestionRepo
 from db.repos.updates import UpdateRepo
 from db.repos.users import UserRepo
+from db.repos.visit_stats import VisitStatsRepo
+from db.repos.visits import VisitRepo
 
 
 class Store:
@@ -26,6 +33,13 @@ class Store:
         self.questions = QuestionRepo(session)
         self.faq = FaqRepo(session)
         self.updates = UpdateRepo(session)
+        self.area_tree = AreaTreeRepo(session)
+        self.invites = InviteRepo(session)
+        self.visits = VisitRepo(session)
+        self.visit_stats = VisitStatsRepo(session)
+        self.downloads = DownloadRepo(session)
+        self.outbox = OutboxRepo(session)
+        self.broadcasts = BroadcastRepo(session)
 
 
 @asynccontextmanager

@@ -145,27 +145,29 @@ def read_entries(path: Path) -> list[Entry]:
     suffix = path.suffix.lower()
     origin = path.name
     try:
+        rows: list[tuple[int, Any]] | None = None  # spreadsheet rows, numbered as the officer sees them
         if suffix in (".yaml", ".yml"):
             raws, theme = _raw_from_yaml(path)
         elif suffix == ".json":
             raws, theme = json.loads(path.read_text(encoding="utf-8")), ""
         elif suffix == ".csv":
-            raws, theme = _raw_from_csv(path), ""
+            rows, theme = _raw_from_csv(path), ""
         elif suffix == ".xlsx":
-            raws, theme = _raw_from_xlsx(path), ""
+            rows, theme = _raw_from_xlsx(path), ""
         else:
             raise KnowledgeError([Problem("error", origin, "", f"unsupported file type {suffix!r}")])
     except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
         if isinstance(exc, KnowledgeError):
             raise
         raise KnowledgeError([Problem("error", origin, "", f"cannot read the file: {exc}")]) from exc
-    if not isinstance(raws, list):
-        raise KnowledgeError([Problem("error", origin, "", "expected a list of entries")])
+    if rows is None:
+        if not isinstance(raws, list):
+            raise KnowledgeError([Problem("error", origin, "", "expected a list of entries")])
+        rows = [(position, raw) for position, raw in enumerate(raws, start=1)]
     label = "row" if suffix in (".csv", ".xlsx") else "entry"
-    first = 2 if label == "row" else 1  # spreadsheet rows are numbered as the officer sees them
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for position, raw in enumerate(raws, start=first):
+    for position, raw in rows:
         entry, found = parse_entry(raw, origin=origin, theme=theme, label=f"{label} {position}")
         problems.extend(found)
         if entry is not None:
@@ -218,28 +220,32 @@ def _header_keys(cells: Sequence[Any]) -> list[str | None]:
     return keys
 
 
-def _raw_from_csv(path: Path) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.reader(handle))
+def _numbered_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[int, dict[str, Any]]]:
+    """Rows under the header as raw entries with their sheet row numbers; blank rows skipped."""
     if not rows:
         return []
     header = _header_keys(rows[0])
-    raws = [_row_to_raw(header, row) for row in rows[1:]]
-    return [r for r in raws if r is not None]
+    out = []
+    for number, row in enumerate(rows[1:], start=2):
+        raw = _row_to_raw(header, row)
+        if raw is not None:
+            out.append((number, raw))
+    return out
 
 
-def _raw_from_xlsx(path: Path) -> list[dict[str, Any]]:
+def _raw_from_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return _numbered_rows(list(csv.reader(handle)))
+
+
+def _raw_from_xlsx(path: Path) -> list[tuple[int, dict[str, Any]]]:
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
     finally:
         book.close()
-    if not rows:
-        return []
-    header = _header_keys(rows[0])
-    raws = [_row_to_raw(header, row) for row in rows[1:]]
-    return [r for r in raws if r is not None]
+    return _numbered_rows(rows)
 
 
 @dataclass(frozen=True, slots=True)

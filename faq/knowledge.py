@@ -74,8 +74,11 @@ def parse_entry(
         if key not in KNOWN_FIELDS:
             problems.append(Problem("warning", origin, name, f"unknown field {key!r} is ignored"))
     for key in REQUIRED_FIELDS:
-        if raw.get(key) in (None, "", []):
+        value = raw.get(key)
+        if value is None:
             error(f"missing required field {key!r}")
+        elif value == [] or (isinstance(value, str) and not value.strip()):
+            error("answer is empty" if key == "answer" else f"{key!r} is empty")
 
     texts: dict[str, str] = {}
     for key in ("id", "title", "answer"):
@@ -113,11 +116,9 @@ def parse_entry(
         error(f"'theme' must be text, got {_kind(entry_theme)}")
 
     questions = lists.get("questions", ())
-    if "questions" in lists and raw.get("questions") and len(questions) < MIN_QUESTIONS:
+    if raw.get("questions") and "questions" in lists and len(questions) < MIN_QUESTIONS:
         error(f"needs at least {MIN_QUESTIONS} questions (phrasings), has {len(questions)}")
     answer = texts.get("answer", "")
-    if "answer" in texts and not answer.strip():
-        error("answer is empty")
     if any(p.level == "error" for p in problems):
         return None, problems
     entry = Entry(
@@ -178,9 +179,12 @@ def load_dir_checked(
     path: Path | None = None, today: date | None = None
 ) -> tuple[list[Entry], list[Problem]]:
     """Every loadable entry of the directory and every problem: schema, then ``check``."""
+    folder = path or DATA_DIR
+    if not folder.is_dir():
+        return [], [Problem("error", str(folder), "", "no such directory")]
     entries: list[Entry] = []
     problems: list[Problem] = []
-    for file in entry_files(path):
+    for file in entry_files(folder):
         found_entries, found_problems = load_file(file)
         entries.extend(found_entries)
         problems.extend(found_problems)

@@ -4,184 +4,82 @@ Citizens write with or without diacritics, in teencode ("ko nhan dc otp"), with 
 ("khongggg") and typos. Both the base and every query go through the same steps, so whatever we fold
 away on one side is folded away on the other:
 
-1. ``fold``: Unicode NFC, lower case, diacritics removed, "đ" → "d". Folding loses distinctions
-   ("mật", "mất", "mặt" all become "mat"); pairs of syllables in the ranking win most of them back.
-2. ``tokenize``: numbers tidied ("100.000đ", "100k" → "100000"; "3t" → "3 tuoi"), punctuation dropped,
-   stretched letters squeezed, text split into syllables.
-3. ``Normalizer.analyze``: abbreviations and teencode expanded and synonyms unified from the data file
-   ``lexicon.yaml``; generic words ("làm sao", "ở đâu", "hôm nay") marked so they carry no weight.
+1. ``fold`` (``faq.text``): Unicode NFC, lower case, diacritics removed, "đ" → "d". Folding loses
+   distinctions ("mật", "mất", "mặt" all become "mat"); pairs of syllables in ranking win most back.
+2. ``tokenize`` (``faq.text``): numbers tidied ("100.000đ", "100k" → "100000"; "3t" → "3 tuoi"),
+   punctuation dropped, stretched letters squeezed, text split into syllables.
+3. ``Normalizer.analyze`` (here): abbreviations and teencode expanded and synonyms unified from the
+   data file ``lexicon.yaml``; generic words ("làm sao", "ở đâu", "hôm nay") marked to weigh nothing.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, NamedTuple
 
 import yaml
 
+from faq.text import UNIT_WORDS, Tokenizer, destretch, fold, tokenize
+
+__all__ = [
+    "LEXICON_PATH",
+    "Analysis",
+    "Lexicon",
+    "LexiconError",
+    "Normalizer",
+    "default_lexicon",
+    "destretch",
+    "fold",
+    "load_lexicon",
+    "pairs_of",
+    "tokenize",
+]
+
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
-_VOWELS = frozenset("aeiouy")
 _CACHE_SIZE = 4096
+_SEPARATOR = "\x00"  # between texts marked together; the tokenizer never yields it
 
 
-def _build_fold_table() -> dict[int, str]:
-    """Map every precomposed Latin letter with marks to its base letter, so folding is one translate()."""
-    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
-    for code in range(0x00C0, 0x1F00):
-        char = chr(code)
-        base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
-        if base != char and len(base) == 1 and base.isascii():
-            table[code] = base.lower()
-    return table
+class Analysis(NamedTuple):
+    """A text after normalisation (a named tuple: cheap to make, and a query makes one).
 
-
-_FOLD_TABLE = _build_fold_table()
-_COMBINING = re.compile(r"[\u0300-\u036f]")
-
-
-def fold(text: str) -> str:
-    """NFC, lower case, no diacritics, "đ" → "d". Punctuation and spacing are left alone."""
-    folded = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
-    # Marks that NFC could not compose (stray combining accents from odd keyboards) are dropped too.
-    return _COMBINING.sub("", folded) if not folded.isascii() else folded
-
-
-# Thousands separators inside numbers: "100.000", "1,000,000".
-_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
-_NON_WORD = re.compile(r"[^0-9a-z]+")
-_DIGIT = re.compile(r"\d")
-# A number glued to a unit: "100k" (thousand), "100000d" (đồng), "3t" (tuổi, age).
-_NUMBER_UNIT = re.compile(r"(\d+)(k|d|vnd|t)")
-_THOUSAND_WORDS = frozenset(("k", "nghin", "ngan"))
-_MONEY_WORDS = frozenset(("d", "vnd", "dong"))
-_UNIT_WORDS = _THOUSAND_WORDS | _MONEY_WORDS
-_RUN3 = re.compile(r"([a-z])\1{2,}")
-_TRAILING_DOUBLE = re.compile(r"([a-z])\1$")
-_TOKEN_CACHE_SIZE = 200_000
-
-
-def destretch(token: str) -> str:
-    """Squeeze letters people stretch for emphasis: "khongggg" → "khong", "quaaa" → "qua", "vayy" → "vay".
-
-    Tokens without a vowel are abbreviations ("cccd", "tttb", "ttpvhcc") and are left untouched.
-    Inside a word only runs of three or more are squeezed, so legitimate doubles ("xoong",
-    "passcode") survive; a doubled last letter is squeezed because no Vietnamese syllable ends in one.
-    """
-    if not any(c in _VOWELS for c in token):
-        return token
-    squeezed = _RUN3.sub(r"\1", token)
-    return _TRAILING_DOUBLE.sub(r"\1", squeezed)
-
-
-def _number(part: str) -> tuple[str, ...]:
-    """A token with digits: "100k" → 100000, "100000d" → 100000, "3t" → 3 tuoi; others as they are."""
-    match = _NUMBER_UNIT.fullmatch(part)
-    if match is None:
-        return (part,)
-    digits, unit = match.groups()
-    if unit == "k":
-        return (digits + "000",)
-    if unit == "t":
-        return (digits, "tuoi")
-    return (digits,)
-
-
-class Tokenizer:
-    """Folds text and splits it into syllables, caching the work per whitespace-separated word.
-
-    Texts are many but words are few (Vietnamese has some thousands of syllables), so folding,
-    punctuation and stretched letters are handled once per distinct word: this is what lets a
-    10,000-entry base, answers included, be indexed in a few seconds.
+    ``marked``: every syllable in reading order after expansion and synonyms, with each multi-word
+    generic phrase ("lam sao") blanked to one "" (so no pair is formed across it). ``content``: without
+    generic words, what ranking weighs. ``extras``: other readings of ambiguous abbreviations and the
+    abbreviation itself: they may match, but nobody is penalised for missing them. ``typed``: how many
+    words the writer typed that are not generic ("cccd" is one word, though it expands to four).
     """
 
-    def __init__(
-        self, protected: frozenset[str] = frozenset(), rewrite: Mapping[str, tuple[str, ...]] | None = None
-    ) -> None:
-        self._protected = protected  # never de-stretched: known abbreviations like "cccd"
-        self._rewrite = dict(rewrite or {})  # one-word expansions done here, once per distinct word
-        self._cache: dict[str, tuple[str, ...]] = {}
-
-    def __call__(self, text: str) -> list[str]:
-        text = unicodedata.normalize("NFC", text)
-        words = text.split()
-        cache = self._cache
-        found = list(map(cache.get, words))
-        if None in found:
-            if len(cache) + len(words) > _TOKEN_CACHE_SIZE:
-                cache.clear()
-            found = [
-                parts if parts is not None else self._learn(word)
-                for word, parts in zip(words, found, strict=True)
-            ]
-        out = list(chain.from_iterable(cast(list[tuple[str, ...]], found)))
-        return _join_number_words(out) if _DIGIT.search(text) else out
-
-    def vocabulary(self, text: str) -> set[str]:
-        """The distinct syllables of ``text`` (no number joining: order is not kept)."""
-        words = set(unicodedata.normalize("NFC", text).split())
-        found = list(map(self._cache.get, words))
-        if None in found:
-            found = [
-                parts if parts is not None else self._learn(word)
-                for word, parts in zip(words, found, strict=True)
-            ]
-        return set(chain.from_iterable(cast(list[tuple[str, ...]], found)))
-
-    def _learn(self, word: str) -> tuple[str, ...]:
-        parts = self._cache[word] = self._word(word)
-        return parts
-
-    def _word(self, word: str) -> tuple[str, ...]:
-        folded = _THOUSANDS.sub("", fold(word))
-        parts: list[str] = []
-        for part in _NON_WORD.sub(" ", folded).split():
-            if _DIGIT.search(part):
-                parts.extend(_number(part))
-            else:
-                part = part if part in self._protected else destretch(part)
-                parts.extend(self._rewrite.get(part, (part,)))
-        return tuple(parts)
-
-
-def _join_number_words(tokens: list[str]) -> list[str]:
-    """ "100 nghìn" → 100000; a money unit after a number ("50000 vnd", "20 dong") is dropped."""
-    found = [i for i in range(len(tokens) - 1) if tokens[i + 1] in _UNIT_WORDS and tokens[i].isdigit()]
-    for i in reversed(found):  # from the end, so earlier indices stay valid
-        if tokens[i + 1] in _THOUSAND_WORDS:
-            tokens[i] += "000"
-        del tokens[i + 1]
-    return tokens
-
-
-@lru_cache(maxsize=8)
-def _tokenizer(protected: frozenset[str]) -> Tokenizer:
-    return Tokenizer(protected)
-
-
-def tokenize(text: str, protected: frozenset[str] = frozenset()) -> list[str]:
-    """Fold ``text`` and split it into syllables; tokens in ``protected`` are never de-stretched."""
-    return _tokenizer(protected)(text)
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """A text after normalisation.
-
-    ``tokens`` is every syllable in reading order after expansion; ``content`` the same without generic
-    words (what ranking looks at); ``extras`` other readings of ambiguous abbreviations and the original
-    abbreviation itself: they may match, but nobody is penalised for not matching them.
-    """
-
-    tokens: tuple[str, ...]
+    marked: tuple[str, ...]
     content: tuple[str, ...]
     extras: frozenset[str]
+    typed: int = 0
+
+
+def pairs_of(
+    marked: Sequence[str], generic: frozenset[str], *, with_generic: bool = True
+) -> list[tuple[str, str]]:
+    """The syllable pairs ranking uses (``faq.engine`` builds the same pairs for the index in bulk).
+
+    Neighbouring content words, skipping generic words between them ("mat khau cua vneid" gives
+    ("khau", "vneid")); and, when ``with_generic``, a content word next to a generic one ("app la",
+    where "lạ" folds to the generic "la"): such a pair is rare enough to carry meaning that neither
+    word has alone. A blank (a generic phrase) pairs with nothing; the content words on either side
+    of it are still neighbours.
+    """
+    content = [t for t in marked if t and t not in generic]
+    out = list(pairwise(content))
+    if with_generic:
+        out.extend((a, b) for a, b in pairwise(marked) if a and b and ((a in generic) != (b in generic)))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,28 +187,37 @@ class Normalizer:
         # Unambiguous one-word expansions ("ko" → "khong") are done by the tokenizer, once per distinct
         # word; the rest (phrases, ambiguous words, words that start or end a phrase key, units after
         # a number) need their neighbours and go through the phrase table.
-        in_phrases = {word for key in rules if len(key) > 1 for word in key} | _UNIT_WORDS
+        in_phrases = {word for key in rules if len(key) > 1 for word in key} | UNIT_WORDS
         rewrite = {
             key[0]: rule.meanings[0]
             for key, rule in rules.items()
             if len(key) == 1 and not rule.ambiguous and key[0] not in in_phrases
         }
         self._expand = _PhraseTable({k: r for k, r in rules.items() if not (len(k) == 1 and k[0] in rewrite)})
-        self._synonyms = _PhraseTable(
-            {tuple(k.split()): _Rule((tuple(v.split()),), ambiguous=False) for k, v in lex.synonyms.items()}
-        )
+        synonyms = {
+            tuple(k.split()): _Rule((tuple(v.split()),), ambiguous=False) for k, v in lex.synonyms.items()
+        }
+        self._synonyms = _PhraseTable(synonyms)
         self._cache: dict[str, Analysis] = {}
         self._single = {key[0]: rule.meanings[0] for key, rule in rules.items() if len(key) == 1}
-        self._tokenize = Tokenizer(frozenset(k[0] for k in rules if len(k) == 1), rewrite)
+        # Every word the lexicon itself uses ("app", "pass", "cccd") is kept exactly as spelled.
+        lexicon_words = {
+            w for text in (*lex.expand, *lex.synonyms, *lex.synonyms.values()) for w in text.split()
+        }
+        lexicon_words.update(w for meanings in lex.expand.values() for m in meanings for w in m.split())
+        self._tokenize = Tokenizer(frozenset(lexicon_words), rewrite)
         generic_phrases = [tuple(g.split()) for g in lex.generic]
         self._generic_words = frozenset(p[0] for p in generic_phrases if len(p) == 1)
-        self._generic_phrases = _PhraseTable(
-            {p: _Rule(((),), ambiguous=False) for p in generic_phrases if len(p) > 1}
-        )
+        # Synonyms and multi-word generic phrases ("lam sao" → a blank) in one pass: longest match wins,
+        # so "bao nhieu tien" (a synonym of "le phi") is not taken for the generic "bao nhieu".
+        blanks = {p: _Rule((("",),), ambiguous=False) for p in generic_phrases if len(p) > 1}
+        self._unify = _PhraseTable({**blanks, **synonyms})
+        self._blanks = _PhraseTable(blanks)
 
     def tokens(self, text: str) -> list[str]:
-        """Syllables of ``text`` with abbreviations expanded and synonyms unified."""
-        return list(self.analyze(text).tokens)
+        """Syllables of ``text`` with abbreviations expanded and synonyms unified, generic words kept."""
+        extras: set[str] = set()
+        return self._synonyms.apply(self._expand.apply(self._tokenize(text), extras), extras)
 
     def analyze(self, text: str) -> Analysis:
         """Normalise ``text``; the same text asked twice (a common question) is served from a small cache."""
@@ -322,27 +229,64 @@ class Normalizer:
         return cached
 
     def _analyze(self, text: str) -> Analysis:
+        marked, extras = self.mark(text)
+        generic = self._generic_words
+        content = tuple([t for t in marked if t and t not in generic])
+        return Analysis(tuple(marked), content, frozenset(extras), self._typed(text))
+
+    def _typed(self, text: str) -> int:
+        """Words as typed that say something: not generic alone ("ko" is "khong"), nor in a generic
+        phrase ("cho em hoi")."""
+        words = self._blanks.apply(_NON_WORD.sub(" ", fold(text)).split(), set())
+        generic, single = self._generic_words, self._single
+        return sum(bool(w) and not generic.issuperset(single.get(w, (w,))) for w in words)
+
+    def mark(self, text: str) -> tuple[list[str], set[str]]:
+        """Syllables with generic phrases blanked, and the extra readings: indexing's fast path."""
         extras: set[str] = set()
-        raw = self._tokenize(text)
-        expanded = self._expand.apply(raw, extras)
-        unified = self._synonyms.apply(expanded, extras)
-        # Multi-word generic phrases ("lam sao", "o dau") are dropped as a whole first, then single words.
-        content = [t for t in self._generic_phrases.apply(unified, set()) if t not in self._generic_words]
-        extras.difference_update(unified)
-        extras.difference_update(self._generic_words)
-        return Analysis(tokens=tuple(unified), content=tuple(content), extras=frozenset(extras))
+        marked = self._unify.apply(self._expand.apply(self._tokenize(text), extras), extras)
+        if extras:
+            extras.difference_update(marked)
+            extras.difference_update(self._generic_words)
+        return marked, extras
+
+    def mark_all(self, texts: Sequence[str]) -> list[tuple[list[str], set[str]]]:
+        """``mark`` for several texts at once (an entry's title and phrasings), for indexing speed.
+
+        The texts go through the phrase tables as one list with a separator no key contains, so a
+        phrase never spans two texts; extra readings are per text, so when there are any (rare) the
+        texts are redone one by one to know whose they are.
+        """
+        tokens: list[str] = []
+        for text in texts:
+            tokens.extend(self._tokenize(text))
+            tokens.append(_SEPARATOR)
+        extras: set[str] = set()
+        marked = self._unify.apply(self._expand.apply(tokens, extras), extras)
+        if extras:
+            return [self.mark(text) for text in texts]
+        out: list[tuple[list[str], set[str]]] = []
+        start = 0
+        for end in [i for i, token in enumerate(marked) if token == _SEPARATOR]:
+            out.append((marked[start:end], set()))
+            start = end + 1
+        return out
+
+    @property
+    def generic_words(self) -> frozenset[str]:
+        return self._generic_words
 
     def words(self, text: str) -> set[str]:
-        """Content words of a long text (an answer), cheaply.
+        """Content words of a long text (an answer), cheaply, with set operations only.
 
-        Only the vocabulary of a long text is used, so each distinct word is handled once and only
-        one-word abbreviations are expanded: long texts are written in full words, not teencode.
+        Only the vocabulary of a long text is used, so each distinct word is handled once, and only
+        one-word abbreviations are expanded (the tokenizer already did the unambiguous ones; an
+        ambiguous one adds its first meaning): long texts are written in full words, not teencode.
         """
-        single = self._single
-        words: set[str] = set()
-        for token in self._tokenize.vocabulary(text):
-            words.update(single.get(token, (token,)))
-        return words - self._generic_words
+        vocabulary = self._tokenize.vocabulary(text)
+        for token in vocabulary & self._single.keys():
+            vocabulary.update(self._single[token])
+        return vocabulary - self._generic_words
 
     def is_generic(self, token: str) -> bool:
         return token in self._generic_words

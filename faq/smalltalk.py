@@ -24,7 +24,7 @@ class SmallTalk(StrEnum):
 _FILLER = frozenset(
     [
         *("a", "ah", "ak", "ha", "oi", "nhe", "nha", "nhi", "ne", "da", "vang", "voi", "rat", "nhieu"),
-        *("anh", "chi", "em", "ban", "bot", "admin", "minh", "toi", "moi", "nguoi", "ta", "ca", "cua"),
+        *("anh", "chi", "em", "ban", "bot", "admin", "minh", "toi", "moi", "nguoi", "ta", "ca", "cua", "cho"),
         *("hihi", "hehe", "haha"),
     ]
 )
@@ -120,10 +120,12 @@ class SmallTalkClassifier:
         self._norm = normalizer or Normalizer()
 
     def classify(self, text: str) -> SmallTalk | None:
-        words = self._norm.analyze(text).tokens
+        words = self._norm.tokens(text)
         if not words or len(words) > _MAX_WORDS:
             return None
-        core = " ".join(w for w in words if w not in _FILLER)
+        kept = [w for w in words if w not in _FILLER]
+        # "alo alo", "chào chào": a repeated word says nothing more.
+        core = " ".join(w for i, w in enumerate(kept) if i == 0 or w != kept[i - 1])
         if not core:
             return None
         for kind in (SmallTalk.GOODBYE, SmallTalk.THANKS, SmallTalk.GREETING, SmallTalk.CAPABILITIES):

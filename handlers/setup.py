@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from handlers import basics, citizen
+from handlers import (
+    areas_admin,
+    basics,
+    broadcast,
+    broadcast_form,
+    citizen,
+    members,
+    reports,
+    stats,
+    subscription,
+    visit_form,
+    visits,
+)
 from handlers.dispatcher import Button, Command, Dispatcher
 from handlers.roles import Role
 
-C = Role.CITIZEN
+C, M, L = Role.CITIZEN, Role.MEMBER, Role.LEADER
 
 
 def build_dispatcher() -> Dispatcher:
@@ -16,9 +28,40 @@ def build_dispatcher() -> Dispatcher:
     d.command(Command("chude", ("topics",), C, citizen.topics, "xem các chủ đề hỏi đáp"))
     d.command(Command("huy", ("cancel",), C, basics.make_cancel(d), "dừng việc đang làm dở"))
 
+    # Team members, areas and roles; logging sessions; numbers and reports (issue 6).
+    d.command(Command("dangky", ("join",), C, members.join, "tham gia Tổ bằng mã mời: /dangky MÃ"))
+    d.command(Command("ghinhan", ("log",), M, visits.make_log(d.forms), "ghi nhận một buổi hướng dẫn"))
+    d.command(Command("thongke", ("stats",), M, stats.show, "số buổi, số người đã hướng dẫn"))
+    d.command(Command("baocao", ("report",), L, reports.send, "báo cáo Excel và biểu đồ"))
+    d.command(Command("moi", ("invite",), L, members.make_invite(d.forms), "tạo mã mời thành viên"))
+    d.command(Command("khuvuc", ("areas",), L, areas_admin.show, "danh sách thôn, xã và mã"))
+    d.forms.register(visit_form.GUIDED_FORM)
+    d.forms.register(visit_form.CARD_FORM)
+    d.forms.register(members.INVITE)
+
+    # Announcements: citizens subscribe for their area; officers (leaders, with approval) broadcast (issue 7).
+    d.command(
+        Command(
+            "dangkytin", ("subscribe",), C, subscription.make_subscribe(d.forms), "nhận thông báo của xã/thôn"
+        )
+    )
+    d.command(Command("huytin", ("unsubscribe",), C, subscription.unsubscribe, "thôi nhận thông báo"))
+    d.command(
+        Command("thongbao", ("broadcast",), L, broadcast.make_command(d.forms), "gửi và theo dõi thông báo")
+    )
+    d.forms.register(subscription.FORM)
+    d.forms.register(broadcast_form.FORM)
+    d.forms.register(broadcast.REJECT_FORM)
+
     d.button(Button("faq", C, citizen.chosen))
     d.button(Button("fb", C, citizen.feedback))
     d.button(Button("t", C, citizen.topic))
+    d.button(Button("vs", M, visits.make_save(d.forms)))
+    d.button(Button("vt", M, visits.toggle))
+    d.button(Button("vx", M, visits.make_change(d.forms)))
+    d.button(Button("st", L, stats.period_button))
+    d.button(Button("inv", L, members.revoke))
+    d.button(Button("bc", L, broadcast.make_button(d.forms)))
 
     d.text(citizen.ask)
     return d

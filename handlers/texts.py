@@ -23,7 +23,7 @@ HELP_CITIZEN_HINT = "Muốn hỏi gì, bạn cứ nhắn câu hỏi như khi nó
 CANCELLED = "Đã hủy {form}. Bạn có thể bắt đầu lại bất cứ lúc nào."
 NOTHING_TO_CANCEL = "Hiện không có việc gì đang làm dở để hủy."
 FORM_EXPIRED = "{form} đã hết hạn vì để lâu không trả lời, nên mình đã hủy. Gõ lại lệnh để bắt đầu lại."
-FORM_REPLACED = "Phiếu {form} đang làm dở đã được bỏ để bắt đầu việc mới."
+FORM_REPLACED = "Đã bỏ {form} đang làm dở để bắt đầu việc mới."
 FORM_BACK_FIRST = "Đây đã là bước đầu tiên. Gõ /huy nếu muốn dừng."
 FORM_HINT = '(Gõ "quay lại" để sửa bước trước, /huy để dừng.)'
 

@@ -1,0 +1,724 @@
+"""End-to-end benchmark: updates per second and reply latency through real `cdsbot run` processes.
+
+Run from the repo root:
+    .venv/bin/python bench/e2e_bench.py [--updates 2000] [--warmup 100] [--configs sqlite,pg,pg4]
+        [--concurrency 48] [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+
+What is measured (issue 10). This process hosts the fake Telegram Bot API server (tests/fakes) and plays
+both Telegram and the reverse proxy: the bots run in webhook mode as real subprocesses
+(`python -m bot.cli run`), talking to the fake through the real aiogram client, and this process POSTs
+each update to one bot's /webhook/telegram (round robin over the processes) with the secret header.
+
+* latency of an update: from just before its POST is sent to the moment the fake records the bot's
+  sendMessage to that chat (the fake's clock: `_record` is stamped). A user's messages go one after
+  the other; many users are in flight at once (`--concurrency`), each sends 1-3 messages, so a
+  per-user flood guard (about 20 a minute) never trips.
+* throughput: measured updates / (first measured POST -> last measured reply).
+* peak memory: VmHWM of each bot process from /proc/<pid>/status, read before it is stopped.
+* CPU: each bot process's user+system time over the measured phase (ms per update), the bench
+  process's own CPU (fake server + load generator) and the whole machine's busy share, because on a
+  small machine the load generator competes with the bots for the same cores.
+
+Configurations: `sqlite` = one process on a temporary SQLite file; `pg` = one process on PostgreSQL;
+`pg4` = four `--role web` processes on one PostgreSQL database. Each PostgreSQL configuration gets a fresh
+database (`cdsbot_bench_<random>`) migrated with `cdsbot db upgrade` and dropped at the end.
+
+Every update must get exactly one reply, every POST must answer 200 and no reply may be the error
+apology; otherwise the figures are flagged ("errors" in the JSON). The last line printed is one JSON
+object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from aiohttp import ClientError, ClientSession, ClientTimeout, TCPConnector  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from db.session import create_engine  # noqa: E402
+from handlers import texts  # noqa: E402
+from tests.fakes import Call  # noqa: E402
+from tests.fakes.telegram_api import SECRET_HEADER, FakeTelegramAPI  # noqa: E402
+
+TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuv"
+SECRET = "bench_webhook-secret_0123456789"
+DEFAULT_PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+WEBHOOK_PATH = "/webhook/telegram"
+TARGET_UPDATES_PER_S = 300.0
+TARGET_P99_MS = 50.0
+START_DEADLINE_S = 60.0
+REPLY_DEADLINE_S = 60.0
+STOP_DEADLINE_S = 20.0
+
+# ---- the message mix -----------------------------------------------------------------------------
+
+# ~60 %: FAQ questions as people type them: with and without diacritics, abbreviations, teencode.
+FAQ_QUESTIONS = (
+    "quên mật khẩu vneid",
+    "quen mat khau vneid thi lam sao",
+    "vneid quen mk r lam sao lay lai a",
+    "lam cccd cho con o dau",
+    "làm thẻ căn cước cho con dưới 14 tuổi thế nào",
+    "đổi số điện thoại trên VNeID như thế nào ạ",
+    "doi sdt tren vneid kieu j",
+    "tài khoản vneid bị khóa phải làm sao",
+    "tk vneid bi khoa roi mo lai sao ad",
+    "làm định danh mức 2 ở đâu",
+    "lam dinh danh muc 2 can mang gi",
+    "mất thẻ căn cước thì làm gì",
+    "mat cccd phai lam gi a",
+    "cmnd 9 so con dung duoc khong",
+    "đăng ký tạm trú online trên vneid cần gì",
+    "dang ky tam tru online can nhung gi",
+    "kiểm tra sim chính chủ bằng cách nào",
+    "kiem tra sim co dung ten minh ko",
+    "xin lý lịch tư pháp trên vneid",
+    "phi xin ly lich tu phap bao nhieu",
+    "có người gọi xưng công an bảo cài lại vneid có thật không",
+    "nop ho so dich vu cong roi xem o dau",
+    "đổi điện thoại mới đăng nhập vneid thế nào",
+    "dung vneid di may bay duoc khong",
+    "chữ ký số trên vneid có mất phí không",
+    "thong bao luu tru tren vneid the nao",
+    "giờ không còn công an huyện thì làm căn cước ở đâu",
+    "tich hop bang lai xe vao vneid",
+)
+COMMANDS = ("/start", "/trogiup")
+SMALL_TALK = ("cảm ơn", "cam on ban nhieu", "cảm ơn bạn nhé", "thank you", "ok cảm ơn ạ")
+NAMES = ("Lan", "Hùng", "Mai", "Tuấn", "Hoa", "Minh", "Thảo", "Dũng", "Ngọc", "Bình")
+
+
+@dataclass(frozen=True)
+class Message:
+    kind: str  # "faq", "command", "smalltalk" or "sticker"
+    text: str | None  # None for a sticker
+
+
+@dataclass(frozen=True)
+class User:
+    chat_id: int
+    name: str
+    messages: tuple[Message, ...]
+
+
+def pick_message(rng: random.Random) -> Message:
+    roll = rng.random()
+    if roll < 0.6:
+        return Message("faq", rng.choice(FAQ_QUESTIONS))
+    if roll < 0.8:
+        return Message("command", rng.choice(COMMANDS))
+    if roll < 0.9:
+        return Message("smalltalk", rng.choice(SMALL_TALK))
+    return Message("sticker", None)
+
+
+def make_users(count: int, first_chat: int, rng: random.Random) -> list[User]:
+    """Users sending 1-3 messages each, `count` messages in all."""
+    users: list[User] = []
+    chat = first_chat
+    left = count
+    while left > 0:
+        n = min(left, rng.randint(1, 3))
+        users.append(User(chat, rng.choice(NAMES), tuple(pick_message(rng) for _ in range(n))))
+        chat += 1
+        left -= n
+    return users
+
+
+# ---- the fake, stamped -----------------------------------------------------------------------------
+
+
+class BenchTelegramAPI(FakeTelegramAPI):
+    """The fake Telegram server, noting when it recorded each call (perf_counter, this process's clock)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(token=token)
+        self.recorded_at: dict[int, float] = {}
+
+    async def _record(self, call: Call) -> None:
+        self.recorded_at[id(call)] = time.perf_counter()  # calls stay in self.calls, so ids stay unique
+        await super()._record(call)
+
+
+class Replies:
+    """Hands each chat's next sendMessage to whoever waits for it, reading the fake's record in order.
+
+    One task follows `fake.calls` with the fake's own condition-based `wait_for`; a waiter registers
+    before its POST and only calls recorded after that point can answer it.
+    """
+
+    def __init__(self, fake: BenchTelegramAPI) -> None:
+        self.fake = fake
+        self.pending: dict[str, tuple[int, asyncio.Future[Call]]] = {}
+        self.extra = 0  # replies nobody waited for (a second message for one update)
+        self._task: asyncio.Task[None] | None = None
+
+    def expect(self, chat_id: int) -> asyncio.Future[Call]:
+        future: asyncio.Future[Call] = asyncio.get_running_loop().create_future()
+        self.pending[str(chat_id)] = (self.fake.mark(), future)
+        return future
+
+    def forget(self, chat_id: int) -> None:
+        self.pending.pop(str(chat_id), None)
+
+    async def _follow(self) -> None:
+        cursor = 0
+        while True:
+            await self.fake.wait_for(lambda _call: True, timeout=24 * 3600, since=cursor)
+            calls = self.fake.calls
+            for index in range(cursor, len(calls)):
+                call = calls[index]
+                if call.method != "sendMessage" or not call.ok:
+                    continue
+                chat = str(call.chat_id)
+                waiting = self.pending.get(chat)
+                if waiting is None or index < waiting[0]:
+                    self.extra += 1
+                    continue
+                del self.pending[chat]
+                if not waiting[1].done():
+                    waiting[1].set_result(call)
+            cursor = len(calls)
+
+    @contextlib.asynccontextmanager
+    async def running(self) -> AsyncIterator[Replies]:
+        self._task = asyncio.create_task(self._follow(), name="bench-replies")
+        try:
+            yield self
+        finally:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+# ---- bot processes ---------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def proc_status_kib(pid: int, field_name: str) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field_name + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def proc_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process, in seconds."""
+    raw = Path(f"/proc/{pid}/stat").read_text()
+    fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_cpu() -> tuple[int, int]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0)
+    return sum(values) - idle, sum(values)
+
+
+@dataclass
+class BotProcess:
+    name: str
+    port: int
+    log_path: Path
+    process: asyncio.subprocess.Process | None = None
+    peak_kib: int | None = None
+    exit_code: int | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def log_counts(self) -> dict[str, int]:
+        """WARNING and ERROR lines in its log, and the database retries among them."""
+        counts = {"warnings": 0, "errors": 0, "db_retries": 0}
+        try:
+            lines = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return counts
+        for line in lines:
+            counts["warnings"] += " WARNING " in line
+            counts["errors"] += " ERROR " in line
+            counts["db_retries"] += "database unavailable" in line
+        return counts
+
+    def log_tail(self, lines: int = 25) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return "(no log)"
+
+
+def bot_env(database_url: str, api_base: str, port: int | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
+    env |= {"PYTHONPATH": str(REPO), "CDSBOT_DATABASE_URL": database_url}
+    if port is not None:
+        env |= {
+            "CDSBOT_TELEGRAM_TOKEN": TOKEN,
+            "CDSBOT_TELEGRAM_API_BASE": api_base,
+            "CDSBOT_WEBHOOK_BASE_URL": f"http://127.0.0.1:{port}",
+            "CDSBOT_WEBHOOK_SECRET": SECRET,
+            "CDSBOT_HTTP_HOST": "127.0.0.1",
+            "CDSBOT_HTTP_PORT": str(port),
+        }
+    return env
+
+
+async def start_bot(
+    bot: BotProcess, role: str, database_url: str, fake: BenchTelegramAPI, workdir: Path
+) -> None:
+    with bot.log_path.open("wb") as log:
+        bot.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "run",
+            "--role",
+            role,
+            env=bot_env(database_url, fake.base_url, bot.port),
+            cwd=workdir,  # no stray .env file is read
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
+        )
+
+
+async def wait_ready(bot: BotProcess, fake: BenchTelegramAPI, client: ClientSession) -> None:
+    """Bounded: /healthz answers, then the fake has recorded this process's setWebhook."""
+    assert bot.process is not None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_DEADLINE_S
+    delay = 0.02
+    while True:
+        if bot.process.returncode is not None:
+            raise RuntimeError(f"{bot.name} exited with {bot.process.returncode}:\n{bot.log_tail()}")
+        try:
+            async with client.get(f"{bot.url}/healthz") as response:
+                if response.status == 200 and (await response.json()).get("ok") is True:
+                    break
+        except (ClientError, OSError):
+            pass
+        if loop.time() > deadline:
+            raise RuntimeError(
+                f"{bot.name}: /healthz not answering in {START_DEADLINE_S}s:\n{bot.log_tail()}"
+            )
+        await asyncio.sleep(delay)  # a readiness poll of another process, not synchronisation with it
+        delay = min(delay * 2, 0.5)
+    hook = f"{bot.url}{WEBHOOK_PATH}"
+    remaining = max(1.0, deadline - loop.time())
+    await fake.wait_for(
+        lambda c: c.method == "setWebhook" and c.ok and c.params.get("url") == hook, timeout=remaining
+    )
+
+
+async def stop_bot(bot: BotProcess) -> None:
+    """SIGTERM, then wait (bounded) for a clean exit; SIGKILL only if it hangs."""
+    process = bot.process
+    if process is None or process.returncode is not None:
+        bot.exit_code = None if process is None else process.returncode
+        return
+    bot.peak_kib = proc_status_kib(process.pid, "VmHWM")
+    process.send_signal(signal.SIGTERM)
+    try:
+        async with asyncio.timeout(STOP_DEADLINE_S):
+            bot.exit_code = await process.wait()
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        bot.exit_code = None
+
+
+# ---- databases -------------------------------------------------------------------------------------
+
+
+async def pg_admin(admin_url: str, statement: str) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def migrate(database_url: str, workdir: Path) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot.cli",
+        "db",
+        "upgrade",
+        env=bot_env(database_url, ""),
+        cwd=workdir,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    async with asyncio.timeout(120):
+        output, _ = await process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"cdsbot db upgrade failed ({process.returncode}):\n{output.decode()}")
+
+
+@contextlib.asynccontextmanager
+async def database(kind: str, pg_url: str, workdir: Path) -> AsyncIterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite+aiosqlite:///{workdir / 'bench.sqlite3'}"  # the bot migrates SQLite itself
+        return
+    name = f"cdsbot_bench_{uuid.uuid4().hex[:10]}"
+    await pg_admin(pg_url, f'CREATE DATABASE "{name}"')
+    try:
+        url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+        await migrate(url, workdir)
+        yield url
+    finally:
+        await pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# ---- load ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Sample:
+    kind: str
+    sent: float
+    replied: float
+
+    @property
+    def latency(self) -> float:
+        return self.replied - self.sent
+
+
+@dataclass
+class Outcome:
+    samples: list[Sample] = field(default_factory=list)
+    failed_posts: int = 0
+    missing_replies: int = 0
+    apologies: int = 0
+
+
+class Load:
+    """Sends users' messages round robin to the bot processes; one user's messages in order."""
+
+    def __init__(
+        self, fake: BenchTelegramAPI, replies: Replies, bots: list[BotProcess], client: ClientSession
+    ) -> None:
+        self.fake = fake
+        self.replies = replies
+        self.client = client
+        self.targets: Iterator[BotProcess] = itertools.cycle(bots)
+        self.update_ids = itertools.count(1)
+
+    def update(self, user: User, message: Message) -> dict[str, Any]:
+        if message.text is None:
+            body = self.fake.sticker_update(user.chat_id, first_name=user.name)
+        else:
+            body = self.fake.message_update(user.chat_id, message.text, first_name=user.name)
+        return {"update_id": next(self.update_ids), **body}
+
+    async def one_user(self, user: User, outcome: Outcome) -> None:
+        for message in user.messages:
+            target = next(self.targets)
+            payload = json.dumps(self.update(user, message))
+            headers = {"Content-Type": "application/json", SECRET_HEADER: SECRET}
+            reply = self.replies.expect(user.chat_id)
+            sent = time.perf_counter()
+            try:
+                async with self.client.post(
+                    f"{target.url}{WEBHOOK_PATH}", data=payload, headers=headers
+                ) as response:
+                    await response.read()
+                    status = response.status
+            except (ClientError, OSError, TimeoutError):
+                status = 0
+            if status != 200:
+                outcome.failed_posts += 1
+                self.replies.forget(user.chat_id)
+                continue
+            try:
+                async with asyncio.timeout(REPLY_DEADLINE_S):
+                    call = await reply
+            except TimeoutError:
+                outcome.missing_replies += 1
+                self.replies.forget(user.chat_id)
+                continue
+            if texts.ERROR_APOLOGY in str(call.params.get("text", "")):
+                outcome.apologies += 1
+            outcome.samples.append(Sample(message.kind, sent, self.fake.recorded_at[id(call)]))
+
+    async def run(self, users: list[User], concurrency: int) -> Outcome:
+        outcome = Outcome()
+        queue: asyncio.Queue[User] = asyncio.Queue()
+        for user in users:
+            queue.put_nowait(user)
+
+        async def worker() -> None:
+            while True:
+                try:
+                    user = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                await self.one_user(user, outcome)
+
+        async with asyncio.TaskGroup() as group:
+            for _ in range(concurrency):
+                group.create_task(worker())
+        return outcome
+
+
+# ---- one configuration -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Config:
+    name: str
+    db: str  # "sqlite" or "pg"
+    processes: int
+    role: str
+
+
+CONFIGS = {
+    "sqlite": Config("sqlite", "sqlite", 1, "all"),
+    "pg": Config("pg", "pg", 1, "all"),
+    "pg4": Config("pg4", "pg", 4, "web"),
+}
+
+
+def percentile(sorted_values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile of an already sorted list."""
+    if not sorted_values:
+        return None
+    rank = max(1, min(len(sorted_values), round(q / 100 * len(sorted_values) + 0.5)))
+    return round(sorted_values[rank - 1], 2)
+
+
+def figures(outcome: Outcome) -> dict[str, Any]:
+    """Throughput and latency of one phase."""
+    samples = outcome.samples
+    latencies = sorted(s.latency * 1000 for s in samples)
+    span = max(s.replied for s in samples) - min(s.sent for s in samples) if samples else 0.0
+    return {
+        "updates": len(samples),
+        "seconds": round(span, 3),
+        "updates_per_s": round(len(samples) / span, 1) if span > 0 else 0.0,
+        "p50_ms": percentile(latencies, 50),
+        "p90_ms": percentile(latencies, 90),
+        "p99_ms": percentile(latencies, 99),
+        "max_ms": percentile(latencies, 100),
+    }
+
+
+def problems(phase: str, outcome: Outcome) -> list[str]:
+    found = []
+    if outcome.failed_posts:
+        found.append(f"{phase}: {outcome.failed_posts} POSTs not answered 200")
+    if outcome.missing_replies:
+        found.append(f"{phase}: {outcome.missing_replies} updates without a reply in {REPLY_DEADLINE_S}s")
+    if outcome.apologies:
+        found.append(f"{phase}: {outcome.apologies} replies were the error apology")
+    return found
+
+
+async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dict[str, Any]:
+    """Start the processes, warm up, measure under load, then at light load; stop them with SIGTERM."""
+    rng = random.Random(seed)
+    workdir = Path(tempfile.mkdtemp(prefix=f"cdsbot-bench-{config.name}-"))
+    bots = [
+        BotProcess(f"{config.name}#{i}", free_port(), workdir / f"bot{i}.log")
+        for i in range(config.processes)
+    ]
+    errors: list[str] = []
+    result: dict[str, Any] = {"db": config.db, "processes": config.processes, "role": config.role}
+    try:
+        async with (
+            database(config.db, args.pg_url, workdir) as url,
+            BenchTelegramAPI(TOKEN) as fake,
+            ClientSession(
+                connector=TCPConnector(limit=0), timeout=ClientTimeout(total=REPLY_DEADLINE_S)
+            ) as client,
+        ):
+            try:
+                for bot in bots:
+                    await start_bot(bot, config.role, url, fake, workdir)
+                for bot in bots:
+                    await wait_ready(bot, fake, client)
+                async with Replies(fake).running() as replies:
+                    load = Load(fake, replies, bots, client)
+                    warm = await load.run(make_users(args.warmup, 1_000_000, rng), args.concurrency)
+                    errors += problems("warm-up", warm)
+                    cpu_before = [proc_cpu_seconds(bot.pid) for bot in bots]
+                    bench_before = time.process_time()
+                    machine_before = machine_cpu()
+                    outcome = await load.run(make_users(args.updates, 2_000_000, rng), args.concurrency)
+                    machine_after = machine_cpu()
+                    bench_cpu = time.process_time() - bench_before
+                    cpu = [
+                        proc_cpu_seconds(b.pid) - before for b, before in zip(bots, cpu_before, strict=True)
+                    ]
+                    light = await load.run(
+                        make_users(args.light_updates, 3_000_000, rng), args.light_concurrency
+                    )
+                    extra = replies.extra
+            finally:
+                for bot in bots:
+                    await stop_bot(bot)
+    finally:
+        for bot in bots:
+            if bot.process is not None and bot.process.returncode is None:
+                bot.process.kill()
+                await bot.process.wait()
+
+    for bot in bots:
+        if bot.exit_code != 0:
+            errors.append(f"{bot.name} exited with {bot.exit_code}:\n{bot.log_tail()}")
+    errors += problems("measured", outcome) + problems("light load", light)
+    if extra:
+        errors.append(f"{extra} updates got more than one message")
+    busy = machine_after[0] - machine_before[0]
+    total = machine_after[1] - machine_before[1]
+    samples = outcome.samples
+    result |= figures(outcome)
+    result |= {
+        "p50_ms_by_kind": {
+            kind: percentile(sorted(s.latency * 1000 for s in samples if s.kind == kind), 50)
+            for kind in ("faq", "command", "smalltalk", "sticker")
+        },
+        "light": {"concurrency": args.light_concurrency} | figures(light),
+        "peak_rss_mib": [round(b.peak_kib / 1024, 1) if b.peak_kib else None for b in bots],
+        "bot_cpu_ms_per_update": round(sum(cpu) * 1000 / max(1, len(samples)), 2),
+        "bot_cpu_s": [round(c, 2) for c in cpu],
+        "bench_cpu_s": round(bench_cpu, 2),
+        "machine_busy": round(busy / total, 3) if total else None,
+        "exit_codes": [b.exit_code for b in bots],
+        "bot_logs": {k: sum(b.log_counts()[k] for b in bots) for k in ("warnings", "errors", "db_retries")},
+        "errors": errors,
+    }
+    if not errors:
+        shutil.rmtree(workdir, ignore_errors=True)
+    else:
+        result["logs"] = str(workdir)
+    return result
+
+
+# ---- report ----------------------------------------------------------------------------------------
+
+
+def ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.1f}"
+
+
+def table(results: dict[str, dict[str, Any]]) -> str:
+    head = (
+        f"{'config':<7} {'procs':>5} {'updates':>7} {'upd/s':>7} {'p50 ms':>7} {'p90 ms':>7} "
+        f"{'p99 ms':>7} {'max ms':>7} {'cpu ms/upd':>10} {'busy':>5} | {'light p50':>9} {'light p99':>9} "
+        f"| peak RSS MiB"
+    )
+    lines = [head, "-" * len(head)]
+    for name, r in results.items():
+        peaks = ", ".join(f"{p:.0f}" if p is not None else "?" for p in r["peak_rss_mib"])
+        busy = f"{r['machine_busy']:.0%}" if r["machine_busy"] is not None else "?"
+        light = r["light"]
+        lines.append(
+            f"{name:<7} {r['processes']:>5} {r['updates']:>7} {r['updates_per_s']:>7.1f} "
+            f"{ms(r['p50_ms']):>7} {ms(r['p90_ms']):>7} {ms(r['p99_ms']):>7} {ms(r['max_ms']):>7} "
+            f"{r['bot_cpu_ms_per_update']:>10.2f} {busy:>5} | "
+            f"{ms(light['p50_ms']):>9} {ms(light['p99_ms']):>9} | {peaks}"
+        )
+        if r["errors"]:
+            lines.extend(f"        ! {e}" for e in r["errors"])
+    return "\n".join(lines)
+
+
+async def main_async(args: argparse.Namespace) -> int:
+    names = [n.strip() for n in args.configs.split(",") if n.strip()]
+    unknown = [n for n in names if n not in CONFIGS]
+    if unknown:
+        print(f"unknown configs: {unknown}; known: {sorted(CONFIGS)}", file=sys.stderr)
+        return 2
+    results: dict[str, dict[str, Any]] = {}
+    for index, name in enumerate(names):
+        print(f"running {name} ...", file=sys.stderr, flush=True)
+        results[name] = await run_config(CONFIGS[name], args, args.seed + index)
+    print(table(results))
+    cores = os.cpu_count() or 1
+    summary: dict[str, Any] = {
+        "bench": "e2e",
+        "cpu_count": cores,
+        "updates": args.updates,
+        "warmup": args.warmup,
+        "concurrency": args.concurrency,
+        "python": sys.version.split()[0],
+        "targets": {"updates_per_s": TARGET_UPDATES_PER_S, "p99_ms": TARGET_P99_MS},
+        "configs": results,
+    }
+    for name in ("sqlite", "pg"):
+        if name in results:
+            r = results[name]
+            summary[f"{name}_meets_target"] = (
+                r["updates_per_s"] >= TARGET_UPDATES_PER_S
+                and r["p99_ms"] is not None
+                and r["p99_ms"] <= TARGET_P99_MS
+                and not r["errors"]
+            )
+    if "pg" in results and "pg4" in results and results["pg"]["updates_per_s"]:
+        ratio = results["pg4"]["updates_per_s"] / results["pg"]["updates_per_s"]
+        summary["pg4_over_pg"] = round(ratio, 2)
+        print(
+            f"\npg4/pg throughput ratio {ratio:.2f} on {cores} cores: four processes cannot scale beyond "
+            f"the core count here (the load generator, the fake and PostgreSQL share the same cores)."
+        )
+    print(json.dumps(summary, ensure_ascii=False))
+    return 0 if all(not r["errors"] for r in results.values()) else 1
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--updates", type=int, default=2000, help="measured updates per configuration")
+    parser.add_argument("--warmup", type=int, default=100, help="updates sent before measuring")
+    parser.add_argument("--configs", default="sqlite,pg,pg4", help="comma-separated: sqlite, pg, pg4")
+    parser.add_argument("--concurrency", type=int, default=48, help="users in flight at once")
+    parser.add_argument(
+        "--pg-url", default=os.environ.get("CDSBOT_TEST_POSTGRES_URL") or DEFAULT_PG, help="admin URL"
+    )
+    parser.add_argument("--light-updates", type=int, default=300, help="updates of the light-load phase")
+    parser.add_argument("--light-concurrency", type=int, default=4, help="users in flight at light load")
+    parser.add_argument("--seed", type=int, default=10)
+    return asyncio.run(main_async(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

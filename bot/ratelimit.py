@@ -1,0 +1,189 @@
+"""Rate limits for sending: one per channel overall, one per chat, one per group chat; and pauses.
+
+Each limit is a timeline of reserved send moments kept at least `interval` apart (a token bucket with a
+burst of one): no window of `per` seconds ever holds more than `count` sends. A send needs a moment every
+relevant timeline accepts (the channel's, its chat's, its group's); `acquire` finds the earliest such
+moment, reserves it in each, and waits until then. Because a timeline is a set of moments rather than a
+single "next free" time, a send may take a gap before a later reservation: a message waiting a second
+for its busy chat does not hold back the channel's other sends meanwhile.
+
+`pause(seconds)` (a 429 with retry_after) holds every send of the channel; a send whose moment falls
+inside a pause that began after it reserved gives its moment back and reserves a new one after the pause.
+
+Time comes from a `Timer`, so tests run the limits on virtual time without sleeping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import math
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class Timer(Protocol):
+    def now(self) -> float: ...
+
+    async def wait_until(self, deadline: float) -> None: ...
+
+
+class MonotonicTimer:
+    """Real time: `time.monotonic()` and `asyncio.sleep`."""
+
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def wait_until(self, deadline: float) -> None:
+        delay = deadline - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    """At most `count` sends per `per` seconds, evenly spaced."""
+
+    count: float
+    per: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.count <= 0 or self.per <= 0:
+            raise ValueError(f"invalid rate {self}")
+
+    @property
+    def interval(self) -> float:
+        return self.per / self.count
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.per
+
+
+class Timeline:
+    """Reserved send moments, sorted, at least `interval` apart."""
+
+    __slots__ = ("interval", "slots")
+
+    def __init__(self, rate: Rate) -> None:
+        self.interval = rate.interval
+        self.slots: list[float] = []
+
+    def prune(self, now: float) -> None:
+        """Forget moments that no longer constrain anything at or after `now`."""
+        drop = bisect.bisect_right(self.slots, now - self.interval)
+        if drop:
+            del self.slots[:drop]
+
+    def earliest(self, start: float) -> float:
+        """The first moment at or after `start` at least `interval` away from every reserved one."""
+        candidate = start
+        for slot in self.slots[max(0, bisect.bisect_left(self.slots, start - self.interval) - 1) :]:
+            if slot <= candidate - self.interval:
+                continue
+            if slot >= candidate + self.interval:
+                break
+            candidate = slot + self.interval
+        return candidate
+
+    def take(self, at: float) -> None:
+        bisect.insort(self.slots, at)
+
+    def give_back(self, at: float) -> None:
+        index = bisect.bisect_left(self.slots, at)
+        if index < len(self.slots) and self.slots[index] == at:
+            del self.slots[index]
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """A channel's limits: overall, per chat, and per group chat (groups also obey the per-chat one)."""
+
+    overall: Rate
+    per_chat: Rate
+    per_group: Rate | None = None
+
+
+class ChannelLimiter:
+    _SWEEP_EVERY = 1024  # acquisitions between sweeps of idle per-chat buckets
+
+    def __init__(self, limits: Limits, timer: Timer | None = None) -> None:
+        self.limits = limits
+        self.timer: Timer = timer or MonotonicTimer()
+        self._overall = Timeline(limits.overall)
+        self._chats: dict[str, Timeline] = {}
+        self._groups: dict[str, Timeline] = {}
+        self._paused_until = -math.inf
+        self._pause_generation = 0
+        self._since_sweep = 0
+        self.acquired = 0
+        self.paused_seconds = 0.0  # total pause time asked for (overlaps counted once)
+
+    @property
+    def paused_until(self) -> float:
+        return self._paused_until
+
+    def paused(self) -> bool:
+        return self.timer.now() < self._paused_until
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send of this channel for `seconds` from now (extends, never shortens, a pause)."""
+        now = self.timer.now()
+        until = now + max(0.0, seconds)
+        if until <= self._paused_until:
+            return
+        self.paused_seconds += until - max(now, self._paused_until)
+        self._paused_until = until
+        self._pause_generation += 1
+
+    async def wait_unpaused(self) -> None:
+        while self.paused():
+            await self.timer.wait_until(self._paused_until)
+
+    async def acquire(self, chat_id: str, *, group: bool = False) -> None:
+        """Wait until one more message to `chat_id` fits every limit, and count it."""
+        while True:
+            now = self.timer.now()
+            lines = [self._overall, self._line(self._chats, chat_id, self.limits.per_chat)]
+            if group and self.limits.per_group is not None:
+                lines.append(self._line(self._groups, chat_id, self.limits.per_group))
+            at = max(now, self._paused_until)
+            for line in lines:
+                line.prune(now)
+            while True:  # move on until every timeline accepts the same moment
+                later = max(line.earliest(at) for line in lines)
+                if later <= at:
+                    break
+                at = later
+            for line in lines:
+                line.take(at)
+            generation = self._pause_generation
+            await self.timer.wait_until(at)
+            if generation == self._pause_generation or self.timer.now() >= self._paused_until:
+                break
+            for line in lines:  # a pause began meanwhile and covers our moment: reserve again
+                line.give_back(at)
+        self.acquired += 1
+        self._since_sweep += 1
+        if self._since_sweep >= self._SWEEP_EVERY:
+            self._sweep()
+
+    def _line(self, lines: dict[str, Timeline], key: str, rate: Rate) -> Timeline:
+        line = lines.get(key)
+        if line is None:
+            line = lines[key] = Timeline(rate)
+        return line
+
+    def _sweep(self) -> None:
+        """Forget the timelines of chats with nothing reserved recently."""
+        self._since_sweep = 0
+        now = self.timer.now()
+        for lines in (self._chats, self._groups):
+            for key, line in list(lines.items()):
+                line.prune(now)
+                if not line.slots:
+                    del lines[key]
+
+    def tracked_chats(self) -> int:
+        return len(self._chats) + len(self._groups)

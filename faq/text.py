@@ -1,0 +1,172 @@
+"""Folding and syllable splitting: the part of normalisation that needs no lexicon.
+
+``fold``: Unicode NFC, lower case, diacritics removed, "đ" → "d". ``Tokenizer``: numbers tidied
+("100.000đ", "100k" → "100000"; "3t" → "3 tuoi"), punctuation dropped, stretched letters squeezed,
+text split into syllables, with the work cached per distinct word.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping
+from functools import lru_cache
+from itertools import chain
+from typing import cast
+
+_VOWELS = frozenset("aeiouy")
+
+
+def _build_fold_table() -> dict[int, str]:
+    """Map every precomposed Latin letter with marks to its base letter, so folding is one translate()."""
+    table: dict[int, str] = {ord("đ"): "d", ord("Đ"): "d"}
+    for code in range(0x00C0, 0x1F00):
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFD", char) if not unicodedata.combining(c))
+        if base != char and len(base) == 1 and base.isascii():
+            table[code] = base.lower()
+    return table
+
+
+_FOLD_TABLE = _build_fold_table()
+_COMBINING = re.compile(r"[\u0300-\u036f]")
+
+
+def fold(text: str) -> str:
+    """NFC, lower case, no diacritics, "đ" → "d". Punctuation and spacing are left alone."""
+    folded = unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+    # Marks that NFC could not compose (stray combining accents from odd keyboards) are dropped too.
+    return _COMBINING.sub("", folded) if not folded.isascii() else folded
+
+
+# Thousands separators inside numbers: "100.000", "1,000,000".
+_THOUSANDS = re.compile(r"(?<=\d)[.,](?=\d{3}(?!\d))")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+_DIGIT = re.compile(r"\d")
+# A number glued to a unit: "100k" (thousand), "100000d" (đồng), "3t" (tuổi, age).
+_NUMBER_UNIT = re.compile(r"(\d+)(k|d|vnd|t)")
+_THOUSAND_WORDS = frozenset(("k", "nghin", "ngan"))
+_MONEY_WORDS = frozenset(("d", "vnd", "dong"))
+UNIT_WORDS = _THOUSAND_WORDS | _MONEY_WORDS  # read after a number, so never rewritten alone
+_RUN3 = re.compile(r"([a-z])\1{2,}")
+_TRAILING_DOUBLE = re.compile(r"([a-z])\1$")
+_TOKEN_CACHE_SIZE = 200_000
+
+
+def destretch(token: str, known: frozenset[str] = frozenset()) -> str:
+    """Squeeze letters people stretch for emphasis: "khongggg" → "khong", "quaaa" → "qua", "vayy" → "vay".
+
+    Tokens without a vowel are abbreviations ("cccd", "tttb", "ttpvhcc") and are left untouched, and so
+    are ``known`` words. Inside a word only runs of three or more are squeezed, so legitimate doubles
+    ("xoong", "passcode") survive; a doubled last letter is squeezed because no Vietnamese syllable
+    ends in one. A stretched known word comes back to its own spelling ("passss" → "pass").
+    """
+    if token in known or not any(c in _VOWELS for c in token):
+        return token
+    doubled = _RUN3.sub(r"\1\1", token)
+    if doubled in known:
+        return doubled
+    squeezed = _RUN3.sub(r"\1", token)
+    return squeezed if squeezed in known else _TRAILING_DOUBLE.sub(r"\1", squeezed)
+
+
+def _number(part: str) -> tuple[str, ...]:
+    """A token with digits: "100k" → 100000, "100000d" → 100000, "3t" → 3 tuoi; others as they are."""
+    match = _NUMBER_UNIT.fullmatch(part)
+    if match is None:
+        return (part,)
+    digits, unit = match.groups()
+    if unit == "k":
+        return (digits + "000",)
+    if unit == "t":
+        return (digits, "tuoi")
+    return (digits,)
+
+
+class Tokenizer:
+    """Folds text and splits it into syllables, caching the work per whitespace-separated word.
+
+    Texts are many but words are few (Vietnamese has some thousands of syllables), so folding,
+    punctuation and stretched letters are handled once per distinct word: this is what lets a
+    10,000-entry base, answers included, be indexed in a few seconds.
+    """
+
+    def __init__(
+        self, protected: frozenset[str] = frozenset(), rewrite: Mapping[str, tuple[str, ...]] | None = None
+    ) -> None:
+        self._protected = protected  # never de-stretched: known abbreviations like "cccd"
+        self._rewrite = dict(rewrite or {})  # one-word expansions done here, once per distinct word
+        self._cache: dict[str, tuple[str, ...]] = {}
+
+    def __call__(self, text: str) -> list[str]:
+        text = unicodedata.normalize("NFC", text)
+        words = text.split()
+        cache = self._cache
+        found = list(map(cache.get, words))
+        if None in found:
+            if len(cache) + len(words) > _TOKEN_CACHE_SIZE:
+                cache.clear()
+            found = [
+                parts if parts is not None else self._learn(word)
+                for word, parts in zip(words, found, strict=True)
+            ]
+        out = list(chain.from_iterable(cast(list[tuple[str, ...]], found)))
+        return _join_number_words(out) if _DIGIT.search(text) else out
+
+    def words(self, text: str) -> list[tuple[str, ...]]:
+        """The syllables of each whitespace-separated word of ``text``, word by word."""
+        return [
+            self._cache.get(word) or self._learn(word) for word in unicodedata.normalize("NFC", text).split()
+        ]
+
+    def vocabulary(self, text: str) -> set[str]:
+        """The distinct syllables of ``text`` (no number joining: order is not kept)."""
+        words = set(unicodedata.normalize("NFC", text).split())
+        found = list(map(self._cache.get, words))
+        if None in found:
+            found = [
+                parts if parts is not None else self._learn(word)
+                for word, parts in zip(words, found, strict=True)
+            ]
+        return set(chain.from_iterable(cast(list[tuple[str, ...]], found)))
+
+    def _learn(self, word: str) -> tuple[str, ...]:
+        parts = self._cache[word] = self._word(word)
+        return parts
+
+    def _word(self, word: str) -> tuple[str, ...]:
+        folded = _THOUSANDS.sub("", fold(word))
+        parts: list[str] = []
+        for part in _NON_WORD.sub(" ", folded).split():
+            if part in self._rewrite:
+                parts.extend(self._rewrite[part])
+            elif _DIGIT.search(part):
+                parts.extend(_number(part))
+            else:
+                part = destretch(part, self._protected)
+                parts.extend(self._rewrite.get(part, (part,)))
+        return tuple(parts)
+
+
+def _join_number_words(tokens: list[str]) -> list[str]:
+    """ "100 nghìn" → 100000; a money unit after a number ("50000 vnd", "100 nghin dong") is dropped."""
+    out: list[str] = []
+    for token in tokens:
+        if out and out[-1].isdigit():
+            if token in _THOUSAND_WORDS:
+                out[-1] += "000"
+                continue
+            if token in _MONEY_WORDS:
+                continue
+        out.append(token)
+    return out
+
+
+@lru_cache(maxsize=8)
+def _tokenizer(protected: frozenset[str]) -> Tokenizer:
+    return Tokenizer(protected)
+
+
+def tokenize(text: str, protected: frozenset[str] = frozenset()) -> list[str]:
+    """Fold ``text`` and split it into syllables; tokens in ``protected`` are never de-stretched."""
+    return _tokenizer(protected)(text)
