@@ -110,6 +110,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         form_ttl=timedelta(minutes=settings.form_ttl_minutes),
         max_text_chars=settings.max_text_chars,
         admins=frozenset(settings.admins),
+        flood_limit=settings.flood_per_minute,
     )
     services.extras["faq"] = FaqBase(engine_factory(settings))
     await seed_faq(sessions)

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     # Conversation
     form_ttl_minutes: int = Field(default=60, ge=1)
     max_text_chars: int = Field(default=2000, ge=100)
+    flood_per_minute: int = Field(default=20, ge=1)
 
     # FAQ engine thresholds; unset means the engine's defaults, chosen on the development set
     faq_answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)

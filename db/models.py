@@ -51,6 +51,9 @@ class User(Base):
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Flood guard: messages counted in the current one-minute window (kept here, so every process agrees).
+    flood_window_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    flood_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ConversationState(Base):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.repos.area_tree import AreaTreeRepo
 from db.repos.areas import AreaRepo
+from db.repos.audit import AuditRepo
 from db.repos.broadcasts import BroadcastRepo
 from db.repos.conversations import ConversationRepo
 from db.repos.downloads import DownloadRepo
@@ -33,6 +34,7 @@ class Store:
         self.questions = QuestionRepo(session)
         self.faq = FaqRepo(session)
         self.updates = UpdateRepo(session)
+        self.audit = AuditRepo(session)
         self.area_tree = AreaTreeRepo(session)
         self.invites = InviteRepo(session)
         self.visits = VisitRepo(session)

@@ -24,6 +24,7 @@ class Services:
     form_ttl: timedelta = timedelta(minutes=60)
     max_text_chars: int = 2000
     admins: frozenset[str] = frozenset()
+    flood_limit: int = 20  # messages per minute from one user before the flood guard steps in
     # Feature services plug in here by name (the FAQ engine holder, report builders…).
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -78,8 +78,17 @@ class Dispatcher:
             return []
         private = incoming.chat_type == "private"
         user = await store.users.seen(
-            incoming.channel, incoming.user_id, incoming.chat_id, incoming.display_name, private=private
+            incoming.channel,
+            incoming.user_id,
+            incoming.chat_id,
+            incoming.display_name,
+            private=private,
+            now=services.clock(),
         )
+        if user.flood_count > services.flood_limit:
+            # Answer the first message over the limit, drop the rest quietly: nobody else waits for them.
+            log.info("flood guard: user %s sent %s messages this minute", user.id, user.flood_count)
+            return [Reply(texts.FLOOD_WAIT)] if user.flood_count == services.flood_limit + 1 else []
         if f"{incoming.channel}:{incoming.user_id}" in services.admins and user.role != Role.ADMIN.key:
             await store.users.set_role(user.id, Role.ADMIN.key, user.area_id)
             user = await store.users.get(user.id) or user

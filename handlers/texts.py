@@ -49,6 +49,9 @@ ERROR_APOLOGY = (
     "Xin lỗi, mình vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé; "
     "nội dung bạn đã nhập trước đó vẫn được giữ."
 )
+FLOOD_WAIT = (
+    "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Bạn chờ khoảng một phút rồi nhắn tiếp giúp mình nhé."
+)
 GROUP_ONLY_COMMANDS = "Trong nhóm, mình chỉ trả lời lệnh hoặc khi được nhắc tên."
 
 MEDIA_REPLY = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ class UserData:
     area_id: int | None
     subscribed: bool
     blocked_at: datetime | None
+    flood_count: int = 0  # messages in the current one-minute window, this one included
 
 
 def _data(row: User) -> UserData:
@@ -36,7 +37,11 @@ def _data(row: User) -> UserData:
         area_id=row.area_id,
         subscribed=row.subscribed,
         blocked_at=row.blocked_at,
+        flood_count=row.flood_count or 0,
     )
+
+
+FLOOD_WINDOW = timedelta(minutes=1)
 
 
 class UserRepo:
@@ -44,13 +49,25 @@ class UserRepo:
         self._session = session
 
     async def seen(
-        self, channel: str, external_id: str, chat_id: str, display_name: str, *, private: bool
+        self,
+        channel: str,
+        external_id: str,
+        chat_id: str,
+        display_name: str,
+        *,
+        private: bool,
+        now: datetime | None = None,
     ) -> UserData:
         """Find or create the user; writing again clears a 'blocked' mark, since they reached us."""
         row = await self._session.scalar(
             select(User).where(User.channel == channel, User.external_id == external_id)
         )
-        now = utcnow()
+        now = now or utcnow()
+        if row is not None:
+            if row.flood_window_at is None or now - row.flood_window_at >= FLOOD_WINDOW:
+                row.flood_window_at, row.flood_count = now, 1
+            else:
+                row.flood_count = (row.flood_count or 0) + 1
         if row is None:
             row = User(
                 channel=channel,
@@ -60,6 +77,8 @@ class UserRepo:
                 role="citizen",
                 created_at=now,
                 last_seen_at=now,
+                flood_window_at=now,
+                flood_count=1,
             )
             self._session.add(row)
             await self._session.flush()

@@ -97,3 +97,14 @@ async def test_handler_exception_apologises_and_rolls_back(app: App, clock: Fake
     assert await count(app, User) == 0 and await count(app, ProcessedUpdate) == 0
     clock.advance(timedelta(seconds=1))
     assert await count(app, ConversationState) == 0
+
+
+async def test_flood_guard_answers_once_then_drops_without_hurting_others(app: App, clock: FakeClock) -> None:
+    say = app.conversation.handle
+    for _ in range(20):
+        assert await say(incoming("/huy", user="noisy"))
+    assert texts_of(await say(incoming("/huy", user="noisy"))) == [texts.FLOOD_WAIT]
+    assert await say(incoming("/huy", user="noisy")) == []
+    assert texts_of(await say(incoming("/huy", user="calm"))) == [texts.NOTHING_TO_CANCEL]
+    clock.advance(timedelta(seconds=61))
+    assert texts_of(await say(incoming("/huy", user="noisy"))) == [texts.NOTHING_TO_CANCEL]
