@@ -89,9 +89,10 @@ class Tuning:
     unknown_weight: float = 1.0  # weight of a word the base never uses, as a share of the top IDF
     min_query_mass: float = 1.5  # a question weighs at least this (share of the top IDF)
     corrected_weight: float = 0.8  # a typo-corrected word counts this much of its IDF
+    extra_weight: float = 0.3  # another reading of an ambiguous abbreviation counts this much
     lexical_share: float = 0.8  # lexical vs character similarity in the confidence
     char_floor: float = 0.35  # token_sort_ratio that unrelated short texts reach by chance
-    candidates: int = 30  # how many lexical candidates the character similarity reranks
+    candidates: int = 20  # how many lexical candidates the character similarity reranks
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
 
 
@@ -177,12 +178,13 @@ class Engine:
         extra_doc: list[int] = []
         doc_entry: list[int] = []
         doc_text: list[str] = []
-        side_term: list[int] = []  # entry-level terms: tags (weight 1) and answer words
-        side_entry: list[int] = []
-        side_weight: list[float] = []
-        side_pairs: list[tuple[int, int, int]] = []  # (word a, word b, entry) from tags
-        mark_all, add_doc, add_text, add_words, add_len = (
-            norm.mark_all,
+        tag_term: list[int] = []  # entry-level terms: tags (weight 1) and answer words
+        tag_entry: list[int] = []
+        answer_term_ids: list[int] = []
+        answer_entry_ids: list[int] = []
+        tag_pair_ids: list[tuple[int, int, int]] = []  # (word a, word b, entry) from tags
+        mark, add_doc, add_text, add_words, add_len = (
+            norm.mark,
             doc_entry.append,
             doc_text.append,
             seq.extend,
@@ -191,7 +193,8 @@ class Engine:
         for index, entry in enumerate(self._entries):
             seen: set[str] = set()
             first_doc = len(doc_entry)
-            for marked, extras in mark_all((entry.title, *entry.questions)):
+            for text in (entry.title, *entry.questions):
+                marked, extras = mark(text)
                 content = " ".join([w for w in marked if w and w not in generic])
                 if not content or content in seen:
                     continue
@@ -209,16 +212,14 @@ class Engine:
                 seq_len.append(0)
             for tag in entry.tags:
                 analysis = norm.analyze(tag)
-                side_term.extend(map(word_id, analysis.content))
-                side_entry.extend([index] * len(analysis.content))
-                side_weight.extend([1.0] * len(analysis.content))
+                tag_term.extend(map(word_id, analysis.content))
+                tag_entry.extend([index] * len(analysis.content))
                 pairs = pairs_of(analysis.marked, generic, with_generic=t.generic_pairs)
-                side_pairs.extend((word_id(a), word_id(b), index) for a, b in pairs)
+                tag_pair_ids.extend((word_id(a), word_id(b), index) for a, b in pairs)
             if t.answer_weight > 0:
                 answer_words = norm.words(entry.answer)
-                side_term.extend(map(word_id, answer_words))
-                side_entry.extend([index] * len(answer_words))
-                side_weight.extend([t.answer_weight] * len(answer_words))
+                answer_term_ids.extend(map(word_id, answer_words))
+                answer_entry_ids.extend([index] * len(answer_words))
 
         n_entries, n_docs, n_words = len(self._entries), len(doc_entry), len(words)
         is_generic = np.zeros(n_words, dtype=bool)
@@ -228,7 +229,7 @@ class Engine:
         gen = is_generic[ids]
         is_content = ~gen
         uni_word, uni_doc = ids[is_content], doc_of[is_content]
-        # Pairs as one int64 key each (a << 32 | b), numbered by np.unique after the walk.
+        # Pairs as one int64 key each (a << 32 | b), numbered after the walk.
         same = uni_doc[1:] == uni_doc[:-1]
         pair_keys = [(uni_word[:-1][same] << 32) | uni_word[1:][same]]
         pair_docs = [uni_doc[1:][same]]
@@ -237,9 +238,9 @@ class Engine:
             mixed = (doc_of[1:] == doc_of[:-1]) & ~blank[:-1] & ~blank[1:] & (gen[:-1] != gen[1:])
             pair_keys.append((ids[:-1][mixed] << 32) | ids[1:][mixed])
             pair_docs.append(doc_of[1:][mixed])
-        tag_pairs = np.asarray(side_pairs, dtype=np.int64).reshape(-1, 3)
+        tag_pairs = np.asarray(tag_pair_ids, dtype=np.int64).reshape(-1, 3)
         pair_keys.append((tag_pairs[:, 0] << 32) | tag_pairs[:, 1])
-        unique_pairs, pair_index = np.unique(np.concatenate(pair_keys), return_inverse=True)
+        unique_pairs, pair_index, _ = _unique(np.concatenate(pair_keys))
         pair_term = pair_index.astype(np.int64) + n_words
         n_doc_pairs = sum(len(k) for k in pair_keys[:-1])
         n_terms = n_words + len(unique_pairs)
@@ -250,27 +251,35 @@ class Engine:
         p_primary = np.ones(len(p_term), dtype=bool)
         p_primary[len(p_term) - len(extra_word) :] = False
         # Sorted by (term, doc) and deduplicated in one go; the order is also the postings' order.
-        p_key, first = np.unique(p_term * n_docs + p_doc, return_index=True)
+        p_key, _, first = _unique(p_term * n_docs + p_doc)
         p_term, p_doc, p_primary = p_key // n_docs, p_key % n_docs, p_primary[first]
 
-        # Entry field: every term of the entry once, at the highest weight it has there.
+        # Entry field, as sorted unique (term, entry) keys: titles, phrasings and tags (weight 1), and
+        # apart from those the words found only in the answer.
         self._doc_entry = np.asarray(doc_entry, dtype=np.int64)
-        e_term = np.concatenate([p_term, np.asarray(side_term, dtype=np.int64), pair_term[n_doc_pairs:]])
-        e_entry = np.concatenate(
-            [self._doc_entry[p_doc], np.asarray(side_entry, dtype=np.int64), tag_pairs[:, 2]]
-        )
-        e_weight = np.concatenate(
-            [np.ones(len(p_term)), np.asarray(side_weight, dtype=np.float64), np.ones(len(tag_pairs))]
-        )
-        order = np.lexsort((-e_weight, e_entry, e_term))
-        e_term, e_entry, e_weight = e_term[order], e_entry[order], e_weight[order]
-        keep = np.ones(len(e_term), dtype=bool)
-        keep[1:] = (e_term[1:] != e_term[:-1]) | (e_entry[1:] != e_entry[:-1])
-        e_term, e_entry, e_weight = e_term[keep], e_entry[keep], e_weight[keep]
+        stride = n_entries + 1
+        main_keys = _unique(
+            np.concatenate(
+                [
+                    p_term * stride + self._doc_entry[p_doc],
+                    pair_term[n_doc_pairs:] * stride + tag_pairs[:, 2],
+                    np.asarray(tag_term, dtype=np.int64) * stride + np.asarray(tag_entry, dtype=np.int64),
+                ]
+            )
+        )[0]
+        answer_keys = _unique(
+            np.asarray(answer_term_ids, dtype=np.int64) * stride
+            + np.asarray(answer_entry_ids, dtype=np.int64)
+        )[0]
+        if len(main_keys):
+            found = np.minimum(np.searchsorted(main_keys, answer_keys), len(main_keys) - 1)
+            answer_keys = answer_keys[main_keys[found] != answer_keys]
+        main_term, main_entry = main_keys // stride, main_keys % stride
+        answer_term, answer_entry = answer_keys // stride, answer_keys % stride
 
         # IDF over entries, from titles, phrasings and tags: answers are long and mention many topics in
         # passing, which would flatten it (e.g. "vneid" is in nearly every answer).
-        df = np.bincount(e_term[e_weight >= 1.0], minlength=n_terms).astype(np.float64)
+        df = np.bincount(main_term, minlength=n_terms).astype(np.float64)
         idf = np.log1p((n_entries - df + 0.5) / (df + 0.5))
         idf[n_words:] *= t.bigram_weight
         idf[:n_words][is_generic] = 0.0
@@ -291,11 +300,10 @@ class Engine:
         self._entry_docs = np.searchsorted(self._doc_entry, np.arange(n_entries + 1))
         self._inv_doc_mass = 1.0 / self._doc_mass
         self._doc_start, self._doc_post = _row_starts(p_term, n_terms), p_doc
-        # Entry postings in two lists, titles/phrasings/tags (weight 1) and answers, so that a query
-        # sums each with one bincount and no per-posting weights.
-        main = e_weight >= 1.0
-        self._ent_start, self._ent_post = _row_starts(e_term[main], n_terms), e_entry[main]
-        self._ans_start, self._ans_post = _row_starts(e_term[~main], n_terms), e_entry[~main]
+        # Entry postings in two lists, titles/phrasings/tags and answers, so that a query sums each
+        # with one bincount and no per-posting weights.
+        self._ent_start, self._ent_post = _row_starts(main_term, n_terms), main_entry
+        self._ans_start, self._ans_post = _row_starts(answer_term, n_terms), answer_entry
         self._corrections: dict[str, tuple[str, ...]] = {}
 
     # ---- query -----------------------------------------------------------------------------------
@@ -368,11 +376,12 @@ class Engine:
             if term is not None and term not in weights:
                 weights[term] = float(idf[term])
                 mass += weights[term]
-        # Other readings of an ambiguous abbreviation may match but are not owed a match.
+        # Other readings of an ambiguous abbreviation may match but are not owed a match; they are
+        # outside the question's weight, so they count only a share, lest they inflate a coverage.
         for word in analysis.extras:
             term = words.get(word)
             if term is not None and term not in weights and not self._is_generic[term]:
-                weights[term] = float(idf[term])
+                weights[term] = float(idf[term]) * self.tuning.extra_weight
         return weights, max(mass, self._min_query_mass), content
 
     def _correct(self, token: str) -> tuple[str, ...]:
@@ -418,6 +427,23 @@ class Engine:
         best = np.maximum.reduceat(ratios, np.searchsorted(owner, np.arange(len(candidates)))) / 100.0
         floor = self.tuning.char_floor
         return np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
+
+
+def _unique(
+    keys: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Sorted distinct keys, each key's index among them, and where each first occurs.
+
+    np.unique does this too, but its plain form is many times slower than a sort on numpy 2.4
+    (seconds for a few million keys), which alone would break the build-time budget.
+    """
+    order = np.argsort(keys, kind="stable")
+    ordered = keys[order]
+    starts = np.ones(len(ordered), dtype=bool)
+    starts[1:] = ordered[1:] != ordered[:-1]
+    inverse = np.empty(len(keys), dtype=np.int64)
+    inverse[order] = np.cumsum(starts) - 1
+    return ordered[starts], inverse, order[starts]
 
 
 def _row_starts(sorted_terms: npt.NDArray[np.int64], n_terms: int) -> npt.NDArray[np.int64]:

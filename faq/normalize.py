@@ -45,7 +45,6 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
 _CACHE_SIZE = 4096
-_SEPARATOR = "\x00"  # between texts marked together; the tokenizer never yields it
 
 
 class Analysis(NamedTuple):
@@ -249,28 +248,6 @@ class Normalizer:
             extras.difference_update(marked)
             extras.difference_update(self._generic_words)
         return marked, extras
-
-    def mark_all(self, texts: Sequence[str]) -> list[tuple[list[str], set[str]]]:
-        """``mark`` for several texts at once (an entry's title and phrasings), for indexing speed.
-
-        The texts go through the phrase tables as one list with a separator no key contains, so a
-        phrase never spans two texts; extra readings are per text, so when there are any (rare) the
-        texts are redone one by one to know whose they are.
-        """
-        tokens: list[str] = []
-        for text in texts:
-            tokens.extend(self._tokenize(text))
-            tokens.append(_SEPARATOR)
-        extras: set[str] = set()
-        marked = self._unify.apply(self._expand.apply(tokens, extras), extras)
-        if extras:
-            return [self.mark(text) for text in texts]
-        out: list[tuple[list[str], set[str]]] = []
-        start = 0
-        for end in [i for i, token in enumerate(marked) if token == _SEPARATOR]:
-            out.append((marked[start:end], set()))
-            start = end + 1
-        return out
 
     @property
     def generic_words(self) -> frozenset[str]:
