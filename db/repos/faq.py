@@ -126,11 +126,19 @@ class FaqRepo:
         return changed
 
     async def seed(self, shipped: Iterable[Entry]) -> int:
-        """Add shipped entries this base has never had; officers' edits and deletions are kept."""
-        known = set(await self._session.scalars(select(FaqEntry.id)))
+        """Bring in the shipped base: new entries are added, and entries nobody has edited since the last
+        seed follow the shipped text. Officers' edits and deletions are never overwritten."""
+        last_actor: dict[str, str] = {}
+        rows = await self._session.execute(select(FaqChange.entry_id, FaqChange.actor).order_by(FaqChange.id))
+        for entry_id, actor in rows.all():
+            last_actor[entry_id] = actor
         deleted = select(FaqChange.entry_id).where(FaqChange.action == "delete")
-        known |= set(await self._session.scalars(deleted))
-        return await self.save([e for e in shipped if e.id not in known], actor="seed", action="create")
+        gone = set(await self._session.scalars(deleted))
+        present = set(await self._session.scalars(select(FaqEntry.id)))
+        wanted = [
+            e for e in shipped if e.id not in gone and (e.id not in present or last_actor.get(e.id) == "seed")
+        ]
+        return await self.save(wanted, actor="seed", action="update")
 
     async def remove(self, entry_id: str, *, actor: str, actor_user_id: int | None = None) -> bool:
         row = await self._session.get(FaqEntry, entry_id)

@@ -97,3 +97,16 @@ async def test_a_new_entry_answers_without_restart(app: App, clock: FakeClock) -
     clock.advance(timedelta(seconds=6))
     after = await app.conversation.handle(incoming(question))
     assert after[0].title == entry.title
+
+
+async def test_seed_follows_shipped_text_but_keeps_officer_edits(app: App) -> None:
+    async with unit_of_work(app.sessions) as store:
+        shipped = await store.faq.all()
+        first, second = shipped[0], shipped[1]
+        from dataclasses import replace
+
+        await store.faq.save([replace(first, answer="Sửa bởi cán bộ.")], actor="Cán bộ Lan", action="update")
+        newer = [replace(first, answer="Bản mới đi kèm."), replace(second, answer="Bản mới đi kèm 2.")]
+        assert await store.faq.seed(newer) == 1
+        assert (await store.faq.get(first.id)).answer == "Sửa bởi cán bộ."  # type: ignore[union-attr]
+        assert (await store.faq.get(second.id)).answer == "Bản mới đi kèm 2."  # type: ignore[union-attr]
