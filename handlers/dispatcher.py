@@ -32,6 +32,9 @@ class Command:
     handler: CommandHandler
     summary: str  # one line for /trogiup and the Telegram menu
     menu: bool = True
+    # Typed without "/" and followed by more words, the message is a command only if this is set
+    # (or the command is for staff): "huy dang ky sim" from a citizen is a question, "dangky AB12" is not.
+    args: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,12 +170,20 @@ class Dispatcher:
         if command is None:
             ctx.reply(texts.UNKNOWN_COMMAND.format(command="/" + name))
             return True
+        if not match and (ctx.role < command.min_role or (args and not self._takes_args(command))):
+            # Typed without "/", a word that merely looks like a command ("mọi người ơi", "hủy đăng ký
+            # SIM…") is ordinary text for whoever cannot use that command.
+            return False
         if ctx.role < command.min_role:
             log.info("role %s refused /%s for user %s", ctx.role.key, command.name, ctx.user.id)
             ctx.reply(texts.NOT_ALLOWED.format(command="/" + command.name, role=command.min_role.label))
             return True
         await command.handler(ctx, args)
         return True
+
+    @staticmethod
+    def _takes_args(command: Command) -> bool:
+        return command.args or command.min_role > Role.CITIZEN
 
     async def _button(self, ctx: Context, payload: str, text: str) -> None:
         prefix, _, rest = payload.partition(":")

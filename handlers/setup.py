@@ -7,8 +7,15 @@ from handlers import (
     basics,
     broadcast,
     broadcast_form,
+    campaign_form,
+    campaigns,
     citizen,
+    faq_admin,
+    handoff,
+    handoff_team,
+    learning,
     members,
+    progress,
     reports,
     stats,
     subscription,
@@ -29,7 +36,9 @@ def build_dispatcher() -> Dispatcher:
     d.command(Command("huy", ("cancel",), C, basics.make_cancel(d), "dừng việc đang làm dở"))
 
     # Team members, areas and roles; logging sessions; numbers and reports (issue 6).
-    d.command(Command("dangky", ("join",), C, members.join, "tham gia Tổ bằng mã mời: /dangky MÃ"))
+    d.command(
+        Command("dangky", ("join",), C, members.join, "tham gia Tổ bằng mã mời: /dangky MÃ", args=True)
+    )
     d.command(Command("ghinhan", ("log",), M, visits.make_log(d.forms), "ghi nhận một buổi hướng dẫn"))
     d.command(Command("thongke", ("stats",), M, stats.show, "số buổi, số người đã hướng dẫn"))
     d.command(Command("baocao", ("report",), L, reports.send, "báo cáo Excel và biểu đồ"))
@@ -53,6 +62,43 @@ def build_dispatcher() -> Dispatcher:
     d.forms.register(broadcast_form.FORM)
     d.forms.register(broadcast.REJECT_FORM)
 
+    # Campaigns with deadlines and targets, and progress against pace (issue 8).
+    d.command(
+        Command(
+            "chiendich", ("campaigns",), L, campaigns.make_command(d.forms), "chiến dịch, chỉ tiêu, hạn chót"
+        )
+    )
+    d.command(Command("tiendo", ("progress",), M, progress.show, "tiến độ chiến dịch so với chỉ tiêu"))
+    d.forms.register(campaign_form.CREATE_FORM)
+    d.forms.register(campaign_form.EDIT_FORM)
+    d.button(Button("cp", L, campaigns.make_button(d.forms)))
+    d.button(Button("cpv", Role.OFFICER, campaign_form.toggle))
+    d.button(Button("td", M, progress.button))
+
+    # Hand-off to the local team, the learning loop and /faq for officers (issue 9).
+    d.command(Command("hoito", ("askteam",), C, handoff.make_ask_team(d.forms), "gửi câu hỏi cho Tổ ở gần bạn"))
+    d.command(Command("cauhoi", ("questions",), M, handoff_team.questions, "câu hỏi người dân đang chờ Tổ"))
+    d.command(Command("traloi", ("answer",), M, handoff_team.reply_command, "trả lời: /traloi SỐ nội dung"))
+    d.command(Command("nhomto", ("teamchat",), L, handoff_team.team_chat, "nhóm chat của Tổ nhận câu hỏi"))
+    d.command(
+        Command("faq", (), Role.OFFICER, faq_admin.make_command(d.forms), "tìm, sửa, xuất cơ sở trả lời")
+    )
+    d.forms.register(handoff.QUESTION)
+    d.forms.register(handoff.AREA)
+    d.forms.register(handoff_team.ANSWER)
+    d.forms.register(learning.FORM)
+    d.forms.register(faq_admin.EDIT)
+    d.forms.register(faq_admin.PHRASE)
+    d.forms.register(faq_admin.REVIEW)
+    d.button(Button("hq", C, handoff.make_request(d.forms)))
+    d.button(Button("hr", C, handoff.rate))
+    d.button(Button("hc", M, handoff_team.make_claim(d.forms)))
+    d.button(Button("ha", M, handoff_team.make_reply(d.forms)))
+    d.button(Button("hx", M, handoff_team.close))
+    d.button(Button("lr", M, learning.make_learn(d.forms)))
+    d.button(Button("la", Role.OFFICER, learning.decide))
+    d.button(Button("fa", Role.OFFICER, faq_admin.make_button(d.forms)))
+
     d.button(Button("faq", C, citizen.chosen))
     d.button(Button("fb", C, citizen.feedback))
     d.button(Button("t", C, citizen.topic))
@@ -63,5 +109,6 @@ def build_dispatcher() -> Dispatcher:
     d.button(Button("inv", L, members.revoke))
     d.button(Button("bc", L, broadcast.make_button(d.forms)))
 
-    d.text(citizen.ask)
+    # Free text: a follow-up for the member who has the citizen's question, else a question for the FAQ.
+    d.text(handoff.make_text(d.forms, citizen.ask))
     return d
