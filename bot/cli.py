@@ -46,11 +46,12 @@ def _parser() -> argparse.ArgumentParser:
     down.add_argument("revision")
     db_sub.add_parser("current", help="in revision hiện tại")
 
-    from bot import cli_areas, cli_faq, cli_report
+    from bot import cli_areas, cli_campaigns, cli_faq, cli_report
 
     cli_faq.add_parser(sub)
     cli_areas.add_parser(sub)
     cli_report.add_parser(sub)
+    cli_campaigns.add_parser(sub)
     return parser
 
 
@@ -84,6 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot import cli_report
 
         return cli_report.run(settings, args)
+    if args.command == "campaigns":
+        from bot import cli_campaigns
+
+        return cli_campaigns.run(settings, args)
     raise AssertionError(args.command)
 
 

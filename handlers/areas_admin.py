@@ -8,17 +8,15 @@
 
 from __future__ import annotations
 
-import logging
-
 from db.repos.areas import AreaData
 from handlers import member_texts as t
 from handlers.area_rules import check_code, check_name, check_parent, parse_level
+from handlers.audit import audit
 from handlers.context import Context
 from handlers.roles import Role
 from handlers.scope import LEVEL_LABELS, area_in_scope, scope_of
 from handlers.textutil import fold
 
-log = logging.getLogger(__name__)
 SHOWN = 40
 
 
@@ -105,7 +103,7 @@ async def _add(ctx: Context, rest: str) -> None:
         )
         return
     area = await ctx.store.area_tree.put(code, name, level, parent_code)
-    log.info("user %s added area %s (%s) under %s", ctx.user.id, area.code, level, parent_code)
+    await audit(ctx, "area.add", f"area:{area.code}", name=area.name, level=level, parent=parent_code)
     under = f", thuộc {parent.name}" if parent else ""
     ctx.reply(t.AREA_ADDED.format(level=LEVEL_LABELS[level], name=name, code=code, parent=under))
 
@@ -123,5 +121,5 @@ async def _rename(ctx: Context, rest: str) -> None:
         ctx.reply(t.AREA_UNKNOWN.format(code=fields[0]))
         return
     await ctx.store.area_tree.rename(area.id, fields[1])
-    log.info("user %s renamed area %s", ctx.user.id, area.code)
+    await audit(ctx, "area.rename", f"area:{area.code}", old=area.name, new=fields[1])
     ctx.reply(t.AREA_RENAMED.format(code=area.code, old=area.name, new=fields[1]))

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from db.repos.areas import AreaData
 from handlers import member_texts as t
 from handlers import texts
+from handlers.audit import audit
 from handlers.context import Context
 from handlers.dates import format_date
 from handlers.dispatcher import CommandHandler
@@ -257,6 +258,9 @@ async def take_confirm(ctx: Context, answer: Answer) -> Done:
         max_uses=int(data["uses"]),
         now=now,
     )
+    await audit(
+        ctx, "invite.create", f"area:{area.code}", invite=invite.id, role=role.key, uses=invite.max_uses
+    )
     text = t.INVITE_CREATED.format(
         code=code,
         area=await area_label(ctx, area),
@@ -295,6 +299,7 @@ async def revoke(ctx: Context, rest: str) -> None:
         ctx.reply(t.INVITE_REVOKE_DENIED)
         return
     if await ctx.store.invites.revoke(invite.id, ctx.now()):
+        await audit(ctx, "invite.revoke", f"area:{area.code if area else invite.area_id}", invite=invite.id)
         ctx.reply(t.INVITE_REVOKED.format(code=invite.code))
     else:
         ctx.reply(t.INVITE_ALREADY_REVOKED.format(code=invite.code))

@@ -11,7 +11,9 @@ from datetime import datetime
 from typing import Protocol
 
 from db.store import Store
+from handlers import officer_report
 from handlers import visit_texts as t
+from handlers.campaign_report import with_campaigns
 from handlers.context import Context
 from handlers.dates import format_date, this_month
 from handlers.report_chart import build_png
@@ -37,12 +39,14 @@ async def send(ctx: Context, args: str) -> None:
     if resolved is None:
         return
     area, period = resolved
+    await officer_report.send(ctx, area, period)  # officers: how citizens' questions were answered
     report = await build_report(ctx.store, area, period, ctx.local_now(), detail_limit=DETAIL_LIMIT)
     text = summary(report)
     if report.total.sessions > len(report.details):
         text += "\n\n" + t.REPORT_TRUNCATED.format(shown=len(report.details), count=report.total.sessions)
     # Building a workbook and a chart takes a moment of CPU: keep the event loop answering meanwhile.
     xlsx = await asyncio.to_thread(build_xlsx, report)
+    xlsx = await with_campaigns(ctx.store, area, period, today, xlsx)  # campaign progress (issue 8)
     png = await asyncio.to_thread(build_png, report)
     if ctx.incoming.channel == Channel.TELEGRAM:
         ctx.reply(

@@ -19,6 +19,7 @@ from handlers.types import Choice
 from handlers.visit_catalog import service_label
 
 MEMBERS_SHOWN = 10
+AREAS_SHOWN = 30
 _PERIODS = {"w": this_week, "m": this_month, "p": last_month}
 
 
@@ -26,8 +27,8 @@ def _count(label: str, count: Count) -> str:
     return t.STATS_ITEM.format(label=label, sessions=count.sessions, people=count.people)
 
 
-def summary(report: VisitReport, *, members: int = MEMBERS_SHOWN) -> str:
-    """The report as chat text: totals, then each breakdown, shortest first."""
+def summary(report: VisitReport, *, members: int = MEMBERS_SHOWN, areas: int = AREAS_SHOWN) -> str:
+    """The report as chat text: totals, then each breakdown; long lists are cut (the XLSX has them all)."""
     lines = [
         t.STATS_AREA_TITLE.format(area=report.scope_name, period=report.period.label),
         t.STATS_TOTAL.format(sessions=report.total.sessions, people=report.total.people),
@@ -36,7 +37,11 @@ def summary(report: VisitReport, *, members: int = MEMBERS_SHOWN) -> str:
         lines.append(t.STATS_EMPTY)
         return "\n".join(lines)
     lines += ["", t.STATS_BY_AREA.format(level=report.area_level)]
-    lines += [_count(line.label, line.count) for line in report.by_area]
+    lines += [_count(line.label, line.count) for line in report.by_area[:areas]]
+    rest = report.by_area[areas:]
+    if rest:
+        others = sum((line.count for line in rest), Count())
+        lines.append(_count(t.STATS_OTHER_AREAS.format(count=len(rest)), others))
     active = [line for line in report.by_member if line.count.sessions]
     header = (
         t.STATS_BY_MEMBER

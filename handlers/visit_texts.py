@@ -118,6 +118,7 @@ STATS_BY_MEMBER_TOP = "Theo thành viên ({shown}/{count} người nhiều nhấ
 STATS_BY_SERVICE = "Theo nội dung (một buổi có thể gồm nhiều nội dung):"
 STATS_BY_PERIOD = "Theo {unit}:"
 STATS_ITEM = "• {label}: {sessions} buổi, {people} người"
+STATS_OTHER_AREAS = "{count} nơi khác"
 STATS_EMPTY = "Chưa có buổi nào được ghi nhận trong khoảng này."
 STATS_AREA_DENIED = "Bạn chỉ xem được số liệu trong địa bàn của mình ({area})."
 STATS_UNKNOWN_AREA = "Không có địa bàn mã “{code}”. Gõ /khuvuc để xem các mã."

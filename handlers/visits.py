@@ -10,6 +10,7 @@ Buttons, each re-checked against the person's role and area when pressed:
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from db.repos.visits import VisitData, VisitInput
 from handlers import texts
@@ -54,7 +55,7 @@ def make_log(forms: Forms) -> CommandHandler:
         allowed = await _start_checks(ctx)
         if allowed is None:
             return
-        data: dict[str, object] = {"token": new_token(), "services": []}
+        data: dict[str, Any] = {"token": new_token(), "services": []}
         if len(allowed) == 1:
             data |= {"area_id": allowed[0], "area_fixed": True}
         if not args:
@@ -81,13 +82,14 @@ def make_log(forms: Forms) -> CommandHandler:
     return log
 
 
-def _input(data: dict[str, object]) -> VisitInput:
+def _input(data: dict[str, Any]) -> VisitInput:
+    """The saved state as a session; every value was checked by its step when it was answered."""
     return VisitInput(
-        area_id=int(str(data["area_id"])),
-        visit_date=date.fromisoformat(str(data["date"])),
+        area_id=int(data["area_id"]),
+        visit_date=date.fromisoformat(data["date"]),
         place=str(data["place"]),
-        people=int(str(data["people"])),
-        services=tuple(str(s) for s in data.get("services") or []),  # type: ignore[attr-defined]
+        people=int(data["people"]),
+        services=tuple(str(s) for s in data.get("services") or []),
         notes=str(data.get("notes") or ""),
     )
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models_visits import Invite, InviteUse, JoinFailure
@@ -123,6 +123,10 @@ class InviteRepo:
         return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def record_failure(self, user_id: int, now: datetime) -> None:
+        """Count a wrong code; failures older than a day no longer matter and are dropped on the way."""
+        await self._session.execute(
+            delete(JoinFailure).where(JoinFailure.created_at < now - timedelta(days=1))
+        )
         self._session.add(JoinFailure(user_id=user_id, created_at=now))
         await self._session.flush()
 

@@ -183,10 +183,11 @@ class VisitRepo:
 
     async def delete(self, visit_id: int, *, actor: int, now: datetime) -> bool:
         """Mark deleted (kept for the change record); False when it was already gone."""
+        current = await self.get(visit_id)
         row = await self._session.get(Visit, visit_id)
-        if row is None or row.deleted_at is not None:
+        if current is None or row is None or row.deleted_at is not None:
             return False
-        before = (await self.get(visit_id)).snapshot()  # type: ignore[union-attr]
+        before = current.snapshot()
         row.deleted_at, row.deleted_by = now, actor
         self._session.add(
             VisitChange(

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from bot.app import App
 from bot.cli_areas import plan, read_rows
@@ -110,8 +110,10 @@ async def count(app: App, model: type) -> int:
 
 
 async def rows(app: App, model: type, *where: Any) -> list[Any]:
+    """Rows in primary-key order (PostgreSQL promises no order otherwise)."""
     async with app.sessions() as session:
-        return list(await session.scalars(select(model).where(*where)))
+        order = inspect(model).primary_key
+        return list(await session.scalars(select(model).where(*where).order_by(*order)))
 
 
 async def user_row(app: App, user: str, channel: Channel = Channel.CONSOLE) -> UserData:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from bot.app import App
+from db.models_audit import AuditEntry
 from db.repos.areas import AreaData
 from db.store import unit_of_work
 from handlers import member_texts as t
-from tests.members.support import HOANG_HOA_THAM, NGHIA_TRU, person
+from tests.members.support import HOANG_HOA_THAM, NGHIA_TRU, person, rows
 from tests.support import incoming, texts_of
 
 ADMIN = "admin1"  # console:admin1 is in CDSBOT_ADMINS of the test settings
@@ -50,6 +51,10 @@ async def test_an_admin_adds_and_renames(app: App, tree: dict[str, AreaData]) ->
         "hamlet",
         "/33/33002/3300205/",
     )
+    assert [(a.action, a.target, a.actor_role) for a in await rows(app, AuditEntry)] == [
+        ("area.add", "area:3300205", "admin"),
+        ("area.rename", "area:3300205", "admin"),
+    ]
     exists = await say(incoming("/khuvuc them 3300205 | Lặp | thôn | 33002", user=ADMIN))
     assert texts_of(exists) == [t.AREA_EXISTS.format(code="3300205", name="Thôn Tân Mỹ Hạ")]
     wrong_parent = await say(incoming("/khuvuc them 3300206 | Thôn X | thôn | 33", user=ADMIN))

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 from bot.app import App
+from db.models_audit import AuditEntry
 from db.models_visits import Invite, InviteUse, JoinFailure
 from db.repos.areas import AreaData
 from handlers import member_texts as t
@@ -82,7 +83,9 @@ async def test_revoked_code(app: App, tree: dict[str, AreaData], clock: FakeCloc
         incoming(kind=Kind.BUTTON, payload=f"inv:r:{made.id}", user="lead")
     )
     assert texts_of(replies) == [t.INVITE_REVOKED.format(code="REVOKED2")]
-    assert leader.role == "leader"
+    assert [(a.action, a.actor_user_id) for a in await rows(app, AuditEntry)] == [
+        ("invite.revoke", leader.id)
+    ]
     replies = await app.conversation.handle(incoming("/dangky REVOKED2"))
     assert texts_of(replies) == [t.JOIN_REVOKED.format(code="REVOKED2")]
     assert (await user_row(app, "u1")).role == "citizen"
@@ -161,6 +164,14 @@ async def test_leader_invites_within_the_commune_only(
     )
     assert (row.created_by, row.expires_at) == (leader.id, clock.now + timedelta(days=7))
     assert labels(created) == [t.INVITE_REVOKE]
+    [entry] = await rows(app, AuditEntry)
+    assert (entry.action, entry.target, entry.actor_user_id, entry.actor_role) == (
+        "invite.create",
+        f"area:{NGHIA_TRAI}",
+        leader.id,
+        "leader",
+    )
+    assert entry.details == {"invite": row.id, "role": "member", "uses": 3}
     # Pressing "Tạo mã" again makes no second code.
     again = await say(incoming(kind=Kind.BUTTON, payload=payload(card, t.INVITE_CREATE), user="lead"))
     assert texts_of(again) == [texts.STALE_BUTTON] and await count(app, Invite) == 1

@@ -16,6 +16,7 @@ from handlers.dates import Period
 from handlers.report_chart import build_png
 from handlers.report_data import VisitReport, build_report
 from handlers.report_files import build_csv, build_xlsx, filename
+from handlers.stats import summary
 from handlers.types import Kind
 from tests.members.support import (
     DONG_TAO,
@@ -289,3 +290,13 @@ async def test_an_empty_period_still_makes_files(
     book = load_workbook(io.BytesIO(build_xlsx(report)))
     assert "Chi tiết" not in book.sheetnames
     assert _values(book["Theo thôn"])[-1] == ["Tổng cộng", None, None, 0, 0]
+
+
+async def test_long_lists_are_cut_in_chat_but_not_in_the_workbook(
+    app: App, sessions: None, clock: FakeClock
+) -> None:
+    report = await _province_report(app, clock)
+    text = summary(report, members=1, areas=1)
+    assert "Theo xã/phường:\n• Xã Nghĩa Trụ: 5 buổi, 17 người\n• 2 nơi khác: 1 buổi, 10 người\n" in text
+    assert "Theo thành viên (1/3 người nhiều nhất):\n• Lan: 3 buổi, 10 người\n\n" in text
+    assert len(report.by_area) == 3 and len(report.by_member) == 3
