@@ -2,7 +2,8 @@
 
 Run from the repo root:
     .venv/bin/python bench/e2e_bench.py [--updates 2000] [--warmup 100] [--configs sqlite,pg,pg4]
-        [--concurrency 48] [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+        [--concurrency 48] [--light-updates 300] [--light-concurrency 4]
+        [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 What is measured (issue 10). This process hosts the fake Telegram Bot API server (tests/fakes) and plays
 both Telegram and the reverse proxy: the bots run in webhook mode as real subprocesses
@@ -14,6 +15,9 @@ each update to one bot's /webhook/telegram (round robin over the processes) with
   the other; many users are in flight at once (`--concurrency`), each sends 1-3 messages, so a
   per-user flood guard (about 20 a minute) never trips.
 * throughput: measured updates / (first measured POST -> last measured reply).
+* under load, `--concurrency` users are in flight, so by Little's law latency is mostly queueing once the
+  bots are saturated (mean latency ~ in flight / throughput). A second, light phase (`--light-concurrency`,
+  default 4 users in flight) shows the latency of an update when little is queued.
 * peak memory: VmHWM of each bot process from /proc/<pid>/status, read before it is stopped.
 * CPU: each bot process's user+system time over the measured phase (ms per update), the bench
   process's own CPU (fake server + load generator) and the whole machine's busy share, because on a
@@ -561,6 +565,8 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
     ]
     errors: list[str] = []
     result: dict[str, Any] = {"db": config.db, "processes": config.processes, "role": config.role}
+    # Other work on the machine skews everything here: say how busy it was when this configuration began.
+    result["loadavg_1m_at_start"] = round(os.getloadavg()[0], 2)
     try:
         async with (
             database(config.db, args.pg_url, workdir) as url,
@@ -642,8 +648,8 @@ def ms(value: float | None) -> str:
 def table(results: dict[str, dict[str, Any]]) -> str:
     head = (
         f"{'config':<7} {'procs':>5} {'updates':>7} {'upd/s':>7} {'p50 ms':>7} {'p90 ms':>7} "
-        f"{'p99 ms':>7} {'max ms':>7} {'cpu ms/upd':>10} {'busy':>5} | {'light p50':>9} {'light p99':>9} "
-        f"| peak RSS MiB"
+        f"{'p99 ms':>7} {'max ms':>7} {'cpu ms/upd':>10} {'busy':>5} {'load':>5} | "
+        f"{'light p50':>9} {'light p99':>9} | peak RSS MiB"
     )
     lines = [head, "-" * len(head)]
     for name, r in results.items():
@@ -653,7 +659,7 @@ def table(results: dict[str, dict[str, Any]]) -> str:
         lines.append(
             f"{name:<7} {r['processes']:>5} {r['updates']:>7} {r['updates_per_s']:>7.1f} "
             f"{ms(r['p50_ms']):>7} {ms(r['p90_ms']):>7} {ms(r['p99_ms']):>7} {ms(r['max_ms']):>7} "
-            f"{r['bot_cpu_ms_per_update']:>10.2f} {busy:>5} | "
+            f"{r['bot_cpu_ms_per_update']:>10.2f} {busy:>5} {r['loadavg_1m_at_start']:>5.1f} | "
             f"{ms(light['p50_ms']):>9} {ms(light['p99_ms']):>9} | {peaks}"
         )
         if r["errors"]:

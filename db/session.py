@@ -21,6 +21,12 @@ def ensure_sqlite_dir(url: str) -> None:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_dir(url)
     if url.startswith("sqlite"):
+        # SQLite has one writer. With several pooled connections, writers wait in SQLite's busy handler,
+        # which retries without any order: under load some updates waited 8–15 s (bench/e2e_bench.py).
+        # One connection makes units of work queue in the pool instead, first come, first served.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
+        kwargs.setdefault("pool_timeout", 60)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine

@@ -138,10 +138,12 @@ class TelegramChannel:
         if self.webhook_url:
             if http is None or not webhook_secret:
                 raise RuntimeError("Telegram webhooks need the HTTP server and CDSBOT_WEBHOOK_SECRET")
-            # Routes are added before the server starts (aiohttp freezes its router then).
-            SimpleRequestHandler(self.dp, self.bot, secret_token=webhook_secret).register(
-                http.app, path=WEBHOOK_PATH
-            )
+            # Routes are added before the server starts (aiohttp freezes its router then). The webhook
+            # answers only after the update is handled and committed: a process killed in between makes
+            # Telegram deliver it again, and processed_updates keeps that from acting twice.
+            SimpleRequestHandler(
+                self.dp, self.bot, secret_token=webhook_secret, handle_in_background=False
+            ).register(http.app, path=WEBHOOK_PATH)
         self._bot_id = 0
         self._username = ""
 
@@ -171,8 +173,11 @@ class TelegramChannel:
             log.info("telegram polling as @%s", self._username)
 
     async def _poll(self) -> None:
+        # Handled in order before the next getUpdates confirms them: an update is never acknowledged to
+        # Telegram before it is committed here.
         await self.dp.start_polling(
             self.bot,
+            handle_as_tasks=False,
             handle_signals=False,
             close_bot_session=False,
             polling_timeout=self.polling_timeout,

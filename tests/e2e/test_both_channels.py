@@ -25,7 +25,7 @@ async def test_one_process_serves_both_platforms(settings: Settings, clock: Fake
         )
         app = await build_app(both, clock=clock)
         services = services_for(app, "all")
-        assert sorted(s.name for s in services) == ["delivery", "telegram", "zalo"]
+        assert {"telegram", "zalo"} <= {s.name for s in services}
         for service in services:
             await service.start()
         try:

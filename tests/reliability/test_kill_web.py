@@ -379,15 +379,6 @@ async def complete_form(tg: Telegram, user: int, *, hamlet: str, people: str) ->
     return card
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "bot/channels/telegram.py registers aiogram's SimpleRequestHandler with its default "
-        "handle_in_background=True: the webhook answers 200 before the update is handled, so a process "
-        "killed in between loses it. Fix: SimpleRequestHandler(..., handle_in_background=False); then "
-        "remove this marker (strict: this test fails as XPASS once the fix is in)."
-    ),
-)
 async def test_update_acknowledged_by_webhook_is_never_lost(db_url: str, tmp_path: Path) -> None:
     """Telegram forgets an update once the webhook answered 200. So 200 must mean "committed": a process
     killed after acknowledging must already have applied it; one killed before must make Telegram retry,
@@ -406,7 +397,11 @@ async def test_update_acknowledged_by_webhook_is_never_lost(db_url: str, tmp_pat
         tg.fake.stall_next("answerCallbackQuery")
         delivery = asyncio.ensure_future(acknowledged(tg.fake, save))
         await tg.bot.until(
-            tg.fake.wait_for(lambda c: c.method == "answerCallbackQuery" and c.status is None, since=mark)
+            tg.fake.wait_for(
+                lambda c: c.method == "answerCallbackQuery" and c.status is None,
+                timeout=REPLY_TIMEOUT,
+                since=mark,
+            )
         )
         await tg.bot.kill()
         async with asyncio.timeout(10):
