@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -23,9 +24,21 @@ class ConversationData:
     expires_at: datetime | None = None
 
 
+def _data(row: ConversationState) -> ConversationData:
+    return ConversationData(
+        form=row.form,
+        step=row.step,
+        data=dict(row.data or {}),
+        choices=[list(c) for c in (row.choices or [])],
+        expires_at=row.expires_at,
+    )
+
+
 class ConversationRepo:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # What `load` read, so `save` neither reads the row again nor writes an unchanged one.
+        self._loaded: dict[tuple[str, str, str], tuple[ConversationState | None, ConversationData]] = {}
 
     def _where(self, channel: str, chat_id: str, user_id: str) -> Any:
         return (
@@ -40,20 +53,19 @@ class ConversationRepo:
             # Two web processes handling the same user's updates take turns on this row.
             query = query.with_for_update()
         row = await self._session.scalar(query)
-        if row is None:
-            return ConversationData()
-        return ConversationData(
-            form=row.form,
-            step=row.step,
-            data=dict(row.data or {}),
-            choices=[list(c) for c in (row.choices or [])],
-            expires_at=row.expires_at,
-        )
+        state = ConversationData() if row is None else _data(row)
+        # A deep copy: handlers mutate nested lists of the state in place.
+        self._loaded[(channel, chat_id, user_id)] = (row, copy.deepcopy(state))
+        return state
 
     async def save(self, channel: str, chat_id: str, user_id: str, state: ConversationData) -> None:
-        row = await self._session.scalar(
-            select(ConversationState).where(*self._where(channel, chat_id, user_id))
-        )
+        key = (channel, chat_id, user_id)
+        if key in self._loaded:
+            row, before = self._loaded.pop(key)
+            if before == state:
+                return
+        else:
+            row = await self._session.scalar(select(ConversationState).where(*self._where(*key)))
         empty = state.form is None and not state.choices
         if row is None:
             if empty:
@@ -85,4 +97,5 @@ class ConversationRepo:
         return [(c, chat, u, f or "") for c, chat, u, f in rows.all()]
 
     async def clear(self, channel: str, chat_id: str, user_id: str) -> None:
+        self._loaded.pop((channel, chat_id, user_id), None)
         await self._session.execute(delete(ConversationState).where(*self._where(channel, chat_id, user_id)))
