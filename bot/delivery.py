@@ -6,13 +6,8 @@ the outcome to a recorder that writes outcomes in short transactions of their ow
 `window` rows claimed and unrecorded (about `lookahead` seconds of sending at the channel's rate), and
 claims more when half of them are done, so sending never waits on the database.
 
-Failures, classified by `bot.channels.retry.Failure`:
-- RATE_LIMITED (429): the whole channel pauses for retry_after; the row goes back to pending, due after
-  the pause. After `max_rate_limited` 429s the row fails (Zalo's "quota exceeded" may last all day).
-- BLOCKED (403): the recipient is marked blocked (users.blocked_at) and the row is never retried.
-- REJECTED (400): failed with the platform's reason, never retried.
-- TRANSIENT (network, 5xx, or an error no channel recognises): retried with exponential back-off, up to
-  `max_attempts` attempts, then failed.
+What a failure comes to (429 pauses the channel, 403 marks the recipient blocked, 400 fails, network
+and 5xx back off) is in `bot.delivery_policy`.
 
 Resuming: rows still pending after a crash or restart are sent by the next worker; rows recorded 'sent'
 are never sent again. Several workers (PostgreSQL) claim with FOR UPDATE SKIP LOCKED, so each row is
@@ -117,9 +112,6 @@ class DeliveryWorker:
     def limiter(self, channel: str) -> ChannelLimiter:
         return self._lanes[channel].limiter
 
-    def window(self, channel: str) -> int:
-        return self._lanes[channel].window
-
     async def claim(self, channel: str, limit: int | None = None) -> list[Claimed]:
         lane = self._lanes[channel]
         token = f"{self.worker_id}:{next(self._claims)}"
@@ -140,9 +132,9 @@ class DeliveryWorker:
         progress = progress or Progress(row.parts_sent)
         if row.recipient_blocked:
             return Outcome(row, BLOCKED, row.parts_sent, attempted=False, error=RECIPIENT_BLOCKED)
-        content = self._contents.get(row.payload_id)
+        content = self._contents.get(row.payload_id) or await self._load(row.payload_id)
         if content is None:
-            return transient(row, progress, "message content not found", self.clock(), self.config)
+            return Outcome(row, FAILED, row.parts_sent, error="message content not found")
         try:
             parts = lane.sender.parts(content)
         except ValueError as error:
@@ -189,17 +181,16 @@ class DeliveryWorker:
         """Requeue rows whose lease expired, then run the hooks; returns rows requeued or enqueued."""
         async with unit_of_work(self.sessions) as store:
             requeued, given_up = await OutboxLedger(store.session).requeue_expired(
-                now=self.clock(), max_attempts=self.config.max_attempts + self.config.max_rate_limited
+                list(self._lanes),
+                now=self.clock(),
+                max_attempts=self.config.max_attempts + self.config.max_rate_limited,
             )
         if requeued or given_up:
             log.warning("outbox: %s rows requeued after their lease expired, %s given up", requeued, given_up)
         return requeued + await self._tick_hooks()
 
     async def _tick_hooks(self) -> int:
-        total = 0
-        for hook in self.hooks:
-            total += await hook.tick()
-        return total
+        return sum([await hook.tick() for hook in self.hooks])
 
     async def run_once(self) -> int:
         """One round: maintenance, one claimed window per channel sent and recorded, hooks again."""
@@ -250,10 +241,18 @@ class DeliveryWorker:
         margin = timedelta(seconds=self.config.request_timeout_seconds)
         return self.clock() + margin < row.lease_until
 
+    async def _load(self, payload_id: int) -> Content | None:
+        """A payload evicted from the cache since its row was claimed (many distinct messages in flight)."""
+        async with unit_of_work(self.sessions) as store:
+            found = (await OutboxLedger(store.session).payloads([payload_id])).get(payload_id)
+        if found is not None:
+            self._remember(payload_id, found)
+        return found
+
     def _remember(self, payload_id: int, content: Content) -> None:
         self._contents[payload_id] = content
         self._contents.move_to_end(payload_id)
-        while len(self._contents) > 256:
+        while len(self._contents) > 2048:
             self._contents.popitem(last=False)
 
     # -- the service ---------------------------------------------------------------------------------
@@ -310,27 +309,40 @@ class DeliveryWorker:
 
     async def _lane_loop(self, lane: _Lane) -> None:
         while not self._stopping.is_set():
-            lane.wake.clear()
-            filled = False
-            if lane.inflight * 2 <= lane.window:
-                await lane.limiter.wait_unpaused()
-                want = lane.window - lane.inflight
-                try:
-                    rows = await self.claim(lane.channel, want)
-                except Exception:
-                    log.exception("claiming %s rows failed", lane.channel)
-                    rows = []
-                for row in rows:
-                    self._spawn(lane, row)
-                filled = len(rows) == want
-            if filled or self._stopping.is_set():
-                continue
-            timeout = None if lane.inflight else await self._idle_seconds(lane)
-            if not lane.inflight and not lane.wake.is_set():
-                lane.idle.set()
+            try:
+                await self._lane_step(lane)
+            except Exception:
+                log.exception("the %s lane failed; going on", lane.channel)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self.config.poll_seconds)
+
+    async def _lane_step(self, lane: _Lane) -> None:
+        lane.wake.clear()
+        if lane.limiter.paused():
+            # Claim nothing while the platform asked us to wait (stopping still wakes us).
+            pause = lane.limiter.paused_until - lane.limiter.timer.now()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(lane.wake.wait(), timeout)
-            lane.idle.clear()
+                await asyncio.wait_for(lane.wake.wait(), pause)
+            return
+        if lane.inflight * 2 <= lane.window:  # top up when half the window is done
+            want = lane.window - lane.inflight
+            try:
+                rows = await self.claim(lane.channel, want)
+            except Exception:
+                log.exception("claiming %s rows failed", lane.channel)
+                rows = []
+            for row in rows:
+                self._spawn(lane, row)
+            if len(rows) == want:
+                return  # there may be more due: look again once there is room
+        if self._stopping.is_set():
+            return
+        timeout = None if lane.inflight else await self._idle_seconds(lane)
+        if not lane.inflight and not lane.wake.is_set():
+            lane.idle.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(lane.wake.wait(), timeout)
+        lane.idle.clear()
 
     async def _idle_seconds(self, lane: _Lane) -> float:
         try:

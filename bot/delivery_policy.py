@@ -1,5 +1,13 @@
-"""What an attempt comes to (the retry policy, as pure functions of the error and the row), and the
-recorder that writes outcomes in batches."""
+"""What an attempt comes to, and the recorder that writes outcomes in batches.
+
+Failures, classified by `bot.channels.retry.Failure` (the channels' own classification):
+- RATE_LIMITED (429): the whole channel pauses for retry_after; the row goes back to pending, due after
+  the pause. After `max_rate_limited` 429s the row fails (Zalo's "quota exceeded" may last all day).
+- BLOCKED (403): the recipient is marked blocked (users.blocked_at) and the row is never retried.
+- REJECTED (400): failed with the platform's reason, never retried.
+- TRANSIENT (network, 5xx, or an error no channel recognises): retried with exponential back-off
+  (5 s, 10 s, 20 s… up to 10 minutes), up to `max_attempts` attempts, then failed.
+"""
 
 from __future__ import annotations
 
@@ -155,7 +163,7 @@ class Recorder:
                     if self._closing and failures >= 3:
                         log.error("%s outcomes not recorded; retried after their lease", len(self._buffer))
                         return
-                    await asyncio.sleep(self._retry_seconds * failures)
+                    await asyncio.sleep(min(30.0, self._retry_seconds * failures))
                     self._ready.set()
                     continue
                 failures = 0

@@ -7,6 +7,12 @@ moment, reserves it in each, and waits until then. Because a timeline is a set o
 single "next free" time, a send may take a gap before a later reservation: a message waiting a second
 for its busy chat does not hold back the channel's other sends meanwhile.
 
+Reserving is not enough on its own: timers wake a little late, and if the event loop stalls (a slow
+database write) every send whose moment has passed would leave at once. So each limit also keeps the
+moments sends actually left, and a send departs only once the last `count` departures span at least
+`per` seconds (plus 1%), waiting the difference if needed. That is the hard guarantee; the
+reservations keep the waits rare and short, and keep sends in order.
+
 `pause(seconds)` (a 429 with retry_after) holds every send of the channel; a send whose moment falls
 inside a pause that began after it reserved gives its moment back and reserves a new one after the pause.
 
@@ -19,8 +25,13 @@ import asyncio
 import bisect
 import math
 import time
+from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
+
+# Every departure window is kept 1% longer than the rate says: the moment a send is let go is not the
+# moment its bytes leave (the process can be descheduled in between), and platforms count on arrival.
+_MARGIN = 0.01
 
 
 class Timer(Protocol):
@@ -62,13 +73,25 @@ class Rate:
 
 
 class Timeline:
-    """Reserved send moments, sorted, at least `interval` apart."""
+    """Reserved send moments, sorted, at least `interval` apart; and the last departures."""
 
-    __slots__ = ("interval", "slots")
+    __slots__ = ("departed", "interval", "slots", "window")
 
     def __init__(self, rate: Rate) -> None:
         self.interval = rate.interval
         self.slots: list[float] = []
+        allowed = max(1, int(rate.count))  # `allowed` departures per `window` seconds is the rate
+        self.window = allowed * rate.interval
+        self.departed: deque[float] = deque(maxlen=allowed)
+
+    def free_at(self) -> float:
+        """When one more departure fits: the window since the oldest of the last `allowed` has passed."""
+        if len(self.departed) < (self.departed.maxlen or 1):
+            return -math.inf
+        return self.departed[0] + self.window * (1 + _MARGIN)
+
+    def idle(self, now: float) -> bool:
+        return not self.slots and (not self.departed or self.departed[-1] <= now - self.window)
 
     def prune(self, now: float) -> None:
         """Forget moments that no longer constrain anything at or after `now`."""
@@ -137,10 +160,6 @@ class ChannelLimiter:
         self._paused_until = until
         self._pause_generation += 1
 
-    async def wait_unpaused(self) -> None:
-        while self.paused():
-            await self.timer.wait_until(self._paused_until)
-
     async def acquire(self, chat_id: str, *, group: bool = False) -> None:
         """Wait until one more message to `chat_id` fits every limit, and count it."""
         while True:
@@ -148,9 +167,9 @@ class ChannelLimiter:
             lines = [self._overall, self._line(self._chats, chat_id, self.limits.per_chat)]
             if group and self.limits.per_group is not None:
                 lines.append(self._line(self._groups, chat_id, self.limits.per_group))
-            at = max(now, self._paused_until)
             for line in lines:
                 line.prune(now)
+            at = max(now, self._paused_until, *(line.free_at() for line in lines))
             while True:  # move on until every timeline accepts the same moment
                 later = max(line.earliest(at) for line in lines)
                 if later <= at:
@@ -160,7 +179,12 @@ class ChannelLimiter:
                 line.take(at)
             generation = self._pause_generation
             await self.timer.wait_until(at)
-            if generation == self._pause_generation or self.timer.now() >= self._paused_until:
+            while (free := max(line.free_at() for line in lines)) > self.timer.now():
+                await self.timer.wait_until(free)  # an earlier send left late: keep the window
+            now = self.timer.now()
+            if generation == self._pause_generation or now >= self._paused_until:
+                for line in lines:
+                    line.departed.append(now)
                 break
             for line in lines:  # a pause began meanwhile and covers our moment: reserve again
                 line.give_back(at)
@@ -182,7 +206,7 @@ class ChannelLimiter:
         for lines in (self._chats, self._groups):
             for key, line in list(lines.items()):
                 line.prune(now)
-                if not line.slots:
+                if line.idle(now):
                     del lines[key]
 
     def tracked_chats(self) -> int:

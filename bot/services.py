@@ -57,12 +57,20 @@ def services_for(app: App, role: str) -> list[Service]:
             app.services.extras["downloads"] = downloads
     services.extend(receivers)
     from bot.delivery_setup import build_delivery, install_broadcast_policy
+    from bot.escalation import handoff_hook, install_handoff_policy
+    from bot.scheduler import build_scheduler, install_campaign_policy
 
     install_broadcast_policy(app)
+    install_handoff_policy(app)
+    install_campaign_policy(app)
     if role in ("all", "worker"):
         # Outbox delivery (broadcasts, reminders, relays): a sender per configured channel, even in a
         # worker-only process that receives nothing.
         worker = build_delivery(app)
         if worker is not None:
+            worker.hooks.append(handoff_hook(app))  # hand-off escalation, weekly FAQ review digest
             services.append(worker)
+        if worker is not None or role == "worker":
+            # Campaign reminders: the timer that wakes the claimer (after the worker, which sends them).
+            services.append(build_scheduler(app))
     return services

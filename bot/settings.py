@@ -18,6 +18,7 @@ _ZALO_TOKEN = re.compile(r"^[0-9A-Za-z]{3,}:[A-Za-z0-9_\-]{8,}$")
 _WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{8,256}$")
 _PLACEHOLDERS = {"changeme", "change-me", "secret", "password", "xxxxxxxx", "your-secret"}
 _ADMIN = re.compile(r"^(telegram|zalo|console):[A-Za-z0-9_-]+$")
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
 
 Role = Literal["all", "web", "worker"]
 
@@ -68,6 +69,17 @@ class Settings(BaseSettings):
     broadcast_status_seconds: float = Field(default=5.0, ge=0, le=300)  # Telegram status message edits
     broadcast_zalo_progress_minutes: float = Field(default=10.0, gt=0, le=240)  # Zalo cannot edit
     broadcast_leader_approval: bool = True  # leaders' broadcasts wait for an officer's approval
+    # Hand-off to the local team: an unclaimed question goes to the area's leader after this many hours,
+    # to the commune's officer after twice as many; a citizen's follow-ups reach the member who took the
+    # question for this many hours after the claim or the member's last answer.
+    handoff_escalate_hours: float = Field(default=4.0, gt=0, le=24 * 14)
+    handoff_relay_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    # Campaign reminders: one overdue by more than the grace period (the bot was down) is not sent late but
+    # reported missed to the officer; the weekly digest goes out on this day at this local time.
+    reminder_grace_hours: float = Field(default=12.0, ge=0, le=24 * 7)
+    reminder_poll_seconds: float = Field(default=60.0, ge=1, le=3600)  # how often the claimer looks
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_time: str = "07:30"
 
     @field_validator("database_url")
     @classmethod
@@ -120,6 +132,14 @@ class Settings(BaseSettings):
             if not _ADMIN.match(item):
                 raise ValueError(f"'{item}' is not 'channel:id' (channel is telegram, zalo or console)")
         return admins
+
+    @field_validator("digest_time")
+    @classmethod
+    def _digest_time(cls, value: str) -> str:
+        if not _HHMM.match(value):
+            raise ValueError("must be a local time of day as HH:MM, e.g. 07:30")
+        hours, minutes = value.split(":")
+        return f"{int(hours):02d}:{minutes}"
 
     @field_validator("timezone")
     @classmethod

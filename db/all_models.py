@@ -1,3 +1,11 @@
 """Import every model module so the metadata is complete (Alembic, tests)."""
 
-from db import models, models_audit, models_faq, models_outbox, models_visits  # noqa: F401
+from db import (  # noqa: F401
+    models,
+    models_audit,
+    models_campaigns,
+    models_faq,
+    models_handoff,
+    models_outbox,
+    models_visits,
+)

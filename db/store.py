@@ -11,12 +11,17 @@ from db.repos.area_tree import AreaTreeRepo
 from db.repos.areas import AreaRepo
 from db.repos.audit import AuditRepo
 from db.repos.broadcasts import BroadcastRepo
+from db.repos.campaigns import CampaignRepo
 from db.repos.conversations import ConversationRepo
 from db.repos.downloads import DownloadRepo
 from db.repos.faq import FaqRepo
+from db.repos.faq_proposals import ProposalRepo
+from db.repos.handoff import HandoffRepo
+from db.repos.handoff_stats import HandoffStatsRepo
 from db.repos.invites import InviteRepo
 from db.repos.outbox import OutboxRepo
 from db.repos.questions import QuestionRepo
+from db.repos.reminders import ReminderRepo
 from db.repos.updates import UpdateRepo
 from db.repos.users import UserRepo
 from db.repos.visit_stats import VisitStatsRepo
@@ -42,6 +47,11 @@ class Store:
         self.downloads = DownloadRepo(session)
         self.outbox = OutboxRepo(session)
         self.broadcasts = BroadcastRepo(session)
+        self.campaigns = CampaignRepo(session)
+        self.reminders = ReminderRepo(session)
+        self.handoffs = HandoffRepo(session)
+        self.handoff_stats = HandoffStatsRepo(session)
+        self.faq_proposals = ProposalRepo(session)
 
 
 @asynccontextmanager

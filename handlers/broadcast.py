@@ -214,9 +214,6 @@ async def approve(ctx: Context, broadcast: BroadcastData) -> None:
         status = t.STATUS_LABELS[current.status] if current else ""
         ctx.reply(t.ALREADY_DECIDED.format(id=broadcast.id, status=status))
         return
-    area = await ctx.store.areas.get(current.area_id) if current.area_id else None
-    recipients = await ctx.store.broadcasts.recipients(audience(current.groups, area, current.channels))
-    await plan_rows(ctx.store, current, area, recipients, now=now, when=when)
     await ctx.store.outbox.cancel(kind="notice", key=f"{current.key}:approval", now=now)
     later = t.APPROVED_LATER.format(when=local_time(when, tz)) if when else t.APPROVED_NOW
     author = await ctx.store.users.get(current.author_user_id) if current.author_user_id else None
@@ -229,6 +226,10 @@ async def approve(ctx: Context, broadcast: BroadcastData) -> None:
         ref_id=current.id,
         now=now,
     )
+    # After the decision notice, so the author reads "approved" before the status message.
+    area = await ctx.store.areas.get(current.area_id) if current.area_id else None
+    recipients = await ctx.store.broadcasts.recipients(audience(current.groups, area, current.channels))
+    await plan_rows(ctx.store, current, area, recipients, now=now, when=when)
     total = number(len(recipients))
     after = (
         t.APPROVED_REPLY_LATER.format(when=local_time(when, tz), total=total)

@@ -26,6 +26,7 @@ from handlers.dates import DateError
 from handlers.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
 from handlers.roles import Role
 from handlers.scope import scope_of, search
+from handlers.textutil import fold
 
 NAME = "broadcast"
 MAX_AREA_OPTIONS = 40
@@ -85,6 +86,7 @@ async def ask_area(ctx: Context) -> None:
     else:
         first = option(ctx, t.AREA_ALL_OF.format(area=root.name), str(root.id))
         children = await ctx.store.areas.children(root.id)
+    children.sort(key=lambda a: fold(a.name))
     options = [first] + [option(ctx, c.name, str(c.id)) for c in children[:MAX_AREA_OPTIONS]]
     text = t.ASK_AREA
     if len(children) > MAX_AREA_OPTIONS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from faq.engine import Engine, Outcome
 from faq.model import Entry
 from faq.smalltalk import SmallTalk, classify
-from handlers import texts
+from handlers import handoff, texts
 from handlers.context import Context
 from handlers.faq_base import FaqBase
 from handlers.privacy import mask_personal_numbers
@@ -77,7 +77,7 @@ async def ask(ctx: Context, text: str) -> None:
         choices.append(Choice(texts.FAQ_NONE_OF_THESE, f"faq::{question_id}"))
         ctx.reply(texts.FAQ_DID_YOU_MEAN, choices)
     else:
-        ctx.reply(texts.FAQ_DECLINE)
+        ctx.reply(texts.FAQ_DECLINE, handoff.offer(question_id))
 
 
 async def chosen(ctx: Context, rest: str) -> None:
@@ -88,7 +88,7 @@ async def chosen(ctx: Context, rest: str) -> None:
         # "None of these": the bot does not know; say so instead of guessing.
         if question_id:
             await ctx.store.questions.set_chosen(question_id, ctx.user.id, "")
-        ctx.reply(texts.FAQ_DECLINE)
+        ctx.reply(texts.FAQ_DECLINE, handoff.offer(question_id))
         return
     search = await engine(ctx)
     try:
@@ -111,7 +111,7 @@ async def chosen(ctx: Context, rest: str) -> None:
 
 
 async def feedback(ctx: Context, rest: str) -> None:
-    """"fb:<question id>:y|n" — only the person who asked can rate, once it is theirs."""
+    """ "fb:<question id>:y|n" — only the person who asked can rate, once it is theirs."""
     qid, _, verdict = rest.partition(":")
     if not qid.isdigit() or verdict not in ("y", "n"):
         ctx.reply(texts.STALE_BUTTON)
@@ -120,7 +120,10 @@ async def feedback(ctx: Context, rest: str) -> None:
     if not await ctx.store.questions.set_feedback(int(qid), ctx.user.id, value):
         ctx.reply(texts.STALE_BUTTON)
         return
-    ctx.reply(texts.FAQ_THANKS_FEEDBACK if verdict == "y" else texts.FAQ_SORRY_WRONG)
+    if verdict == "y":
+        ctx.reply(texts.FAQ_THANKS_FEEDBACK)
+    else:
+        ctx.reply(texts.FAQ_SORRY_WRONG, handoff.offer(int(qid)))
 
 
 def _themes(search: Engine) -> list[str]:

@@ -36,9 +36,7 @@ def build_dispatcher() -> Dispatcher:
     d.command(Command("huy", ("cancel",), C, basics.make_cancel(d), "dừng việc đang làm dở"))
 
     # Team members, areas and roles; logging sessions; numbers and reports (issue 6).
-    d.command(
-        Command("dangky", ("join",), C, members.join, "tham gia Tổ bằng mã mời: /dangky MÃ", args=True)
-    )
+    d.command(Command("dangky", ("join",), C, members.join, "tham gia Tổ bằng mã mời: /dangky MÃ", args=True))
     d.command(Command("ghinhan", ("log",), M, visits.make_log(d.forms), "ghi nhận một buổi hướng dẫn"))
     d.command(Command("thongke", ("stats",), M, stats.show, "số buổi, số người đã hướng dẫn"))
     d.command(Command("baocao", ("report",), L, reports.send, "báo cáo Excel và biểu đồ"))
@@ -76,7 +74,9 @@ def build_dispatcher() -> Dispatcher:
     d.button(Button("td", M, progress.button))
 
     # Hand-off to the local team, the learning loop and /faq for officers (issue 9).
-    d.command(Command("hoito", ("askteam",), C, handoff.make_ask_team(d.forms), "gửi câu hỏi cho Tổ ở gần bạn"))
+    d.command(
+        Command("hoito", ("askteam",), C, handoff.make_ask_team(d.forms), "gửi câu hỏi cho Tổ ở gần bạn")
+    )
     d.command(Command("cauhoi", ("questions",), M, handoff_team.questions, "câu hỏi người dân đang chờ Tổ"))
     d.command(Command("traloi", ("answer",), M, handoff_team.reply_command, "trả lời: /traloi SỐ nội dung"))
     d.command(Command("nhomto", ("teamchat",), L, handoff_team.team_chat, "nhóm chat của Tổ nhận câu hỏi"))

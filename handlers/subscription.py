@@ -60,7 +60,8 @@ async def _level(ctx: Context) -> tuple[AreaData | None, list[AreaData]]:
         parent = children[0]
         ctx.state.data["parent"] = parent.id
         children = await ctx.store.areas.children(parent.id)
-    return parent, children
+    # Alphabetical the way people read it ("Đồng" with the D's), the same on every database.
+    return parent, sorted(children, key=lambda a: fold(a.name))
 
 
 async def ask_area(ctx: Context) -> None:

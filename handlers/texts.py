@@ -49,9 +49,7 @@ ERROR_APOLOGY = (
     "Xin lỗi, mình vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé; "
     "nội dung bạn đã nhập trước đó vẫn được giữ."
 )
-FLOOD_WAIT = (
-    "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Bạn chờ khoảng một phút rồi nhắn tiếp giúp mình nhé."
-)
+FLOOD_WAIT = "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Bạn chờ khoảng một phút rồi nhắn tiếp giúp mình nhé."
 GROUP_ONLY_COMMANDS = "Trong nhóm, mình chỉ trả lời lệnh hoặc khi được nhắc tên."
 
 MEDIA_REPLY = {
@@ -82,14 +80,16 @@ FAQ_NONE_OF_THESE = "Không phải các câu trên"
 FAQ_DECLINE = (
     "Xin lỗi, câu này mình chưa có câu trả lời chắc chắn, nên không muốn đoán.\n\n"
     "Bạn có thể:\n"
-    "• Hỏi lại ngắn gọn hơn, ví dụ \"quên mật khẩu VNeID\", \"làm căn cước cho con\".\n"
+    '• Hỏi lại ngắn gọn hơn, ví dụ "quên mật khẩu VNeID", "làm căn cước cho con".\n'
     "• Gõ /chude để xem các chủ đề mình trả lời được.\n"
-    "• Hỏi trực tiếp Tổ công nghệ số ở thôn/xã của bạn, hoặc gọi tổng đài 1900 0368 (VNeID, căn cước)."
+    "• Chọn «Hỏi Tổ công nghệ số»: mình chuyển câu hỏi tới thành viên Tổ ở thôn/xã của bạn, "
+    "họ sẽ trả lời bạn ngay tại đây.\n"
+    "Cần gấp, bạn gọi tổng đài 1900 0368 (VNeID, căn cước)."
 )
 FAQ_THANKS_FEEDBACK = "Cảm ơn bạn đã cho biết! Cần hỏi gì thêm bạn cứ nhắn nhé."
 FAQ_SORRY_WRONG = (
     "Xin lỗi vì câu trả lời chưa đúng ý bạn. Bạn thử hỏi lại bằng cách khác, "
-    "hoặc hỏi Tổ công nghệ số ở thôn/xã của bạn."
+    "hoặc chọn «Hỏi Tổ công nghệ số» để thành viên Tổ ở thôn/xã của bạn trả lời."
 )
 FAQ_FEEDBACK_DONE = "Mình đã ghi nhận rồi, cảm ơn bạn."
 FAQ_GONE = "Mục này không còn trong cơ sở trả lời. Bạn nhắn lại câu hỏi giúp mình nhé."
@@ -109,4 +109,4 @@ SMALLTALK_CAPABILITIES = (
     "Bạn cứ nhắn câu hỏi, hoặc gõ /chude để xem các chủ đề."
 )
 TOPICS_HEADER = "Các nhóm chủ đề. Chọn một nhóm để xem câu hỏi:"
-TOPIC_HEADER = "Các câu hỏi trong nhóm \"{theme}\":"
+TOPIC_HEADER = 'Các câu hỏi trong nhóm "{theme}":'

@@ -217,10 +217,12 @@ class OutboxLedger:
             state.choices = [[label, payload] for label, payload in outcome.remember_choices]
             await conversations.save(outcome.row.channel, outcome.row.chat_id, external, state)
 
-    async def requeue_expired(self, *, now: datetime, max_attempts: int) -> tuple[int, int]:
-        """Rows left 'sending' past their lease: (requeued, given up after `max_attempts`)."""
+    async def requeue_expired(
+        self, channels: Sequence[str], *, now: datetime, max_attempts: int
+    ) -> tuple[int, int]:
+        """Rows of `channels` left 'sending' past their lease: (requeued, given up after `max_attempts`)."""
         t = OutboxMessage
-        expired = (t.status == SENDING, t.lease_until < now)
+        expired = (t.channel.in_(list(channels)), t.status == SENDING, t.lease_until < now)
         given_up = await self._session.execute(
             update(t)
             .where(*expired, t.attempts >= max_attempts)

@@ -96,10 +96,14 @@ async def test_expired_leases_are_requeued_and_given_up_after_too_many(app: App,
             [row] = await ledger.claim("telegram", now=clock(), limit=1, lease=lease, token=f"w:{attempt}")
             assert row.attempts == attempt
         async with unit_of_work(app.sessions) as store:
-            assert await OutboxLedger(store.session).requeue_expired(now=clock(), max_attempts=3) == (0, 0)
+            assert await OutboxLedger(store.session).requeue_expired(
+                ["telegram"], now=clock(), max_attempts=3
+            ) == (0, 0)
         clock.advance(lease + timedelta(seconds=1))
         async with unit_of_work(app.sessions) as store:
-            result = await OutboxLedger(store.session).requeue_expired(now=clock(), max_attempts=3)
+            result = await OutboxLedger(store.session).requeue_expired(
+                ["telegram"], now=clock(), max_attempts=3
+            )
         assert result == ((1, 0) if attempt < 3 else (0, 1))
     [row] = await rows(app)
     assert row.status == "failed" and "3 attempts" in (row.last_error or "")

@@ -33,20 +33,20 @@ async def stamps(limiter: ChannelLimiter, chats: list[str], *, group: bool = Fal
 async def test_overall_rate_spaces_sends_evenly() -> None:
     limiter = ChannelLimiter(TELEGRAM, VirtualTimer())
     times = await stamps(limiter, [str(i) for i in range(100)])
-    assert times[-1] == pytest.approx(99 / 25)
+    assert times[-1] == pytest.approx(99 / 25, rel=0.02)  # windows are kept 1% longer
     assert most_in_any_window(times, 1.0) == 25
 
 
 async def test_one_chat_gets_one_message_a_second() -> None:
     limiter = ChannelLimiter(TELEGRAM, VirtualTimer())
-    assert await stamps(limiter, ["7"] * 4) == pytest.approx([0, 1, 2, 3])
+    assert await stamps(limiter, ["7"] * 4) == pytest.approx([0, 1, 2, 3], abs=0.05)
 
 
 async def test_a_group_gets_twenty_a_minute() -> None:
     limiter = ChannelLimiter(TELEGRAM, VirtualTimer())
     times = await stamps(limiter, ["-100"] * 25, group=True)
     assert most_in_any_window(times, 60.0) == 20
-    assert times[1] - times[0] == pytest.approx(3.0)
+    assert times[1] - times[0] == pytest.approx(3.0, rel=0.02)
 
 
 async def test_waiting_for_one_chat_does_not_hold_back_the_others() -> None:
@@ -63,8 +63,8 @@ async def test_waiting_for_one_chat_does_not_hold_back_the_others() -> None:
     tasks = [asyncio.create_task(send("a"))] + [asyncio.create_task(send(str(i))) for i in range(10)]
     await timer.run(tasks)
     # "a" waits a second for itself; the ten others go at 25/s meanwhile instead of after it.
-    assert done["a"] == pytest.approx(1.0)
-    assert max(done[str(i)] for i in range(10)) == pytest.approx(0.4)
+    assert done["a"] == pytest.approx(1.0, rel=0.02)
+    assert max(done[str(i)] for i in range(10)) == pytest.approx(0.4, abs=0.01)
 
 
 async def test_pause_holds_the_channel_and_a_waiting_send_takes_a_slot_after_it() -> None:
@@ -97,3 +97,22 @@ def test_rates_are_validated() -> None:
     with pytest.raises(ValueError, match="invalid rate"):
         Rate(0)
     assert Rate(20, 60).interval == pytest.approx(3.0)
+
+
+async def test_after_a_stall_late_sends_still_fit_the_window() -> None:
+    """If the event loop stalls, sends whose moment passed must not all leave at once."""
+    timer = SteppedTimer()
+    limiter = ChannelLimiter(TELEGRAM, timer)
+    left: list[float] = []
+
+    async def send(chat: str) -> None:
+        await limiter.acquire(chat)
+        left.append(timer.now())
+
+    tasks = [asyncio.create_task(send(str(i))) for i in range(60)]
+    for _ in range(5):
+        await asyncio.sleep(0)
+    await timer.advance(3.0)  # nothing ran for three seconds: all 60 moments are in the past
+    await timer.run(tasks)
+    assert len(left) == 60
+    assert most_in_any_window(left, 1.0) == 25

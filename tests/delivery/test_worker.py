@@ -12,7 +12,7 @@ from bot.delivery import DeliveryWorker
 from bot.delivery_policy import DeliveryConfig
 from bot.delivery_senders import TelegramDelivery, ZaloDelivery
 from bot.ratelimit import Limits, MonotonicTimer, Rate
-from db.models_outbox import OutboxMessage
+from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.outbox import Content, Recipient
 from db.store import unit_of_work
 from handlers import texts
@@ -224,3 +224,18 @@ async def test_members_and_officers_are_people_too(env: Env) -> None:
         )
     await env.worker.drain()
     assert len(env.tg.sent("sendMessage", 91)) == 1
+
+
+async def test_a_photo_goes_with_its_caption_on_both_platforms(env: Env) -> None:
+    photo = "https://example.org/lich-tiem.jpg"
+    await enqueue(
+        env, [*tg(81), Recipient("zalo", "z81")], Content("Lịch tiêm", title="Thông báo", photo_url=photo)
+    )
+    await env.worker.drain()
+    [on_tg] = env.tg.sent("sendPhoto", 81)
+    assert on_tg.params["photo"] == photo and on_tg.params["caption"] == "<b>Thông báo</b>\n\nLịch tiêm"
+    [on_zl] = env.zl.sent("sendPhoto", "z81")
+    assert on_zl.params == {"chat_id": "z81", "photo": photo, "caption": "Thông báo\n\nLịch tiêm"}
+    async with env.app.sessions() as session:
+        payload = await session.scalar(select(OutboxPayload))
+    assert payload is not None and payload.telegram_file_id  # later sends reuse Telegram's copy
