@@ -122,7 +122,11 @@ class ReminderRunner:
             for campaign_id, lost in missed.items():
                 campaign = campaigns[campaign_id]
                 assert campaign is not None
-                log.warning("campaign %s: %s reminders missed while the bot was down", campaign_id, len(lost))
+                log.warning(
+                    "campaign %s: %s reminders overdue beyond the grace period: missed",
+                    campaign_id,
+                    len(lost),
+                )
                 report.notices += await self._report_missed(store, campaign, lost, now)
         return True
 
