@@ -114,7 +114,7 @@ def make_request(forms: Forms) -> ButtonHandler:
         if question_id and (found is None or found[0] != ctx.user.id):
             ctx.reply(texts.STALE_BUTTON)
             return
-        if found is None or found[1].startswith("[chủ đề]"):  # browsing a topic is not a question
+        if found is None or found[2] == "browse":  # a topic browsed with /chude is not a question
             await forms.start(ctx, QUESTION_FORM, {})
             return
         await _route(ctx, forms, question_id, found[1])

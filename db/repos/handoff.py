@@ -86,14 +86,16 @@ class HandoffRepo:
         self._session = session
 
     # -- the question behind a hand-off --
-    async def question(self, question_id: int) -> tuple[int | None, str] | None:
-        """(asker's user id, masked text) of a logged question."""
+    async def question(self, question_id: int) -> tuple[int | None, str, str] | None:
+        """(asker's user id, masked text, outcome) of a logged question."""
         row = (
             await self._session.execute(
-                select(QuestionLog.user_id, QuestionLog.text).where(QuestionLog.id == question_id)
+                select(QuestionLog.user_id, QuestionLog.text, QuestionLog.outcome).where(
+                    QuestionLog.id == question_id
+                )
             )
         ).first()
-        return (row[0], row[1]) if row else None
+        return (row[0], row[1], row[2]) if row else None
 
     # -- life of a hand-off --
     async def create(

@@ -180,6 +180,3 @@ def choice(reply: Reply, label: str) -> str:
         if c.label == label:
             return c.payload
     raise AssertionError(f"no choice {label!r} in {[c.label for c in reply.choices]}")
-
-
-__all__ = ["DONG_TAO", "HOANG_HOA_THAM", "NGHIA_TRAI", "NGHIA_TRU", "PROVINCE", "VINH_PHUC"]

@@ -169,3 +169,11 @@ async def test_rating_closes_or_keeps_the_question(app: App) -> None:
     [row] = await handoffs(app)
     assert (row.status, row.rating) == ("closed", "helpful")
     assert texts_of(await say(app, team.citizen, payload="hr:1:y")) == [t.RATE_CLOSED.format(id=1)]
+
+
+async def test_a_browsed_topic_asks_for_the_question_first(app: App) -> None:
+    team = await make_team(app)
+    shown = await say(app, team.citizen, payload="faq:cancuoc.fee:0")  # from /chude, not a question
+    wrong = await say(app, team.citizen, payload=payload_of(shown[0], texts.FAQ_WRONG))
+    asked = await say(app, team.citizen, payload=payload_of(wrong[0], t.OFFER))
+    assert texts_of(asked) == [t.ASK_QUESTION]
