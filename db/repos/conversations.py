@@ -28,7 +28,9 @@ def _data(row: ConversationState) -> ConversationData:
     return ConversationData(
         form=row.form,
         step=row.step,
-        data=dict(row.data or {}),
+        # Deep copies: handlers mutate nested lists in place, and a change to the ORM's loaded value
+        # itself would compare equal at flush and never be written.
+        data=copy.deepcopy(dict(row.data or {})),
         choices=[list(c) for c in (row.choices or [])],
         expires_at=row.expires_at,
     )

@@ -117,3 +117,12 @@ async def test_restart_in_the_middle_loses_nothing(demo: App, settings: Settings
         assert texts_of(replies) == [SAVED.format(place="home", people="5")]
     finally:
         await restarted.close()
+
+
+async def test_in_place_changes_to_nested_state_are_saved(app: App) -> None:
+    """`back` relies on a list in the state growing in place; it must survive the commit."""
+    install_demo(app)
+    say = app.conversation.handle
+    await say(incoming("/thu"))
+    await say(incoming("1"))
+    assert texts_of(await say(incoming("quay lại"))) == [ASK_PLACE]
