@@ -170,7 +170,9 @@ class Dispatcher:
         if command is None:
             ctx.reply(texts.UNKNOWN_COMMAND.format(command="/" + name))
             return True
-        if not match and (ctx.role < command.min_role or (args and not self._takes_args(command))):
+        # While a form is open, a sentence starting with a command word ("Mời bà con họp…") is its answer.
+        busy = bool(ctx.state.form) and bool(args)
+        if not match and (ctx.role < command.min_role or busy or (args and not self._takes_args(command))):
             # Typed without "/", a word that merely looks like a command ("mọi người ơi", "hủy đăng ký
             # SIM…") is ordinary text for whoever cannot use that command.
             return False

@@ -126,3 +126,12 @@ async def test_in_place_changes_to_nested_state_are_saved(app: App) -> None:
     await say(incoming("/thu"))
     await say(incoming("1"))
     assert texts_of(await say(incoming("quay lại"))) == [ASK_PLACE]
+
+
+async def test_a_sentence_starting_with_a_command_word_answers_the_open_form(app: App) -> None:
+    install_demo(app)
+    say = app.conversation.handle
+    await say(incoming("/thu", user="admin1"))  # an admin may use /moi, so "Mời …" looks like a command
+    replies = await say(incoming("Mời bà con họp", user="admin1"))
+    assert not any(t.startswith("Tạo mã mời") for t in texts_of(replies))
+    assert replies[0].text == "Bạn chọn 1 hoặc 2 nhé."
