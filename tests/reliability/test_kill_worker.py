@@ -1,0 +1,233 @@
+"""kill -9 a real delivery worker in the middle of a broadcast; a new one finishes it.
+
+bot/delivery.py names the one window where a message can repeat: a row the platform accepted but whose
+outcome the dead worker had not yet recorded (it is still 'sending'). So after a SIGKILL mid-broadcast,
+a new worker on the same database must reach every recipient, the messages sent twice must be no more
+than the rows that were 'sending' at the kill, and every row must end 'sent'.
+
+The worker runs as `python -m bot.cli run --role worker` against the fake Telegram server (tests/fakes),
+on SQLite and on PostgreSQL. Waits are bounded and on real signals (calls recorded by the fake, a
+process exit); never a sleep.
+
+The lease cannot be set below 60 seconds (bot/settings.py), so instead of waiting for it the test moves
+the leases of the rows left 'sending' into the past once the process is dead: what time would do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import signal
+import sys
+from collections import Counter
+from collections.abc import Awaitable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from sqlalchemy import func, select, update
+
+from db.models_outbox import OutboxMessage
+from db.repos.outbox import SENDING, SENT, Content, Recipient
+from db.session import create_engine, session_factory
+from db.store import unit_of_work
+from handlers.types import Channel
+from tests.e2e.harness import TELEGRAM_TOKEN
+from tests.fakes.telegram_api import FakeTelegramAPI
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 60.0  # a cold start imports aiogram and (SQLite) migrates
+USERS = 300
+KILL_AFTER = 100  # successful sendMessage calls before the SIGKILL
+RATE = 20  # messages per second: 100 take ~5 s, so the kill lands mid-broadcast
+FIRST_CHAT = 880_001
+TEXT = "Thông báo thử: lịch tiêm chủng tuần sau"
+T = TypeVar("T")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "bot.sqlite3"
+        shutil.copyfile(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    url: str = request.getfixturevalue("pg_url")
+    return url
+
+
+async def enqueue_broadcast(url: str) -> list[str]:
+    """USERS Telegram users and one broadcast row for each, in one unit of work; returns the chat ids."""
+    engine = create_engine(url)
+    try:
+        async with unit_of_work(session_factory(engine)) as store:
+            recipients = []
+            for n in range(USERS):
+                chat = str(FIRST_CHAT + n)
+                user = await store.users.seen(Channel.TELEGRAM, chat, chat, f"Người {n}", private=True)
+                recipients.append(Recipient.of(user))
+            added = await store.outbox.enqueue_many(
+                recipients, Content(text=TEXT), kind="broadcast", key="kill-worker-1", now=datetime.now(UTC)
+            )
+        assert added == USERS
+    finally:
+        await engine.dispose()
+    return [r.chat_id for r in recipients]
+
+
+async def statuses(url: str) -> Counter[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+            )
+            return Counter({status: count for status, count in rows.all()})
+    finally:
+        await engine.dispose()
+
+
+async def expire_leases(url: str) -> int:
+    """Move the leases of rows left 'sending' into the past (the minimum lease is 60 s)."""
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.status == SENDING)
+                .values(lease_until=datetime.now(UTC) - timedelta(hours=1))
+            )
+            return int(result.rowcount)
+    finally:
+        await engine.dispose()
+
+
+class Worker:
+    """One `python -m bot.cli run --role worker`; its output goes to a file shown on failure."""
+
+    def __init__(self, fake: FakeTelegramAPI, db_url: str, log_path: Path) -> None:
+        self.fake = fake
+        self.db_url = db_url
+        self.log_path = log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
+
+    async def start(self) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
+        env |= {
+            "PYTHONPATH": str(ROOT),
+            "CDSBOT_DATABASE_URL": self.db_url,
+            "CDSBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+            "CDSBOT_TELEGRAM_API_BASE": self.fake.base_url,
+            "CDSBOT_TELEGRAM_RATE": str(RATE),
+            "CDSBOT_DELIVERY_POLL_SECONDS": "0.5",
+        }
+        with self.log_path.open("wb") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                "--role",
+                "worker",
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
+
+    async def until(self, awaitable: Awaitable[T]) -> T:
+        """Await `awaitable`, failing at once (with the worker's output) if the process dies first."""
+        assert self.process is not None
+        work = asyncio.ensure_future(awaitable)
+        exited = asyncio.ensure_future(self.process.wait())
+        try:
+            done, _ = await asyncio.wait({work, exited}, return_when=asyncio.FIRST_COMPLETED)
+            if work in done:
+                try:
+                    return work.result()
+                except AssertionError as error:
+                    raise AssertionError(f"{error}\n--- worker output ---\n{self.log()}") from None
+            raise AssertionError(f"the worker exited with {exited.result()}:\n{self.log()}")
+        finally:
+            for task in (work, exited):
+                if not task.done():
+                    task.cancel()
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
+
+    async def kill(self) -> None:
+        assert self.process is not None
+        self.process.kill()
+        async with asyncio.timeout(10):
+            code = await self.process.wait()
+        assert code == -signal.SIGKILL, code
+
+    async def terminate(self) -> int:
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(15):
+            return await self.process.wait()
+
+    async def reap(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
+def reached(fake: FakeTelegramAPI) -> Counter[str]:
+    """Successful sendMessage calls per chat."""
+    return Counter(str(call.chat_id) for call in fake.sent("sendMessage"))
+
+
+async def test_broadcast_survives_kill_9_of_the_worker(db_url: str, tmp_path: Path) -> None:
+    chats = await enqueue_broadcast(db_url)
+    async with FakeTelegramAPI(token=TELEGRAM_TOKEN) as fake:
+        first = Worker(fake, db_url, tmp_path / "worker1.log")
+        second = Worker(fake, db_url, tmp_path / "worker2.log")
+        try:
+            await first.start()
+            await first.until(fake.wait_calls("sendMessage", KILL_AFTER, timeout=START_TIMEOUT, ok=True))
+            await first.kill()
+            sent_before_kill = len(fake.sent("sendMessage"))
+            at_kill = await statuses(db_url)
+            in_flight = at_kill[SENDING]
+            assert sent_before_kill < USERS, "the broadcast finished before the kill: lower RATE"
+            assert await expire_leases(db_url) == in_flight
+
+            await second.start()
+
+            def everyone() -> bool:
+                got = reached(fake)
+                return all(got[chat] >= 1 for chat in chats)
+
+            await second.until(
+                fake.wait_for(lambda _call: everyone(), timeout=START_TIMEOUT + USERS / RATE * 2)
+            )
+            assert await second.terminate() == 0, second.log()
+        finally:
+            await first.reap()
+            await second.reap()
+        for worker in (first, second):
+            assert "Traceback" not in worker.log(), worker.log()
+
+    got = reached(fake)
+    texts = {str(call.params.get("text")) for call in fake.sent("sendMessage")}
+    duplicates = sum(n - 1 for n in got.values() if n > 1)
+    final = await statuses(db_url)
+    report: dict[str, Any] = {
+        "sent_before_kill": sent_before_kill,
+        "in_flight": in_flight,
+        "duplicates": duplicates,
+        "at_kill": dict(at_kill),
+        "final": dict(final),
+    }
+    print(f"kill -9 mid-broadcast: {report}")
+    assert set(got) == set(chats), report
+    assert texts == {TEXT}, texts
+    assert duplicates <= in_flight, report
+    assert final == Counter({SENT: USERS}), report
