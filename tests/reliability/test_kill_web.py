@@ -20,9 +20,8 @@ import contextlib
 import itertools
 import os
 import shutil
-import signal
 import sys
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -39,6 +38,7 @@ from handlers.types import Channel
 from tests.e2e.harness import TELEGRAM_TOKEN, WEBHOOK_SECRET, TelegramHarness, free_port
 from tests.fakes import Call
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.reliability.process import ProcessControl
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # a cold start imports aiogram, migrates SQLite and loads the FAQ base
@@ -116,7 +116,7 @@ async def processed(url: str) -> list[str]:
 # ---- the bot as a process -----------------------------------------------------------------------
 
 
-class BotProcess:
+class BotProcess(ProcessControl):
     """One `python -m bot.cli run` talking to the fake; its output goes to a file shown on failure."""
 
     def __init__(
@@ -178,45 +178,6 @@ class BotProcess:
                     lambda c: c.method == "deleteWebhook" and c.ok, timeout=START_TIMEOUT, since=mark
                 )
             )
-
-    async def until(self, awaitable: Awaitable[T]) -> T:
-        """Await `awaitable`, failing at once (with the bot's output) if the process dies first."""
-        assert self.process is not None
-        work = asyncio.ensure_future(awaitable)
-        exited = asyncio.ensure_future(self.process.wait())
-        try:
-            done, _ = await asyncio.wait({work, exited}, return_when=asyncio.FIRST_COMPLETED)
-            if work in done:
-                try:
-                    return work.result()
-                except AssertionError as error:
-                    raise AssertionError(f"{error}\n--- bot output ---\n{self.log()}") from None
-            raise AssertionError(f"the bot exited with {exited.result()}:\n{self.log()}")
-        finally:
-            for task in (work, exited):
-                if not task.done():
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-
-    async def kill(self) -> None:
-        """SIGKILL: no shutdown code runs, exactly like a crash or the OOM killer."""
-        assert self.process is not None
-        self.process.kill()
-        async with asyncio.timeout(10):
-            code = await self.process.wait()
-        assert code == -signal.SIGKILL, code
-
-    async def terminate(self) -> int:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(15):
-            return await self.process.wait()
-
-    async def reap(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
 
 
 class Telegram:

@@ -16,13 +16,10 @@ the leases of the rows left 'sending' into the past once the process is dead: wh
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import os
 import shutil
-import signal
 import sys
 from collections import Counter
-from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +34,7 @@ from db.store import unit_of_work
 from handlers.types import Channel
 from tests.e2e.harness import TELEGRAM_TOKEN
 from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.reliability.process import ProcessControl
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # a cold start imports aiogram and (SQLite) migrates
@@ -104,8 +102,10 @@ async def expire_leases(url: str) -> int:
         await engine.dispose()
 
 
-class Worker:
+class Worker(ProcessControl):
     """One `python -m bot.cli run --role worker`; its output goes to a file shown on failure."""
+
+    label = "worker"
 
     def __init__(self, fake: FakeTelegramAPI, db_url: str, log_path: Path) -> None:
         self.fake = fake
@@ -139,44 +139,6 @@ class Worker:
                 stdout=log,
                 stderr=log,
             )
-
-    async def until(self, awaitable: Awaitable[T]) -> T:
-        """Await `awaitable`, failing at once (with the worker's output) if the process dies first."""
-        assert self.process is not None
-        work = asyncio.ensure_future(awaitable)
-        exited = asyncio.ensure_future(self.process.wait())
-        try:
-            done, _ = await asyncio.wait({work, exited}, return_when=asyncio.FIRST_COMPLETED)
-            if work in done:
-                try:
-                    return work.result()
-                except AssertionError as error:
-                    raise AssertionError(f"{error}\n--- worker output ---\n{self.log()}") from None
-            raise AssertionError(f"the worker exited with {exited.result()}:\n{self.log()}")
-        finally:
-            for task in (work, exited):
-                if not task.done():
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
-
-    async def kill(self) -> None:
-        assert self.process is not None
-        self.process.kill()
-        async with asyncio.timeout(10):
-            code = await self.process.wait()
-        assert code == -signal.SIGKILL, code
-
-    async def terminate(self) -> int:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGTERM)
-        async with asyncio.timeout(15):
-            return await self.process.wait()
-
-    async def reap(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
 
 
 def reached(fake: FakeTelegramAPI) -> Counter[str]:
