@@ -29,6 +29,8 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bot handlers faq db tests bench
 	$(BIN)/mypy
 
+# Benchmarks run on demand, never in the test suite (bench/broadcast_bench.py and
+# bench/e2e_bench.py take several minutes each: run them by hand).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/faq_bench.py
 
