@@ -143,3 +143,16 @@ async def test_platform_specific_non_text(chat: Harness) -> None:
         withheld = chat.fake.unsupported_event(chat.chat_id(1009))  # type: ignore[union-attr]
         [reply] = await chat.send(1009, withheld)
         assert chat.text(reply) == texts.MEDIA_REPLY["unsupported"]
+
+
+async def test_citizen_trying_an_officer_command_is_refused(chat: Harness) -> None:
+    [reply] = await chat.say(1010, "/chiendich")
+    assert chat.text(reply).startswith("Lệnh /chiendich chỉ dành cho")
+    [forged] = await chat.send(1010, chat.text_update(1010, "/faq sua vneid.what"))
+    assert chat.text(forged).startswith("Lệnh /faq chỉ dành cho")
+    row = await user_row(chat, 1010)
+    assert row is not None and row.role == "citizen"
+    async with chat.app.sessions() as session:
+        from db.models_audit import AuditEntry
+
+        assert list(await session.scalars(select(AuditEntry))) == []
