@@ -26,7 +26,8 @@ from db.repos.outbox import BLOCKED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
 from db.store import unit_of_work
 from handlers import broadcast_texts as t
-from handlers.broadcast_plan import done_text, enqueue_status, local_time, notify, status_text, tally
+from handlers.broadcast_plan import done_text, enqueue_status, local_time, status_text, tally
+from handlers.notify import notify
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,6 @@ from handlers.broadcast_plan import (
     describe_groups,
     local_time,
     may_broadcast,
-    notify,
     number,
     plan_rows,
     tally,
@@ -30,6 +29,7 @@ from handlers.broadcast_plan import (
 from handlers.context import Context
 from handlers.dispatcher import ButtonHandler, CommandHandler
 from handlers.forms import Answer, Done, Form, Forms, Invalid, Step
+from handlers.notify import notify
 from handlers.roles import Role
 from handlers.scope import area_in_scope, scope_of
 from handlers.textutil import fold

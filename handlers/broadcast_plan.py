@@ -26,13 +26,13 @@ from db.repos.broadcasts import (
     Audience,
     BroadcastData,
 )
-from db.repos.outbox import BLOCKED, CANCELLED, CHANNELS, FAILED, PENDING, SENT, Content, Recipient
+from db.repos.outbox import BLOCKED, CANCELLED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
-from db.repos.users import UserData
 from db.store import Store
 from handlers import broadcast_texts as t
 from handlers.context import Context
 from handlers.dates import DateError, parse_day
+from handlers.notify import notify
 from handlers.roles import Role
 from handlers.scope import area_in_scope, scope_of
 from handlers.textutil import fold
@@ -189,24 +189,6 @@ def done_text(broadcast_id: int, by_status: Mapping[str, int], finished: str) ->
 
 
 # -- writing the rows --------------------------------------------------------------------------------
-
-
-async def notify(
-    store: Store,
-    user: UserData | None,
-    text: str,
-    *,
-    key: str,
-    ref_id: int,
-    now: datetime,
-    choices: tuple[tuple[str, str], ...] = (),
-) -> bool:
-    """A notice to one person through the outbox; False when they cannot be written to (console)."""
-    if user is None or user.channel not in CHANNELS:
-        return False
-    content = Content(text=text, choices=choices)
-    await store.outbox.enqueue(Recipient.of(user), content, kind="notice", key=key, ref_id=ref_id, now=now)
-    return True
 
 
 async def enqueue_status(store: Store, broadcast: BroadcastData, now: datetime) -> bool:

@@ -19,7 +19,8 @@ from handlers import texts
 from handlers.context import Context
 from handlers.dispatcher import ButtonHandler, CommandHandler, TextHandler
 from handlers.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
-from handlers.handoff_routing import fan_out, notify, place, policy
+from handlers.handoff_routing import fan_out, place, policy
+from handlers.notify import notify
 from handlers.privacy import mask_personal_numbers
 from handlers.roles import Role
 from handlers.scope import search

@@ -85,25 +85,6 @@ async def stage_targets(store: Store, area: AreaData, stage: int) -> list[UserDa
     return await store.handoffs.people(("admin",)) if stage == 2 else []
 
 
-async def notify(
-    store: Store,
-    user: UserData | None,
-    text: str,
-    *,
-    key: str,
-    ref_id: int,
-    now: datetime,
-    choices: tuple[tuple[str, str], ...] = (),
-    kind: str = "notice",
-) -> bool:
-    """One message to one person through the outbox; False when they cannot be written to later."""
-    if user is None or user.channel not in CHANNELS or user.blocked_at is not None:
-        return False
-    content = Content(text=text, choices=choices)
-    await store.outbox.enqueue(Recipient.of(user), content, kind=kind, key=key, ref_id=ref_id, now=now)
-    return True
-
-
 async def notify_stage(
     store: Store, handoff: HandoffData, area: AreaData, stage: int, now: datetime, waited: timedelta | None
 ) -> tuple[int, int]:

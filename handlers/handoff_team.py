@@ -19,7 +19,8 @@ from handlers.audit import audit
 from handlers.context import Context
 from handlers.dispatcher import ButtonHandler
 from handlers.forms import Answer, Done, Form, Forms, Invalid, Step
-from handlers.handoff_routing import may_answer, notify, place, policy
+from handlers.handoff_routing import may_answer, place, policy
+from handlers.notify import notify
 from handlers.privacy import mask_personal_numbers
 from handlers.roles import Role
 from handlers.scope import own_area

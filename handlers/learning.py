@@ -25,7 +25,8 @@ from handlers.citizen import engine, faq_base
 from handlers.context import Context
 from handlers.dispatcher import ButtonHandler
 from handlers.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
-from handlers.handoff_routing import may_answer, notify, place
+from handlers.handoff_routing import may_answer, place
+from handlers.notify import notify
 from handlers.privacy import mask_personal_numbers
 from handlers.roles import Role
 from handlers.scope import can_act, own_area

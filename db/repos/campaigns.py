@@ -22,7 +22,7 @@ from db.models import Area, User
 from db.models_campaigns import Campaign, CampaignArea
 from db.models_visits import Visit, VisitService
 from db.repos.outbox import CHANNELS
-from db.repos.users import UserData
+from db.repos.users import UserData, user_data
 from db.repos.visit_stats import Count
 
 ACTIVE, CANCELLED = "active", "cancelled"
@@ -305,19 +305,5 @@ class CampaignRepo:
         found: list[UserData] = []
         for start in range(0, len(ids), 500):
             rows = await self._session.scalars(select(User).where(User.id.in_(ids[start : start + 500])))
-            found += [_user(r) for r in rows]
+            found += [user_data(r) for r in rows]
         return sorted(found, key=lambda u: u.id)
-
-
-def _user(row: User) -> UserData:
-    return UserData(
-        id=row.id,
-        channel=row.channel,
-        external_id=row.external_id,
-        chat_id=row.chat_id,
-        display_name=row.display_name,
-        role=row.role,
-        area_id=row.area_id,
-        subscribed=row.subscribed,
-        blocked_at=row.blocked_at,
-    )

@@ -26,7 +26,7 @@ class UserData:
     flood_count: int = 0  # messages in the current one-minute window, this one included
 
 
-def _data(row: User) -> UserData:
+def user_data(row: User) -> UserData:
     return UserData(
         id=row.id,
         channel=row.channel,
@@ -89,17 +89,17 @@ class UserRepo:
                 row.display_name = display_name[:200]
             if private:
                 row.chat_id = chat_id
-        return _data(row)
+        return user_data(row)
 
     async def get(self, user_id: int) -> UserData | None:
         row = await self._session.get(User, user_id)
-        return _data(row) if row else None
+        return user_data(row) if row else None
 
     async def by_external(self, channel: str, external_id: str) -> UserData | None:
         row = await self._session.scalar(
             select(User).where(User.channel == channel, User.external_id == external_id)
         )
-        return _data(row) if row else None
+        return user_data(row) if row else None
 
     async def set_role(self, user_id: int, role: str, area_id: int | None = None) -> None:
         await self._session.execute(update(User).where(User.id == user_id).values(role=role, area_id=area_id))
