@@ -7,11 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models import ConversationState
+from db.repos import hot
 
 
 @dataclass(slots=True)
@@ -24,23 +26,56 @@ class ConversationData:
     expires_at: datetime | None = None
 
 
-def _data(row: ConversationState) -> ConversationData:
+_T = hot.table(ConversationState)
+_KEY = (
+    _T.c.channel == bindparam("b_channel"),
+    _T.c.chat_id == bindparam("b_chat_id"),
+    _T.c.user_external_id == bindparam("b_user_id"),
+)
+_FIELDS = (_T.c.form, _T.c.step, _T.c.data, _T.c.choices, _T.c.expires_at)
+_LOAD = select(_T.c.id, *_FIELDS).where(*_KEY)
+# Two web processes handling the same user's updates take turns on this row.
+_LOAD_LOCKED = {"postgresql": _LOAD.with_for_update(), "sqlite": _LOAD}
+_UPDATE = update(_T).where(_T.c.id == bindparam("b_id"))
+_DELETE = delete(_T).where(_T.c.id == bindparam("b_id"))
+# Insert; if another process inserted this chat's state meanwhile, the newer state wins.
+_INSERT = {
+    name: dialect.insert(_T).on_conflict_do_update(
+        index_elements=["channel", "chat_id", "user_external_id"],
+        set_={c.name: dialect.insert(_T).excluded[c.name] for c in (*_FIELDS, _T.c.updated_at)},
+    )
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
+
+def _data(row: Any) -> ConversationData:
     return ConversationData(
         form=row.form,
         step=row.step,
-        # Deep copies: handlers mutate nested lists in place, and a change to the ORM's loaded value
-        # itself would compare equal at flush and never be written.
+        # Deep copies: handlers mutate nested lists of the state in place.
         data=copy.deepcopy(dict(row.data or {})),
         choices=[list(c) for c in (row.choices or [])],
         expires_at=row.expires_at,
     )
 
 
+def _values(state: ConversationData) -> dict[str, Any]:
+    return {
+        "form": state.form,
+        "step": state.step,
+        "data": dict(state.data),
+        "choices": [list(c) for c in state.choices],
+        "expires_at": state.expires_at,
+        "updated_at": utcnow(),
+    }
+
+
 class ConversationRepo:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        # What `load` read, so `save` neither reads the row again nor writes an unchanged one.
-        self._loaded: dict[tuple[str, str, str], tuple[ConversationState | None, ConversationData]] = {}
+        # What `load` read (row id and state), so `save` neither reads the row again nor writes an
+        # unchanged one.
+        self._loaded: dict[tuple[str, str, str], tuple[int | None, ConversationData]] = {}
 
     def _where(self, channel: str, chat_id: str, user_id: str) -> Any:
         return (
@@ -49,40 +84,36 @@ class ConversationRepo:
             ConversationState.user_external_id == user_id,
         )
 
+    async def _row(self, key: tuple[str, str, str], statement: Any) -> Any:
+        params = {"b_channel": key[0], "b_chat_id": key[1], "b_user_id": key[2]}
+        return (await hot.execute(self._session, statement, params)).first()
+
     async def load(self, channel: str, chat_id: str, user_id: str) -> ConversationData:
-        query = select(ConversationState).where(*self._where(channel, chat_id, user_id))
-        if self._session.get_bind().dialect.name == "postgresql":
-            # Two web processes handling the same user's updates take turns on this row.
-            query = query.with_for_update()
-        row = await self._session.scalar(query)
+        key = (channel, chat_id, user_id)
+        row = await self._row(key, _LOAD_LOCKED[hot.dialect_name(self._session)])
         state = ConversationData() if row is None else _data(row)
-        # A deep copy: handlers mutate nested lists of the state in place.
-        self._loaded[(channel, chat_id, user_id)] = (row, copy.deepcopy(state))
+        self._loaded[key] = (None if row is None else row.id, copy.deepcopy(state))
         return state
 
     async def save(self, channel: str, chat_id: str, user_id: str, state: ConversationData) -> None:
         key = (channel, chat_id, user_id)
         if key in self._loaded:
-            row, before = self._loaded.pop(key)
+            row_id, before = self._loaded.pop(key)
             if before == state:
                 return
         else:
-            row = await self._session.scalar(select(ConversationState).where(*self._where(*key)))
+            row = await self._row(key, _LOAD)
+            row_id = None if row is None else row.id
         empty = state.form is None and not state.choices
-        if row is None:
-            if empty:
-                return
-            row = ConversationState(channel=channel, chat_id=chat_id, user_external_id=user_id)
-            self._session.add(row)
+        if row_id is None:
+            if not empty:
+                values = {"channel": channel, "chat_id": chat_id, "user_external_id": user_id}
+                statement = _INSERT[hot.dialect_name(self._session)]
+                await hot.execute(self._session, statement, values | _values(state))
         elif empty:
-            await self._session.delete(row)
-            return
-        row.form = state.form
-        row.step = state.step
-        row.data = dict(state.data)
-        row.choices = [list(c) for c in state.choices]
-        row.expires_at = state.expires_at
-        row.updated_at = utcnow()
+            await hot.execute(self._session, _DELETE, {"b_id": row_id})
+        else:
+            await hot.execute(self._session, _UPDATE, {"b_id": row_id} | _values(state))
 
     async def expired(self, now: datetime, limit: int = 100) -> list[tuple[str, str, str, str]]:
         """Open forms past their expiry: (channel, chat_id, user_id, form)."""

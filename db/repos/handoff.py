@@ -11,11 +11,12 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import QuestionLog, User
 from db.models_handoff import Handoff, HandoffMessage, TeamChat
+from db.repos import hot
 from db.repos.users import UserData, UserRepo
 
 OPEN, CLAIMED, ANSWERED, CLOSED = "open", "claimed", "answered", "closed"
@@ -77,6 +78,19 @@ def _data(row: Handoff) -> HandoffData:
     )
 
 
+_T = hot.table(Handoff)
+_RELAYING = (
+    select(*(_T.c[name] for name in HandoffData.__dataclass_fields__))
+    .where(
+        _T.c.citizen_user_id == bindparam("b_citizen"),
+        _T.c.status.in_((CLAIMED, ANSWERED)),
+        _T.c.relay_until > bindparam("b_now"),
+    )
+    .order_by(_T.c.id.desc())
+    .limit(1)
+)
+
+
 def _changed(result: object) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -129,18 +143,11 @@ class HandoffRepo:
         return _data(row) if row else None
 
     async def relaying_for(self, citizen_user_id: int, now: datetime) -> HandoffData | None:
-        """The citizen's newest hand-off whose member still receives the follow-ups."""
-        row = await self._session.scalar(
-            select(Handoff)
-            .where(
-                Handoff.citizen_user_id == citizen_user_id,
-                Handoff.status.in_((CLAIMED, ANSWERED)),
-                Handoff.relay_until > now,
-            )
-            .order_by(Handoff.id.desc())
-            .limit(1)
-        )
-        return _data(row) if row else None
+        """The citizen's newest hand-off whose member still receives the follow-ups (asked of every
+        citizen's free text, hence prebuilt)."""
+        params = {"b_citizen": citizen_user_id, "b_now": now}
+        row = (await hot.execute(self._session, _RELAYING, params)).first()
+        return HandoffData(**row._mapping) if row else None
 
     async def claim(self, handoff_id: int, user_id: int, now: datetime, relay_until: datetime) -> bool:
         """The first claim wins; False when someone (or a closing) got there first."""

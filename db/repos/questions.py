@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models import QuestionLog
+from db.repos import hot
+
+_T = hot.table(QuestionLog)
+_LOG = insert(_T).returning(_T.c.id)  # one per question: the hot path
 
 
 class QuestionRepo:
@@ -23,18 +27,16 @@ class QuestionRepo:
         top_entry_id: str | None,
         score: float | None,
     ) -> int:
-        row = QuestionLog(
-            channel=channel,
-            user_id=user_id,
-            text=text,
-            outcome=outcome,
-            top_entry_id=top_entry_id,
-            score=score,
-            created_at=utcnow(),
-        )
-        self._session.add(row)
-        await self._session.flush()
-        return row.id
+        values = {
+            "channel": channel,
+            "user_id": user_id,
+            "text": text,
+            "outcome": outcome,
+            "top_entry_id": top_entry_id,
+            "score": score,
+            "created_at": utcnow(),
+        }
+        return int((await hot.execute(self._session, _LOG, values)).scalar_one())
 
     async def set_feedback(self, question_id: int, user_id: int, feedback: str) -> bool:
         """Only the asker can rate their own question; returns whether a row changed."""

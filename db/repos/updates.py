@@ -10,6 +10,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models import ProcessedUpdate
+from db.repos import hot
+
+_TABLE = hot.table(ProcessedUpdate)
+# Insert, and learn from RETURNING whether the row is new: one statement on the hot path.
+_RECORD = {
+    name: dialect.insert(_TABLE)
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    .returning(_TABLE.c.update_id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
 class UpdateRepo:
@@ -17,18 +27,10 @@ class UpdateRepo:
         self._session = session
 
     async def first_time(self, channel: str, update_id: str) -> bool:
-        """Record the update; False when it was already handled (its row commits with the update's work).
-
-        One statement on the hot path: insert, and learn from RETURNING whether the row is new.
-        """
-        dialect = postgresql if self._session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = (
-            dialect.insert(ProcessedUpdate)
-            .values(channel=channel, update_id=update_id, created_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-            .returning(ProcessedUpdate.update_id)
-        )
-        return (await self._session.execute(statement)).first() is not None
+        """Record the update; False when it was already handled (its row commits with the update's work)."""
+        statement = _RECORD[hot.dialect_name(self._session)]
+        params = {"channel": channel, "update_id": update_id, "created_at": utcnow()}
+        return (await hot.execute(self._session, statement, params)).first() is not None
 
     async def prune(self, before: datetime) -> None:
         await self._session.execute(delete(ProcessedUpdate).where(ProcessedUpdate.created_at < before))

@@ -5,11 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import Boolean, String, bindparam, case, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.base import utcnow
+from db.base import UTCDateTime, utcnow
 from db.models import User
+from db.repos import hot
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,33 @@ def user_data(row: User) -> UserData:
 
 FLOOD_WINDOW = timedelta(minutes=1)
 
+_T = hot.table(User)
+_DATA = tuple(_T.c[name] for name in UserData.__dataclass_fields__)
+_NOW = bindparam("b_now", type_=UTCDateTime())
+_NEW_WINDOW = or_(_T.c.flood_window_at.is_(None), _T.c.flood_window_at <= bindparam("b_window_start"))
+# A returning user in one statement: the flood window counted in the row itself (so every process
+# agrees and concurrent updates cannot lose a count), a 'blocked' mark cleared since they reached us.
+_TOUCH = (
+    update(_T)
+    .where(_T.c.channel == bindparam("b_channel"), _T.c.external_id == bindparam("b_external_id"))
+    .values(
+        last_seen_at=_NOW,
+        blocked_at=None,
+        display_name=func.coalesce(func.nullif(bindparam("b_name", type_=String()), ""), _T.c.display_name),
+        chat_id=case((bindparam("b_private", type_=Boolean()), bindparam("b_chat_id")), else_=_T.c.chat_id),
+        flood_count=case((_NEW_WINDOW, 1), else_=func.coalesce(_T.c.flood_count, 0) + 1),
+        flood_window_at=case((_NEW_WINDOW, _NOW), else_=_T.c.flood_window_at),
+    )
+    .returning(*_DATA)
+)
+# A new user; when another process inserted the same one a moment ago, nothing (then _TOUCH again).
+_CREATE = {
+    name: dialect.insert(_T)
+    .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+    .returning(*_DATA)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
+
 
 class UserRepo:
     def __init__(self, session: AsyncSession) -> None:
@@ -58,38 +87,36 @@ class UserRepo:
         private: bool,
         now: datetime | None = None,
     ) -> UserData:
-        """Find or create the user; writing again clears a 'blocked' mark, since they reached us."""
-        row = await self._session.scalar(
-            select(User).where(User.channel == channel, User.external_id == external_id)
-        )
+        """Find or create the user, counting this message in their flood window."""
         now = now or utcnow()
-        if row is not None:
-            if row.flood_window_at is None or now - row.flood_window_at >= FLOOD_WINDOW:
-                row.flood_window_at, row.flood_count = now, 1
-            else:
-                row.flood_count = (row.flood_count or 0) + 1
+        name = display_name[:200]
+        touch = {
+            "b_channel": channel,
+            "b_external_id": external_id,
+            "b_now": now,
+            "b_window_start": now - FLOOD_WINDOW,
+            "b_name": name,
+            "b_private": private,
+            "b_chat_id": chat_id,
+        }
+        row = (await hot.execute(self._session, _TOUCH, touch)).first()
         if row is None:
-            row = User(
-                channel=channel,
-                external_id=external_id,
-                chat_id=chat_id if private else external_id,
-                display_name=display_name[:200],
-                role="citizen",
-                created_at=now,
-                last_seen_at=now,
-                flood_window_at=now,
-                flood_count=1,
-            )
-            self._session.add(row)
-            await self._session.flush()
-        else:
-            row.last_seen_at = now
-            row.blocked_at = None
-            if display_name:
-                row.display_name = display_name[:200]
-            if private:
-                row.chat_id = chat_id
-        return user_data(row)
+            create = {
+                "channel": channel,
+                "external_id": external_id,
+                "chat_id": chat_id if private else external_id,
+                "display_name": name,
+                "role": "citizen",
+                "created_at": now,
+                "last_seen_at": now,
+                "flood_window_at": now,
+                "flood_count": 1,
+            }
+            statement = _CREATE[hot.dialect_name(self._session)]
+            row = (await hot.execute(self._session, statement, create)).first()
+            if row is None:
+                row = (await hot.execute(self._session, _TOUCH, touch)).one()
+        return UserData(**row._mapping)
 
     async def get(self, user_id: int) -> UserData | None:
         row = await self._session.get(User, user_id)
