@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 import sys
@@ -58,6 +59,10 @@ async def run(settings: Settings, role: str = "all") -> int:
                 await service.start()
                 started.append(service)
                 log.info("started %s", service.name)
+            # Everything built so far (modules, pydantic models, the FAQ index) lives as long as the
+            # process: keep the collector from walking it again on every full collection.
+            gc.collect()
+            gc.freeze()
             await stop.wait()
             log.info("stopping")
         finally:

@@ -16,6 +16,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from db.base import Base, JSONType, UTCDateTime, utcnow
 
+# Hand-off states; relaying ones pass the citizen's follow-ups to the member who took the question.
+OPEN, CLAIMED, ANSWERED, CLOSED = "open", "claimed", "answered", "closed"
+RELAYING = (CLAIMED, ANSWERED)
+
 
 class Handoff(Base):
     __tablename__ = "handoffs"

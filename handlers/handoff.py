@@ -12,8 +12,8 @@ handoff_team.py.
 
 from __future__ import annotations
 
+from db.models_handoff import ANSWERED
 from db.repos.areas import AreaData
-from db.repos.handoff import ANSWERED
 from handlers import handoff_texts as t
 from handlers import texts
 from handlers.context import Context
@@ -153,6 +153,8 @@ def make_text(forms: Forms, fallback: TextHandler) -> TextHandler:
 
 
 async def relay_follow_up(ctx: Context, message: str) -> bool:
+    if not ctx.user.relaying:
+        return False
     handoff = await ctx.store.handoffs.relaying_for(ctx.user.id, ctx.now())
     if handoff is None or handoff.claimed_by is None:
         return False

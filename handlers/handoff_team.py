@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 
-from db.repos.handoff import ANSWERED, CLOSED, OPEN, HandoffData
+from db.models_handoff import ANSWERED, CLOSED, OPEN
+from db.repos.handoff import HandoffData
 from db.store import Store
 from handlers import handoff_texts as t
 from handlers import texts

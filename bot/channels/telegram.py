@@ -65,7 +65,12 @@ class _Session(AiohttpSession):
         super().__init__(**kwargs)
         self._response_types: dict[Any, type[Response[Any]]] = {}
 
-    async def make_request(self, bot: Bot, method: TelegramMethod[T], timeout: int | None = None) -> T:
+    async def make_request(
+        self,
+        bot: Bot,
+        method: TelegramMethod[T],
+        timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
+    ) -> T:
         returning = method.__returning__
         if returning not in self._response_types:
             self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
@@ -153,7 +158,9 @@ class TelegramChannel:
         self.webhook_secret = webhook_secret
         self.http = http
         self.polling_timeout = polling_timeout
-        self.dp = Dispatcher()
+        # Our conversation state lives in our tables (handlers/forms.py); aiogram's FSM would only add a
+        # storage lookup and a lock per update.
+        self.dp = Dispatcher(disable_fsm=True)
         self.dp.include_router(self._router())
         self._polling: asyncio.Task[None] | None = None
         if self.webhook_url:

@@ -15,11 +15,10 @@ from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import QuestionLog, User
-from db.models_handoff import Handoff, HandoffMessage, TeamChat
+from db.models_handoff import ANSWERED, CLAIMED, CLOSED, OPEN, RELAYING, Handoff, HandoffMessage, TeamChat
 from db.repos import hot
 from db.repos.users import UserData, UserRepo
 
-OPEN, CLAIMED, ANSWERED, CLOSED = "open", "claimed", "answered", "closed"
 ACTIVE = (OPEN, CLAIMED, ANSWERED)
 REACHABLE = ("telegram", "zalo")  # channels the outbox can write to later
 
@@ -83,7 +82,7 @@ _RELAYING = (
     select(*(_T.c[name] for name in HandoffData.__dataclass_fields__))
     .where(
         _T.c.citizen_user_id == bindparam("b_citizen"),
-        _T.c.status.in_((CLAIMED, ANSWERED)),
+        _T.c.status.in_(RELAYING),
         _T.c.relay_until > bindparam("b_now"),
     )
     .order_by(_T.c.id.desc())

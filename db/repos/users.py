@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Boolean, String, bindparam, case, func, or_, select, update
+from sqlalchemy import Boolean, String, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UTCDateTime, utcnow
 from db.models import User
+from db.models_handoff import RELAYING, Handoff
 from db.repos import hot
 
 
@@ -26,6 +27,9 @@ class UserData:
     subscribed: bool
     blocked_at: datetime | None
     flood_count: int = 0  # messages in the current one-minute window, this one included
+    # False only when it is known that no hand-off relays this user's messages to a member (`seen`
+    # asks in the same statement, so most free text needs no query of its own).
+    relaying: bool = True
 
 
 def user_data(row: User) -> UserData:
@@ -46,11 +50,23 @@ def user_data(row: User) -> UserData:
 FLOOD_WINDOW = timedelta(minutes=1)
 
 _T = hot.table(User)
-_DATA = tuple(_T.c[name] for name in UserData.__dataclass_fields__)
+_DATA = tuple(_T.c[name] for name in UserData.__dataclass_fields__ if name != "relaying")
 _NOW = bindparam("b_now", type_=UTCDateTime())
 _NEW_WINDOW = or_(_T.c.flood_window_at.is_(None), _T.c.flood_window_at <= bindparam("b_window_start"))
 # A returning user in one statement: the flood window counted in the row itself (so every process
 # agrees and concurrent updates cannot lose a count), a 'blocked' mark cleared since they reached us.
+_H = hot.table(Handoff)
+# SQLite writes every column inside RETURNING unqualified, so the user is found again in a subquery of
+# its own rather than by "users.id" (which would read as the hand-off's id).
+_ME = _T.alias("me")
+_MY_ID = select(_ME.c.id).where(
+    _ME.c.channel == bindparam("b_channel"), _ME.c.external_id == bindparam("b_external_id")
+)
+_RELAYING = (
+    exists()
+    .where(_H.c.citizen_user_id.in_(_MY_ID), _H.c.status.in_(RELAYING), _H.c.relay_until > _NOW)
+    .label("relaying")
+)
 _TOUCH = (
     update(_T)
     .where(_T.c.channel == bindparam("b_channel"), _T.c.external_id == bindparam("b_external_id"))
@@ -62,7 +78,7 @@ _TOUCH = (
         flood_count=case((_NEW_WINDOW, 1), else_=func.coalesce(_T.c.flood_count, 0) + 1),
         flood_window_at=case((_NEW_WINDOW, _NOW), else_=_T.c.flood_window_at),
     )
-    .returning(*_DATA)
+    .returning(*_DATA, _RELAYING)
 )
 # A new user; when another process inserted the same one a moment ago, nothing (then _TOUCH again).
 _CREATE = {
@@ -114,8 +130,9 @@ class UserRepo:
             }
             statement = _CREATE[hot.dialect_name(self._session)]
             row = (await hot.execute(self._session, statement, create)).first()
-            if row is None:
-                row = (await hot.execute(self._session, _TOUCH, touch)).one()
+            if row is not None:
+                return UserData(**row._mapping, relaying=False)
+            row = (await hot.execute(self._session, _TOUCH, touch)).one()
         return UserData(**row._mapping)
 
     async def get(self, user_id: int) -> UserData | None:
