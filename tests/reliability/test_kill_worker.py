@@ -1,4 +1,5 @@
-"""kill -9 a real delivery worker in the middle of a broadcast; a new one finishes it.
+"""kill -9 a real worker in the middle of a broadcast, and in the middle of a reminder run; a new one
+finishes each.
 
 bot/delivery.py names the one window where a message can repeat: a row the platform accepted but whose
 outcome the dead worker had not yet recorded (it is still 'sending'). So after a SIGKILL mid-broadcast,
@@ -27,8 +28,11 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import func, select, update
 
+from db.models_campaigns import Reminder
 from db.models_outbox import OutboxMessage
+from db.repos.campaigns import CampaignInput
 from db.repos.outbox import SENDING, SENT, Content, Recipient
+from db.repos.reminders import AREA
 from db.session import create_engine, session_factory
 from db.store import unit_of_work
 from handlers.types import Channel
@@ -193,3 +197,120 @@ async def test_broadcast_survives_kill_9_of_the_worker(db_url: str, tmp_path: Pa
     assert texts == {TEXT}, texts
     assert duplicates <= in_flight, report
     assert final == Counter({SENT: USERS}), report
+
+
+HAMLETS = 60
+MEMBERS_PER_HAMLET = USERS // HAMLETS
+
+
+async def plan_reminder_run(url: str) -> dict[str, str]:
+    """A campaign over HAMLETS hamlets with MEMBERS_PER_HAMLET members each, and one area reminder per
+    hamlet fell due a minute ago (well within the grace period): the worker's first run claims them all.
+    Returns each member's chat id with their hamlet's name, which their reminder must carry."""
+    engine = create_engine(url)
+    now = datetime.now(UTC)
+    today = now.date()
+    members: dict[str, str] = {}
+    try:
+        async with unit_of_work(session_factory(engine)) as store:
+            await store.areas.upsert("KXA", "Xã Kiểm Thử", "commune", None)
+            targets = []
+            for h in range(HAMLETS):
+                hamlet = await store.areas.upsert(f"KTH{h}", f"Thôn Thử {h}", "hamlet", "KXA")
+                targets.append((hamlet.id, 100))
+                for m in range(MEMBERS_PER_HAMLET):
+                    chat = str(FIRST_CHAT + h * MEMBERS_PER_HAMLET + m)
+                    user = await store.users.seen(
+                        Channel.TELEGRAM, chat, chat, f"Tổ viên {chat}", private=True
+                    )
+                    await store.users.set_role(user.id, "member", hamlet.id)
+                    members[chat] = hamlet.name
+            data = CampaignInput(
+                "Đợt thử nghiệm",
+                "",
+                today - timedelta(days=10),
+                today + timedelta(days=10),
+                ("vneid2",),
+                tuple(targets),
+                (3,),
+                "08:00",
+                False,
+            )
+            campaign = await store.campaigns.create(data, created_by=None, owner_area_id=None, now=now)
+            store.session.add_all(
+                Reminder(
+                    key=f"kill-reminders:{area_id}",
+                    campaign_id=campaign.id,
+                    kind=AREA,
+                    area_id=area_id,
+                    offset_days=3,
+                    due_at=now - timedelta(minutes=1),
+                )
+                for area_id, _ in targets
+            )
+    finally:
+        await engine.dispose()
+    return members
+
+
+async def reminder_statuses(url: str) -> Counter[str]:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(select(Reminder.status, func.count()).group_by(Reminder.status))
+            return Counter({status: count for status, count in rows.all()})
+    finally:
+        await engine.dispose()
+
+
+async def test_reminder_run_survives_kill_9_of_the_worker(db_url: str, tmp_path: Path) -> None:
+    members = await plan_reminder_run(db_url)
+    async with FakeTelegramAPI(token=TELEGRAM_TOKEN) as fake:
+        first = Worker(fake, db_url, tmp_path / "worker1.log")
+        second = Worker(fake, db_url, tmp_path / "worker2.log")
+        try:
+            await first.start()
+            await first.until(fake.wait_calls("sendMessage", KILL_AFTER, timeout=START_TIMEOUT, ok=True))
+            await first.kill()
+            sent_before_kill = len(fake.sent("sendMessage"))
+            at_kill = await statuses(db_url)
+            reminders_at_kill = await reminder_statuses(db_url)
+            in_flight = at_kill[SENDING]
+            assert sent_before_kill < USERS, "the run finished before the kill: lower RATE"
+            assert await expire_leases(db_url) == in_flight
+
+            await second.start()
+
+            def everyone() -> bool:
+                got = reached(fake)
+                return all(got[chat] >= 1 for chat in members)
+
+            await second.until(
+                fake.wait_for(lambda _call: everyone(), timeout=START_TIMEOUT + USERS / RATE * 2)
+            )
+            assert await second.terminate() == 0, second.log()
+        finally:
+            await first.reap()
+            await second.reap()
+        for worker in (first, second):
+            assert "Traceback" not in worker.log(), worker.log()
+
+    got = reached(fake)
+    duplicates = sum(n - 1 for n in got.values() if n > 1)
+    final = await statuses(db_url)
+    report: dict[str, Any] = {
+        "sent_before_kill": sent_before_kill,
+        "in_flight": in_flight,
+        "duplicates": duplicates,
+        "outbox_at_kill": dict(at_kill),
+        "reminders_at_kill": dict(reminders_at_kill),
+        "final": dict(final),
+    }
+    print(f"kill -9 mid-reminder run: {report}")
+    assert set(got) == set(members), report
+    for call in fake.sent("sendMessage"):
+        chat = str(call.chat_id)
+        assert f"{members[chat]}:" in str(call.params.get("text")), (chat, call.params.get("text"))
+    assert duplicates <= in_flight, report
+    assert final == Counter({SENT: USERS}), report
+    assert await reminder_statuses(db_url) == Counter({"sent": HAMLETS}), report
