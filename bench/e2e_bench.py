@@ -2,8 +2,8 @@
 
 Run from the repo root:
     .venv/bin/python bench/e2e_bench.py [--updates 2000] [--warmup 100] [--configs sqlite,pg,pg4]
-        [--concurrency 48] [--light-updates 300] [--light-concurrency 4]
-        [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+        [--concurrency 48] [--rate 300] [--paced-updates 3000] [--light-updates 300]
+        [--light-concurrency 4] [--repeat 1] [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
 
 What is measured (issue 10). This process hosts the fake Telegram Bot API server (tests/fakes) and plays
 both Telegram and the reverse proxy: the bots run in webhook mode as real subprocesses
@@ -15,9 +15,16 @@ each update to one bot's /webhook/telegram (round robin over the processes) with
   the other; many users are in flight at once (`--concurrency`), each sends 1-3 messages, so a
   per-user flood guard (about 20 a minute) never trips.
 * throughput: measured updates / (first measured POST -> last measured reply).
-* under load, `--concurrency` users are in flight, so by Little's law latency is mostly queueing once the
-  bots are saturated (mean latency ~ in flight / throughput). A second, light phase (`--light-concurrency`,
-  default 4 users in flight) shows the latency of an update when little is queued.
+* three phases after a warm-up. Saturated (closed loop): `--concurrency` users in flight, each sending
+  its next message when the last is answered; this gives the throughput, and its latency is mostly
+  queueing (Little's law: mean latency ~ in flight / throughput). Paced (open loop): `--paced-updates`
+  updates arriving at `--rate` per second (default: the 300/s target) whatever the bot's replies do, the
+  way people arrive; latency counts from when each update was due, so a late sender hides nothing. This
+  is the p99 the target is about. Light: `--light-concurrency` (4) users in flight, the latency of an
+  update when nothing waits.
+* the target is met when the saturated throughput is >= 300/s and the paced p99 at 300/s is <= 50 ms.
+* this 2-core machine's CPU time per update drifts by about ±20 % between runs (other tenants of the
+  host): `--repeat N` runs each configuration N times and reports the median run, with every run's figures.
 * peak memory: VmHWM of each bot process from /proc/<pid>/status, read before it is stopped.
 * CPU: each bot process's user+system time over the measured phase (ms per update), the bench
   process's own CPU (fake server + load generator) and the whole machine's busy share, because on a
@@ -452,13 +459,15 @@ class Load:
             body = self.fake.message_update(user.chat_id, message.text, first_name=user.name)
         return {"update_id": next(self.update_ids), **body}
 
-    async def one_user(self, user: User, outcome: Outcome) -> None:
+    async def one_user(self, user: User, outcome: Outcome, scheduled: float | None = None) -> None:
         for message in user.messages:
             target = next(self.targets)
             payload = json.dumps(self.update(user, message))
             headers = {"Content-Type": "application/json", SECRET_HEADER: SECRET}
             reply = self.replies.expect(user.chat_id)
-            sent = time.perf_counter()
+            # Paced: latency counts from when the update was due, so a late sender hides nothing.
+            sent = time.perf_counter() if scheduled is None else scheduled
+            scheduled = None
             try:
                 async with self.client.post(
                     f"{target.url}{WEBHOOK_PATH}", data=payload, headers=headers
@@ -499,6 +508,31 @@ class Load:
         async with asyncio.TaskGroup() as group:
             for _ in range(concurrency):
                 group.create_task(worker())
+        return outcome
+
+    async def paced(self, users: list[User], rate: float) -> Outcome:
+        """Open loop: the i-th message (users' messages interleaved round robin, so a user's next one comes
+        a few seconds after the last) is due at start + i/rate whether or not earlier ones were answered,
+        the way people arrive. One user's messages still go one after the other: a message due while its
+        user's last is unanswered waits, and that wait is in its latency."""
+        outcome = Outcome()
+        order = sorted(
+            ((k, u) for u, user in enumerate(users) for k in range(len(user.messages))),
+        )
+        position = {key: i for i, key in enumerate(order)}
+        start = time.perf_counter() + 0.05
+
+        async def person(u: int, user: User) -> None:
+            for k, message in enumerate(user.messages):
+                due = start + position[(k, u)] / rate
+                delay = due - time.perf_counter()
+                if delay > 0:
+                    await asyncio.sleep(delay)  # pacing the load generator, not waiting for the bot
+                await self.one_user(User(user.chat_id, user.name, (message,)), outcome, scheduled=due)
+
+        async with asyncio.TaskGroup() as group:
+            for u, user in enumerate(users):
+                group.create_task(person(u, user))
         return outcome
 
 
@@ -593,6 +627,7 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
                     cpu = [
                         proc_cpu_seconds(b.pid) - before for b, before in zip(bots, cpu_before, strict=True)
                     ]
+                    paced = await load.paced(make_users(args.paced_updates, 4_000_000, rng), args.rate)
                     light = await load.run(
                         make_users(args.light_updates, 3_000_000, rng), args.light_concurrency
                     )
@@ -609,7 +644,7 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
     for bot in bots:
         if bot.exit_code != 0:
             errors.append(f"{bot.name} exited with {bot.exit_code}:\n{bot.log_tail()}")
-    errors += problems("measured", outcome) + problems("light load", light)
+    errors += problems("measured", outcome) + problems("paced", paced) + problems("light load", light)
     if extra:
         errors.append(f"{extra} updates got more than one message")
     busy = machine_after[0] - machine_before[0]
@@ -621,6 +656,7 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
             kind: percentile(sorted(s.latency * 1000 for s in samples if s.kind == kind), 50)
             for kind in ("faq", "command", "smalltalk", "sticker")
         },
+        "paced": {"offered_per_s": args.rate} | figures(paced),
         "light": {"concurrency": args.light_concurrency} | figures(light),
         "peak_rss_mib": [round(b.peak_kib / 1024, 1) if b.peak_kib else None for b in bots],
         "bot_cpu_ms_per_update": round(sum(cpu) * 1000 / max(1, len(samples)), 2),
@@ -645,26 +681,53 @@ def ms(value: float | None) -> str:
     return "?" if value is None else f"{value:.1f}"
 
 
-def table(results: dict[str, dict[str, Any]]) -> str:
+def table(runs: list[tuple[str, dict[str, Any]]]) -> str:
     head = (
-        f"{'config':<7} {'procs':>5} {'updates':>7} {'upd/s':>7} {'p50 ms':>7} {'p90 ms':>7} "
-        f"{'p99 ms':>7} {'max ms':>7} {'cpu ms/upd':>10} {'busy':>5} {'load':>5} | "
+        f"{'run':<9} {'procs':>5} {'upd/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'cpu ms/upd':>10} "
+        f"{'busy':>5} {'load':>5} | {'paced/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} | "
         f"{'light p50':>9} {'light p99':>9} | peak RSS MiB"
     )
     lines = [head, "-" * len(head)]
-    for name, r in results.items():
+    for name, r in runs:
         peaks = ", ".join(f"{p:.0f}" if p is not None else "?" for p in r["peak_rss_mib"])
         busy = f"{r['machine_busy']:.0%}" if r["machine_busy"] is not None else "?"
-        light = r["light"]
+        paced, light = r["paced"], r["light"]
         lines.append(
-            f"{name:<7} {r['processes']:>5} {r['updates']:>7} {r['updates_per_s']:>7.1f} "
-            f"{ms(r['p50_ms']):>7} {ms(r['p90_ms']):>7} {ms(r['p99_ms']):>7} {ms(r['max_ms']):>7} "
-            f"{r['bot_cpu_ms_per_update']:>10.2f} {busy:>5} {r['loadavg_1m_at_start']:>5.1f} | "
+            f"{name:<9} {r['processes']:>5} {r['updates_per_s']:>7.1f} {ms(r['p50_ms']):>7} "
+            f"{ms(r['p99_ms']):>7} {r['bot_cpu_ms_per_update']:>10.2f} {busy:>5} "
+            f"{r['loadavg_1m_at_start']:>5.1f} | {paced['offered_per_s']:>7.0f} {ms(paced['p50_ms']):>7} "
+            f"{ms(paced['p99_ms']):>7} {ms(paced['max_ms']):>7} | "
             f"{ms(light['p50_ms']):>9} {ms(light['p99_ms']):>9} | {peaks}"
         )
         if r["errors"]:
             lines.extend(f"        ! {e}" for e in r["errors"])
     return "\n".join(lines)
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median throughput, and every run's headline figures beside it (this machine's
+    CPU time per update varies by ±20 % from one minute to the next: one run proves little)."""
+    ordered = sorted(runs, key=lambda r: r["updates_per_s"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen["repeats"] = {
+        "updates_per_s": [r["updates_per_s"] for r in runs],
+        "cpu_ms_per_update": [r["bot_cpu_ms_per_update"] for r in runs],
+        "paced_p99_ms": [r["paced"]["p99_ms"] for r in runs],
+    }
+    chosen["errors"] = [e for r in runs for e in r["errors"]]
+    return chosen
+
+
+def meets_target(r: dict[str, Any]) -> bool:
+    """Throughput at saturation, and p99 while updates arrive at the target rate (the paced phase)."""
+    p99 = r["paced"]["p99_ms"]
+    return (
+        r["updates_per_s"] >= TARGET_UPDATES_PER_S
+        and r["paced"]["offered_per_s"] >= TARGET_UPDATES_PER_S
+        and p99 is not None
+        and p99 <= TARGET_P99_MS
+        and not r["errors"]
+    )
 
 
 async def main_async(args: argparse.Namespace) -> int:
@@ -673,11 +736,17 @@ async def main_async(args: argparse.Namespace) -> int:
     if unknown:
         print(f"unknown configs: {unknown}; known: {sorted(CONFIGS)}", file=sys.stderr)
         return 2
+    runs: list[tuple[str, dict[str, Any]]] = []
     results: dict[str, dict[str, Any]] = {}
     for index, name in enumerate(names):
-        print(f"running {name} ...", file=sys.stderr, flush=True)
-        results[name] = await run_config(CONFIGS[name], args, args.seed + index)
-    print(table(results))
+        mine = []
+        for repeat in range(args.repeat):
+            print(f"running {name} ({repeat + 1}/{args.repeat}) ...", file=sys.stderr, flush=True)
+            result = await run_config(CONFIGS[name], args, args.seed + index * 100 + repeat)
+            mine.append(result)
+            runs.append((f"{name}#{repeat + 1}", result))
+        results[name] = median_run(mine)
+    print(table(runs))
     cores = os.cpu_count() or 1
     summary: dict[str, Any] = {
         "bench": "e2e",
@@ -685,19 +754,15 @@ async def main_async(args: argparse.Namespace) -> int:
         "updates": args.updates,
         "warmup": args.warmup,
         "concurrency": args.concurrency,
+        "paced_rate": args.rate,
+        "repeat": args.repeat,
         "python": sys.version.split()[0],
         "targets": {"updates_per_s": TARGET_UPDATES_PER_S, "p99_ms": TARGET_P99_MS},
         "configs": results,
     }
     for name in ("sqlite", "pg"):
         if name in results:
-            r = results[name]
-            summary[f"{name}_meets_target"] = (
-                r["updates_per_s"] >= TARGET_UPDATES_PER_S
-                and r["p99_ms"] is not None
-                and r["p99_ms"] <= TARGET_P99_MS
-                and not r["errors"]
-            )
+            summary[f"{name}_meets_target"] = meets_target(results[name])
     if "pg" in results and "pg4" in results and results["pg"]["updates_per_s"]:
         ratio = results["pg4"]["updates_per_s"] / results["pg"]["updates_per_s"]
         summary["pg4_over_pg"] = round(ratio, 2)
@@ -722,6 +787,9 @@ def main() -> int:
     )
     parser.add_argument("--light-updates", type=int, default=300, help="updates of the light-load phase")
     parser.add_argument("--light-concurrency", type=int, default=4, help="users in flight at light load")
+    parser.add_argument("--rate", type=float, default=TARGET_UPDATES_PER_S, help="paced phase: updates/s")
+    parser.add_argument("--paced-updates", type=int, default=3000, help="updates of the paced phase")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per configuration (median reported)")
     parser.add_argument("--seed", type=int, default=10)
     return asyncio.run(main_async(parser.parse_args()))
 
