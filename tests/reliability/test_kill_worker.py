@@ -21,9 +21,10 @@ import os
 import shutil
 import sys
 from collections import Counter
+from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -47,7 +48,6 @@ KILL_AFTER = 100  # successful sendMessage calls before the SIGKILL
 RATE = 20  # messages per second: 100 take ~5 s, so the kill lands mid-broadcast
 FIRST_CHAT = 880_001
 TEXT = "Thông báo thử: lịch tiêm chủng tuần sau"
-T = TypeVar("T")
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -150,53 +150,61 @@ def reached(fake: FakeTelegramAPI) -> Counter[str]:
     return Counter(str(call.chat_id) for call in fake.sent("sendMessage"))
 
 
+async def kill_and_resume(
+    fake: FakeTelegramAPI,
+    db_url: str,
+    tmp_path: Path,
+    chats: Collection[str],
+    extra: Callable[[], Awaitable[Any]] | None = None,
+) -> dict[str, Any]:
+    """Start a worker, SIGKILL it after KILL_AFTER sends, expire its leases, start a second one and wait
+    until every chat was reached. Returns what was counted (and what `extra()` reads at the kill)."""
+    first = Worker(fake, db_url, tmp_path / "worker1.log")
+    second = Worker(fake, db_url, tmp_path / "worker2.log")
+    try:
+        await first.start()
+        await first.until(fake.wait_calls("sendMessage", KILL_AFTER, timeout=START_TIMEOUT, ok=True))
+        await first.kill()
+        sent_before_kill = len(fake.sent("sendMessage"))
+        at_kill = await statuses(db_url)
+        extra_at_kill = await extra() if extra else None
+        in_flight = at_kill[SENDING]
+        assert sent_before_kill < USERS, "the work finished before the kill: lower RATE"
+        assert await expire_leases(db_url) == in_flight
+
+        await second.start()
+
+        def everyone() -> bool:
+            got = reached(fake)
+            return all(got[chat] >= 1 for chat in chats)
+
+        await second.until(fake.wait_for(lambda _call: everyone(), timeout=START_TIMEOUT + USERS / RATE * 2))
+        assert await second.terminate() == 0, second.log()
+    finally:
+        await first.reap()
+        await second.reap()
+    for worker in (first, second):
+        assert "Traceback" not in worker.log(), worker.log()
+    got = reached(fake)
+    return {
+        "sent_before_kill": sent_before_kill,
+        "in_flight": in_flight,
+        "duplicates": sum(n - 1 for n in got.values() if n > 1),
+        "outbox_at_kill": dict(at_kill),
+        "extra_at_kill": extra_at_kill,
+        "final": dict(await statuses(db_url)),
+    }
+
+
 async def test_broadcast_survives_kill_9_of_the_worker(db_url: str, tmp_path: Path) -> None:
     chats = await enqueue_broadcast(db_url)
     async with FakeTelegramAPI(token=TELEGRAM_TOKEN) as fake:
-        first = Worker(fake, db_url, tmp_path / "worker1.log")
-        second = Worker(fake, db_url, tmp_path / "worker2.log")
-        try:
-            await first.start()
-            await first.until(fake.wait_calls("sendMessage", KILL_AFTER, timeout=START_TIMEOUT, ok=True))
-            await first.kill()
-            sent_before_kill = len(fake.sent("sendMessage"))
-            at_kill = await statuses(db_url)
-            in_flight = at_kill[SENDING]
-            assert sent_before_kill < USERS, "the broadcast finished before the kill: lower RATE"
-            assert await expire_leases(db_url) == in_flight
-
-            await second.start()
-
-            def everyone() -> bool:
-                got = reached(fake)
-                return all(got[chat] >= 1 for chat in chats)
-
-            await second.until(
-                fake.wait_for(lambda _call: everyone(), timeout=START_TIMEOUT + USERS / RATE * 2)
-            )
-            assert await second.terminate() == 0, second.log()
-        finally:
-            await first.reap()
-            await second.reap()
-        for worker in (first, second):
-            assert "Traceback" not in worker.log(), worker.log()
-
-    got = reached(fake)
-    texts = {str(call.params.get("text")) for call in fake.sent("sendMessage")}
-    duplicates = sum(n - 1 for n in got.values() if n > 1)
-    final = await statuses(db_url)
-    report: dict[str, Any] = {
-        "sent_before_kill": sent_before_kill,
-        "in_flight": in_flight,
-        "duplicates": duplicates,
-        "at_kill": dict(at_kill),
-        "final": dict(final),
-    }
+        report = await kill_and_resume(fake, db_url, tmp_path, chats)
     print(f"kill -9 mid-broadcast: {report}")
-    assert set(got) == set(chats), report
-    assert texts == {TEXT}, texts
-    assert duplicates <= in_flight, report
-    assert final == Counter({SENT: USERS}), report
+    assert set(reached(fake)) == set(chats), report
+    assert {str(call.params.get("text")) for call in fake.sent("sendMessage")} == {TEXT}
+    assert report["duplicates"] <= report["in_flight"], report
+    assert report["final"] == {SENT: USERS}, report
 
 
 HAMLETS = 60
@@ -266,51 +274,12 @@ async def reminder_statuses(url: str) -> Counter[str]:
 async def test_reminder_run_survives_kill_9_of_the_worker(db_url: str, tmp_path: Path) -> None:
     members = await plan_reminder_run(db_url)
     async with FakeTelegramAPI(token=TELEGRAM_TOKEN) as fake:
-        first = Worker(fake, db_url, tmp_path / "worker1.log")
-        second = Worker(fake, db_url, tmp_path / "worker2.log")
-        try:
-            await first.start()
-            await first.until(fake.wait_calls("sendMessage", KILL_AFTER, timeout=START_TIMEOUT, ok=True))
-            await first.kill()
-            sent_before_kill = len(fake.sent("sendMessage"))
-            at_kill = await statuses(db_url)
-            reminders_at_kill = await reminder_statuses(db_url)
-            in_flight = at_kill[SENDING]
-            assert sent_before_kill < USERS, "the run finished before the kill: lower RATE"
-            assert await expire_leases(db_url) == in_flight
-
-            await second.start()
-
-            def everyone() -> bool:
-                got = reached(fake)
-                return all(got[chat] >= 1 for chat in members)
-
-            await second.until(
-                fake.wait_for(lambda _call: everyone(), timeout=START_TIMEOUT + USERS / RATE * 2)
-            )
-            assert await second.terminate() == 0, second.log()
-        finally:
-            await first.reap()
-            await second.reap()
-        for worker in (first, second):
-            assert "Traceback" not in worker.log(), worker.log()
-
-    got = reached(fake)
-    duplicates = sum(n - 1 for n in got.values() if n > 1)
-    final = await statuses(db_url)
-    report: dict[str, Any] = {
-        "sent_before_kill": sent_before_kill,
-        "in_flight": in_flight,
-        "duplicates": duplicates,
-        "outbox_at_kill": dict(at_kill),
-        "reminders_at_kill": dict(reminders_at_kill),
-        "final": dict(final),
-    }
+        report = await kill_and_resume(fake, db_url, tmp_path, members, lambda: reminder_statuses(db_url))
     print(f"kill -9 mid-reminder run: {report}")
-    assert set(got) == set(members), report
+    assert set(reached(fake)) == set(members), report
     for call in fake.sent("sendMessage"):
         chat = str(call.chat_id)
         assert f"{members[chat]}:" in str(call.params.get("text")), (chat, call.params.get("text"))
-    assert duplicates <= in_flight, report
-    assert final == Counter({SENT: USERS}), report
+    assert report["duplicates"] <= report["in_flight"], report
+    assert report["final"] == {SENT: USERS}, report
     assert await reminder_statuses(db_url) == Counter({"sent": HAMLETS}), report
