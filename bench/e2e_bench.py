@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import itertools
 import json
 import os
@@ -617,6 +618,10 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
                 async with Replies(fake).running() as replies:
                     load = Load(fake, replies, bots, client)
                     warm = await load.run(make_users(args.warmup, 1_000_000, rng), args.concurrency)
+                    # This process keeps every call and sample: its full collections grew to tens of ms
+                    # and stalled the fake and the load generator, showing up as the bot's latency.
+                    gc.collect()
+                    gc.disable()
                     errors += problems("warm-up", warm)
                     cpu_before = [proc_cpu_seconds(bot.pid) for bot in bots]
                     bench_before = time.process_time()
@@ -633,6 +638,7 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
                     )
                     extra = replies.extra
             finally:
+                gc.enable()
                 for bot in bots:
                     await stop_bot(bot)
     finally:
@@ -645,6 +651,15 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
         if bot.exit_code != 0:
             errors.append(f"{bot.name} exited with {bot.exit_code}:\n{bot.log_tail()}")
     errors += problems("measured", outcome) + problems("paced", paced) + problems("light load", light)
+    if args.samples:
+        # Every paced update's due time (s from the first) and latency: to see whether a tail is a stall.
+        first = min(x.sent for x in paced.samples)
+        lines = [
+            f"{config.name} {x.kind} {x.sent - first:.4f} {x.latency * 1000:.2f}\n"
+            for x in sorted(paced.samples, key=lambda x: x.sent)
+        ]
+        with Path(args.samples).open("a") as out:  # noqa: ASYNC230 (after the measurement, once)
+            out.writelines(lines)
     if extra:
         errors.append(f"{extra} updates got more than one message")
     busy = machine_after[0] - machine_before[0]
@@ -790,6 +805,7 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=TARGET_UPDATES_PER_S, help="paced phase: updates/s")
     parser.add_argument("--paced-updates", type=int, default=3000, help="updates of the paced phase")
     parser.add_argument("--repeat", type=int, default=1, help="runs per configuration (median reported)")
+    parser.add_argument("--samples", help="append each paced update's due time and latency to this file")
     parser.add_argument("--seed", type=int, default=10)
     return asyncio.run(main_async(parser.parse_args()))
 

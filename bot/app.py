@@ -48,6 +48,13 @@ class App:
     dispatcher: Dispatcher
     conversation: Conversation
 
+    async def warm_up(self) -> None:
+        """Build the FAQ index now rather than on the first question (a process about to serve)."""
+        faq = self.services.extras["faq"]
+        assert isinstance(faq, FaqBase)
+        async with unit_of_work(self.sessions) as store:
+            await faq.engine(store, self.services.clock())
+
     async def close(self) -> None:
         await self.engine.dispose()
 
