@@ -54,7 +54,11 @@ async def run(settings: Settings, role: str = "all") -> int:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         started: list[Service] = []
-        await app.warm_up()
+        if role in ("all", "web"):
+            try:
+                await app.warm_up()
+            except Exception:  # a broken base must not stop the rest; questions will say so themselves
+                log.exception("could not build the FAQ index at start; trying again at the first question")
         try:
             for service in services:
                 await service.start()

@@ -38,7 +38,8 @@ _LOAD = select(_T.c.id, *_FIELDS).where(*_KEY)
 _LOAD_LOCKED = {"postgresql": _LOAD.with_for_update(), "sqlite": _LOAD}
 _UPDATE = update(_T).where(_T.c.id == bindparam("b_id"))
 _DELETE = delete(_T).where(_T.c.id == bindparam("b_id"))
-# Insert; if another process inserted this chat's state meanwhile, the newer state wins.
+# Insert; if another process inserted this chat's state meanwhile, the newer state wins. (It cannot for
+# one user in practice: `UserRepo.seen` locks the user's row first, so their updates take turns.)
 _INSERT = {
     name: dialect.insert(_T).on_conflict_do_update(
         index_elements=["channel", "chat_id", "user_external_id"],
