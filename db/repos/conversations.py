@@ -38,6 +38,7 @@ _LOAD = select(_T.c.id, *_FIELDS).where(*_KEY)
 _LOAD_LOCKED = {"postgresql": _LOAD.with_for_update(), "sqlite": _LOAD}
 _UPDATE = update(_T).where(_T.c.id == bindparam("b_id"))
 _DELETE = delete(_T).where(_T.c.id == bindparam("b_id"))
+_CLEAR = delete(_T).where(*_KEY)
 # Insert; if another process inserted this chat's state meanwhile, the newer state wins. (It cannot for
 # one user in practice: `UserRepo.seen` locks the user's row first, so their updates take turns.)
 _INSERT = {
@@ -78,16 +79,12 @@ class ConversationRepo:
         # unchanged one.
         self._loaded: dict[tuple[str, str, str], tuple[int | None, ConversationData]] = {}
 
-    def _where(self, channel: str, chat_id: str, user_id: str) -> Any:
-        return (
-            ConversationState.channel == channel,
-            ConversationState.chat_id == chat_id,
-            ConversationState.user_external_id == user_id,
-        )
+    async def _by_key(self, key: tuple[str, str, str], statement: Any) -> Any:
+        params = {"b_channel": key[0], "b_chat_id": key[1], "b_user_id": key[2]}
+        return await hot.execute(self._session, statement, params)
 
     async def _row(self, key: tuple[str, str, str], statement: Any) -> Any:
-        params = {"b_channel": key[0], "b_chat_id": key[1], "b_user_id": key[2]}
-        return (await hot.execute(self._session, statement, params)).first()
+        return (await self._by_key(key, statement)).first()
 
     async def load(self, channel: str, chat_id: str, user_id: str) -> ConversationData:
         key = (channel, chat_id, user_id)
@@ -132,4 +129,4 @@ class ConversationRepo:
 
     async def clear(self, channel: str, chat_id: str, user_id: str) -> None:
         self._loaded.pop((channel, chat_id, user_id), None)
-        await self._session.execute(delete(ConversationState).where(*self._where(channel, chat_id, user_id)))
+        await self._by_key((channel, chat_id, user_id), _CLEAR)
