@@ -1,24 +1,54 @@
-"""Controlling a real `cdsbot run` subprocess in reliability tests: wait on it, kill it, reap it."""
+"""Controlling a real `cdsbot run` subprocess in reliability tests: start it, wait on it, kill it, reap it."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
+import sys
 from collections.abc import Awaitable
+from pathlib import Path
 from typing import TypeVar
 
+from tests.e2e.harness import TELEGRAM_TOKEN
+
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class ProcessControl:
-    """Mixed into a class that sets `self.process` and can show its output with `log()`."""
+    """Mixed into a class that sets `log_path`; `spawn` sets `self.process`."""
 
-    process: asyncio.subprocess.Process | None
+    process: asyncio.subprocess.Process | None = None
+    log_path: Path
     label = "bot"
 
     def log(self) -> str:
-        raise NotImplementedError
+        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
+
+    async def spawn(self, db_url: str, api_base: str, args: list[str], env: dict[str, str]) -> None:
+        """`python -m bot.cli run ARGS` on `db_url`, talking to the fake Telegram at `api_base`, with
+        none of this machine's CDSBOT_* settings and `env` on top; its output goes to `log_path`."""
+        full = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
+        full |= {
+            "PYTHONPATH": str(ROOT),
+            "CDSBOT_DATABASE_URL": db_url,
+            "CDSBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
+            "CDSBOT_TELEGRAM_API_BASE": api_base,
+        } | env
+        with self.log_path.open("wb") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot.cli",
+                "run",
+                *args,
+                env=full,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+            )
 
     async def until(self, awaitable: Awaitable[T]) -> T:
         """Await `awaitable`, failing at once (with the process's output) if the process dies first."""

@@ -18,9 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import os
 import shutil
-import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +38,6 @@ from tests.fakes import Call
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reliability.process import ProcessControl
 
-ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # a cold start imports aiogram, migrates SQLite and loads the FAQ base
 REPLY_TIMEOUT = 20.0
 T = TypeVar("T")
@@ -127,41 +124,21 @@ class BotProcess(ProcessControl):
         self.webhook = webhook
         self.port = free_port() if webhook else 0
         self.log_path = workdir / f"{name}.log"
-        self.process: asyncio.subprocess.Process | None = None
 
     @property
     def webhook_url(self) -> str:
         return f"http://127.0.0.1:{self.port}/webhook/telegram"
 
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
-
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
-        env |= {
-            "PYTHONPATH": str(ROOT),
-            "CDSBOT_DATABASE_URL": self.db_url,
-            "CDSBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
-            "CDSBOT_TELEGRAM_API_BASE": self.fake.base_url,
-        }
+        env: dict[str, str] = {}
         if self.webhook:
-            env |= {
+            env = {
                 "CDSBOT_WEBHOOK_BASE_URL": f"http://127.0.0.1:{self.port}",
                 "CDSBOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
                 "CDSBOT_HTTP_PORT": str(self.port),
             }
         mark = self.fake.mark()
-        with self.log_path.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
+        await self.spawn(self.db_url, self.fake.base_url, [], env)
         if self.webhook:
             # The HTTP server starts before setWebhook, so once it is recorded the route answers.
             await self.until(

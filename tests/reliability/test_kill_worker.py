@@ -16,10 +16,7 @@ the leases of the rows left 'sending' into the past once the process is dead: wh
 
 from __future__ import annotations
 
-import asyncio
-import os
 import shutil
-import sys
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
@@ -41,7 +38,6 @@ from tests.e2e.harness import TELEGRAM_TOKEN
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reliability.process import ProcessControl
 
-ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 60.0  # a cold start imports aiogram and (SQLite) migrates
 USERS = 300
 KILL_AFTER = 100  # successful sendMessage calls before the SIGKILL
@@ -115,34 +111,10 @@ class Worker(ProcessControl):
         self.fake = fake
         self.db_url = db_url
         self.log_path = log_path
-        self.process: asyncio.subprocess.Process | None = None
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
-        env |= {
-            "PYTHONPATH": str(ROOT),
-            "CDSBOT_DATABASE_URL": self.db_url,
-            "CDSBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
-            "CDSBOT_TELEGRAM_API_BASE": self.fake.base_url,
-            "CDSBOT_TELEGRAM_RATE": str(RATE),
-            "CDSBOT_DELIVERY_POLL_SECONDS": "0.5",
-        }
-        with self.log_path.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bot.cli",
-                "run",
-                "--role",
-                "worker",
-                env=env,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
+        settings = {"CDSBOT_TELEGRAM_RATE": str(RATE), "CDSBOT_DELIVERY_POLL_SECONDS": "0.5"}
+        await self.spawn(self.db_url, self.fake.base_url, ["--role", "worker"], settings)
 
 
 def reached(fake: FakeTelegramAPI) -> Counter[str]:
