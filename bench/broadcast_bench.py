@@ -51,11 +51,11 @@ from sqlalchemy import insert, text  # noqa: E402 -- after the path set-up above
 
 import db.all_models  # noqa: E402, F401 -- every table, for the truncation
 from bot.app import App, build_app  # noqa: E402
-from bot.delivery import DeliveryWorker  # noqa: E402
-from bot.delivery_policy import DeliveryConfig  # noqa: E402
-from bot.delivery_progress import BroadcastProgress  # noqa: E402
-from bot.delivery_senders import Part, SentPart, TelegramDelivery  # noqa: E402
-from bot.ratelimit import Limits, Rate  # noqa: E402
+from bot.delivery.policy import DeliveryConfig  # noqa: E402
+from bot.delivery.progress import BroadcastProgress  # noqa: E402
+from bot.delivery.ratelimit import Limits, Rate  # noqa: E402
+from bot.delivery.senders import Part, SentPart, TelegramDelivery  # noqa: E402
+from bot.delivery.worker import DeliveryWorker  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -64,7 +64,7 @@ from db.repos.broadcasts import SENDING, SUBSCRIBERS  # noqa: E402
 from db.repos.outbox import Content  # noqa: E402
 from db.session import create_engine  # noqa: E402
 from db.store import unit_of_work  # noqa: E402
-from handlers.broadcast_plan import audience, plan_rows  # noqa: E402
+from handlers.broadcasts.plan import audience, plan_rows  # noqa: E402
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuv"
 OFFICER_CHAT = 99

@@ -21,9 +21,9 @@ from db.store import unit_of_work
 from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
 from faq.knowledge import load_dir
 from faq.model import Entry
-from handlers.context import Services
-from handlers.dispatcher import Dispatcher
-from handlers.faq_base import EngineFactory, FaqBase
+from handlers.citizen.faq_base import EngineFactory, FaqBase
+from handlers.core.context import Services
+from handlers.core.dispatcher import Dispatcher
 from handlers.setup import build_dispatcher
 
 log = logging.getLogger(__name__)

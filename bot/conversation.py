@@ -10,10 +10,10 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, Operation
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from db.store import unit_of_work
-from handlers import texts
-from handlers.context import Services
-from handlers.dispatcher import Dispatcher
-from handlers.types import Incoming, Reply
+from handlers.core import texts
+from handlers.core.context import Services
+from handlers.core.dispatcher import Dispatcher
+from handlers.core.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
 

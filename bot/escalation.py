@@ -25,11 +25,11 @@ from bot.settings import Settings
 from db.repos.handoff import HandoffData
 from db.repos.outbox import Content, Recipient
 from db.store import Store, unit_of_work
-from handlers import handoff_texts as t
-from handlers.dates import format_date
-from handlers.handoff_routing import POLICY, HandoffPolicy, notify_stage
-from handlers.roles import Role
-from handlers.scope import can_act
+from handlers.core.dates import format_date
+from handlers.core.roles import Role
+from handlers.handoff import texts as t
+from handlers.handoff.routing import POLICY, HandoffPolicy, notify_stage
+from handlers.members.scope import can_act
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -35,9 +35,9 @@ from db.repos.outbox import CHANNELS, Content, Recipient
 from db.repos.reminders import AREA, CANCELLED, DIGEST, MISSED, SENT, ReminderData
 from db.repos.users import UserData
 from db.store import Store, unit_of_work
-from handlers import campaign_texts as t
-from handlers.campaign_messages import digest_text, leader_text, missed_text, reminder_text
-from handlers.campaign_progress import Progress, campaign_progress, overlapping
+from handlers.campaigns import texts as t
+from handlers.campaigns.messages import digest_text, leader_text, missed_text, reminder_text
+from handlers.campaigns.progress import Progress, campaign_progress, overlapping
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.reminders import ReminderRunner, RunReport
-from handlers.campaign_plan import POLICY, CampaignPolicy, clock_time
+from handlers.campaigns.plan import POLICY, CampaignPolicy, clock_time
 
 if TYPE_CHECKING:
     from bot.app import App

@@ -56,7 +56,7 @@ def services_for(app: App, role: str) -> list[Service]:
             downloads.install(http)
             app.services.extras["downloads"] = downloads
     services.extend(receivers)
-    from bot.delivery_setup import build_delivery, install_broadcast_policy
+    from bot.delivery.setup import build_delivery, install_broadcast_policy
     from bot.escalation import handoff_hook, install_handoff_policy
     from bot.scheduler import build_scheduler, install_campaign_policy
 

@@ -2,28 +2,25 @@
 
 from __future__ import annotations
 
-from handlers import (
-    areas_admin,
-    basics,
-    broadcast,
-    broadcast_form,
-    campaign_form,
-    campaigns,
-    citizen,
-    faq_admin,
-    handoff,
-    handoff_team,
-    learning,
-    members,
-    progress,
-    reports,
-    stats,
-    subscription,
-    visit_form,
-    visits,
-)
-from handlers.dispatcher import Button, Command, Dispatcher
-from handlers.roles import Role
+from handlers.broadcasts import commands as broadcast
+from handlers.broadcasts import form as broadcast_form
+from handlers.broadcasts import subscription
+from handlers.campaigns import commands as campaigns
+from handlers.campaigns import form as campaign_form
+from handlers.campaigns import tracking as progress
+from handlers.citizen import faq_chat as citizen
+from handlers.core import basics
+from handlers.core.dispatcher import Button, Command, Dispatcher
+from handlers.core.roles import Role
+from handlers.handoff import ask as handoff
+from handlers.handoff import faq_admin, learning
+from handlers.handoff import team as handoff_team
+from handlers.members import areas as areas_admin
+from handlers.members import invites as members
+from handlers.reports import commands as reports
+from handlers.reports import stats
+from handlers.visits import commands as visits
+from handlers.visits import form as visit_form
 
 C, M, L = Role.CITIZEN, Role.MEMBER, Role.LEADER
 

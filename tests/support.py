@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from handlers.types import Channel, Incoming, Kind, Reply
+from handlers.core.types import Channel, Incoming, Kind, Reply
 
 
 @dataclass

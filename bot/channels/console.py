@@ -8,9 +8,9 @@ from typing import TextIO
 
 from bot.conversation import Conversation
 from db.store import unit_of_work
-from handlers.dispatcher import numbered
-from handlers.roles import Role
-from handlers.types import Channel, Incoming, Reply
+from handlers.core.dispatcher import numbered
+from handlers.core.roles import Role
+from handlers.core.types import Channel, Incoming, Reply
 
 
 def render(reply: Reply) -> str:

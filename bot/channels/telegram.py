@@ -30,8 +30,8 @@ from bot.channels.telegram_send import TelegramSender
 from bot.conversation import Conversation
 from bot.http import HttpServer
 from db.store import unit_of_work
-from handlers.roles import Role
-from handlers.types import Channel, Incoming, Kind, Reply
+from handlers.core.roles import Role
+from handlers.core.types import Channel, Incoming, Kind, Reply
 
 log = logging.getLogger(__name__)
 

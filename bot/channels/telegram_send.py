@@ -19,8 +19,8 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.channels.retry import Classified, Failure, RecipientBlocked, Sleep, call_with_retry
-from handlers.textutil import split_text
-from handlers.types import Choice, Reply
+from handlers.core.textutil import split_text
+from handlers.core.types import Choice, Reply
 
 log = logging.getLogger(__name__)
 

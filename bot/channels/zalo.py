@@ -26,8 +26,8 @@ from bot.channels.zalo_api import (
 from bot.conversation import Conversation
 from bot.http import HttpServer
 from db.store import unit_of_work
-from handlers.textutil import split_text
-from handlers.types import Channel, Incoming, Kind, Reply
+from handlers.core.textutil import split_text
+from handlers.core.types import Channel, Incoming, Kind, Reply
 
 log = logging.getLogger(__name__)
 

@@ -20,8 +20,8 @@ from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.campaigns import CampaignData, CampaignInput
 from db.repos.users import UserData
 from db.store import unit_of_work
-from handlers.campaign_plan import CampaignPolicy, replan
-from handlers.types import Channel, Kind, Reply
+from handlers.campaigns.plan import CampaignPolicy, replan
+from handlers.core.types import Channel, Kind, Reply
 from tests.members.support import (
     DONG_TAO,
     HOANG_HOA_THAM,

@@ -8,9 +8,9 @@ from bot.app import App
 from db.repos.campaigns import CampaignData
 from db.repos.reminders import CANCELLED, PENDING
 from db.store import unit_of_work
-from handlers import campaign_texts as t
-from handlers import texts
-from handlers.types import Reply
+from handlers.campaigns import texts as t
+from handlers.core import texts
+from handlers.core.types import Reply
 from tests.campaigns.support import Team, choice, reminders, say
 from tests.support import FakeClock
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.app import App
-from handlers import campaign_texts as t
+from handlers.campaigns import texts as t
 from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, Team, make_campaign, outbox, runner, to, utc
 from tests.members.support import visit
 from tests.support import FakeClock

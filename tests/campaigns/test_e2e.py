@@ -14,7 +14,7 @@ from db.models import User
 from db.models_campaigns import Reminder
 from db.repos.users import UserData
 from db.store import unit_of_work
-from handlers import campaign_texts as t
+from handlers.campaigns import texts as t
 from tests.campaigns.support import DONG_TAO, NGHIA_TRU, runner, utc
 from tests.e2e.harness import Harness, running
 from tests.members.support import load_sample, visit

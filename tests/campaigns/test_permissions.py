@@ -8,8 +8,8 @@ from datetime import date
 from bot.app import App
 from db.repos.reminders import PENDING
 from db.store import unit_of_work
-from handlers import campaign_texts as t
-from handlers import texts
+from handlers.campaigns import texts as t
+from handlers.core import texts
 from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, Team, choice, make_campaign, reminders, say
 
 

@@ -10,7 +10,7 @@ from bot.app import App
 from db.repos.campaigns import CampaignData, Target
 from db.repos.reminders import AREA, CANCELLED, DIGEST, PENDING, SENT
 from db.store import unit_of_work
-from handlers.campaign_plan import CampaignPolicy, plan, reminder_key, replan
+from handlers.campaigns.plan import CampaignPolicy, plan, reminder_key, replan
 from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, Team, make_campaign, reminders, utc
 from tests.support import FakeClock
 

@@ -9,9 +9,9 @@ import pytest
 from bot.app import App
 from db.repos.visit_stats import Count
 from db.store import unit_of_work
-from handlers import campaign_texts as t
-from handlers.campaign_messages import leader_text, progress_body, reminder_text
-from handlers.campaign_progress import Pace, campaign_progress, measure, timeline
+from handlers.campaigns import texts as t
+from handlers.campaigns.messages import leader_text, progress_body, reminder_text
+from handlers.campaigns.progress import Pace, campaign_progress, measure, timeline
 from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, VINH_PHUC, Team, make_campaign
 from tests.members.support import visit
 from tests.support import FakeClock

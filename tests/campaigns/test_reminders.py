@@ -12,7 +12,7 @@ from bot.scheduler import build_scheduler
 from db.models_campaigns import Reminder
 from db.repos.reminders import MISSED, PENDING, SENT
 from db.store import unit_of_work
-from handlers import campaign_texts as t
+from handlers.campaigns import texts as t
 from tests.campaigns.support import (
     DONG_TAO,
     NGHIA_TRAI,

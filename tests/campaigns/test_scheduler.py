@@ -20,7 +20,7 @@ from bot.services import services_for
 from bot.settings import Settings
 from db.repos.reminders import MISSED, PENDING, SENT
 from db.session import create_engine, session_factory
-from handlers.campaign_plan import POLICY, CampaignPolicy, clock_time
+from handlers.campaigns.plan import POLICY, CampaignPolicy, clock_time
 from tests.campaigns.support import DONG_TAO, Team, make_campaign, outbox, reminders, utc
 from tests.support import FakeClock
 

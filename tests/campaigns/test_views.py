@@ -12,9 +12,9 @@ from bot.app import App
 from db.repos.campaigns import CampaignData, Target
 from db.repos.users import UserData
 from db.repos.visit_stats import Count
-from handlers import campaign_texts as t
-from handlers.campaign_chart import build_chart
-from handlers.campaign_progress import compute
+from handlers.campaigns import texts as t
+from handlers.campaigns.chart import build_chart
+from handlers.campaigns.progress import compute
 from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, Team, choice, make_campaign, say
 from tests.members.support import visit
 from tests.members.test_stats import png_size

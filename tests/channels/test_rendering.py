@@ -8,8 +8,8 @@ import pytest
 
 from bot.channels.telegram_send import html_chunks, keyboard
 from bot.channels.zalo import zalo_chunks
-from handlers import texts
-from handlers.types import Attachment, Choice, Reply
+from handlers.core import texts
+from handlers.core.types import Attachment, Choice, Reply
 
 
 def test_long_text_split_under_4096_after_escaping_and_title_bold() -> None:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from handlers import texts
+from handlers.core import texts
 
 CLI = [sys.executable, "-m", "bot.cli"]
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from bot.app import App
 from db.models import ConversationState, ProcessedUpdate, User
 from db.store import unit_of_work
-from handlers import texts
-from handlers.types import Kind
+from handlers.core import texts
+from handlers.core.types import Kind
 from tests.support import FakeClock, incoming, texts_of
 
 
@@ -87,8 +87,8 @@ async def test_handler_exception_apologises_and_rolls_back(app: App, clock: Fake
     async def broken(ctx: object, args: str) -> None:
         raise RuntimeError("boom")
 
-    from handlers.dispatcher import Command
-    from handlers.roles import Role
+    from handlers.core.dispatcher import Command
+    from handlers.core.roles import Role
 
     app.dispatcher.command(Command("vo", (), Role.CITIZEN, broken, "lệnh hỏng để thử"))
     replies = await app.conversation.handle(incoming("/vo", user="u9", update_id="7"))

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from bot.app import build_app
 from bot.settings import Settings
 from db.models import User
-from handlers import texts
+from handlers.core import texts
 from tests.support import FakeClock, incoming
 from tests.support_proxy import FlakyProxy
 

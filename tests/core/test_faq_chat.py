@@ -10,9 +10,9 @@ from bot.app import App
 from db.models import QuestionLog
 from db.store import unit_of_work
 from faq.model import Entry
-from handlers import texts
-from handlers.privacy import PHONE_MASK
-from handlers.types import Kind
+from handlers.core import texts
+from handlers.core.privacy import PHONE_MASK
+from handlers.core.types import Kind
 from tests.support import FakeClock, incoming, texts_of
 
 

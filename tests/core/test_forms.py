@@ -8,12 +8,12 @@ import pytest
 
 from bot.app import App, build_app
 from bot.settings import Settings
-from handlers import texts
-from handlers.context import Context
-from handlers.dispatcher import Command
-from handlers.forms import Answer, Form, Invalid, Step, back_option, option
-from handlers.roles import Role
-from handlers.types import Kind
+from handlers.core import texts
+from handlers.core.context import Context
+from handlers.core.dispatcher import Command
+from handlers.core.forms import Answer, Form, Invalid, Step, back_option, option
+from handlers.core.roles import Role
+from handlers.core.types import Kind
 from tests.support import FakeClock, incoming, texts_of
 
 ASK_PLACE = "Bạn hướng dẫn ở đâu?"

@@ -7,8 +7,8 @@ import logging
 import pytest
 
 from bot.logs import RedactFilter
-from handlers.privacy import ID_MASK, PHONE_MASK, mask_personal_numbers
-from handlers.textutil import clean_text, fold, split_text
+from handlers.core.privacy import ID_MASK, PHONE_MASK, mask_personal_numbers
+from handlers.core.textutil import clean_text, fold, split_text
 
 
 @pytest.mark.parametrize(

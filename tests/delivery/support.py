@@ -10,17 +10,17 @@ from datetime import timedelta
 from typing import Any
 
 from bot.app import App, build_app
-from bot.delivery import DeliveryWorker
-from bot.delivery_policy import DeliveryConfig
-from bot.delivery_progress import BroadcastProgress
-from bot.delivery_senders import DeliverySender, TelegramDelivery, ZaloDelivery
-from bot.ratelimit import Limits, Rate
+from bot.delivery.policy import DeliveryConfig
+from bot.delivery.progress import BroadcastProgress
+from bot.delivery.ratelimit import Limits, Rate
+from bot.delivery.senders import DeliverySender, TelegramDelivery, ZaloDelivery
+from bot.delivery.worker import DeliveryWorker
 from bot.settings import Settings
 from db.repos.areas import AreaData
 from db.repos.users import UserData
 from db.store import unit_of_work
-from handlers.roles import Role
-from handlers.types import Channel, Reply
+from handlers.core.roles import Role
+from handlers.core.types import Channel, Reply
 from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
@@ -145,7 +145,7 @@ class Env:
 
     async def say(self, user: UserData, text: str = "", *, payload: str | None = None) -> list[Reply]:
         """What `user` types (or presses), handled by the real conversation; returns the replies."""
-        from handlers.types import Kind
+        from handlers.core.types import Kind
 
         message = incoming(
             text,

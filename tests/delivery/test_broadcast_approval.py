@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from db.models_outbox import Broadcast, OutboxMessage
-from handlers import broadcast_texts as t
-from handlers.broadcast_plan import POLICY, BroadcastPolicy
+from handlers.broadcasts import texts as t
+from handlers.broadcasts.plan import POLICY, BroadcastPolicy
 from tests.delivery.support import Env, People, compose, make_people
 
 

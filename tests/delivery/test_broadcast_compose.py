@@ -11,11 +11,11 @@ from sqlalchemy import select
 from db.models_outbox import Broadcast, OutboxMessage
 from db.repos.broadcasts import LEADERS, MEMBERS, SUBSCRIBERS, Audience
 from db.store import unit_of_work
-from handlers import broadcast_texts as t
-from handlers import texts
-from handlers.broadcast_plan import POLICY, BroadcastPolicy
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.broadcasts import texts as t
+from handlers.broadcasts.plan import POLICY, BroadcastPolicy
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.core.types import Channel
 from tests.delivery.support import Env, People, add_user, compose, make_people
 from tests.e2e.harness import TELEGRAM_TOKEN  # noqa: F401 - the fakes use it
 

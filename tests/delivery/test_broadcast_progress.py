@@ -8,12 +8,12 @@ import io
 import re
 from datetime import timedelta
 
-from bot.delivery_policy import DeliveryConfig
+from bot.delivery.policy import DeliveryConfig
 from bot.downloads import Downloads
-from handlers import broadcast_texts as t
-from handlers import texts
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.broadcasts import texts as t
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.core.types import Channel
 from tests.delivery.support import Env, VirtualTimer, add_user, close_worker, compose, make_tree, new_worker
 
 ETA = re.compile(r"Dự kiến xong: \d\d/\d\d/\d{4} \d\d:\d\d$")

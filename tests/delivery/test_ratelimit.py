@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.ratelimit import ChannelLimiter, Limits, Rate
+from bot.delivery.ratelimit import ChannelLimiter, Limits, Rate
 from tests.delivery.support import SteppedTimer, VirtualTimer
 
 TELEGRAM = Limits(overall=Rate(25), per_chat=Rate(1), per_group=Rate(20, 60))

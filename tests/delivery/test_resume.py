@@ -17,9 +17,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.app import build_app
-from bot.delivery import DeliveryWorker
-from bot.delivery_policy import DeliveryConfig
-from bot.ratelimit import Limits, MonotonicTimer, Rate
+from bot.delivery.policy import DeliveryConfig
+from bot.delivery.ratelimit import Limits, MonotonicTimer, Rate
+from bot.delivery.worker import DeliveryWorker
 from db.models_outbox import OutboxMessage
 from db.repos.outbox import Content, Recipient
 from db.store import unit_of_work

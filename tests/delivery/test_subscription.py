@@ -6,9 +6,9 @@ from sqlalchemy import select
 
 from db.models_outbox import OutboxMessage
 from db.store import unit_of_work
-from handlers import broadcast_texts as t
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.broadcasts import texts as t
+from handlers.core.roles import Role
+from handlers.core.types import Channel
 from tests.delivery.support import Env, add_user, compose, make_tree
 
 

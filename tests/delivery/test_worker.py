@@ -8,16 +8,16 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.delivery import DeliveryWorker
-from bot.delivery_policy import DeliveryConfig
-from bot.delivery_senders import TelegramDelivery, ZaloDelivery
-from bot.ratelimit import Limits, MonotonicTimer, Rate
+from bot.delivery.policy import DeliveryConfig
+from bot.delivery.ratelimit import Limits, MonotonicTimer, Rate
+from bot.delivery.senders import TelegramDelivery, ZaloDelivery
+from bot.delivery.worker import DeliveryWorker
 from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.outbox import Content, Recipient
 from db.store import unit_of_work
-from handlers import texts
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.core.types import Channel
 from tests.delivery.support import LIMITS, Env, add_user
 from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN, free_port
 

@@ -16,7 +16,7 @@ from bot.app import App, build_app
 from bot.runner import Service
 from bot.services import services_for
 from bot.settings import Settings
-from handlers import texts
+from handlers.core import texts
 from tests.fakes import Call
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI

@@ -18,8 +18,8 @@ from bot.runner import Service
 from bot.services import services_for
 from bot.settings import Settings
 from db.store import unit_of_work
-from handlers import broadcast_texts as t
-from handlers.roles import Role
+from handlers.broadcasts import texts as t
+from handlers.core.roles import Role
 from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN
 from tests.fakes import Call
 from tests.fakes.telegram_api import FakeTelegramAPI

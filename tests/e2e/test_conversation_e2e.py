@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.settings import Settings
 from db.models import QuestionLog, User
-from handlers import texts
+from handlers.core import texts
 from tests.e2e.harness import Harness, running
 from tests.support import FakeClock
 

@@ -17,14 +17,14 @@ from datetime import timedelta
 from bot.app import App, build_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
-from bot.delivery import DeliveryWorker
+from bot.delivery.worker import DeliveryWorker
 from bot.escalation import escalate_due, install_handoff_policy
 from bot.http import HttpServer
 from bot.settings import Settings
-from handlers import handoff_texts as t
-from handlers import texts
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.core.types import Channel
+from handlers.handoff import texts as t
 from tests.delivery.support import VirtualTimer, add_user, close_worker, make_tree, new_worker
 from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN
 from tests.fakes import Call

@@ -24,8 +24,8 @@ from bot.settings import Settings
 from db.models_visits import Visit, VisitService
 from db.repos.areas import AreaData
 from db.store import unit_of_work
-from handlers import member_texts as mt
-from handlers import visit_texts as t
+from handlers.members import texts as mt
+from handlers.visits import texts as t
 from tests.e2e.harness import (
     TELEGRAM_TOKEN,
     WEBHOOK_SECRET,

@@ -10,8 +10,8 @@ from bot.app import App
 from db.models_handoff import Handoff
 from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.users import UserData
-from handlers.roles import Role
-from handlers.types import Channel, Kind, Reply
+from handlers.core.roles import Role
+from handlers.core.types import Channel, Kind, Reply
 from tests.delivery.support import Tree, add_user, make_tree
 from tests.support import incoming
 

@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from bot.app import App
 from db.store import unit_of_work
-from handlers import handoff_texts as t
-from handlers import texts
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.core.types import Channel
+from handlers.handoff import texts as t
 from tests.delivery.support import add_user
 from tests.handoff.support import UNKNOWN, UNKNOWN_MASKED, handoffs, make_team, outbox, payload_of, say
 from tests.support import FakeClock, texts_of

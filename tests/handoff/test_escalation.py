@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 from bot.app import App
 from bot.escalation import HandoffHook, escalate_due, review_digest
 from db.store import unit_of_work
-from handlers import handoff_texts as t
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.core.roles import Role
+from handlers.core.types import Channel
+from handlers.handoff import texts as t
 from tests.delivery.support import add_user
 from tests.handoff.support import UNKNOWN_MASKED, hand_off, handoffs, make_team, outbox, say
 from tests.support import FakeClock

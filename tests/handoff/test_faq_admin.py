@@ -13,11 +13,11 @@ from db.models_audit import AuditEntry
 from db.models_faq import FaqChange
 from db.store import unit_of_work
 from faq.exchange import read_entries
-from handlers import handoff_texts as t
-from handlers import texts
-from handlers.faq_admin import key_of
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.core.types import Channel
+from handlers.handoff import texts as t
+from handlers.handoff.faq_admin import key_of
 from tests.delivery.support import add_user
 from tests.handoff.support import make_team, say
 from tests.support import texts_of

@@ -10,9 +10,9 @@ from db.models_audit import AuditEntry
 from db.models_faq import FaqChange
 from db.store import unit_of_work
 from faq.knowledge import MIN_QUESTIONS, check
-from handlers import handoff_texts as t
-from handlers import texts
-from handlers.roles import Role
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.handoff import texts as t
 from tests.handoff.support import UNKNOWN, UNKNOWN_MASKED, Team, hand_off, make_team, outbox, payload_of, say
 from tests.support import texts_of
 

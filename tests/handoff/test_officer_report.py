@@ -8,9 +8,9 @@ from bot.app import App
 from db.models import QuestionLog
 from db.models_handoff import Handoff
 from db.repos.users import UserData
-from handlers import handoff_texts as t
-from handlers.roles import Role
-from handlers.types import Channel
+from handlers.core.roles import Role
+from handlers.core.types import Channel
+from handlers.handoff import texts as t
 from tests.delivery.support import add_user
 from tests.handoff.support import make_team, say
 

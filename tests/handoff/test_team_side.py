@@ -11,10 +11,10 @@ from sqlalchemy import text
 from bot.app import App, build_app
 from bot.settings import Settings
 from db.store import unit_of_work
-from handlers import handoff_texts as t
-from handlers import texts
-from handlers.roles import Role
-from handlers.types import Channel, Incoming, Kind
+from handlers.core import texts
+from handlers.core.roles import Role
+from handlers.core.types import Channel, Incoming, Kind
+from handlers.handoff import texts as t
 from tests.delivery.support import add_user
 from tests.handoff.support import UNKNOWN_MASKED, hand_off, handoffs, make_team, outbox, say
 from tests.support import FakeClock, incoming, texts_of

@@ -9,13 +9,13 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 
 from bot.app import App
-from bot.cli_areas import plan, read_rows
+from bot.cli.areas import plan, read_rows
 from db.repos.areas import AreaData
 from db.repos.invites import InviteData
 from db.repos.users import UserData
 from db.repos.visits import VisitData, VisitInput
 from db.store import unit_of_work
-from handlers.types import Channel, Reply
+from handlers.core.types import Channel, Reply
 
 SAMPLE = Path(__file__).resolve().parents[2] / "db" / "sample" / "areas_sample.csv"
 

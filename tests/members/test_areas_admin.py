@@ -6,7 +6,7 @@ from bot.app import App
 from db.models_audit import AuditEntry
 from db.repos.areas import AreaData
 from db.store import unit_of_work
-from handlers import member_texts as t
+from handlers.members import texts as t
 from tests.members.support import HOANG_HOA_THAM, NGHIA_TRU, person, rows
 from tests.support import incoming, texts_of
 

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from handlers.dates import (
+from handlers.core.dates import (
     DateError,
     Period,
     format_date,

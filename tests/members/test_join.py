@@ -9,9 +9,9 @@ from bot.app import App
 from db.models_audit import AuditEntry
 from db.models_visits import Invite, InviteUse, JoinFailure
 from db.repos.areas import AreaData
-from handlers import member_texts as t
-from handlers import texts
-from handlers.types import Kind
+from handlers.core import texts
+from handlers.core.types import Kind
+from handlers.members import texts as t
 from tests.members.support import (
     HOANG_HOA_THAM,
     NGHIA_TRAI,

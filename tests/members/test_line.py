@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from handlers import visit_texts as t
-from handlers.visit_catalog import (
+from handlers.visits import texts as t
+from handlers.visits.catalog import (
     SERVICE_CODES,
     UnknownItem,
     find_place,
@@ -16,7 +16,7 @@ from handlers.visit_catalog import (
     service_label,
     services_help,
 )
-from handlers.visit_line import LineDraft, LineError, parse_line
+from handlers.visits.line import LineDraft, LineError, parse_line
 
 TODAY = date(2026, 3, 14)
 

@@ -9,11 +9,11 @@ from bot.settings import Settings
 from db.models import ConversationState
 from db.models_visits import Visit, VisitChange, VisitService
 from db.repos.areas import AreaData
-from handlers import member_texts as mt
-from handlers import texts
-from handlers import visit_texts as t
-from handlers.types import Kind, Reply
-from handlers.visit_catalog import services_help
+from handlers.core import texts
+from handlers.core.types import Kind, Reply
+from handlers.members import texts as mt
+from handlers.visits import texts as t
+from handlers.visits.catalog import services_help
 from tests.members.support import (
     DONG_TAO,
     NGHIA_TRAI,

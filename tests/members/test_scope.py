@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from db.repos.areas import AreaData
-from handlers.roles import Role
-from handlers.scope import can_act, can_grant, grantable_roles, search
+from handlers.core.roles import Role
+from handlers.members.scope import can_act, can_grant, grantable_roles, search
 
 P = AreaData(1, "33", "Tỉnh Hưng Yên", "province", None, "/33/", True)
 C1 = AreaData(2, "33002", "Xã Nghĩa Trụ", "commune", 1, "/33/33002/", True)

@@ -11,13 +11,13 @@ from openpyxl import load_workbook
 from bot.app import App
 from db.repos.areas import AreaData
 from db.store import unit_of_work
-from handlers import visit_texts as t
-from handlers.dates import Period
-from handlers.report_chart import build_png
-from handlers.report_data import VisitReport, build_report
-from handlers.report_files import build_csv, build_xlsx, filename
-from handlers.stats import summary
-from handlers.types import Kind
+from handlers.core.dates import Period
+from handlers.core.types import Kind
+from handlers.reports.chart import build_png
+from handlers.reports.data import VisitReport, build_report
+from handlers.reports.files import build_csv, build_xlsx, filename
+from handlers.reports.stats import summary
+from handlers.visits import texts as t
 from tests.members.support import (
     DONG_TAO,
     HOANG_HOA_THAM,

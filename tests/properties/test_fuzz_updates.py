@@ -25,7 +25,7 @@ from bot.channels.zalo import zalo_chunks
 from bot.channels.zalo_api import ZaloEvent
 from bot.settings import Settings
 from db.store import unit_of_work
-from handlers.types import Incoming, Reply
+from handlers.core.types import Incoming, Reply
 from tests.support import FakeClock
 
 COMMANDS = [

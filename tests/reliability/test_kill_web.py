@@ -30,9 +30,9 @@ from sqlalchemy import text
 
 from db.session import create_engine, session_factory
 from db.store import unit_of_work
-from handlers import texts
-from handlers import visit_texts as vt
-from handlers.types import Channel
+from handlers.core import texts
+from handlers.core.types import Channel
+from handlers.visits import texts as vt
 from tests.e2e.harness import TELEGRAM_TOKEN, WEBHOOK_SECRET, TelegramHarness, free_port
 from tests.fakes import Call
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -33,7 +33,7 @@ from db.repos.outbox import SENDING, SENT, Content, Recipient
 from db.repos.reminders import AREA
 from db.session import create_engine, session_factory
 from db.store import unit_of_work
-from handlers.types import Channel
+from handlers.core.types import Channel
 from tests.e2e.harness import TELEGRAM_TOKEN
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reliability.process import ProcessControl

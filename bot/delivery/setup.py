@@ -1,0 +1,81 @@
+"""Assembling delivery from the settings: limits, a worker with a sender per configured channel."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.delivery.policy import DeliveryConfig
+from bot.delivery.progress import BroadcastProgress
+from bot.delivery.ratelimit import Limits, Rate, Timer
+from bot.delivery.senders import DeliverySender, TelegramDelivery, ZaloDelivery
+from bot.delivery.worker import DeliveryWorker
+from bot.settings import Settings
+from handlers.broadcasts.plan import POLICY, BroadcastPolicy
+
+if TYPE_CHECKING:
+    from bot.app import App
+
+
+def limits_from(settings: Settings) -> dict[str, Limits]:
+    return {
+        "telegram": Limits(
+            overall=Rate(settings.telegram_rate),
+            per_chat=Rate(settings.telegram_chat_rate),
+            per_group=Rate(settings.telegram_group_per_minute, 60.0),
+        ),
+        "zalo": Limits(
+            overall=Rate(settings.zalo_rate),
+            per_chat=Rate(settings.zalo_chat_rate),
+            per_group=Rate(settings.zalo_group_per_minute, 60.0),
+        ),
+    }
+
+
+def config_from(settings: Settings) -> DeliveryConfig:
+    return DeliveryConfig(
+        lease=timedelta(seconds=settings.delivery_lease_seconds),
+        poll_seconds=settings.delivery_poll_seconds,
+        max_attempts=settings.delivery_max_attempts,
+        max_rate_limited=settings.delivery_max_rate_limited,
+    )
+
+
+def install_broadcast_policy(app: App) -> None:
+    """Handlers read the approval rule from Services.extras (they cannot import the settings)."""
+    app.services.extras[POLICY] = BroadcastPolicy(leader_approval=app.settings.broadcast_leader_approval)
+
+
+def senders_from(settings: Settings) -> list[DeliverySender]:
+    senders: list[DeliverySender] = []
+    if settings.telegram_token is not None:
+        senders.append(
+            TelegramDelivery.connect(settings.telegram_token.get_secret_value(), settings.telegram_api_base)
+        )
+    if settings.zalo_token is not None:
+        senders.append(ZaloDelivery.connect(settings.zalo_token.get_secret_value(), settings.zalo_api_base))
+    return senders
+
+
+def build_delivery(app: App, *, timer: Timer | None = None) -> DeliveryWorker | None:
+    """The worker for every configured channel (None when none is), with broadcast progress reporting."""
+    settings = app.settings
+    senders = senders_from(settings)
+    if not senders:
+        return None
+    limits = limits_from(settings)
+    worker = DeliveryWorker(
+        app.sessions, senders, limits, clock=app.services.clock, config=config_from(settings), timer=timer
+    )
+    worker.hooks.append(
+        BroadcastProgress(
+            app.sessions,
+            worker,
+            clock=app.services.clock,
+            tz=settings.tz,
+            every=timedelta(seconds=settings.broadcast_status_seconds),
+            zalo_every=timedelta(minutes=settings.broadcast_zalo_progress_minutes),
+            rates={channel: limit.overall.per_second for channel, limit in limits.items()},
+        )
+    )
+    return worker

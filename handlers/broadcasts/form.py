@@ -1,0 +1,197 @@
+"""/thongbao moi: compose an announcement — text, photo, audience, area, channels, preview, when."""
+
+from __future__ import annotations
+
+import re
+
+from handlers.broadcasts import texts as t
+from handlers.broadcasts.plan import (
+    CHANNEL_CODES,
+    GROUP_CODES,
+    MAX_TEXT,
+    audience,
+    describe_counts,
+    describe_groups,
+    form_audience,
+    launch,
+    may_broadcast,
+    number,
+    parse_when,
+    policy,
+    target,
+    title,
+)
+from handlers.core.context import Context
+from handlers.core.dates import DateError
+from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.roles import Role
+from handlers.core.textutil import fold
+from handlers.members.scope import scope_of, search
+
+NAME = "broadcast"
+MAX_AREA_OPTIONS = 40
+_PHOTO_URL = re.compile(r"https://[^\s]{4,990}")
+
+
+async def start(ctx: Context, forms: Forms) -> None:
+    if not await may_broadcast(ctx):
+        ctx.reply(t.NO_SCOPE)
+        return
+    await forms.start(ctx, NAME)
+
+
+async def ask_text(ctx: Context) -> None:
+    ctx.reply(t.ASK_TEXT.format(limit=MAX_TEXT))
+
+
+async def take_text(ctx: Context, answer: Answer) -> GoTo | None:
+    text = answer.text.strip()
+    if answer.value is not None or not text:
+        raise Invalid(t.TEXT_EMPTY)
+    if len(text) > MAX_TEXT:
+        raise Invalid(t.TEXT_TOO_LONG.format(length=len(text), limit=MAX_TEXT))
+    ctx.state.data["text"] = text
+    return GoTo("confirm") if ctx.state.data.get("review") else None
+
+
+async def ask_photo(ctx: Context) -> None:
+    ctx.reply(t.ASK_PHOTO, [option(ctx, t.NO_PHOTO, "none")])
+
+
+async def take_photo(ctx: Context, answer: Answer) -> None:
+    if answer.value == "none":
+        ctx.state.data["photo"] = None
+        return
+    url = answer.text.strip()
+    if answer.value is not None or not _PHOTO_URL.fullmatch(url):
+        raise Invalid(t.PHOTO_INVALID)
+    ctx.state.data["photo"] = url
+
+
+async def ask_groups(ctx: Context) -> None:
+    ctx.reply(t.ASK_GROUPS, [option(ctx, label, code) for code, label in t.GROUP_CHOICES])
+
+
+async def take_groups(ctx: Context, answer: Answer) -> None:
+    if answer.value not in GROUP_CODES:
+        raise Invalid(t.PICK_ONE)
+    ctx.state.data["groups"] = answer.value
+
+
+async def ask_area(ctx: Context) -> None:
+    _has_scope, root = await scope_of(ctx)
+    if root is None:
+        first = option(ctx, t.AREA_EVERYWHERE, "all")
+        children = await ctx.store.areas.children(None)
+    else:
+        first = option(ctx, t.AREA_ALL_OF.format(area=root.name), str(root.id))
+        children = await ctx.store.areas.children(root.id)
+    children.sort(key=lambda a: fold(a.name))
+    options = [first] + [option(ctx, c.name, str(c.id)) for c in children[:MAX_AREA_OPTIONS]]
+    text = t.ASK_AREA
+    if len(children) > MAX_AREA_OPTIONS:
+        text += "\n" + t.AREA_TOO_MANY.format(shown=MAX_AREA_OPTIONS, total=len(children))
+    ctx.reply(text, options)
+
+
+async def take_area(ctx: Context, answer: Answer) -> None:
+    if answer.value == "all":
+        allowed, area = await target(ctx, None)
+    elif answer.value is not None and answer.value.isdigit():
+        allowed, area = await target(ctx, int(answer.value))
+    else:
+        _has_scope, root = await scope_of(ctx)
+        candidates = await ctx.store.area_tree.in_subtree(
+            root.path if root else None, ("province", "commune", "hamlet")
+        )
+        found = search(candidates, answer.text)
+        if not found:
+            raise Invalid(t.AREA_NOT_FOUND.format(text=answer.text))
+        if len(found) > 1:
+            raise Invalid(t.AREA_AMBIGUOUS.format(names=", ".join(a.name for a in found[:5])))
+        allowed, area = await target(ctx, found[0].id)
+    if not allowed:
+        raise Invalid(t.OUT_OF_SCOPE)
+    ctx.state.data["area_id"] = area.id if area else None
+
+
+async def ask_channels(ctx: Context) -> None:
+    ctx.reply(t.ASK_CHANNELS, [option(ctx, label, code) for code, label in t.CHANNEL_CHOICES])
+
+
+async def take_channels(ctx: Context, answer: Answer) -> None:
+    if answer.value not in CHANNEL_CODES:
+        raise Invalid(t.PICK_ONE)
+    ctx.state.data["channels"] = answer.value
+
+
+async def ask_confirm(ctx: Context) -> None:
+    data = ctx.state.data
+    data["review"] = True
+    allowed, area = await target(ctx, data.get("area_id"))
+    groups, channels = form_audience(data)
+    if not allowed:
+        ctx.reply(t.OUT_OF_SCOPE, [option(ctx, t.EDIT_AUDIENCE, "who")])
+        return
+    counts = await ctx.store.broadcasts.preview(audience(groups, area, channels))
+    total = sum(counts.values())
+    message = f"{title(area)}\n\n{data['text']}"
+    if data.get("photo"):
+        message += "\n" + t.PREVIEW_PHOTO.format(url=data["photo"])
+    text = t.PREVIEW.format(
+        message=message,
+        groups=describe_groups(groups),
+        area=area.name if area else t.AREA_EVERYWHERE,
+        counts=describe_counts(counts),
+        total=number(total),
+    )
+    choices = []
+    if total:
+        approval = ctx.role == Role.LEADER and policy(ctx).leader_approval
+        choices.append(option(ctx, t.SEND_FOR_APPROVAL if approval else t.SEND_NOW, "now"))
+        choices.append(option(ctx, t.SEND_LATER_APPROVAL if approval else t.SEND_LATER, "later"))
+    else:
+        text += "\n\n" + t.PREVIEW_NOBODY
+    choices += [option(ctx, t.EDIT_TEXT, "edit"), option(ctx, t.EDIT_AUDIENCE, "who")]
+    ctx.reply(text, choices)
+
+
+async def take_confirm(ctx: Context, answer: Answer) -> GoTo | Done:
+    if answer.value == "now":
+        await launch(ctx, ctx.state.data, None)
+        return Done()
+    if answer.value == "later":
+        return GoTo("when")
+    if answer.value == "edit":
+        return GoTo("text")
+    if answer.value == "who":
+        return GoTo("groups")
+    raise Invalid(t.PICK_ONE)
+
+
+async def ask_when(ctx: Context) -> None:
+    ctx.reply(t.ASK_WHEN)
+
+
+async def take_when(ctx: Context, answer: Answer) -> Done:
+    try:
+        when = parse_when(answer.text, ctx.now(), ctx.services.tz)
+    except DateError as error:
+        raise Invalid(error.message) from None
+    await launch(ctx, ctx.state.data, when)
+    return Done()
+
+
+FORM = Form(
+    NAME,
+    t.FORM_TITLE,
+    (
+        Step("text", ask_text, take_text),
+        Step("photo", ask_photo, take_photo),
+        Step("groups", ask_groups, take_groups),
+        Step("area", ask_area, take_area),
+        Step("channels", ask_channels, take_channels),
+        Step("confirm", ask_confirm, take_confirm),
+        Step("when", ask_when, take_when),
+    ),
+)

@@ -1,0 +1,79 @@
+"""/tiendo: campaign progress against targets and pace, as text and as a PNG chart.
+
+`/tiendo` shows the only campaign of one's area, or lists them to pick (`td:<id>` buttons); `/tiendo <id>`
+shows one. Members and leaders see the areas overlapping their own; whoever manages the campaign sees all
+of it. A forged `td:<id>` shows nothing the person could not see by typing.
+
+Telegram gets the chart as a photo; Zalo bots cannot send files, so Zalo gets the text, and a short-lived
+link to the chart when the bot has a public address (the `downloads` service, as /baocao).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from handlers.campaigns import texts as t
+from handlers.campaigns.access import RECENTLY_ENDED, viewer_area, visible_part
+from handlers.campaigns.chart import build_chart
+from handlers.campaigns.messages import local_time, progress_body
+from handlers.campaigns.progress import campaign_progress
+from handlers.core import texts
+from handlers.core.context import Context
+from handlers.core.types import Attachment, Channel, Choice
+
+
+async def show(ctx: Context, args: str) -> None:
+    allowed, area = await viewer_area(ctx)
+    if not allowed:
+        ctx.reply(t.NO_SCOPE)
+        return
+    raw = args.strip().lstrip("#")
+    if raw.isdigit():
+        await show_one(ctx, int(raw))
+        return
+    today = ctx.local_now().date()
+    found = await ctx.store.campaigns.visible(area.path if area else None, ended_since=today - RECENTLY_ENDED)
+    if not found:
+        ctx.reply(t.PROGRESS_NONE)
+        return
+    if len(found) == 1:
+        await show_one(ctx, found[0].id)
+        return
+    ctx.reply(t.PROGRESS_PICK, [Choice(f"#{c.id} {c.name}"[:60], f"td:{c.id}") for c in found])
+
+
+async def button(ctx: Context, rest: str) -> None:
+    """`td:<campaign id>`."""
+    if not rest.isdigit():
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    await show_one(ctx, int(rest))
+
+
+async def show_one(ctx: Context, campaign_id: int) -> None:
+    campaign = await ctx.store.campaigns.get(campaign_id)
+    if campaign is None:
+        ctx.reply(t.UNKNOWN.format(id=campaign_id))
+        return
+    part = await visible_part(ctx, campaign)
+    if part is None:
+        ctx.reply(t.NOT_YOURS.format(id=campaign_id))
+        return
+    progress = (await campaign_progress(ctx.store, campaign, ctx.local_now().date())).part(part)
+    text = progress_body(progress)
+    title = t.PROGRESS_TITLE.format(name=campaign.name)
+    links = ctx.services.extras.get("downloads")
+    telegram = ctx.incoming.channel == Channel.TELEGRAM
+    if not telegram and links is None:
+        ctx.reply(f"{text}\n\n{t.PROGRESS_CHART_TELEGRAM}", title=title)
+        return
+    # Drawing takes a moment of CPU: keep the event loop answering meanwhile.
+    png = await asyncio.to_thread(build_chart, progress)
+    name = f"tiendo_{campaign.id}_{progress.line.today:%Y%m%d}.png"
+    if telegram:
+        ctx.reply(text, photo=Attachment(name, png, "image/png"), title=title)
+        return
+    assert links is not None
+    url, expires = await links.link(ctx.store, filename=name, mime="image/png", data=png, now=ctx.now())
+    link = t.PROGRESS_CHART_LINK.format(url=url, expires=local_time(expires, ctx.services.tz))
+    ctx.reply(f"{text}\n\n{link}", title=title)

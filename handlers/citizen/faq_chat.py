@@ -1,0 +1,149 @@
+"""Citizens' questions: small talk, FAQ answers, "did you mean", honest declines, feedback and /chude."""
+
+from __future__ import annotations
+
+from faq.engine import Engine, Outcome
+from faq.model import Entry
+from faq.smalltalk import SmallTalk, classify
+from handlers.citizen.faq_base import FaqBase
+from handlers.core import texts
+from handlers.core.context import Context
+from handlers.core.privacy import mask_personal_numbers
+from handlers.core.textutil import fold
+from handlers.core.types import Choice
+from handlers.handoff import ask as handoff
+
+_SMALLTALK = {
+    SmallTalk.GREETING: texts.SMALLTALK_GREETING,
+    SmallTalk.THANKS: texts.SMALLTALK_THANKS,
+    SmallTalk.GOODBYE: texts.SMALLTALK_GOODBYE,
+    SmallTalk.CAPABILITIES: texts.SMALLTALK_CAPABILITIES,
+}
+
+
+def faq_base(ctx: Context) -> FaqBase:
+    base = ctx.services.extras["faq"]
+    assert isinstance(base, FaqBase)
+    return base
+
+
+async def engine(ctx: Context) -> Engine:
+    return await faq_base(ctx).engine(ctx.store, ctx.now())
+
+
+def show_entry(ctx: Context, search: Engine, entry: Entry, question_id: int) -> None:
+    """The answer with its source, feedback buttons and up to two related entries."""
+    lines = [entry.answer.strip()]
+    if entry.sources:
+        lines.append(texts.FAQ_SOURCE.format(url=entry.sources[0]))
+    if entry.updated:
+        lines.append(texts.FAQ_UPDATED.format(date=entry.updated.strftime("%d/%m/%Y")))
+    choices = [
+        Choice(texts.FAQ_HELPFUL, f"fb:{question_id}:y"),
+        Choice(texts.FAQ_WRONG, f"fb:{question_id}:n"),
+    ]
+    for related_id in entry.related[:2]:
+        try:
+            related = search.entry(related_id)
+        except KeyError:
+            continue
+        choices.append(Choice(f"Xem thêm: {related.title}", f"faq:{related.id}:0"))
+    ctx.reply("\n\n".join(lines), choices, title=entry.title)
+
+
+async def ask(ctx: Context, text: str) -> None:
+    """Free text from anyone without an open form."""
+    kind = classify(text)
+    if kind is not None:
+        ctx.reply(_SMALLTALK[kind])
+        return
+    search = await engine(ctx)
+    if not search.entries:
+        ctx.reply(texts.FAQ_EMPTY_BASE)
+        return
+    result = search.search(text, top=3)
+    top = result.hits[0] if result.hits else None
+    question_id = await ctx.store.questions.log(
+        channel=ctx.incoming.channel,
+        user_id=ctx.user.id,
+        text=mask_personal_numbers(text),
+        outcome=result.outcome.value,
+        top_entry_id=top.id if top else None,
+        score=top.score if top else None,
+    )
+    if result.outcome == Outcome.ANSWER and top is not None:
+        show_entry(ctx, search, search.entry(top.id), question_id)
+    elif result.outcome == Outcome.CHOICES:
+        choices = [Choice(search.entry(h.id).title, f"faq:{h.id}:{question_id}") for h in result.hits]
+        choices.append(Choice(texts.FAQ_NONE_OF_THESE, f"faq::{question_id}"))
+        ctx.reply(texts.FAQ_DID_YOU_MEAN, choices)
+    else:
+        ctx.reply(texts.FAQ_DECLINE, handoff.offer(question_id))
+
+
+async def chosen(ctx: Context, rest: str) -> None:
+    """A pressed FAQ button: "faq:<entry id>:<question id>" (question id 0 when browsing)."""
+    entry_id, _, qid = rest.rpartition(":")
+    question_id = int(qid) if qid.isdigit() else 0
+    if not entry_id:
+        # "None of these": the bot does not know; say so instead of guessing.
+        if question_id:
+            await ctx.store.questions.set_chosen(question_id, ctx.user.id, "")
+        ctx.reply(texts.FAQ_DECLINE, handoff.offer(question_id))
+        return
+    search = await engine(ctx)
+    try:
+        entry = search.entry(entry_id)
+    except KeyError:
+        ctx.reply(texts.FAQ_GONE)
+        return
+    if question_id:
+        await ctx.store.questions.set_chosen(question_id, ctx.user.id, entry_id)
+    else:
+        question_id = await ctx.store.questions.log(
+            channel=ctx.incoming.channel,
+            user_id=ctx.user.id,
+            text=f"[chủ đề] {entry.title}",
+            outcome="browse",
+            top_entry_id=entry.id,
+            score=None,
+        )
+    show_entry(ctx, search, entry, question_id)
+
+
+async def feedback(ctx: Context, rest: str) -> None:
+    """ "fb:<question id>:y|n" — only the person who asked can rate, once it is theirs."""
+    qid, _, verdict = rest.partition(":")
+    if not qid.isdigit() or verdict not in ("y", "n"):
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    value = "helpful" if verdict == "y" else "wrong"
+    if not await ctx.store.questions.set_feedback(int(qid), ctx.user.id, value):
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    if verdict == "y":
+        ctx.reply(texts.FAQ_THANKS_FEEDBACK)
+    else:
+        ctx.reply(texts.FAQ_SORRY_WRONG, handoff.offer(int(qid)))
+
+
+def _themes(search: Engine) -> list[str]:
+    return sorted({e.theme for e in search.entries if e.theme}, key=fold)
+
+
+async def topics(ctx: Context, _args: str) -> None:
+    """/chude: the themes, then the questions of one theme."""
+    search = await engine(ctx)
+    themes = _themes(search)
+    ctx.reply(texts.TOPICS_HEADER, [Choice(t, f"t:{i}") for i, t in enumerate(themes)])
+
+
+async def topic(ctx: Context, rest: str) -> None:
+    search = await engine(ctx)
+    themes = _themes(search)
+    if not rest.isdigit() or int(rest) >= len(themes):
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    theme = themes[int(rest)]
+    entries = [e for e in search.entries if e.theme == theme]
+    ctx.reply(texts.TOPIC_HEADER.format(theme=theme), [Choice(e.title, f"faq:{e.id}:0") for e in entries])

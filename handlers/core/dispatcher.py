@@ -1,0 +1,212 @@
+"""Routes one update: command, button, open form, numbered choice, or free text — by role and state."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from db.store import Store
+from handlers.core import texts
+from handlers.core.context import Context, Services
+from handlers.core.forms import Forms
+from handlers.core.roles import Role
+from handlers.core.textutil import clean_text, fold
+from handlers.core.types import Choice, Incoming, Kind, Reply
+
+log = logging.getLogger(__name__)
+
+CommandHandler = Callable[[Context, str], Awaitable[None]]
+ButtonHandler = Callable[[Context, str], Awaitable[None]]
+TextHandler = Callable[[Context, str], Awaitable[None]]
+
+_COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str  # Vietnamese name, typed with or without "/"
+    aliases: tuple[str, ...]
+    min_role: Role
+    handler: CommandHandler
+    summary: str  # one line for /trogiup and the Telegram menu
+    menu: bool = True
+    # Typed without "/" and followed by more words, the message is a command only if this is set
+    # (or the command is for staff): "huy dang ky sim" from a citizen is a question, "dangky AB12" is not.
+    args: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    prefix: str  # payloads look like "prefix:rest"
+    min_role: Role
+    handler: ButtonHandler
+
+
+class Dispatcher:
+    def __init__(self) -> None:
+        self.forms = Forms()
+        self._commands: dict[str, Command] = {}
+        self._ordered: list[Command] = []
+        self._buttons: dict[str, Button] = {}
+        self._text: TextHandler | None = None
+
+    # -- registration (bot/app.py calls handlers.setup, which calls these in a readable order) --
+    def command(self, command: Command) -> None:
+        for key in (command.name, *command.aliases):
+            if key in self._commands:
+                raise ValueError(f"command {key!r} registered twice")
+            self._commands[key] = command
+        self._ordered.append(command)
+
+    def button(self, button: Button) -> None:
+        if button.prefix in self._buttons or button.prefix == "f":
+            raise ValueError(f"button prefix {button.prefix!r} taken")
+        self._buttons[button.prefix] = button
+
+    def text(self, handler: TextHandler) -> None:
+        self._text = handler
+
+    def commands_for(self, role: Role) -> list[Command]:
+        return [c for c in self._ordered if c.min_role <= role and c.menu]
+
+    # -- handling --
+    async def handle(self, incoming: Incoming, store: Store, services: Services) -> list[Reply]:
+        if incoming.update_id and not await store.updates.first_time(incoming.channel, incoming.update_id):
+            log.info("update %s:%s already handled", incoming.channel, incoming.update_id)
+            return []
+        text = clean_text(incoming.text)
+        if incoming.chat_type == "group" and not self._addressed(incoming, text):
+            return []
+        private = incoming.chat_type == "private"
+        user = await store.users.seen(
+            incoming.channel,
+            incoming.user_id,
+            incoming.chat_id,
+            incoming.display_name,
+            private=private,
+            now=services.clock(),
+        )
+        if user.flood_count > services.flood_limit:
+            # Answer the first message over the limit, drop the rest quietly: nobody else waits for them.
+            log.info("flood guard: user %s sent %s messages this minute", user.id, user.flood_count)
+            return [Reply(texts.FLOOD_WAIT)] if user.flood_count == services.flood_limit + 1 else []
+        if f"{incoming.channel}:{incoming.user_id}" in services.admins and user.role != Role.ADMIN.key:
+            await store.users.set_role(user.id, Role.ADMIN.key, user.area_id)
+            user = await store.users.get(user.id) or user
+        state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
+        ctx = Context(incoming, user, Role.parse(user.role), store, services, state)
+
+        if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
+            ctx.reply(texts.MEDIA_REPLY.get(incoming.kind.value, texts.MEDIA_REPLY["unsupported"]))
+            return ctx.replies
+
+        if self.forms.is_expired(ctx):
+            ctx.reply(texts.FORM_EXPIRED.format(form=self.forms.title(ctx).capitalize()))
+            self.forms.finish(ctx)
+
+        await self._route(ctx, text)
+
+        offered = [c for r in ctx.replies for c in r.choices]
+        state.choices = [[c.label, c.payload] for c in offered]
+        await store.conversations.save(incoming.channel, incoming.chat_id, incoming.user_id, state)
+        return ctx.replies
+
+    def _addressed(self, incoming: Incoming, text: str) -> bool:
+        return incoming.mentioned or incoming.kind == Kind.BUTTON or text.startswith("/")
+
+    async def _route(self, ctx: Context, text: str) -> None:
+        incoming = ctx.incoming
+        if incoming.kind == Kind.BUTTON and incoming.payload:
+            await self._button(ctx, incoming.payload, text)
+            return
+        if not text:
+            ctx.reply(texts.EMPTY_TEXT)
+            return
+        if len(text) > ctx.services.max_text_chars:
+            ctx.reply(texts.TOO_LONG.format(length=len(text), limit=ctx.services.max_text_chars))
+            return
+        if await self._command(ctx, text):
+            return
+        chosen = self._chosen(ctx, text)
+        if chosen is not None:
+            await self._button(ctx, chosen, text)
+            return
+        if ctx.state.form and await self.forms.handle(ctx, text, None):
+            return
+        if re.fullmatch(r"\d{1,2}", text) and ctx.state.choices:
+            ctx.reply(texts.BAD_CHOICE.format(count=len(ctx.state.choices)))
+            return
+        if self._text is not None:
+            await self._text(ctx, text)
+        else:
+            ctx.reply(texts.FALLBACK)
+
+    def _chosen(self, ctx: Context, text: str) -> str | None:
+        """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""
+        choices = ctx.state.choices
+        if not choices:
+            return None
+        if text.isdigit() and 1 <= int(text) <= len(choices):
+            return choices[int(text) - 1][1]
+        folded = fold(text)
+        for label, payload in choices:
+            if fold(label) == folded:
+                return payload
+        return None
+
+    async def _command(self, ctx: Context, text: str) -> bool:
+        match = _COMMAND.match(text)
+        if match:
+            name, args = match.group(1).lower(), (match.group(2) or "").strip()
+        else:
+            # Typed without "/" (Zalo, console): only when the first word is exactly a command name.
+            first, _, rest = text.partition(" ")
+            name, args = fold(first), rest.strip()
+            if name not in self._commands:
+                return False
+        command = self._commands.get(name)
+        if command is None:
+            ctx.reply(texts.UNKNOWN_COMMAND.format(command="/" + name))
+            return True
+        # While a form is open, a sentence starting with a command word ("Mời bà con họp…") is its answer.
+        busy = bool(ctx.state.form) and bool(args)
+        if not match and (ctx.role < command.min_role or busy or (args and not self._takes_args(command))):
+            # Typed without "/", a word that merely looks like a command ("mọi người ơi", "hủy đăng ký
+            # SIM…") is ordinary text for whoever cannot use that command.
+            return False
+        if ctx.role < command.min_role:
+            log.info("role %s refused /%s for user %s", ctx.role.key, command.name, ctx.user.id)
+            ctx.reply(texts.NOT_ALLOWED.format(command="/" + command.name, role=command.min_role.label))
+            return True
+        await command.handler(ctx, args)
+        return True
+
+    @staticmethod
+    def _takes_args(command: Command) -> bool:
+        return command.args or command.min_role > Role.CITIZEN
+
+    async def _button(self, ctx: Context, payload: str, text: str) -> None:
+        prefix, _, rest = payload.partition(":")
+        if prefix == "f":
+            if not ctx.state.form or not await self.forms.handle(ctx, text, payload):
+                ctx.reply(texts.STALE_BUTTON)
+            return
+        button = self._buttons.get(prefix)
+        if button is None:
+            log.info("unknown button payload %r", payload[:64])
+            ctx.reply(texts.STALE_BUTTON)
+            return
+        # Buttons are checked like commands: a forged payload grants nothing.
+        if ctx.role < button.min_role:
+            log.warning("role %s refused button %s for user %s", ctx.role.key, prefix, ctx.user.id)
+            ctx.reply(texts.NOT_ALLOWED.format(command=prefix, role=button.min_role.label))
+            return
+        await button.handler(ctx, rest)
+
+
+def numbered(choices: tuple[Choice, ...]) -> str:
+    """How channels without buttons show choices."""
+    lines = [f"{i}. {c.label}" for i, c in enumerate(choices, 1)]
+    return "\n".join(["", texts.CHOOSE_BY_NUMBER, *lines])

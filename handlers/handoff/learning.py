@@ -1,0 +1,377 @@
+"""The learning loop: an answered hand-off becomes a new phrasing of an entry, or a new entry.
+
+From an answered question (`lr:<hand-off id>`), the member who answered it, or an officer, proposes the
+citizen's wording as a phrasing of one of the engine's top hits for it, or a new entry built from the
+answer (with the five phrasings every entry needs, so `cdsbot faq check` and an XLSX round trip stay
+clean). Officers over the area approve (`la:y|n:<proposal id>`); an officer's own proposal is applied at
+once. Applying goes through `FaqRepo.save` (who, when, before/after; the revision moves) and tells this
+process's engine to rebuild, so the same question is answered directly afterwards, without a restart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import timedelta
+
+from db.repos.faq_proposals import ENTRY, PENDING, PHRASING, REJECTED, ProposalData
+from db.repos.handoff import HandoffData
+from faq.knowledge import MAX_ANSWER_CHARS, MIN_QUESTIONS, check
+from faq.model import Entry
+from handlers.citizen.faq_chat import engine, faq_base
+from handlers.core import texts
+from handlers.core.audit import audit
+from handlers.core.context import Context
+from handlers.core.dispatcher import ButtonHandler
+from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.notify import notify
+from handlers.core.privacy import mask_personal_numbers
+from handlers.core.roles import Role
+from handlers.core.textutil import fold
+from handlers.core.types import Choice
+from handlers.handoff import texts as t
+from handlers.handoff.routing import may_answer, place
+from handlers.members.scope import can_act, own_area
+
+LEARN_FORM = "learn"
+NEW_ENTRY_REVIEW_DAYS = 180
+LABEL_CHARS = 64
+SLUG_CHARS = 48  # "local." + this stays within the 56 characters /faq buttons carry
+_LINES = re.compile(r"[\n;]+")
+
+
+def _short(text: str, limit: int = LABEL_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _listed(questions: list[str] | tuple[str, ...]) -> str:
+    return "\n".join(f"• {q}" for q in questions)
+
+
+def actor(ctx: Context) -> str:
+    return ctx.user.display_name or f"{ctx.role.label} #{ctx.user.id}"
+
+
+async def _allowed(ctx: Context, handoff: HandoffData | None) -> str | None:
+    """Why this person may not propose from this hand-off, or None."""
+    if handoff is None:
+        return texts.STALE_BUTTON
+    area = await ctx.store.areas.get(handoff.area_id) if handoff.area_id else None
+    if not may_answer(ctx.role, await own_area(ctx), area):
+        return t.OUTSIDE.format(id=handoff.id, place=await place(ctx.store, area))
+    if handoff.answered_at is None:
+        return t.LEARN_NOT_ANSWERED.format(id=handoff.id)
+    if handoff.claimed_by != ctx.user.id and ctx.role < Role.OFFICER:
+        return t.LEARN_ONLY_TAKER.format(id=handoff.id)
+    return None
+
+
+def make_learn(forms: Forms) -> ButtonHandler:
+    """`lr:<hand-off id>`: «Đưa vào cơ sở trả lời»."""
+
+    async def learn(ctx: Context, rest: str) -> None:
+        handoff = await ctx.store.handoffs.get(int(rest)) if rest.isdigit() else None
+        problem = await _allowed(ctx, handoff)
+        if problem is not None or handoff is None:
+            ctx.reply(problem or texts.STALE_BUTTON)
+            return
+        await forms.start(ctx, LEARN_FORM, {"handoff": handoff.id, "wording": handoff.text})
+
+    return learn
+
+
+async def ask_kind(ctx: Context) -> None:
+    search = await engine(ctx)
+    hits = [h.id for h in search.search(ctx.state.data["wording"], top=3).hits]
+    ctx.state.data["hits"] = hits
+    options = [
+        option(ctx, t.LEARN_ADD_TO.format(title=_short(search.entry(entry_id).title)), str(i))
+        for i, entry_id in enumerate(hits)
+    ]
+    options.append(option(ctx, t.LEARN_NEW, "new"))
+    ctx.reply(t.LEARN_KIND.format(wording=ctx.state.data["wording"]), options)
+
+
+async def take_kind(ctx: Context, answer: Answer) -> GoTo:
+    data = ctx.state.data
+    if answer.value == "new":
+        data["kind"] = ENTRY
+        return GoTo("title")
+    hits: list[str] = data.get("hits") or []
+    if answer.value is None or not answer.value.isdigit() or int(answer.value) >= len(hits):
+        raise Invalid(t.LEARN_PICK)
+    data["kind"], data["entry"] = PHRASING, hits[int(answer.value)]
+    return GoTo("phrase")
+
+
+async def ask_phrase(ctx: Context) -> None:
+    entry = await ctx.store.faq.get(ctx.state.data["entry"])
+    title = entry.title if entry else ctx.state.data["entry"]
+    ctx.reply(
+        t.LEARN_PHRASE.format(wording=ctx.state.data["wording"], title=title),
+        [option(ctx, t.LEARN_SAVE if ctx.role >= Role.OFFICER else t.LEARN_SEND, "ok")],
+    )
+
+
+async def take_phrase(ctx: Context, answer: Answer) -> GoTo | Done:
+    if answer.value != "ok":
+        wording = mask_personal_numbers(" ".join(answer.text.split()))
+        if not wording:
+            raise Invalid(t.LEARN_PICK)
+        ctx.state.data["wording"] = wording
+        return GoTo("phrase")
+    entries = await ctx.store.faq.all()
+    wording, target = ctx.state.data["wording"], ctx.state.data["entry"]
+    for entry in entries:
+        if any(fold(q) == fold(wording) for q in entry.questions):
+            if entry.id == target:
+                ctx.reply(t.LEARN_ALREADY.format(title=entry.title))
+                return Done()
+            raise Invalid(t.LEARN_CONFLICT.format(title=entry.title))
+    await _propose(ctx)
+    return Done()
+
+
+async def ask_title(ctx: Context) -> None:
+    ctx.reply(t.LEARN_ASK_TITLE, [option(ctx, t.LEARN_SAME_WORDING, "same")])
+
+
+async def take_title(ctx: Context, answer: Answer) -> None:
+    title = ctx.state.data["wording"] if answer.value == "same" else " ".join(answer.text.split())
+    if not 5 <= len(title) <= 300:
+        raise Invalid(t.LEARN_BAD_TITLE)
+    ctx.state.data["title"] = mask_personal_numbers(title)
+    ctx.state.data.setdefault("questions", [ctx.state.data["wording"]])
+
+
+async def ask_phrasings(ctx: Context) -> None:
+    have: list[str] = ctx.state.data["questions"]
+    ctx.reply(
+        t.LEARN_ASK_PHRASINGS.format(
+            need=MIN_QUESTIONS, have=len(have), listed=_listed(have), more=MIN_QUESTIONS - len(have)
+        )
+    )
+
+
+async def take_phrasings(ctx: Context, answer: Answer) -> GoTo | None:
+    # A new list, not the stored one changed in place: the state's JSON must be seen to change.
+    have: list[str] = list(ctx.state.data["questions"])
+    seen = {fold(q) for q in have}
+    for line in _LINES.split(answer.text):
+        phrase = mask_personal_numbers(" ".join(line.split()).strip(" •-"))
+        if phrase and fold(phrase) not in seen:
+            have.append(phrase)
+            seen.add(fold(phrase))
+    ctx.state.data["questions"] = have
+    return GoTo("phrasings") if len(have) < MIN_QUESTIONS else None
+
+
+async def _last_answer(ctx: Context) -> str:
+    messages = await ctx.store.handoffs.messages(int(ctx.state.data["handoff"]))
+    answers = [m.text for m in messages if m.author == "member"]
+    return answers[-1] if answers else ""
+
+
+async def ask_answer(ctx: Context) -> None:
+    choices = [option(ctx, t.LEARN_SAME_ANSWER, "same")] if await _last_answer(ctx) else []
+    ctx.reply(t.LEARN_ASK_ANSWER.format(limit=MAX_ANSWER_CHARS), choices)
+
+
+async def take_answer(ctx: Context, answer: Answer) -> None:
+    text = await _last_answer(ctx) if answer.value == "same" else answer.text.strip()
+    if not text or len(text) > MAX_ANSWER_CHARS:
+        raise Invalid(t.LEARN_BAD_ANSWER.format(limit=MAX_ANSWER_CHARS))
+    ctx.state.data["answer"] = text
+
+
+async def ask_confirm(ctx: Context) -> None:
+    data = ctx.state.data
+    summary = t.LEARN_CONFIRM.format(
+        title=data["title"], listed=_listed(data["questions"]), answer=data["answer"]
+    )
+    ctx.reply(summary, [option(ctx, t.LEARN_SAVE if ctx.role >= Role.OFFICER else t.LEARN_SEND, "ok")])
+
+
+async def take_confirm(ctx: Context, answer: Answer) -> Done:
+    if answer.value != "ok":
+        raise Invalid(t.LEARN_PICK)
+    await _propose(ctx)
+    return Done()
+
+
+FORM = Form(
+    LEARN_FORM,
+    t.LEARN_TITLE,
+    (
+        Step("kind", ask_kind, take_kind),
+        Step("phrase", ask_phrase, take_phrase),
+        Step("title", ask_title, take_title),
+        Step("phrasings", ask_phrasings, take_phrasings),
+        Step("answer", ask_answer, take_answer),
+        Step("confirm", ask_confirm, take_confirm),
+    ),
+)
+
+
+async def _new_id(ctx: Context, title: str) -> str:
+    words: list[str] = []
+    for word in re.findall(r"[a-z0-9]+", fold(title)):
+        if len("_".join([*words, word])) > SLUG_CHARS:
+            break
+        words.append(word)
+    base = "local." + ("_".join(words) or "muc")
+    found, n = base, 1
+    while await ctx.store.faq.get(found) is not None:
+        n += 1
+        found = f"{base}_{n}"
+    return found
+
+
+async def _propose(ctx: Context) -> None:
+    data = ctx.state.data
+    handoff = await ctx.store.handoffs.get(int(data["handoff"]))
+    problem = await _allowed(ctx, handoff)
+    if problem is not None or handoff is None:
+        ctx.reply(problem or texts.STALE_BUTTON)
+        return
+    new_entry = data["kind"] == ENTRY
+    proposal = await ctx.store.faq_proposals.create(
+        kind=data["kind"],
+        entry_id=await _new_id(ctx, data["title"]) if new_entry else data["entry"],
+        questions=data["questions"] if new_entry else [data["wording"]],
+        title=data["title"] if new_entry else None,
+        answer=data["answer"] if new_entry else None,
+        handoff_id=handoff.id,
+        area_id=handoff.area_id,
+        proposed_by=ctx.user.id,
+        now=ctx.now(),
+    )
+    if ctx.role >= Role.OFFICER:
+        ctx.reply(await apply(ctx, proposal))
+        return
+    area = await ctx.store.areas.get(handoff.area_id) if handoff.area_id else None
+    approvers = await ctx.store.broadcasts.approvers(area.path if area else "/")
+    text = await _review_text(ctx, proposal)
+    choices = ((t.APPROVE, f"la:y:{proposal.id}"), (t.REJECT, f"la:n:{proposal.id}"))
+    reached = 0
+    for person in approvers:
+        key = f"lr:{proposal.id}:review"
+        reached += await notify(
+            ctx.store, person, text, key=key, ref_id=proposal.id, now=ctx.now(), choices=choices
+        )
+    ctx.reply((t.LEARN_SENT if reached else t.LEARN_NO_APPROVER).format(id=proposal.id))
+
+
+async def _review_text(ctx: Context, proposal: ProposalData) -> str:
+    names = await ctx.store.handoffs.names({proposal.proposed_by} if proposal.proposed_by else set())
+    name = names.get(proposal.proposed_by or 0) or t.THE_MEMBER
+    if proposal.kind == PHRASING:
+        entry = await ctx.store.faq.get(proposal.entry_id)
+        return t.LEARN_REVIEW_PHRASING.format(
+            id=proposal.id,
+            name=name,
+            wording=proposal.questions[0] if proposal.questions else "",
+            title=entry.title if entry else proposal.entry_id,
+            entry=proposal.entry_id,
+        )
+    return t.LEARN_REVIEW_ENTRY.format(
+        id=proposal.id,
+        name=name,
+        title=proposal.title or "",
+        listed=_listed(proposal.questions),
+        answer=proposal.answer or "",
+    )
+
+
+async def apply(ctx: Context, proposal: ProposalData) -> str:
+    """Approve and write the change (recorded with before/after); returns what to tell the officer."""
+    existing = await ctx.store.faq.get(proposal.entry_id)
+    now = ctx.now()
+    if proposal.kind == PHRASING:
+        if existing is None:
+            return t.LEARN_ENTRY_GONE.format(entry=proposal.entry_id)
+        known = {fold(q) for q in existing.questions}
+        added = tuple(q for q in proposal.questions if fold(q) not in known)
+        changed = replace(existing, questions=existing.questions + added)
+        action, done = "add_phrasing", t.LEARN_APPLIED_PHRASING.format(title=existing.title)
+    else:
+        entry_id = proposal.entry_id if existing is None else await _new_id(ctx, proposal.title or "")
+        today = ctx.local_now().date()
+        area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
+        commune = area
+        if area is not None and area.level == "hamlet" and area.parent_id is not None:
+            commune = await ctx.store.areas.get(area.parent_id)
+        changed = Entry(
+            id=entry_id,
+            title=proposal.title or "",
+            questions=proposal.questions,
+            answer=proposal.answer or "",
+            updated=today,
+            review_by=today + timedelta(days=NEW_ENTRY_REVIEW_DAYS),
+            area=commune.code if commune else None,
+            theme=t.LEARN_THEME,
+        )
+        problems = [p.message for p in check([changed], today=today) if p.level == "error"]
+        if problems:
+            return t.LEARN_INVALID.format(id=proposal.id, problems="; ".join(problems))
+        action, done = "create", t.LEARN_APPLIED_ENTRY.format(title=changed.title, entry=changed.id)
+    if not await ctx.store.faq_proposals.decide(proposal.id, "approved", ctx.user.id, now):
+        return t.LEARN_DECIDED.format(id=proposal.id)
+    await ctx.store.faq.save([changed], actor=actor(ctx), action=action, actor_user_id=ctx.user.id)
+    faq_base(ctx).changed()  # this process rebuilds its index at the next question
+    await audit(ctx, "faq.approve", f"faq:{changed.id}", proposal=proposal.id, kind=proposal.kind)
+    if proposal.proposed_by is not None and proposal.proposed_by != ctx.user.id:
+        proposer = await ctx.store.users.get(proposal.proposed_by)
+        notice = t.LEARN_APPROVED_NOTICE.format(id=proposal.id, title=changed.title)
+        await notify(ctx.store, proposer, notice, key=f"lr:{proposal.id}:done", ref_id=proposal.id, now=now)
+    return done
+
+
+async def decide(ctx: Context, rest: str) -> None:
+    """`la:y|n:<proposal id>`: an officer over the proposal's area (or an admin) decides, once."""
+    verdict, _, raw_id = rest.partition(":")
+    proposal = await ctx.store.faq_proposals.get(int(raw_id)) if raw_id.isdigit() else None
+    if proposal is None or verdict not in ("y", "n"):
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
+    if ctx.role < Role.ADMIN and (area is None or not can_act(ctx.role, await own_area(ctx), area)):
+        ctx.reply(t.LEARN_NOT_YOURS.format(id=proposal.id))
+        return
+    if proposal.status != PENDING:
+        ctx.reply(t.LEARN_DECIDED.format(id=proposal.id))
+        return
+    if verdict == "y":
+        ctx.reply(await apply(ctx, proposal))
+        return
+    now = ctx.now()
+    if not await ctx.store.faq_proposals.decide(proposal.id, REJECTED, ctx.user.id, now):
+        ctx.reply(t.LEARN_DECIDED.format(id=proposal.id))
+        return
+    await audit(ctx, "faq.reject", f"faq:{proposal.entry_id}", proposal=proposal.id, kind=proposal.kind)
+    proposer = await ctx.store.users.get(proposal.proposed_by) if proposal.proposed_by else None
+    notice = t.LEARN_REJECTED_NOTICE.format(id=proposal.id)
+    await notify(ctx.store, proposer, notice, key=f"lr:{proposal.id}:done", ref_id=proposal.id, now=now)
+    ctx.reply(t.LEARN_REJECTED.format(id=proposal.id))
+
+
+async def pending(ctx: Context) -> None:
+    """The proposals waiting for this officer (their area's), with buttons to decide."""
+    own = await own_area(ctx)
+    waiting: list[ProposalData] = []
+    for proposal in await ctx.store.faq_proposals.pending():
+        area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
+        if ctx.role >= Role.ADMIN or (area is not None and can_act(ctx.role, own, area)):
+            waiting.append(proposal)
+    if not waiting:
+        ctx.reply(t.PENDING_NONE)
+        return
+    lines = [t.PENDING_TITLE.format(count=len(waiting))]
+    choices: list[Choice] = []
+    for proposal in waiting[:5]:
+        lines += ["", await _review_text(ctx, proposal)]
+        choices += [
+            Choice(t.APPROVE_ID.format(id=proposal.id), f"la:y:{proposal.id}"),
+            Choice(t.REJECT_ID.format(id=proposal.id), f"la:n:{proposal.id}"),
+        ]
+    ctx.reply("\n".join(lines), choices)

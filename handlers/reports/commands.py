@@ -1,0 +1,74 @@
+"""/baocao: the XLSX workbook and the PNG chart for a leader's area, in the chat.
+
+Telegram receives both files. Zalo bots cannot send files: Zalo gets the summary as text, and when the bot
+has a public address (`downloads` service, see bot/downloads.py) two short-lived signed links.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Protocol
+
+from db.store import Store
+from handlers.campaigns.sheet import with_campaigns
+from handlers.core.context import Context
+from handlers.core.dates import format_date, this_month
+from handlers.core.types import Attachment, Channel
+from handlers.reports import officer as officer_report
+from handlers.reports.chart import build_png
+from handlers.reports.data import build_report
+from handlers.reports.files import XLSX_MIME, build_xlsx, filename
+from handlers.reports.stats import resolve, summary
+from handlers.visits import texts as t
+
+DETAIL_LIMIT = 20_000
+
+
+class FileLinks(Protocol):
+    """Keeps a file for a while and returns a link to it, with the link's expiry."""
+
+    async def link(
+        self, store: Store, *, filename: str, mime: str, data: bytes, now: datetime
+    ) -> tuple[str, datetime]: ...
+
+
+async def send(ctx: Context, args: str) -> None:
+    today = ctx.local_now().date()
+    resolved = await resolve(ctx, args, this_month(today))
+    if resolved is None:
+        return
+    area, period = resolved
+    await officer_report.send(ctx, area, period)  # officers: how citizens' questions were answered
+    report = await build_report(ctx.store, area, period, ctx.local_now(), detail_limit=DETAIL_LIMIT)
+    text = summary(report)
+    if report.total.sessions > len(report.details):
+        text += "\n\n" + t.REPORT_TRUNCATED.format(shown=len(report.details), count=report.total.sessions)
+    # Building a workbook and a chart takes a moment of CPU: keep the event loop answering meanwhile.
+    xlsx = await asyncio.to_thread(build_xlsx, report)
+    xlsx = await with_campaigns(ctx.store, area, period, today, xlsx)  # campaign progress (issue 8)
+    png = await asyncio.to_thread(build_png, report)
+    if ctx.incoming.channel == Channel.TELEGRAM:
+        ctx.reply(
+            text,
+            document=Attachment(filename(report, "xlsx"), xlsx, XLSX_MIME),
+            photo=Attachment(filename(report, "png"), png, "image/png"),
+        )
+        return
+    links = ctx.services.extras.get("downloads")
+    if links is not None:
+        now = ctx.now()
+        xlsx_url, expires = await links.link(
+            ctx.store, filename=filename(report, "xlsx"), mime=XLSX_MIME, data=xlsx, now=now
+        )
+        png_url, _ = await links.link(
+            ctx.store, filename=filename(report, "png"), mime="image/png", data=png, now=now
+        )
+        when = expires.astimezone(ctx.services.tz).strftime("%H:%M %d/%m/%Y")
+        ctx.reply(f"{text}\n\n{t.REPORT_LINKS.format(expires=when, xlsx=xlsx_url, png=png_url)}")
+        return
+    area_arg = f" --area {area.code}" if area else ""
+    hint = t.REPORT_NO_FILES.format(
+        start=format_date(period.start), end=format_date(period.end), area=area_arg
+    )
+    ctx.reply(f"{text}\n\n{hint}")

@@ -1,0 +1,230 @@
+"""/ghinhan: log a session by form or by one line; save it once; correct or delete it later.
+
+Buttons, each re-checked against the person's role and area when pressed:
+  vs:<token>      save the open card (idempotent: the token is a unique key of the change record)
+  vt:<service>    toggle a service on the services step
+  vx:e:<id>       correct a session          vx:d:<id>  ask to delete it
+  vx:D:<id>       delete it                  vx:k:<id>  keep it
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from db.repos.visits import VisitData, VisitInput
+from handlers.core import texts
+from handlers.core.context import Context
+from handlers.core.dates import format_date
+from handlers.core.dispatcher import ButtonHandler, CommandHandler
+from handlers.core.forms import Forms
+from handlers.core.privacy import mask_personal_numbers
+from handlers.core.roles import Role
+from handlers.core.textutil import fold
+from handlers.core.types import Choice
+from handlers.members.scope import area_in_scope, area_label, scope_of
+from handlers.visits import texts as t
+from handlers.visits.catalog import SERVICE_CODES
+from handlers.visits.form import CARD, FORMS, GUIDED, ask_services, hamlet_candidates, missing, new_token
+from handlers.visits.form import toggle_service as _toggle
+from handlers.visits.line import LineError, parse_line
+
+EDIT_WINDOW = timedelta(hours=24)
+_EDIT_WORDS = {"sua", "edit"}
+_DELETE_WORDS = {"xoa", "delete"}
+
+
+async def _start_checks(ctx: Context) -> list[int] | None:
+    """The ids of the areas this person may log for; None (after saying why) when there are none."""
+    candidates = await hamlet_candidates(ctx)
+    if candidates is None:
+        ctx.reply(t.NO_AREA)
+        return None
+    if not candidates:
+        ctx.reply(t.NO_HAMLETS)
+        return None
+    return [a.id for a in candidates]
+
+
+def make_log(forms: Forms) -> CommandHandler:
+    async def log(ctx: Context, args: str) -> None:
+        word = fold(args)
+        if word in _EDIT_WORDS or word in _DELETE_WORDS:
+            await _list_recent(ctx, "e" if word in _EDIT_WORDS else "d")
+            return
+        allowed = await _start_checks(ctx)
+        if allowed is None:
+            return
+        data: dict[str, Any] = {"token": new_token(), "services": []}
+        if len(allowed) == 1:
+            data |= {"area_id": allowed[0], "area_fixed": True}
+        if not args:
+            await forms.start(ctx, GUIDED, data | {"guided": True})
+            return
+        try:
+            draft = parse_line(args, ctx.local_now().date())
+        except LineError as bad:
+            ctx.reply(bad.message)
+            return
+        notes = mask_personal_numbers(draft.notes)
+        place = draft.place or await ctx.store.visits.last_place(ctx.user.id) or "home"
+        data |= {
+            "review": True,
+            "date": draft.visit_date.isoformat(),
+            "people": draft.people,
+            "services": list(draft.services),
+            "place": place,
+            "notes": notes,
+            "masked": notes != draft.notes,
+        }
+        await forms.start(ctx, CARD, data)
+
+    return log
+
+
+def _input(data: dict[str, Any]) -> VisitInput:
+    """The saved state as a session; every value was checked by its step when it was answered."""
+    return VisitInput(
+        area_id=int(data["area_id"]),
+        visit_date=date.fromisoformat(data["date"]),
+        place=str(data["place"]),
+        people=int(data["people"]),
+        services=tuple(str(s) for s in data.get("services") or []),
+        notes=str(data.get("notes") or ""),
+    )
+
+
+async def _saved_text(ctx: Context, visit: VisitData, template: str) -> str:
+    area = await ctx.store.areas.get(visit.area_id)
+    where = await area_label(ctx, area) if area else "?"
+    return template.format(id=visit.id, date=format_date(visit.visit_date), area=where, people=visit.people)
+
+
+def make_save(forms: Forms) -> ButtonHandler:
+    async def save(ctx: Context, token: str) -> None:
+        data = ctx.state.data
+        open_here = ctx.state.form in FORMS and data.get("token") == token
+        done = await ctx.store.visits.by_token(token) if token else None
+        if done is not None:
+            if open_here:
+                forms.finish(ctx)
+            ctx.reply(t.ALREADY_SAVED.format(id=done.id))
+            return
+        if not open_here or ctx.state.step != "confirm" or missing(data) is not None:
+            ctx.reply(texts.STALE_BUTTON)
+            return
+        # The card was built from state we wrote, but role and area may have changed since: check again.
+        allowed = {a.id for a in await hamlet_candidates(ctx) or []}
+        if int(data["area_id"]) not in allowed:
+            _, root = await scope_of(ctx)
+            ctx.reply(t.HAMLET_DENIED.format(area=root.name if root else t.EVERYWHERE))
+            return
+        now = ctx.now()
+        if data.get("edit_id"):
+            current = await ctx.store.visits.get(int(data["edit_id"]))
+            if current is None or current.deleted_at is not None or not await may_change(ctx, current):
+                forms.finish(ctx)
+                ctx.reply(
+                    t.CANT_CHANGE if current and not current.deleted_at else t.GONE.format(id=data["edit_id"])
+                )
+                return
+            saved = await ctx.store.visits.update(
+                current.id, _input(data), actor=ctx.user.id, token=token, now=now
+            )
+            forms.finish(ctx)
+            ctx.reply(await _saved_text(ctx, saved.visit, t.UPDATED))
+            return
+        saved = await ctx.store.visits.create(_input(data), member_id=ctx.user.id, token=token, now=now)
+        forms.finish(ctx)
+        if not saved.created:
+            ctx.reply(t.ALREADY_SAVED.format(id=saved.visit.id))
+            return
+        text = await _saved_text(ctx, saved.visit, t.SAVED)
+        ctx.reply(
+            f"{text}\n{t.SAVED_HINT}",
+            [
+                Choice(t.LOG_ANOTHER, "vx:n:0"),
+                Choice(t.EDIT_THIS, f"vx:e:{saved.visit.id}"),
+                Choice(t.DELETE_THIS, f"vx:d:{saved.visit.id}"),
+            ],
+        )
+
+    return save
+
+
+async def toggle(ctx: Context, code: str) -> None:
+    """`vt:<service>`: only on the services step of one's own open form."""
+    if ctx.state.form not in FORMS or ctx.state.step != "services" or code not in SERVICE_CODES:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    _toggle(ctx, code)
+    ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
+    await ask_services(ctx)
+
+
+async def may_change(ctx: Context, visit: VisitData) -> bool:
+    """Leaders and up: any session of their area. Members: their own, within 24 hours of logging it."""
+    if ctx.role >= Role.LEADER and await area_in_scope(ctx, visit.area_id) is not None:
+        return True
+    own = visit.member_id == ctx.user.id and ctx.role >= Role.MEMBER
+    return own and ctx.now() - visit.created_at <= EDIT_WINDOW
+
+
+async def _list_recent(ctx: Context, action: str) -> None:
+    if ctx.role >= Role.LEADER:
+        has_scope, root = await scope_of(ctx)
+        found = await ctx.store.visits.recent(scope_path=root.path if root else None) if has_scope else []
+    else:
+        found = await ctx.store.visits.recent(member_id=ctx.user.id, created_since=ctx.now() - EDIT_WINDOW)
+    choices = []
+    for visit in found:
+        if await may_change(ctx, visit):
+            label = await _saved_text(ctx, visit, t.LIST_ITEM)
+            choices.append(Choice(label, f"vx:{action}:{visit.id}"))
+    if not choices:
+        ctx.reply(t.LIST_EMPTY)
+        return
+    ctx.reply(t.LIST_EDIT if action == "e" else t.LIST_DELETE, choices)
+
+
+def make_change(forms: Forms) -> ButtonHandler:
+    async def change(ctx: Context, rest: str) -> None:
+        action, _, raw_id = rest.partition(":")
+        if action == "n":
+            await make_log(forms)(ctx, "")
+            return
+        if action not in ("e", "d", "D", "k") or not raw_id.isdigit():
+            ctx.reply(texts.STALE_BUTTON)
+            return
+        visit = await ctx.store.visits.get(int(raw_id))
+        if visit is None or visit.deleted_at is not None:
+            ctx.reply(t.GONE.format(id=raw_id))
+            return
+        if action == "k":
+            ctx.reply(t.KEPT.format(id=visit.id))
+            return
+        if not await may_change(ctx, visit):
+            ctx.reply(t.CANT_CHANGE)
+            return
+        if action == "e":
+            data = {
+                "token": new_token(),
+                "review": True,
+                "edit_id": visit.id,
+                "date": visit.visit_date.isoformat(),
+                "area_id": visit.area_id,
+                "place": visit.place,
+                "people": visit.people,
+                "services": list(visit.services),
+                "notes": visit.notes,
+            }
+            await forms.start(ctx, CARD, data)
+        elif action == "d":
+            question = await _saved_text(ctx, visit, t.ASK_DELETE)
+            ctx.reply(question, [Choice(t.DELETE, f"vx:D:{visit.id}"), Choice(t.KEEP, f"vx:k:{visit.id}")])
+        elif await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
+            ctx.reply(t.DELETED.format(id=visit.id))
+        else:
+            ctx.reply(t.GONE.format(id=visit.id))
+
+    return change
