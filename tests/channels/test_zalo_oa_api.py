@@ -768,7 +768,7 @@ shaped_events = st.fixed_dictionaries(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(st.one_of(json_values, shaped_events))
 def test_no_json_value_crashes_the_event_parser(data: Any) -> None:
     event = parse_event(data)
