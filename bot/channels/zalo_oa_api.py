@@ -48,7 +48,7 @@ from bot.channels.retry import Classified, Failure
 
 # The Bot Platform client's tolerant converters (ids as str, epoch ms → datetime) serve here unchanged.
 from bot.channels.zalo_api import _datetime_or_none, _int_or_none, _mapping, _str_or_none
-from handlers.textutil import split_text
+from handlers.core.textutil import split_text
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
