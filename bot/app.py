@@ -1,4 +1,8 @@
-"""The composition root: builds the engine, services and dispatcher once, and nothing else."""
+"""The composition root: builds the engine, services and dispatcher once, and nothing else.
+
+`build_app` is the one place where the settings become what handlers use (`Services`: the FAQ holder,
+download links, the features' policies), so `cdsbot run` and `cdsbot chat` behave alike.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
+from bot.downloads import Downloads
 from bot.settings import Settings
 from db.migrate import alembic_config, upgrade_async
 from db.session import create_engine, session_factory
@@ -21,14 +26,18 @@ from db.store import unit_of_work
 from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
 from faq.knowledge import load_dir
 from faq.model import Entry
+from handlers.broadcasts.plan import BroadcastPolicy
+from handlers.campaigns.plan import CampaignPolicy
 from handlers.citizen.faq_base import EngineFactory, FaqBase
 from handlers.core.context import Services
 from handlers.core.dispatcher import Dispatcher
+from handlers.handoff.routing import HandoffPolicy
 from handlers.setup import build_dispatcher
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def system_clock() -> datetime:
@@ -47,13 +56,12 @@ class App:
     services: Services
     dispatcher: Dispatcher
     conversation: Conversation
+    downloads: Downloads | None = None  # the same object as services.downloads; its route goes on the server
 
     async def warm_up(self) -> None:
         """Build the FAQ index now rather than on the first question (a process about to serve)."""
-        faq = self.services.extras["faq"]
-        assert isinstance(faq, FaqBase)
         async with unit_of_work(self.sessions) as store:
-            await faq.engine(store, self.services.clock())
+            await self.services.faq.engine(store, self.services.clock())
 
     async def close(self) -> None:
         await self.engine.dispose()
@@ -108,9 +116,43 @@ async def seed_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
         log.info("FAQ base: %s shipped entries added", added)
 
 
+# -- the features' policies, from the settings --------------------------------------------------------
+
+
+def broadcast_policy(settings: Settings) -> BroadcastPolicy:
+    return BroadcastPolicy(leader_approval=settings.broadcast_leader_approval)
+
+
+def campaign_policy(settings: Settings) -> CampaignPolicy:
+    return CampaignPolicy(
+        digest_weekday=WEEKDAYS.index(settings.digest_day),
+        digest_time=settings.digest_time,
+        grace_hours=settings.reminder_grace_hours,
+    )
+
+
+def handoff_policy(settings: Settings) -> HandoffPolicy:
+    return HandoffPolicy(
+        escalate_after=timedelta(hours=settings.handoff_escalate_hours),
+        relay_window=timedelta(hours=settings.handoff_relay_hours),
+    )
+
+
+def download_links(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock
+) -> Downloads | None:
+    """Links to files for chats that cannot receive them (Zalo); only with a public address to serve
+    them from. Any web process of the deployment serves a link (the file is in the database)."""
+    if settings.webhook_base_url is None or settings.webhook_secret is None:
+        return None
+    secret = settings.webhook_secret.get_secret_value()
+    return Downloads(sessions, base_url=settings.webhook_base_url, secret=secret, clock=clock)
+
+
 async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
+    downloads = download_links(settings, sessions, clock)
     services = Services(
         clock=clock,
         tz=settings.tz,
@@ -118,9 +160,13 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         max_text_chars=settings.max_text_chars,
         admins=frozenset(settings.admins),
         flood_limit=settings.flood_per_minute,
+        faq=FaqBase(engine_factory(settings)),
+        downloads=downloads,
+        broadcasts=broadcast_policy(settings),
+        campaigns=campaign_policy(settings),
+        handoff=handoff_policy(settings),
     )
-    services.extras["faq"] = FaqBase(engine_factory(settings))
     await seed_faq(sessions)
     dispatcher = build_dispatcher()
     conversation = Conversation(dispatcher, sessions, services)
-    return App(settings, engine, sessions, services, dispatcher, conversation)
+    return App(settings, engine, sessions, services, dispatcher, conversation, downloads)

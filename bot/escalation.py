@@ -28,7 +28,7 @@ from db.store import Store, unit_of_work
 from handlers.core.dates import format_date
 from handlers.core.roles import Role
 from handlers.handoff import texts as t
-from handlers.handoff.routing import POLICY, HandoffPolicy, notify_stage
+from handlers.handoff.routing import notify_stage
 from handlers.members.scope import can_act
 
 if TYPE_CHECKING:
@@ -39,18 +39,6 @@ log = logging.getLogger(__name__)
 DIGEST_HOUR = 8  # local time, from Monday on
 DIGEST_LINES = 25
 BATCH = 200
-
-
-def handoff_policy(settings: Settings) -> HandoffPolicy:
-    return HandoffPolicy(
-        escalate_after=timedelta(hours=settings.handoff_escalate_hours),
-        relay_window=timedelta(hours=settings.handoff_relay_hours),
-    )
-
-
-def install_handoff_policy(app: App) -> None:
-    """Handlers read the hand-off settings from Services.extras (they cannot import the settings)."""
-    app.services.extras[POLICY] = handoff_policy(app.settings)
 
 
 async def _escalate_one(store: Store, handoff: HandoffData, now: datetime, after: timedelta) -> int:

@@ -29,28 +29,14 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.reminders import ReminderRunner, RunReport
-from handlers.campaigns.plan import POLICY, CampaignPolicy, clock_time
+from handlers.campaigns.plan import CampaignPolicy, clock_time
 
 if TYPE_CHECKING:
     from bot.app import App
-    from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-
-
-def policy_from(settings: Settings) -> CampaignPolicy:
-    return CampaignPolicy(
-        digest_weekday=WEEKDAYS.index(settings.digest_day),
-        digest_time=settings.digest_time,
-        grace_hours=settings.reminder_grace_hours,
-    )
-
-
-def install_campaign_policy(app: App) -> None:
-    """Handlers plan digests at the configured day and time (they cannot import the settings)."""
-    app.services.extras[POLICY] = policy_from(app.settings)
 
 
 def build_runner(app: App) -> ReminderRunner:
@@ -152,5 +138,5 @@ def describe_jobs(scheduler: AsyncIOScheduler) -> str:
 
 def build_scheduler(app: App) -> ReminderScheduler:
     return ReminderScheduler(
-        build_runner(app), policy_from(app.settings), poll_seconds=app.settings.reminder_poll_seconds
+        build_runner(app), app.services.campaigns, poll_seconds=app.settings.reminder_poll_seconds
     )

@@ -47,22 +47,13 @@ def services_for(app: App, role: str) -> list[Service]:
     if receivers and (webhooks or role == "web"):
         # The server starts first so webhook routes exist before setWebhook is called.
         services.append(http)
-        if webhooks and secret:
-            from bot.downloads import Downloads
-
-            # Links to report files for chats that cannot receive files (Zalo), served by this server.
-            base_url, clock = settings.webhook_base_url or "", app.services.clock
-            downloads = Downloads(app.sessions, base_url=base_url, secret=secret, clock=clock)
-            downloads.install(http)
-            app.services.extras["downloads"] = downloads
+        if app.downloads is not None:
+            app.downloads.install(http)  # the links handlers hand out (report files for Zalo)
     services.extend(receivers)
-    from bot.delivery.setup import build_delivery, install_broadcast_policy
-    from bot.escalation import handoff_hook, install_handoff_policy
-    from bot.scheduler import build_scheduler, install_campaign_policy
+    from bot.delivery.setup import build_delivery
+    from bot.escalation import handoff_hook
+    from bot.scheduler import build_scheduler
 
-    install_broadcast_policy(app)
-    install_handoff_policy(app)
-    install_campaign_policy(app)
     if role in ("all", "worker"):
         # Outbox delivery (broadcasts, reminders, relays): a sender per configured channel, even in a
         # worker-only process that receives nothing.

@@ -216,8 +216,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _import(settings: Settings, found: list[Draft], write: bool, by: str | None) -> int:
-    from bot.app import DatabaseNotReady, prepare_database
-    from bot.scheduler import policy_from
+    from bot.app import DatabaseNotReady, campaign_policy, prepare_database
     from db.session import create_engine, session_factory
     from db.store import unit_of_work
     from handlers.campaigns.plan import replan
@@ -227,7 +226,7 @@ async def _import(settings: Settings, found: list[Draft], write: bool, by: str |
     except DatabaseNotReady as error:
         sys.stderr.write(f"Cơ sở dữ liệu chưa sẵn sàng: {error}\n")
         return 2
-    now, tz, rules = datetime.now(UTC), settings.tz, policy_from(settings)
+    now, tz, rules = datetime.now(UTC), settings.tz, campaign_policy(settings)
     engine = create_engine(settings.database_url)
     try:
         async with unit_of_work(session_factory(engine)) as store:

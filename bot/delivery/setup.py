@@ -11,7 +11,6 @@ from bot.delivery.ratelimit import Limits, Rate, Timer
 from bot.delivery.senders import DeliverySender, TelegramDelivery, ZaloDelivery
 from bot.delivery.worker import DeliveryWorker
 from bot.settings import Settings
-from handlers.broadcasts.plan import POLICY, BroadcastPolicy
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -39,11 +38,6 @@ def config_from(settings: Settings) -> DeliveryConfig:
         max_attempts=settings.delivery_max_attempts,
         max_rate_limited=settings.delivery_max_rate_limited,
     )
-
-
-def install_broadcast_policy(app: App) -> None:
-    """Handlers read the approval rule from Services.extras (they cannot import the settings)."""
-    app.services.extras[POLICY] = BroadcastPolicy(leader_approval=app.settings.broadcast_leader_approval)
 
 
 def senders_from(settings: Settings) -> list[DeliverySender]:

@@ -286,7 +286,7 @@ async def export_csv(ctx: Context, broadcast: BroadcastData) -> None:
         ctx.reply(caption, document=Attachment(name, data, "text/csv"))
         return
     # Zalo bots cannot send files: a short-lived signed link when the bot has a public address.
-    links = ctx.services.extras.get("downloads")
+    links = ctx.services.downloads
     if links is None:
         ctx.reply(f"{caption}\n{t.CSV_NO_FILES.format(id=broadcast.id)}")
         return

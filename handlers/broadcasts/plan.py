@@ -37,7 +37,6 @@ from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.members.scope import area_in_scope, scope_of
 
-POLICY = "broadcast"  # key in Services.extras
 MAX_TEXT = 1900  # one Zalo message (2,000 characters) with the title line
 MAX_AHEAD_DAYS = 60
 MIN_AHEAD = timedelta(minutes=2)
@@ -48,14 +47,13 @@ CHANNEL_CODES = {"tz": ("telegram", "zalo"), "t": ("telegram",), "z": ("zalo",)}
 
 @dataclass(frozen=True, slots=True)
 class BroadcastPolicy:
-    """Set from the settings by the composition root; the default holds when none was given."""
+    """The broadcast settings handlers need, from the settings (bot/app.py, `Services.broadcasts`)."""
 
     leader_approval: bool = True
 
 
 def policy(ctx: Context) -> BroadcastPolicy:
-    found = ctx.services.extras.get(POLICY)
-    return found if isinstance(found, BroadcastPolicy) else BroadcastPolicy()
+    return ctx.services.broadcasts
 
 
 def number(n: int) -> str:

@@ -22,7 +22,6 @@ from db.store import Store
 from handlers.campaigns import texts as t
 from handlers.core.context import Context
 
-POLICY = "campaigns"  # key in Services.extras
 DEFAULT_DAYS = (7, 3, 1, 0)
 DEFAULT_TIME = "08:00"
 MAX_DAYS_BEFORE = 60
@@ -31,7 +30,7 @@ _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 @dataclass(frozen=True, slots=True)
 class CampaignPolicy:
-    """Set from the settings by the composition root (bot/scheduler.py); defaults when none was given."""
+    """The campaign settings handlers need, from the settings (bot/app.py, `Services.campaigns`)."""
 
     remind_days: tuple[int, ...] = DEFAULT_DAYS
     remind_time: str = DEFAULT_TIME
@@ -41,8 +40,7 @@ class CampaignPolicy:
 
 
 def policy(ctx: Context) -> CampaignPolicy:
-    found = ctx.services.extras.get(POLICY)
-    return found if isinstance(found, CampaignPolicy) else CampaignPolicy()
+    return ctx.services.campaigns
 
 
 def clock_time(text: str) -> time:

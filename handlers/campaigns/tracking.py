@@ -62,7 +62,7 @@ async def show_one(ctx: Context, campaign_id: int) -> None:
     progress = (await campaign_progress(ctx.store, campaign, ctx.local_now().date())).part(part)
     text = progress_body(progress)
     title = t.PROGRESS_TITLE.format(name=campaign.name)
-    links = ctx.services.extras.get("downloads")
+    links = ctx.services.downloads
     telegram = ctx.incoming.channel == Channel.TELEGRAM
     if not telegram and links is None:
         ctx.reply(f"{text}\n\n{t.PROGRESS_CHART_TELEGRAM}", title=title)

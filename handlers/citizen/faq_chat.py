@@ -22,9 +22,7 @@ _SMALLTALK = {
 
 
 def faq_base(ctx: Context) -> FaqBase:
-    base = ctx.services.extras["faq"]
-    assert isinstance(base, FaqBase)
-    return base
+    return ctx.services.faq
 
 
 async def engine(ctx: Context) -> Engine:

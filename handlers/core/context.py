@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from db.repos.conversations import ConversationData
@@ -14,10 +14,30 @@ from db.store import Store
 from handlers.core.roles import Role
 from handlers.core.types import Attachment, Choice, Incoming, Reply
 
+if TYPE_CHECKING:  # the features' own types; they import this module, so for typing only
+    from handlers.broadcasts.plan import BroadcastPolicy
+    from handlers.campaigns.plan import CampaignPolicy
+    from handlers.citizen.faq_base import FaqBase
+    from handlers.handoff.routing import HandoffPolicy
 
-@dataclass
+
+class DownloadLinks(Protocol):
+    """Keeps a file for a while and returns a signed link to it, and until when the link works.
+
+    For chats that cannot receive files (Zalo); bot/downloads.py serves the links. Services.downloads is
+    None when the bot has no public address: handlers then say how else to get the file."""
+
+    async def link(
+        self, store: Store, *, filename: str, mime: str, data: bytes, now: datetime
+    ) -> tuple[str, datetime]: ...
+
+
+@dataclass(kw_only=True)
 class Services:
-    """Long-lived things handlers use; built once by the composition root (bot/app.py)."""
+    """Long-lived things handlers use; built once by the composition root (bot/app.py `build_app`).
+
+    The features' policies are required: whoever builds Services decides them from the settings, so no
+    entry point (`cdsbot run`, `cdsbot chat`, a test) can silently fall back to defaults."""
 
     clock: Callable[[], datetime]
     tz: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Ho_Chi_Minh"))
@@ -25,8 +45,11 @@ class Services:
     max_text_chars: int = 2000
     admins: frozenset[str] = frozenset()
     flood_limit: int = 20  # messages per minute from one user before the flood guard steps in
-    # Feature services plug in here by name (the FAQ engine holder, report builders…).
-    extras: dict[str, Any] = field(default_factory=dict)
+    faq: FaqBase  # the engine over the live FAQ base, rebuilt when the base changes
+    downloads: DownloadLinks | None = None  # signed links to files; None without a public address
+    broadcasts: BroadcastPolicy
+    campaigns: CampaignPolicy
+    handoff: HandoffPolicy
 
 
 @dataclass

@@ -224,7 +224,7 @@ async def export(ctx: Context) -> None:
     if ctx.incoming.channel == Channel.TELEGRAM:
         ctx.reply(t.FAQ_EXPORTED.format(count=len(entries)), document=Attachment(name, data, XLSX_MIME))
         return
-    links = ctx.services.extras.get("downloads")
+    links = ctx.services.downloads
     if links is None:
         ctx.reply(t.FAQ_EXPORT_CLI)
         return

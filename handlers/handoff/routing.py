@@ -20,20 +20,17 @@ from handlers.core.context import Context
 from handlers.core.roles import Role
 from handlers.handoff import texts as t
 
-POLICY = "handoff"  # key in Services.extras
-
 
 @dataclass(frozen=True, slots=True)
 class HandoffPolicy:
-    """The hand-off settings handlers need (bot/escalation.py installs them from the settings)."""
+    """The hand-off settings handlers need, from the settings (bot/app.py, `Services.handoff`)."""
 
     escalate_after: timedelta = timedelta(hours=4)
     relay_window: timedelta = timedelta(hours=24)
 
 
 def policy(ctx: Context) -> HandoffPolicy:
-    found = ctx.services.extras.get(POLICY)
-    return found if isinstance(found, HandoffPolicy) else HandoffPolicy()
+    return ctx.services.handoff
 
 
 # -- who answers where (also used by bot/escalation.py) ----------------------------------------------

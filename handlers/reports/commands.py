@@ -55,7 +55,7 @@ async def send(ctx: Context, args: str) -> None:
             photo=Attachment(filename(report, "png"), png, "image/png"),
         )
         return
-    links = ctx.services.extras.get("downloads")
+    links = ctx.services.downloads
     if links is not None:
         now = ctx.now()
         xlsx_url, expires = await links.link(

@@ -13,14 +13,14 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import ValidationError
 
-from bot.app import App
+from bot.app import App, campaign_policy
 from bot.reminders import ReminderRunner
-from bot.scheduler import ReminderScheduler, build_scheduler, policy_from
+from bot.scheduler import ReminderScheduler, build_scheduler
 from bot.services import services_for
 from bot.settings import Settings
 from db.repos.reminders import MISSED, PENDING, SENT
 from db.session import create_engine, session_factory
-from handlers.campaigns.plan import POLICY, CampaignPolicy, clock_time
+from handlers.campaigns.plan import CampaignPolicy, clock_time
 from tests.campaigns.support import DONG_TAO, Team, make_campaign, outbox, reminders, utc
 from tests.support import FakeClock
 
@@ -82,7 +82,7 @@ async def test_a_failing_run_is_logged_and_the_next_one_retries(
 def test_settings_feed_the_digest_and_the_grace_period() -> None:
     settings = Settings(digest_day="fri", digest_time="7:05", reminder_grace_hours=6)
     assert settings.digest_time == "07:05"
-    rules = policy_from(settings)
+    rules = campaign_policy(settings)
     assert (rules.digest_weekday, rules.digest_time, rules.grace_hours) == (4, "07:05", 6)
     assert clock_time(rules.digest_time) == time(7, 5)
     defaults = Settings()
@@ -99,4 +99,4 @@ async def test_the_scheduler_runs_where_the_worker_runs(app: App) -> None:
     # A worker-only process schedules even without a sender of its own (another worker may send).
     [scheduler] = [s for s in services_for(app, "worker") if isinstance(s, ReminderScheduler)]
     assert scheduler.poll_seconds == app.settings.reminder_poll_seconds
-    assert app.services.extras[POLICY] == policy_from(app.settings)
+    assert app.services.campaigns == campaign_policy(app.settings)

@@ -41,12 +41,10 @@ async def take_people(ctx: Context, answer: Answer) -> None:
     ctx.reply(SAVED.format(place=ctx.state.data["place"], people=answer.text))
 
 
-async def start_demo(ctx: Context, _args: str) -> None:
-    await ctx.services.extras["dispatcher"].forms.start(ctx, "demo")
-
-
 def install_demo(app: App) -> None:
-    app.services.extras["dispatcher"] = app.dispatcher
+    async def start_demo(ctx: Context, _args: str) -> None:
+        await app.dispatcher.forms.start(ctx, "demo")
+
     app.dispatcher.forms.register(
         Form(
             "demo",

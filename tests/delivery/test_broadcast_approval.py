@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from db.models_outbox import Broadcast, OutboxMessage
 from handlers.broadcasts import texts as t
-from handlers.broadcasts.plan import POLICY, BroadcastPolicy
+from handlers.broadcasts.plan import BroadcastPolicy
 from tests.delivery.support import Env, People, compose, make_people
 
 
@@ -92,7 +92,7 @@ async def test_a_scheduled_request_keeps_its_time_once_approved(env: Env, people
 
 
 async def test_without_the_approval_setting_leaders_send_directly(env: Env, people: People) -> None:
-    env.app.services.extras[POLICY] = BroadcastPolicy(leader_approval=False)
+    env.app.services.broadcasts = BroadcastPolicy(leader_approval=False)
     [preview] = await compose(env, people.leader)
     assert preview.choices[0].label == t.SEND_NOW
     [started] = await env.say(people.leader, "1")

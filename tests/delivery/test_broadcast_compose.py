@@ -12,7 +12,7 @@ from db.models_outbox import Broadcast, OutboxMessage
 from db.repos.broadcasts import LEADERS, MEMBERS, SUBSCRIBERS, Audience
 from db.store import unit_of_work
 from handlers.broadcasts import texts as t
-from handlers.broadcasts.plan import POLICY, BroadcastPolicy
+from handlers.broadcasts.plan import BroadcastPolicy
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
@@ -143,7 +143,7 @@ async def test_scope_is_checked_again_whatever_the_buttons_say(env: Env, people:
 
 
 async def test_who_may_see_and_touch_a_broadcast(env: Env, people: People) -> None:
-    env.app.services.extras[POLICY] = BroadcastPolicy(leader_approval=False)
+    env.app.services.broadcasts = BroadcastPolicy(leader_approval=False)
     await compose(env, people.leader)
     await env.say(people.leader, "1")
     [mine] = await env.say(people.leader, "/thongbao")

@@ -87,7 +87,7 @@ async def test_on_zalo_progress_comes_as_new_messages(env: Env) -> None:
     links = Downloads(
         env.app.sessions, base_url="https://bot.example", secret="s3cret_links", clock=env.clock
     )
-    env.app.services.extras["downloads"] = links
+    env.app.services.downloads = links
     [linked] = await env.say(officer, "/thongbao csv 1")
     assert "https://bot.example/files/" in linked.text and linked.text.endswith(
         "thongbao-1.csv\n(Đường dẫn dùng được tới 14/03/2026 09:40.)"

@@ -18,7 +18,7 @@ from bot.app import App, build_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.delivery.worker import DeliveryWorker
-from bot.escalation import escalate_due, install_handoff_policy
+from bot.escalation import escalate_due
 from bot.http import HttpServer
 from bot.settings import Settings
 from handlers.core import texts
@@ -111,7 +111,6 @@ async def running(database_url: str, clock: FakeClock) -> AsyncIterator[Both]:
             zalo_api_base=zl.base_url,
         )
         app = await build_app(settings, clock=clock)
-        install_handoff_policy(app)
         http = HttpServer("127.0.0.1", 0)  # never started: both receivers poll
         receivers = [
             TelegramChannel(app.conversation, token=TELEGRAM_TOKEN, api_base=tg.base_url, http=http),
