@@ -38,8 +38,8 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -52,10 +52,10 @@ from sqlalchemy import insert, text  # noqa: E402 -- after the path set-up above
 import db.all_models  # noqa: E402, F401 -- every table, for the truncation
 from bot.app import App, build_app  # noqa: E402
 from bot.delivery.policy import DeliveryConfig  # noqa: E402
-from bot.delivery.progress import BroadcastProgress  # noqa: E402
 from bot.delivery.ratelimit import Limits, Rate  # noqa: E402
 from bot.delivery.senders import Part, SentPart, TelegramDelivery  # noqa: E402
 from bot.delivery.worker import DeliveryWorker  # noqa: E402
+from bot.scheduler import Scheduler  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from db.base import Base  # noqa: E402
 from db.migrate import upgrade  # noqa: E402
@@ -64,7 +64,9 @@ from db.repos.broadcasts import SENDING, SUBSCRIBERS  # noqa: E402
 from db.repos.outbox import Content  # noqa: E402
 from db.session import create_engine  # noqa: E402
 from db.store import unit_of_work  # noqa: E402
+from handlers.broadcasts import progress  # noqa: E402
 from handlers.broadcasts.plan import audience, plan_rows  # noqa: E402
+from handlers.core.jobs import Jobs  # noqa: E402
 
 TOKEN = "123456:BENCH-token-abcdefghijklmnopqrstuv"
 OFFICER_CHAT = 99
@@ -233,22 +235,18 @@ async def run_once(name: str, args: argparse.Namespace, faults: Faults) -> dict[
                 clock=app.services.clock,
                 config=DeliveryConfig(poll_seconds=0.5),
             )
-            worker.hooks.append(
-                BroadcastProgress(
-                    app.sessions,
-                    worker,
-                    clock=app.services.clock,
-                    tz=settings.tz,
-                    every=timedelta(seconds=settings.broadcast_status_seconds),
-                    zalo_every=timedelta(minutes=settings.broadcast_zalo_progress_minutes),
-                    rates={"telegram": args.rate},
-                )
-            )
+            # The status edits and the end of the broadcast, as a worker process's scheduler runs them.
+            jobs = Jobs()
+            policy = replace(app.services.broadcasts, rates={"telegram": args.rate}, poll_seconds=0.5)
+            progress.register_jobs(jobs, policy, settings.tz, worker)
+            scheduler = Scheduler(jobs, app.units, clock=app.services.clock, tz=settings.tz)
             memory_before = rss_mb()
             started = time.monotonic()
             await worker.start()
+            await scheduler.start()
             ledger = await wait_until_final(app, broadcast_id)
             wall = time.monotonic() - started
+            await scheduler.stop()
             await worker.stop()
             memory_after = rss_mb()
             paused = worker.limiter("telegram").paused_seconds

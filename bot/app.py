@@ -1,15 +1,17 @@
 """The composition root: builds the engine, services and dispatcher once, and nothing else.
 
 `build_app` is the one place where the settings become what handlers use (`Services`: the FAQ holder,
-download links, the features' policies), so `cdsbot run` and `cdsbot chat` behave alike.
+download links, the features' policies), so `cdsbot run` and `cdsbot chat` behave alike. `build_jobs`
+gathers the features' periodic work for the scheduler of a worker process (bot/services.py).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -22,15 +24,19 @@ from bot.downloads import Downloads
 from bot.settings import Settings
 from db.migrate import alembic_config, upgrade_async
 from db.session import create_engine, session_factory
-from db.store import unit_of_work
+from db.store import Store, unit_of_work
 from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
 from faq.knowledge import load_dir
 from faq.model import Entry
+from handlers.broadcasts import progress as broadcast_progress
 from handlers.broadcasts.plan import BroadcastPolicy
+from handlers.campaigns import reminders as campaign_reminders
 from handlers.campaigns.plan import CampaignPolicy
 from handlers.citizen.faq_base import EngineFactory, FaqBase
 from handlers.core.context import Services
 from handlers.core.dispatcher import Dispatcher
+from handlers.core.jobs import Jobs
+from handlers.handoff import escalation as handoff_escalation
 from handlers.handoff.routing import HandoffPolicy
 from handlers.setup import build_dispatcher
 
@@ -57,6 +63,10 @@ class App:
     dispatcher: Dispatcher
     conversation: Conversation
     downloads: Downloads | None = None  # the same object as services.downloads; its route goes on the server
+
+    def units(self) -> AbstractAsyncContextManager[Store]:
+        """One unit of work on this app's database (what periodic jobs open)."""
+        return unit_of_work(self.sessions)
 
     async def warm_up(self) -> None:
         """Build the FAQ index now rather than on the first question (a process about to serve)."""
@@ -120,7 +130,13 @@ async def seed_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
 
 
 def broadcast_policy(settings: Settings) -> BroadcastPolicy:
-    return BroadcastPolicy(leader_approval=settings.broadcast_leader_approval)
+    return BroadcastPolicy(
+        leader_approval=settings.broadcast_leader_approval,
+        status_every=timedelta(seconds=settings.broadcast_status_seconds),
+        zalo_every=timedelta(minutes=settings.broadcast_zalo_progress_minutes),
+        rates={"telegram": settings.telegram_rate, "zalo": settings.zalo_rate},
+        poll_seconds=settings.delivery_poll_seconds,
+    )
 
 
 def campaign_policy(settings: Settings) -> CampaignPolicy:
@@ -128,6 +144,7 @@ def campaign_policy(settings: Settings) -> CampaignPolicy:
         digest_weekday=WEEKDAYS.index(settings.digest_day),
         digest_time=settings.digest_time,
         grace_hours=settings.reminder_grace_hours,
+        poll_seconds=settings.reminder_poll_seconds,
     )
 
 
@@ -135,6 +152,8 @@ def handoff_policy(settings: Settings) -> HandoffPolicy:
     return HandoffPolicy(
         escalate_after=timedelta(hours=settings.handoff_escalate_hours),
         relay_window=timedelta(hours=settings.handoff_relay_hours),
+        review_weekday=WEEKDAYS.index(settings.faq_review_day),
+        review_at=time.fromisoformat(settings.faq_review_time),
     )
 
 
@@ -170,3 +189,16 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     dispatcher = build_dispatcher()
     conversation = Conversation(dispatcher, sessions, services)
     return App(settings, engine, sessions, services, dispatcher, conversation, downloads)
+
+
+def build_jobs(app: App, editor: broadcast_progress.Editor | None) -> Jobs:
+    """Every feature's periodic work, with this process's policies; `editor` is the delivery worker of
+    this process (broadcast progress edits status messages through it), None when there is none: then
+    progress is left to the processes that deliver."""
+    jobs = Jobs()
+    services = app.services
+    campaign_reminders.register_jobs(jobs, services.campaigns, services.tz)
+    handoff_escalation.register_jobs(jobs, services.handoff, services.tz)
+    if editor is not None:
+        broadcast_progress.register_jobs(jobs, services.broadcasts, services.tz, editor)
+    return jobs

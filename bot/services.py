@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.app import build_jobs
 from bot.http import HttpServer
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.delivery.worker import DeliveryWorker
     from bot.runner import Service
+    from bot.scheduler import Scheduler
 
 
 def services_for(app: App, role: str) -> list[Service]:
@@ -50,18 +53,25 @@ def services_for(app: App, role: str) -> list[Service]:
         if app.downloads is not None:
             app.downloads.install(http)  # the links handlers hand out (report files for Zalo)
     services.extend(receivers)
-    from bot.delivery.setup import build_delivery
-    from bot.escalation import handoff_hook
-    from bot.scheduler import build_scheduler
-
     if role in ("all", "worker"):
+        from bot.delivery.setup import build_delivery
+
         # Outbox delivery (broadcasts, reminders, relays): a sender per configured channel, even in a
         # worker-only process that receives nothing.
         worker = build_delivery(app)
         if worker is not None:
-            worker.hooks.append(handoff_hook(app))  # hand-off escalation, weekly FAQ review digest
             services.append(worker)
         if worker is not None or role == "worker":
-            # Campaign reminders: the timer that wakes the claimer (after the worker, which sends them).
-            services.append(build_scheduler(app))
+            # The features' periodic work, after the worker that sends what it enqueues. A worker-only
+            # process schedules even without a sender of its own (another worker may send).
+            services.append(build_scheduler(app, worker))
     return services
+
+
+def build_scheduler(app: App, worker: DeliveryWorker | None) -> Scheduler:
+    """The one scheduler of a process, running every job the features registered; the process's
+    delivery worker edits broadcasts' status messages for the progress job."""
+    from bot.scheduler import Scheduler
+
+    jobs = build_jobs(app, worker)
+    return Scheduler(jobs, app.units, clock=app.services.clock, tz=app.settings.tz)

@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     reminder_poll_seconds: float = Field(default=60.0, ge=1, le=3600)  # how often the claimer looks
     digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     digest_time: str = "07:30"
+    # The weekly list of FAQ entries past their review date, to officers: this day, from this local time.
+    faq_review_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    faq_review_time: str = "08:00"
 
     @field_validator("database_url")
     @classmethod
@@ -133,9 +136,9 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{item}' is not 'channel:id' (channel is telegram, zalo or console)")
         return admins
 
-    @field_validator("digest_time")
+    @field_validator("digest_time", "faq_review_time")
     @classmethod
-    def _digest_time(cls, value: str) -> str:
+    def _time_of_day(cls, value: str) -> str:
         if not _HHMM.match(value):
             raise ValueError("must be a local time of day as HH:MM, e.g. 07:30")
         hours, minutes = value.split(":")

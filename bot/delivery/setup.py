@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery.policy import DeliveryConfig
-from bot.delivery.progress import BroadcastProgress
 from bot.delivery.ratelimit import Limits, Rate, Timer
 from bot.delivery.senders import DeliverySender, TelegramDelivery, ZaloDelivery
 from bot.delivery.worker import DeliveryWorker
@@ -52,24 +51,16 @@ def senders_from(settings: Settings) -> list[DeliverySender]:
 
 
 def build_delivery(app: App, *, timer: Timer | None = None) -> DeliveryWorker | None:
-    """The worker for every configured channel (None when none is), with broadcast progress reporting."""
+    """The worker for every configured channel (None when none is)."""
     settings = app.settings
     senders = senders_from(settings)
     if not senders:
         return None
-    limits = limits_from(settings)
-    worker = DeliveryWorker(
-        app.sessions, senders, limits, clock=app.services.clock, config=config_from(settings), timer=timer
+    return DeliveryWorker(
+        app.sessions,
+        senders,
+        limits_from(settings),
+        clock=app.services.clock,
+        config=config_from(settings),
+        timer=timer,
     )
-    worker.hooks.append(
-        BroadcastProgress(
-            app.sessions,
-            worker,
-            clock=app.services.clock,
-            tz=settings.tz,
-            every=timedelta(seconds=settings.broadcast_status_seconds),
-            zalo_every=timedelta(minutes=settings.broadcast_zalo_progress_minutes),
-            rates={channel: limit.overall.per_second for channel, limit in limits.items()},
-        )
-    )
-    return worker

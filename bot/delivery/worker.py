@@ -35,7 +35,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -51,12 +50,6 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 RECIPIENT_BLOCKED = "the recipient had blocked the bot before this message was sent"
-
-
-class Hook(Protocol):
-    """Periodic work done by the worker (broadcast progress); returns how many rows it enqueued."""
-
-    async def tick(self) -> int: ...
 
 
 @dataclass
@@ -92,7 +85,7 @@ class DeliveryWorker:
         self.clock = clock
         self.config = config or DeliveryConfig()
         self.worker_id = worker_id or uuid.uuid4().hex[:12]
-        self.hooks: list[Hook] = []
+        self._edited: OrderedDict[tuple[str, str, str], str] = OrderedDict()  # the text each message shows
         self._lanes: dict[str, _Lane] = {}
         for sender in senders:
             limiter = ChannelLimiter(limits[sender.channel], timer)
@@ -178,7 +171,7 @@ class DeliveryWorker:
             await OutboxLedger(store.session).record(outcomes, now=self.clock())
 
     async def maintain(self) -> int:
-        """Requeue rows whose lease expired, then run the hooks; returns rows requeued or enqueued."""
+        """Requeue rows whose lease expired; returns how many were requeued."""
         async with unit_of_work(self.sessions) as store:
             requeued, given_up = await OutboxLedger(store.session).requeue_expired(
                 list(self._lanes),
@@ -187,13 +180,10 @@ class DeliveryWorker:
             )
         if requeued or given_up:
             log.warning("outbox: %s rows requeued after their lease expired, %s given up", requeued, given_up)
-        return requeued + await self._tick_hooks()
-
-    async def _tick_hooks(self) -> int:
-        return sum([await hook.tick() for hook in self.hooks])
+        return requeued
 
     async def run_once(self) -> int:
-        """One round: maintenance, one claimed window per channel sent and recorded, hooks again."""
+        """One round: maintenance, then one claimed window per channel sent and recorded."""
         total = await self.maintain()
 
         async def lane_round(lane: _Lane) -> int:
@@ -202,8 +192,7 @@ class DeliveryWorker:
             await self.record(outcomes)
             return len(rows)
 
-        total += sum(await asyncio.gather(*(lane_round(lane) for lane in self._lanes.values())))
-        return total + await self._tick_hooks()
+        return total + sum(await asyncio.gather(*(lane_round(lane) for lane in self._lanes.values())))
 
     async def drain(self, max_rounds: int = 10_000) -> int:
         """Run rounds until one finds nothing to do (rows due later stay pending)."""
@@ -216,10 +205,16 @@ class DeliveryWorker:
         raise RuntimeError(f"outbox not drained after {max_rounds} rounds")
 
     async def edit(self, channel: str, chat_id: str, message_id: str, content: Content) -> bool:
-        """Edit a message in place (Telegram), within the channel's limits; False when it did not happen."""
+        """Edit a message in place (Telegram), within the channel's limits; False when it did not happen.
+
+        An edit to the text the message already shows (as far as this worker knows) is skipped as done:
+        the platform would refuse it, and it would spend a token of the chat's rate."""
         lane = self._lanes.get(channel)
         if lane is None or not lane.sender.can_edit:
             return False
+        shown = (channel, chat_id, message_id)
+        if self._edited.get(shown) == content.text:
+            return True
         await lane.limiter.acquire(chat_id, group=lane.sender.is_group(chat_id))
         try:
             await lane.sender.edit(chat_id, message_id, content)
@@ -229,6 +224,10 @@ class DeliveryWorker:
                 lane.limiter.pause(verdict.wait or self.config.rate_limit_pause_seconds)
             log.info("edit of a %s message not done: %s", channel, describe(error))
             return False
+        self._edited[shown] = content.text
+        self._edited.move_to_end(shown)
+        while len(self._edited) > 1024:
+            self._edited.popitem(last=False)
         return True
 
     def can_edit(self, channel: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,9 +47,14 @@ CHANNEL_CODES = {"tz": ("telegram", "zalo"), "t": ("telegram",), "z": ("zalo",)}
 
 @dataclass(frozen=True, slots=True)
 class BroadcastPolicy:
-    """The broadcast settings handlers need, from the settings (bot/app.py, `Services.broadcasts`)."""
+    """The broadcast settings handlers and progress.py need, from the settings (bot/app.py,
+    `Services.broadcasts`)."""
 
     leader_approval: bool = True
+    status_every: timedelta = timedelta(seconds=5)  # Telegram: the status message edited at most this often
+    zalo_every: timedelta = timedelta(minutes=10)  # Zalo cannot edit: a new progress note at most this often
+    rates: Mapping[str, float] = field(default_factory=lambda: {"telegram": 25.0, "zalo": 5.0})  # per second
+    poll_seconds: float = 2.0  # how often progress is looked at (the delivery worker's poll interval)
 
 
 def policy(ctx: Context) -> BroadcastPolicy:

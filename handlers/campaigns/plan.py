@@ -6,7 +6,7 @@ settings) of every week of the campaign, a digest to its leaders and officers. E
 its days, time and digest. A reminder that would fall before the campaign starts is left out, and only
 moments still ahead are planned, so editing a campaign never plans a reminder into the past.
 
-This is planning only: rows in the same unit of work as the campaign. Sending them is bot/reminders.py.
+This is planning only: rows in the same unit of work as the campaign. Sending them is reminders.py.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ class CampaignPolicy:
     remind_time: str = DEFAULT_TIME
     digest_weekday: int = 0  # Monday
     digest_time: str = "07:30"
-    grace_hours: float = 12.0
+    grace_hours: float = 12.0  # a reminder later than this (the bot was down) is reported missed, not sent
+    poll_seconds: float = 60.0  # how often the claimer looks for due reminders
 
 
 def policy(ctx: Context) -> CampaignPolicy:

@@ -1,5 +1,5 @@
 """Who answers a hand-off where, and how they hear of it: the team of an area, the escalation stages,
-notices through the outbox. Used by the handlers and by bot/escalation.py (the periodic escalation).
+notices through the outbox. Used by the handlers and by escalation.py (the periodic escalation).
 
 The team of an area is the nearest part of the tree that has people: a hamlet's members and leaders, else
 its commune's; a commune's, else those of its hamlets. Escalation goes to the nearest leaders over the
@@ -9,7 +9,7 @@ area (stage 1), then the nearest officers, else the admins (stage 2).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from db.repos.areas import AreaData
 from db.repos.handoff import HandoffData, TeamChatData
@@ -27,13 +27,16 @@ class HandoffPolicy:
 
     escalate_after: timedelta = timedelta(hours=4)
     relay_window: timedelta = timedelta(hours=24)
+    escalate_every: timedelta = timedelta(minutes=1)  # how often unclaimed questions are looked at
+    review_weekday: int = 0  # the weekly list of FAQ entries due for review: Monday…
+    review_at: time = time(8, 0)  # …at 08:00 local time
 
 
 def policy(ctx: Context) -> HandoffPolicy:
     return ctx.services.handoff
 
 
-# -- who answers where (also used by bot/escalation.py) ----------------------------------------------
+# -- who answers where (also used by escalation.py) --------------------------------------------------
 
 
 def may_answer(role: Role, own: AreaData | None, target: AreaData | None) -> bool:

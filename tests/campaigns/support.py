@@ -8,19 +8,19 @@ Phúc (3300301). The fake clock starts at 14/03/2026 09:00 in Asia/Ho_Chi_Minh (
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
 from bot.app import App
-from bot.reminders import ReminderRunner
 from db.models_campaigns import Reminder
 from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.campaigns import CampaignData, CampaignInput
 from db.repos.users import UserData
 from db.store import unit_of_work
 from handlers.campaigns.plan import CampaignPolicy, replan
+from handlers.campaigns.reminders import RunReport, run_due
 from handlers.core.types import Channel, Kind, Reply
 from tests.members.support import (
     DONG_TAO,
@@ -119,10 +119,21 @@ async def make_campaign(
         return campaign
 
 
-def runner(app: App, grace_hours: float = 12) -> ReminderRunner:
-    return ReminderRunner(
-        app.sessions, clock=app.services.clock, tz=app.settings.tz, grace=timedelta(hours=grace_hours)
-    )
+@dataclass
+class Claimer:
+    """The claimer of an app, run by hand (what the "campaigns.reminders" job runs)."""
+
+    app: App
+    grace_hours: float
+
+    async def run_due(self, now: datetime | None = None) -> RunReport:
+        policy = replace(self.app.services.campaigns, grace_hours=self.grace_hours)
+        moment = now or self.app.services.clock()
+        return await run_due(self.app.units, moment, policy, self.app.settings.tz)
+
+
+def runner(app: App, grace_hours: float = 12) -> Claimer:
+    return Claimer(app, grace_hours)
 
 
 async def reminders(app: App, campaign_id: int | None = None) -> list[Reminder]:

@@ -6,12 +6,10 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 
-from bot.app import App, build_app
+from bot.app import App, build_app, build_jobs
 from bot.delivery.policy import DeliveryConfig
-from bot.delivery.progress import BroadcastProgress
 from bot.delivery.ratelimit import Limits, Rate
 from bot.delivery.senders import DeliverySender, TelegramDelivery, ZaloDelivery
 from bot.delivery.worker import DeliveryWorker
@@ -132,6 +130,34 @@ async def add_user(
 
 
 @dataclass
+class Rounds:
+    """A worker driven by hand, with the broadcasts' progress job (as registered for this process) run
+    before and after each round, as the scheduler runs it on its timer next to the worker."""
+
+    app: App
+    worker: DeliveryWorker
+
+    async def progress(self) -> int:
+        job = build_jobs(self.app, self.worker)["broadcasts.progress"]
+        return await job.run(self.app.units, self.app.services.clock())
+
+    async def run_once(self) -> int:
+        total = await self.progress()
+        total += await self.worker.run_once()
+        return total + await self.progress()
+
+    async def drain(self, max_rounds: int = 10_000) -> int:
+        """Rounds until one finds nothing to do (rows due later stay pending)."""
+        total = 0
+        for _ in range(max_rounds):
+            done = await self.run_once()
+            if not done:
+                return total
+            total += done
+        raise RuntimeError(f"outbox not drained after {max_rounds} rounds")
+
+
+@dataclass
 class Env:
     """An app whose settings point at both fake servers, and a worker driven by hand."""
 
@@ -158,6 +184,12 @@ class Env:
         self.replies = await self.app.conversation.handle(message)
         return self.replies
 
+    async def run_once(self) -> int:
+        return await Rounds(self.app, self.worker).run_once()
+
+    async def drain(self) -> int:
+        return await Rounds(self.app, self.worker).drain()
+
 
 def senders(env_tg: FakeTelegramAPI, env_zl: FakeZaloAPI) -> list[DeliverySender]:
     return [
@@ -175,9 +207,8 @@ def new_worker(
     config: DeliveryConfig | None = None,
     limits: dict[str, Limits] | None = None,
     worker_id: str | None = None,
-    progress: bool = True,
 ) -> DeliveryWorker:
-    worker = DeliveryWorker(
+    return DeliveryWorker(
         app.sessions,
         senders(tg, zl),
         limits or LIMITS,
@@ -186,19 +217,6 @@ def new_worker(
         timer=timer,
         worker_id=worker_id,
     )
-    if progress:
-        worker.hooks.append(
-            BroadcastProgress(
-                app.sessions,
-                worker,
-                clock=app.services.clock,
-                tz=app.settings.tz,
-                every=timedelta(seconds=5),
-                zalo_every=timedelta(minutes=10),
-                rates={"telegram": 25.0, "zalo": 5.0},
-            )
-        )
-    return worker
 
 
 async def close_worker(worker: DeliveryWorker) -> None:

@@ -37,7 +37,7 @@ async def test_a_leader_asks_the_officer_over_the_area_who_approves(env: Env, pe
     assert asked.text == t.SENT_FOR_APPROVAL.format(id=1, total=3)
     assert (await broadcast(env, 1)).status == "pending_approval"
     assert await rows(env, "broadcast") == []  # nobody is written to before approval
-    await env.worker.drain()
+    await env.drain()
     # Only the officer of the commune above the leader's hamlet is asked, with two buttons.
     [request] = env.tg.sent("sendMessage", 500)
     assert "Bác Tư đề nghị gửi thông báo #1" in request.params["text"]
@@ -53,7 +53,7 @@ async def test_a_leader_asks_the_officer_over_the_area_who_approves(env: Env, pe
     assert approved.text == t.APPROVED_REPLY.format(id=1, next=t.APPROVED_REPLY_NOW.format(total=3))
     [twice] = await env.say(people.officer, payload="bc:ok:1")
     assert twice.text == t.ALREADY_DECIDED.format(id=1, status="đang gửi")
-    await env.worker.drain()
+    await env.drain()
     assert [len(env.tg.sent("sendMessage", c)) for c in (600, 601)] == [1, 1]
     assert len(env.zl.sent("sendMessage", "z600")) == 1
     told = [c.params["text"] for c in env.tg.sent("sendMessage", 510)]
@@ -72,7 +72,7 @@ async def test_an_officer_rejects_with_a_reason(env: Env, people: People) -> Non
     assert done.text == t.REJECTED_REPLY.format(id=1)
     rejected = await broadcast(env, 1)
     assert (rejected.status, rejected.reject_reason) == ("rejected", "Trùng lịch họp xã, để tuần sau.")
-    await env.worker.drain()
+    await env.drain()
     told = [c.params["text"] for c in env.tg.sent("sendMessage", 510)]
     assert told == [t.REJECTED_AUTHOR.format(id=1, reason="Trùng lịch họp xã, để tuần sau.")]
     assert await rows(env, "broadcast") == []

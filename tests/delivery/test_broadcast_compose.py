@@ -53,7 +53,7 @@ async def test_preview_counts_then_send_now(env: Env, people: People) -> None:
     assert [c.label for c in preview.choices] == [t.SEND_NOW, t.SEND_LATER, t.EDIT_TEXT, t.EDIT_AUDIENCE]
     [started] = await env.say(people.officer, "1")
     assert started.text == t.STARTED.format(id=1, total=4)
-    await env.worker.drain()
+    await env.drain()
     for citizen in people.citizens_c1:
         fake = env.tg if citizen.channel == "telegram" else env.zl
         chat = int(citizen.chat_id) if citizen.channel == "telegram" else citizen.chat_id
@@ -87,13 +87,13 @@ async def test_schedule_then_cancel(env: Env, people: People) -> None:
     assert bad.text.startswith("Thời điểm 13/03/2026 10:00 đã qua")
     [scheduled] = await env.say(people.officer, "hôm nay 19:00")  # now is 09:00 in Hà Nội
     assert scheduled.text == t.SCHEDULED.format(id=1, when="14/03/2026 19:00", total=4)
-    assert await env.worker.drain() == 0
+    assert await env.drain() == 0
     [listing] = await env.say(people.officer, "/thongbao")
     assert "#1 · 14/03/2026 19:00 · đã hẹn giờ" in listing.text
     [cancelled] = await env.say(people.officer, "/thongbao huy 1")
     assert cancelled.text == t.CANCELLED.format(id=1, count=4)
     env.clock.advance(timedelta(hours=11))
-    assert await env.worker.drain() == 0
+    assert await env.drain() == 0
     assert env.tg.count("sendMessage") == 0 and env.zl.count("sendMessage") == 0
     [again] = await env.say(people.officer, "/thongbao huy 1")
     assert again.text == t.CANNOT_CANCEL.format(id=1, status="đã hủy")
@@ -108,9 +108,9 @@ async def test_a_scheduled_broadcast_goes_out_at_its_time(env: Env, people: Peop
     due = env.clock() + timedelta(hours=22, minutes=30)  # 07:30 tomorrow in Hà Nội
     assert {r.not_before for r in rows} == {due}
     env.clock.advance(timedelta(hours=22, minutes=29))
-    assert await env.worker.drain() == 0
+    assert await env.drain() == 0
     env.clock.advance(timedelta(minutes=1))
-    await env.worker.drain()
+    await env.drain()
     assert sum(len(env.tg.sent("sendMessage", int(c))) for c in ("600", "601", "602")) == 3
     status = env.tg.sent("sendMessage", 500)
     assert status and status[0].params["text"].startswith("Thông báo #1 đang gửi")

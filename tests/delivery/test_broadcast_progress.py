@@ -14,7 +14,16 @@ from handlers.broadcasts import texts as t
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
-from tests.delivery.support import Env, VirtualTimer, add_user, close_worker, compose, make_tree, new_worker
+from tests.delivery.support import (
+    Env,
+    Rounds,
+    VirtualTimer,
+    add_user,
+    close_worker,
+    compose,
+    make_tree,
+    new_worker,
+)
 
 ETA = re.compile(r"Dự kiến xong: \d\d/\d\d/\d{4} \d\d:\d\d$")
 
@@ -30,13 +39,14 @@ async def test_the_status_message_is_edited_in_place_then_summarised(env: Env) -
     try:
         await compose(env, officer, channels="2")
         await env.say(officer, "1")
-        await worker.run_once()  # the status message first, then four people
+        rounds = Rounds(env.app, worker)
+        await rounds.run_once()  # the status message first, then four people
         [status] = env.tg.sent("sendMessage", 500)
         assert status.params["text"].startswith("Thông báo #1 đang gửi")
         message_id = status.result["message_id"]
         for _ in range(20):  # five seconds between rounds: one edit per round at most
             env.clock.advance(timedelta(seconds=5))
-            if not await worker.run_once():
+            if not await rounds.run_once():
                 break
     finally:
         await close_worker(worker)
@@ -69,10 +79,10 @@ async def test_on_zalo_progress_comes_as_new_messages(env: Env) -> None:
         await add_user(env.app, Channel.ZALO, f"zc{i:02d}", area=tree.hamlet1, subscribed=True)
     await compose(env, officer, channels="3")
     await env.say(officer, "1")
-    await env.worker.run_once()  # Zalo at 5/s claims ten: the status message and nine people
+    await env.run_once()  # Zalo at 5/s claims ten: the status message and nine people
     assert len(env.zl.sent("sendMessage", "zo1")) == 1  # no progress note before ten minutes
     env.clock.advance(timedelta(minutes=10))
-    await env.worker.drain()  # the note goes first (notices before broadcast rows), then the rest
+    await env.drain()  # the note goes first (notices before broadcast rows), then the rest
     notes = [c.params["text"] for c in env.zl.sent("sendMessage", "zo1")]
     assert [n.split("\n")[0] for n in notes] == [
         "Thông báo #1 đang gửi",

@@ -93,7 +93,7 @@ async def test_a_restart_while_sending_resumes_where_it_stopped(env: Env) -> Non
     recipients = chats(1100, 40)
     await enqueue(env, recipients)
     slow = {**FAST, "telegram": Limits(overall=Rate(20), per_chat=Rate(1))}
-    worker = new_worker(env.app, env.tg, env.zl, MonotonicTimer(), limits=slow, progress=False)
+    worker = new_worker(env.app, env.tg, env.zl, MonotonicTimer(), limits=slow)
     await worker.start()
     await env.tg.wait_calls("sendMessage", 10, timeout=10, ok=True)
     await asyncio.wait_for(worker.stop(), 10)  # a deploy: SIGTERM, graceful stop

@@ -29,7 +29,7 @@ async def test_a_citizen_without_an_area_picks_it_then_gets_announcements(env: E
     officer = await add_user(env.app, Channel.TELEGRAM, "500", role=Role.OFFICER, area=tree.commune1)
     await compose(env, officer)
     await env.say(officer, "1")
-    await env.worker.drain()
+    await env.drain()
     assert len(env.tg.sent("sendMessage", 800)) == 1
 
 

@@ -18,13 +18,13 @@ from bot.app import App, build_app
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel
 from bot.delivery.worker import DeliveryWorker
-from bot.escalation import escalate_due
 from bot.http import HttpServer
 from bot.settings import Settings
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from handlers.handoff import texts as t
+from handlers.handoff.escalation import escalate_due
 from tests.delivery.support import VirtualTimer, add_user, close_worker, make_tree, new_worker
 from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN
 from tests.fakes import Call
@@ -116,7 +116,7 @@ async def running(database_url: str, clock: FakeClock) -> AsyncIterator[Both]:
             TelegramChannel(app.conversation, token=TELEGRAM_TOKEN, api_base=tg.base_url, http=http),
             ZaloChannel(app.conversation, token=ZALO_TOKEN, api_base=zl.base_url, http=http),
         ]
-        worker = new_worker(app, tg, zl, VirtualTimer(), progress=False)
+        worker = new_worker(app, tg, zl, VirtualTimer())
         started: list[TelegramChannel | ZaloChannel] = []
         try:
             for receiver in receivers:
@@ -217,8 +217,8 @@ async def test_telegram_citizen_zalo_member_escalation_and_a_new_phrasing(
 
         # Nobody took it for four hours: the hamlet's leader hears of it, once.
         clock.advance(timedelta(hours=4))
-        assert await escalate_due(both.app.sessions, clock(), both.app.settings) == 1
-        assert await escalate_due(both.app.sessions, clock(), both.app.settings) == 0
+        assert await escalate_due(both.app.units, clock(), both.app.services.handoff) == 1
+        assert await escalate_due(both.app.units, clock(), both.app.services.handoff) == 0
         tg_mark, _ = await both.deliver()
         [escalated] = [c for c in both.tg.calls[tg_mark:] if c.method == "sendMessage" and c.chat_id == 710]
         assert tg_text(escalated).startswith("Câu hỏi #1 của người dân ở Thôn Đông (Xã Yên Lạc) đã chờ 4 giờ")
