@@ -239,3 +239,17 @@ async def test_a_photo_goes_with_its_caption_on_both_platforms(env: Env) -> None
     async with env.app.sessions() as session:
         payload = await session.scalar(select(OutboxPayload))
     assert payload is not None and payload.telegram_file_id  # later sends reuse Telegram's copy
+
+
+async def test_an_edit_that_changes_nothing_is_not_sent(env: Env) -> None:
+    await enqueue(env, tg(11), Content("Đang gửi: 0/20"))
+    await env.worker.drain()
+    message_id = str((await ledger(env))["11"].platform_message_id)
+    assert await env.worker.edit("telegram", "11", message_id, Content("Đang gửi: 5/20"))
+    # The same text again (nothing moved between two progress runs): done, without asking Telegram.
+    assert await env.worker.edit("telegram", "11", message_id, Content("Đang gửi: 5/20"))
+    assert await env.worker.edit("telegram", "11", message_id, Content("Đang gửi: 9/20"))
+    edits = [c.params["text"] for c in env.tg.sent("editMessageText", 11)]
+    assert edits == ["Đang gửi: 5/20", "Đang gửi: 9/20"]
+    assert not env.worker.can_edit("zalo")
+    assert not await env.worker.edit("zalo", "z1", "1", Content("Đang gửi"))
