@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
 from bot.downloads import Downloads
-from bot.settings import Settings
+from bot.settings import WEEKDAYS, Settings
 from db.migrate import alembic_config, upgrade_async
 from db.session import create_engine, session_factory
 from db.store import Store, unit_of_work
@@ -43,7 +43,6 @@ from handlers.setup import build_dispatcher
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def system_clock() -> datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -21,6 +21,8 @@ _ADMIN = re.compile(r"^(telegram|zalo|console):[A-Za-z0-9_-]+$")
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):[0-5]\d$")
 
 Role = Literal["all", "web", "worker"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = get_args(Weekday)  # Monday first, as datetime.weekday() counts
 
 
 class Settings(BaseSettings):
@@ -78,10 +80,10 @@ class Settings(BaseSettings):
     # reported missed to the officer; the weekly digest goes out on this day at this local time.
     reminder_grace_hours: float = Field(default=12.0, ge=0, le=24 * 7)
     reminder_poll_seconds: float = Field(default=60.0, ge=1, le=3600)  # how often the claimer looks
-    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    digest_day: Weekday = "mon"
     digest_time: str = "07:30"
     # The weekly list of FAQ entries past their review date, to officers: this day, from this local time.
-    faq_review_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    faq_review_day: Weekday = "mon"
     faq_review_time: str = "08:00"
 
     @field_validator("database_url")
