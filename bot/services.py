@@ -1,4 +1,11 @@
-"""Which long-running services a process runs, by role and by what is configured."""
+"""Which long-running services a process runs, by role and by what is configured.
+
+- `web` / `all`: a receiver per configured channel, and the HTTP server when there are webhooks (or the role
+  is `web`), with the download links' route when the bot has a public address;
+- `worker` / `all`: the delivery worker (when a channel is configured) and the one scheduler of the
+  features' periodic work (always in a `worker`; in `all` only next to a delivery worker).
+Nothing is decided here about how features behave: their policies are built in bot/app.py `build_app`.
+"""
 
 from __future__ import annotations
 
