@@ -205,7 +205,13 @@ def show_start(result: dict[str, Any]) -> None:
         )
         for event in run.get("events", []):
             length = event["end"] - event["start"]
-            print(f"  {event['start']:7.3f} -> {event['end']:7.3f} s  {length:6.3f} s  {event['what']}")
+            cpu = f"{event['cpu']:6.3f}" if "cpu" in event else "     ?"
+            print(
+                f"  {event['start']:7.3f} -> {event['end']:7.3f} s  {length:6.3f} s  "
+                f"CPU {cpu} s  {event['what']}"
+            )
+        if "cpu_at_ready" in run:
+            print(f"CPU time at ready (all threads): {run['cpu_at_ready']:.3f} s")
         rss = run.get("rss_kib_at_ready") or run["rss_kib_seen_by_bench_at_ready"]
         print("memory at ready: " + ", ".join(f"{k} {v / 1024:.1f} MiB" for k, v in rss.items() if v))
         if "rss_kib_after_freeze" in run:
@@ -246,13 +252,13 @@ steps = [("(interpreter)", rss(), 0.0, True)]
 for name in names:
     if name in sys.modules:
         continue
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         importlib.import_module(name)
         ok = True
     except BaseException:
         ok = False
-    steps.append((name, rss(), time.perf_counter() - start, ok))
+    steps.append((name, rss(), time.process_time() - start, ok))
 print(json.dumps(steps))
 """
 
@@ -274,10 +280,12 @@ def rss_by_import(path: Path, run: str) -> dict[str, Any]:
     )
     steps = json.loads(done.stdout.splitlines()[-1])
     by_package: Counter[str] = Counter()
+    cpu_by_package: Counter[str] = Counter()
     failed = []
     previous = steps[0][1]
-    for name, kib, _seconds, ok in steps[1:]:
+    for name, kib, seconds, ok in steps[1:]:
         by_package[name.split(".")[0]] += kib - previous
+        cpu_by_package[name.split(".")[0]] += seconds
         previous = kib
         if not ok:
             failed.append(name)
@@ -285,6 +293,8 @@ def rss_by_import(path: Path, run: str) -> dict[str, Any]:
         "interpreter_kib": steps[0][1],
         "final_kib": steps[-1][1],
         "kib_by_package": dict(by_package.most_common()),
+        "cpu_ms_by_package": {k: round(v * 1000, 1) for k, v in cpu_by_package.most_common()},
+        "cpu_ms_total": round(sum(cpu_by_package.values()) * 1000, 1),
         "failed_imports": failed,
     }
 
@@ -297,6 +307,10 @@ def show_rss(result: dict[str, Any]) -> None:
     for name, kib in list(result["kib_by_package"].items())[:30]:
         if kib:
             print(f"  {name:<22} {kib / 1024:7.1f}")
+    print(f"CPU time of the same imports, one by one: {result['cpu_ms_total']:.0f} ms; by package (ms):")
+    for name, ms in list(result["cpu_ms_by_package"].items())[:30]:
+        if ms >= 1:
+            print(f"  {name:<22} {ms:7.0f}")
     if result["failed_imports"]:
         print(
             f"  ({len(result['failed_imports'])} modules did not import alone: "
