@@ -4,6 +4,9 @@ Run from the repo root:
     .venv/bin/python bench/e2e_bench.py [--updates 2000] [--warmup 100] [--configs sqlite,pg,pg4]
         [--concurrency 48] [--rate 300] [--paced-updates 3000] [--light-updates 300]
         [--light-concurrency 4] [--repeat 1] [--pg-url postgresql+asyncpg://postgres@127.0.0.1:5432/test]
+        [--profile DIR] [--samples FILE]
+    # cds-bot against the framework's floor (issue 19), the table of docs/footprint.md:
+    .venv/bin/python bench/e2e_bench.py --configs echo,echo_sqlite,ptb_echo,sqlite,pg --repeat 3
 
 What is measured (issue 10). This process hosts the fake Telegram Bot API server (tests/fakes) and plays
 both Telegram and the reverse proxy: the bots run in webhook mode as real subprocesses
@@ -24,15 +27,25 @@ each update to one bot's /webhook/telegram (round robin over the processes) with
   update when nothing waits.
 * the target is met when the saturated throughput is >= 300/s and the paced p99 at 300/s is <= 50 ms.
 * this 2-core machine's CPU time per update drifts by about ±20 % between runs (other tenants of the
-  host): `--repeat N` runs each configuration N times and reports the median run, with every run's figures.
-* peak memory: VmHWM of each bot process from /proc/<pid>/status, read before it is stopped.
+  host): `--repeat N` runs every configuration once per round, N rounds, and reports the median run with
+  every run's figures; the summary table gives each figure's median and the targets as ratios against the
+  baselines, from the medians and round by round.
+* peak memory: VmHWM of each bot process from /proc/<pid>/status, read before it is stopped (and once
+  after the saturated phase, before the paced phase can pile up a backlog).
+* ready after start: from just before the spawn until the process answers HTTP (/healthz) and the fake
+  has recorded its setWebhook; and the CPU time it had spent by then, which a busy machine hardly changes.
 * CPU: each bot process's user+system time over the measured phase (ms per update), the bench
   process's own CPU (fake server + load generator) and the whole machine's busy share, because on a
   small machine the load generator competes with the bots for the same cores.
 
 Configurations: `sqlite` = one process on a temporary SQLite file; `pg` = one process on PostgreSQL;
 `pg4` = four `--role web` processes on one PostgreSQL database. Each PostgreSQL configuration gets a fresh
-database (`cdsbot_bench_<random>`) migrated with `cdsbot db upgrade` and dropped at the end.
+database (`cdsbot_bench_<random>`) migrated with `cdsbot db upgrade` and dropped at the end. Baselines, the
+same way (a subprocess in webhook mode, one sendMessage per update, same fake, same load): `echo` = a bare
+aiogram 3 echo (bench/baselines/aiogram_echo.py); `echo_sqlite` = the same plus one SQLite INSERT and
+commit per update (aiosqlite, WAL); `ptb_echo` = a bare python-telegram-bot echo
+(bench/baselines/ptb_echo.py; needs the `bench` extra, skipped without it). `--profile DIR` records py-spy
+profiles of the saturated phase for bench/footprint.py.
 
 Every update must get exactly one reply, every POST must answer 200 and no reply may be the error
 apology; otherwise the figures are flagged ("errors" in the JSON). The last line printed is one JSON
@@ -723,6 +736,9 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
                     async with profiled(bots, args.profile, f"{config.name}#{seed}"):
                         outcome = await load.run(make_users(args.updates, 2_000_000, rng), args.concurrency)
                     machine_after = machine_cpu()
+                    # Peak memory with `--concurrency` updates in flight, before the paced phase can pile up
+                    # a backlog (at a rate above the bot's throughput, queued requests are most of the peak).
+                    hwm_saturated = [proc_status_kib(bot.pid, "VmHWM") for bot in bots]
                     bench_cpu = time.process_time() - bench_before
                     cpu = [
                         proc_cpu_seconds(b.pid) - before for b, before in zip(bots, cpu_before, strict=True)
@@ -769,6 +785,7 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
         "paced": {"offered_per_s": args.rate} | figures(paced),
         "light": {"concurrency": args.light_concurrency} | figures(light),
         "peak_rss_mib": [round(b.peak_kib / 1024, 1) if b.peak_kib else None for b in bots],
+        "peak_rss_mib_saturated": [round(k / 1024, 1) if k else None for k in hwm_saturated],
         "ready_s": [b.ready_s for b in bots],
         "ready_cpu_s": [b.ready_cpu_s for b in bots],
         "bot_cpu_ms_per_update": round(sum(cpu) * 1000 / max(1, len(samples)), 2),
@@ -831,6 +848,9 @@ def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
         "paced_p99_ms": [r["paced"]["p99_ms"] for r in runs],
         "light_p99_ms": [r["light"]["p99_ms"] for r in runs],
         "peak_rss_mib": [max((p for p in r["peak_rss_mib"] if p is not None), default=None) for r in runs],
+        "peak_rss_mib_saturated": [
+            max((p for p in r["peak_rss_mib_saturated"] if p is not None), default=None) for r in runs
+        ],
         "ready_s": [max((x for x in r["ready_s"] if x is not None), default=None) for r in runs],
         "ready_cpu_s": [max((x for x in r["ready_cpu_s"] if x is not None), default=None) for r in runs],
         "loadavg_1m_at_start": [r["loadavg_1m_at_start"] for r in runs],
@@ -848,6 +868,7 @@ HEADLINE = (
     ("cpu_ms_per_update", "CPU ms/update", 2),
     ("light_p99_ms", "light p99 ms", 1),
     ("peak_rss_mib", "peak RSS MiB", 0),
+    ("peak_rss_mib_saturated", "peak RSS before the paced phase MiB", 0),
     ("ready_s", "ready after start s", 2),
     ("ready_cpu_s", "CPU s to ready", 2),
 )
