@@ -401,10 +401,14 @@ async def stop_bot(bot: BotProcess) -> None:
 
 
 @contextlib.asynccontextmanager
-async def profiled(bots: list[BotProcess], folder: str | None, tag: str) -> AsyncIterator[None]:
+async def profiled(
+    bots: list[BotProcess], folder: str | None, tag: str, gil: bool = False
+) -> AsyncIterator[None]:
     """With --profile: py-spy samples every bot process through the measured phase (raw collapsed stacks,
     full file names, for bench/footprint.py cpu). It costs the machine CPU: figures of a profiled run are
-    not comparable with unprofiled ones."""
+    not comparable with unprofiled ones. With --profile-gil only samples of a thread holding the GIL count:
+    where a second thread (aiosqlite's) makes threads wait for each other, the plain samples show the
+    waiting too."""
     if not folder:
         yield
         return
@@ -424,6 +428,7 @@ async def profiled(bots: list[BotProcess], folder: str | None, tag: str) -> Asyn
                 "--full-filenames",
                 "--format",
                 "raw",
+                *(["--gil"] if gil else []),
                 "--output",
                 str(out),
                 stdin=asyncio.subprocess.DEVNULL,
@@ -733,7 +738,7 @@ async def run_config(config: Config, args: argparse.Namespace, seed: int) -> dic
                     cpu_before = [proc_cpu_seconds(bot.pid) for bot in bots]
                     bench_before = time.process_time()
                     machine_before = machine_cpu()
-                    async with profiled(bots, args.profile, f"{config.name}#{seed}"):
+                    async with profiled(bots, args.profile, f"{config.name}#{seed}", args.profile_gil):
                         outcome = await load.run(make_users(args.updates, 2_000_000, rng), args.concurrency)
                     machine_after = machine_cpu()
                     # Peak memory with `--concurrency` updates in flight, before the paced phase can pile up
@@ -957,7 +962,9 @@ def headline_table(results: dict[str, dict[str, Any]], summary: dict[str, Any]) 
         for t in summary["targets"]:
             sign = "×" if t["how"] == "ratio" else "+"
             what = "/" if t["how"] == "ratio" else "−"
-            value = "?" if t["value"] is None else f"{sign}{t['value']:.2f}"
+            value = (
+                "?" if t["value"] is None else f"×{t['value']:.2f}" if sign == "×" else f"{t['value']:+.2f}"
+            )
             rounds = ", ".join("?" if x is None else f"{x:.2f}" for x in t["by_round"])
             lines.append(
                 f"{titles[t['figure']]:<20} {t['config']} {what} {t['baseline']:<12} {value:>8} "
@@ -1064,6 +1071,7 @@ def main() -> int:
         "--profile",
         help="record py-spy profiles of the measured phase into this folder (bench/footprint.py cpu)",
     )
+    parser.add_argument("--profile-gil", action="store_true", help="py-spy --gil: samples holding the GIL")
     args = parser.parse_args()
     if args.profile:
         Path(args.profile).mkdir(parents=True, exist_ok=True)

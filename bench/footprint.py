@@ -148,10 +148,14 @@ async def start_once(
     args: argparse.Namespace, url: str, workdir: Path, fake: eb.BenchTelegramAPI, tag: str
 ) -> dict[str, Any]:
     out = workdir / f"probe-{tag}.json"
+    # tracemalloc makes the start several times slower: no import profile then (it would be skewed), and
+    # a longer deadline.
+    flags: tuple[str, ...] = () if args.tracemalloc else ("-X", "importtime")
+    eb.START_DEADLINE_S = 900.0 if args.tracemalloc else 120.0
     if args.program == "echo":
-        program: tuple[str, ...] = ("-X", "importtime", str(BENCH / "baselines" / "aiogram_echo.py"))
+        program: tuple[str, ...] = (*flags, str(BENCH / "baselines" / "aiogram_echo.py"))
     else:
-        program = ("-X", "importtime", str(BENCH / "footprint_probe.py"), str(out), args.role)
+        program = (*flags, str(BENCH / "footprint_probe.py"), str(out), args.role)
     config = eb.Config(f"footprint-{tag}", args.db, 1, args.role, tag, program)
     bot = eb.BotProcess(tag, eb.free_port(), workdir / f"{tag}.log")
     os.environ["BENCH_SPAWN_EPOCH"] = repr(time.time())  # the probe's clock for its timeline
@@ -220,15 +224,18 @@ def show_start(result: dict[str, Any]) -> None:
                 "after gc.collect + freeze: " + ", ".join(f"{k} {v / 1024:.1f} MiB" for k, v in after.items())
             )
         imports = run["imports"]
-        print(
-            f"imports: {imports['modules']} modules, {imports['total_ms']:.0f} ms (sum of -X importtime self)"
-        )
-        top = list(imports["self_ms_by_package"].items())[:20]
-        print("  exclusive ms by package: " + ", ".join(f"{k} {v:.0f}" for k, v in top))
-        for name, first in imports["first_import"].items():
+        if imports["modules"]:
             print(
-                f"  {name:<18} {first['cumulative_ms']:7.1f} ms  {first['module']}  <- {first['imported_by']}"
+                f"imports: {imports['modules']} modules, {imports['total_ms']:.0f} ms "
+                "(sum of -X importtime self)"
             )
+            top = list(imports["self_ms_by_package"].items())[:20]
+            print("  exclusive ms by package: " + ", ".join(f"{k} {v:.0f}" for k, v in top))
+            for name, first in imports["first_import"].items():
+                print(
+                    f"  {name:<18} {first['cumulative_ms']:7.1f} ms  {first['module']}  "
+                    f"<- {first['imported_by']}"
+                )
         tm = run.get("tracemalloc")
         if tm:
             print(
