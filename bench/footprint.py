@@ -288,11 +288,13 @@ def rss_by_import(path: Path, run: str) -> dict[str, Any]:
     steps = json.loads(done.stdout.splitlines()[-1])
     by_package: Counter[str] = Counter()
     cpu_by_package: Counter[str] = Counter()
+    by_module: Counter[str] = Counter()
     failed = []
     previous = steps[0][1]
     for name, kib, seconds, ok in steps[1:]:
         by_package[name.split(".")[0]] += kib - previous
         cpu_by_package[name.split(".")[0]] += seconds
+        by_module[name] = kib - previous
         previous = kib
         if not ok:
             failed.append(name)
@@ -302,6 +304,7 @@ def rss_by_import(path: Path, run: str) -> dict[str, Any]:
         "kib_by_package": dict(by_package.most_common()),
         "cpu_ms_by_package": {k: round(v * 1000, 1) for k, v in cpu_by_package.most_common()},
         "cpu_ms_total": round(sum(cpu_by_package.values()) * 1000, 1),
+        "top_modules_kib": by_module.most_common(25),
         "failed_imports": failed,
     }
 
@@ -318,6 +321,10 @@ def show_rss(result: dict[str, Any]) -> None:
     for name, ms in list(result["cpu_ms_by_package"].items())[:30]:
         if ms >= 1:
             print(f"  {name:<22} {ms:7.0f}")
+    print(
+        "single modules adding the most (MiB): "
+        + ", ".join(f"{name} {kib / 1024:.1f}" for name, kib in result["top_modules_kib"][:15])
+    )
     if result["failed_imports"]:
         print(
             f"  ({len(result['failed_imports'])} modules did not import alone: "
