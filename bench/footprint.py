@@ -2,9 +2,10 @@
 
 Run from the repo root (PostgreSQL at --pg-url for `--db pg`):
 
-    .venv/bin/python bench/footprint.py start --db pg --role web [--restart] [--tracemalloc 30]
+    .venv/bin/python bench/footprint.py start --db pg --role web [--restart] [--tracemalloc 12]
     .venv/bin/python bench/footprint.py start --program echo
     .venv/bin/python bench/footprint.py rss-by-import FOOTPRINT.json
+    .venv/bin/python bench/footprint.py marginal
     .venv/bin/python bench/e2e_bench.py --configs sqlite,pg --profile /tmp/prof   # py-spy, then:
     .venv/bin/python bench/footprint.py cpu /tmp/prof/pg#*.txt
 
@@ -22,6 +23,11 @@ Everything is also written as JSON (--out).
 `rss-by-import` takes the import order recorded by `start` and imports the same modules one by one in a
 fresh interpreter, reading VmRSS after each: the memory each top-level package adds, exclusive of what was
 imported before it (shared libraries and what C extensions allocate included, which tracemalloc misses).
+
+`marginal` imports the candidates for leaving out one group at a time, each after what it depends on, in
+a fresh interpreter: what each would save (the order of `rss-by-import` charges a package imported early
+with the shared dependencies it drags in: alembic, imported by bot.app before db, carries much of
+SQLAlchemy there).
 
 `cpu` reads py-spy's raw stacks and gives the share of samples per owner: the innermost frame outside the
 standard library (so `json.dumps` called by aiogram is aiogram's, `sqlite3` called by aiosqlite is the
@@ -239,8 +245,8 @@ def show_start(result: dict[str, Any]) -> None:
         tm = run.get("tracemalloc")
         if tm:
             print(
-                f"tracemalloc ({tm['frames']} frames): {tm['traced_bytes'] / 2**20:.1f} MiB traced at ready;"
-                " by owner:"
+                f"tracemalloc ({tm['frames']} frames), built after the imports: "
+                f"{tm['traced_bytes'] / 2**20:.1f} MiB held at ready; by owner:"
             )
             for name, size in list(tm["by_owner_bytes"].items())[:20]:
                 print(f"  {name:<32} {size / 2**20:7.2f} MiB")
@@ -330,6 +336,104 @@ def show_rss(result: dict[str, Any]) -> None:
             f"  ({len(result['failed_imports'])} modules did not import alone: "
             f"{result['failed_imports'][:8]})"
         )
+
+
+# ---- marginal cost of each candidate, the rest imported first ------------------------------------------
+
+# Groups in an order where each one's own dependencies are already loaded by the groups above it, so a
+# group's figures are what leaving it out of the process would save.
+MARGINAL = (
+    (
+        "the echo's: aiogram, aiohttp, uvloop",
+        ("aiogram", "aiogram.webhook.aiohttp_server", "uvloop", "aiohttp.web"),
+    ),
+    (
+        "sqlalchemy (core, orm, asyncio, both dialects), asyncpg, aiosqlite",
+        (
+            "sqlalchemy",
+            "sqlalchemy.orm",
+            "sqlalchemy.ext.asyncio",
+            "sqlalchemy.dialects.postgresql.asyncpg",
+            "sqlalchemy.dialects.sqlite.aiosqlite",
+            "asyncpg",
+            "aiosqlite",
+        ),
+    ),
+    ("pydantic_settings", ("pydantic_settings",)),
+    ("yaml, rapidfuzz", ("yaml", "rapidfuzz", "rapidfuzz.process", "rapidfuzz.distance")),
+    ("numpy", ("numpy",)),
+    (
+        "openpyxl (and PIL, which it loads)",
+        ("openpyxl", "openpyxl.styles", "openpyxl.utils", "openpyxl.worksheet.worksheet"),
+    ),
+    (
+        "apscheduler",
+        (
+            "apscheduler.schedulers.asyncio",
+            "apscheduler.triggers.cron",
+            "apscheduler.triggers.interval",
+            "apscheduler.jobstores.memory",
+            "apscheduler.executors.asyncio",
+        ),
+    ),
+    (
+        "alembic (and mako, pygments)",
+        ("alembic.runtime.migration", "alembic.script", "alembic.config", "alembic.command"),
+    ),
+    ("faq", ("faq.engine", "faq.knowledge", "faq.exchange")),
+    ("db: models, repositories, store, migrate", ("db.store", "db.session", "db.all_models", "db.migrate")),
+    ("handlers: handlers.setup, every feature", ("handlers.setup",)),
+    (
+        "bot: app, runner, cli, services, channels, delivery, scheduler",
+        (
+            "bot.app",
+            "bot.runner",
+            "bot.cli",
+            "bot.services",
+            "bot.channels.telegram",
+            "bot.delivery_setup",
+            "bot.escalation",
+            "bot.scheduler",
+            "bot.downloads",
+        ),
+    ),
+)
+MARGINAL_CHILD = r"""
+import importlib, json, sys, time
+def rss():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+out = [("(interpreter)", rss(), 0.0)]
+for label, modules in json.load(sys.stdin):
+    before, start = rss(), time.process_time()
+    for name in modules:
+        importlib.import_module(name)
+    out.append((label, rss() - before, time.process_time() - start))
+print(json.dumps(out))
+"""
+
+
+def marginal() -> list[tuple[str, int, float]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
+    env["PYTHONPATH"] = str(BENCH.parent)
+    done = subprocess.run(
+        [sys.executable, "-c", MARGINAL_CHILD],
+        input=json.dumps(MARGINAL),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tempfile.gettempdir(),
+        check=True,
+        timeout=300,
+    )
+    return [tuple(step) for step in json.loads(done.stdout.splitlines()[-1])]  # type: ignore[misc]
+
+
+def show_marginal(steps: list[tuple[str, int, float]]) -> None:
+    print(f"bare interpreter: {steps[0][1] / 1024:.1f} MiB; each group imported after those above it:")
+    for label, kib, seconds in steps[1:]:
+        print(f"  {label:<66} +{kib / 1024:6.1f} MiB  +{seconds * 1000:5.0f} ms CPU")
 
 
 # ---- CPU per update ----------------------------------------------------------------------------------
@@ -444,6 +548,7 @@ def main() -> int:
     rss = sub.add_parser("rss-by-import", help="VmRSS added by each package, importing in the recorded order")
     rss.add_argument("report", type=Path, help="a JSON written by `start --out`")
     rss.add_argument("--run", default="first_start", choices=["first_start", "restart"])
+    sub.add_parser("marginal", help="memory and CPU each package adds, imported after what it needs")
     prof = sub.add_parser("cpu", help="group py-spy raw profiles (e2e_bench.py --profile)")
     prof.add_argument("files", nargs="+", type=Path)
     prof.add_argument("--ms-per-update", type=float, help="the run's CPU ms/update, to turn shares into ms")
@@ -453,6 +558,8 @@ def main() -> int:
         show_start(result)
         if args.out:
             Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
+    elif args.command == "marginal":
+        show_marginal(marginal())
     elif args.command == "rss-by-import":
         show_rss(rss_by_import(args.report, args.run))
     else:

@@ -10,8 +10,11 @@ bot/runner.py and bot/app.py call (so no code of the bot changes for a measureme
   app, choosing the services (which imports the channels: aiogram), the FAQ index, each service's start,
   and the `gc.collect()` + `gc.freeze()` that `run` does once everything has started;
 * VmRSS and VmHWM at ready (just before that collection) and after it;
-* with FOOTPRINT_TRACEMALLOC=N (frames), a tracemalloc snapshot after the collection, grouped by the
-  package that owns each allocation (see `owner`);
+* with FOOTPRINT_TRACEMALLOC=N (frames), a tracemalloc snapshot after the collection of what was built
+  after the imports (the state made before ready: engine, FAQ seed and index, dispatcher, services),
+  grouped by the package that owns each allocation (see `owner`). Tracing starts once every module the
+  start-up needs is imported (the channels included), because traced, aiogram's import alone takes many
+  minutes; `footprint.py rss-by-import` measures the imports instead;
 * the top-level packages in sys.modules, with their module counts.
 
 The JSON is written once the freeze is done; the bot then runs on until SIGTERM as usual.
@@ -30,8 +33,6 @@ from pathlib import Path
 from typing import Any
 
 FRAMES = int(os.environ.get("FOOTPRINT_TRACEMALLOC", "0"))
-if FRAMES:
-    tracemalloc.start(FRAMES)
 
 T_PROBE = time.time()
 CPU_PROBE = time.process_time()  # the interpreter's start-up, up to here
@@ -133,6 +134,7 @@ class Probe:
             by_owner[name or "(standard library, interpreter)"] += trace.size
         traced, peak = tracemalloc.get_traced_memory()
         return {
+            "traced_from": "after the imports",
             "frames": FRAMES,
             "traced_bytes": traced,
             "peak_traced_bytes": peak,
@@ -177,6 +179,16 @@ def main() -> int:
         time.time(),
         time.process_time() - cpu,
     )
+    if FRAMES:
+        # What bot.services imports when it chooses the services, before tracing starts (docstring).
+        import bot.channels.telegram
+        import bot.delivery_setup
+        import bot.downloads
+        import bot.escalation
+        import bot.scheduler
+        import bot.services
+
+        tracemalloc.start(FRAMES)
     runner: Any = bot.runner
     app: Any = bot.app
     runner.prepare_database = probe.timed_async("prepare the database", runner.prepare_database)
