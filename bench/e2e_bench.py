@@ -33,7 +33,7 @@ each update to one bot's /webhook/telegram (round robin over the processes) with
 * peak memory: VmHWM of each bot process from /proc/<pid>/status, read before it is stopped (and once
   after the saturated phase, before the paced phase can pile up a backlog).
 * ready after start: from just before the spawn until the process answers HTTP (/healthz) and the fake
-  has recorded its setWebhook; and the CPU time it had spent by then, which a busy machine hardly changes.
+  has recorded its setWebhook; and the CPU time it had spent by then, which a busy machine inflates less.
 * CPU: each bot process's user+system time over the measured phase (ms per update), the bench
   process's own CPU (fake server + load generator) and the whole machine's busy share, because on a
   small machine the load generator competes with the bots for the same cores.
@@ -379,7 +379,7 @@ async def wait_ready(bot: BotProcess, config: Config, fake: BenchTelegramAPI, cl
     )
     bot.ready_s = round(max(answered, fake.recorded_at[id(call)]) - bot.spawned_at, 3)
     # The wall-clock figure grows with whatever else the machine runs; the CPU the process spent getting
-    # there hardly does (read a few ms late: it may include the start of the bot's gc.collect at ready).
+    # there grows much less (read a few ms late: it may include the start of the bot's gc.collect at ready).
     bot.ready_cpu_s = round(proc_cpu_seconds(bot.pid), 3)
 
 
@@ -888,7 +888,7 @@ TARGETS = (
     ("ready_s", "pg", "echo", "minus", 0.5),
     ("ready_s", "sqlite", "echo", "minus", 0.5),
     ("ready_s", "pg4", "echo", "minus", 0.5),
-    # Not a target of the issue: the same start-up as CPU time, which a busy machine hardly changes.
+    # Not a target of the issue: the same start-up as CPU time, which a busy machine inflates less.
     ("ready_cpu_s", "pg", "echo", "minus", 0.5),
     ("ready_cpu_s", "sqlite", "echo", "minus", 0.5),
 )

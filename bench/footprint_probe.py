@@ -88,7 +88,7 @@ class Probe:
 
     def mark(self, what: str, start: float, end: float, cpu: float | None = None) -> None:
         """A step: wall clock from the spawn, and the process's CPU time during it (every thread), the
-        figure a busy machine hardly changes."""
+        figure a busy machine inflates less than the wall clock."""
         event = {"what": what, "start": since_spawn(start), "end": since_spawn(end)}
         if cpu is not None:
             event["cpu"] = round(cpu, 4)
