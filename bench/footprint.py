@@ -90,7 +90,7 @@ IMPORT_LINE = re.compile(r"^import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)\s*$")
 def parse_importtime(log: str) -> list[dict[str, Any]]:
     """`-X importtime` lines in completion order (a module after everything it imported first), with the
     module that imported each one."""
-    rows = []
+    rows: list[dict[str, Any]] = []
     for line in log.splitlines():
         match = IMPORT_LINE.match(line)
         if match:
@@ -427,7 +427,7 @@ def marginal() -> list[tuple[str, int, float]]:
         check=True,
         timeout=300,
     )
-    return [tuple(step) for step in json.loads(done.stdout.splitlines()[-1])]  # type: ignore[misc]
+    return [(str(a), int(b), float(c)) for a, b, c in json.loads(done.stdout.splitlines()[-1])]
 
 
 def show_marginal(steps: list[tuple[str, int, float]]) -> None:

@@ -212,7 +212,7 @@ def main() -> int:
 
     runner.build_services = build_services
     runner.gc = TimedGC(probe)
-    return bot.cli.main(["run", "--role", role])
+    return int(bot.cli.main(["run", "--role", role]))
 
 
 if __name__ == "__main__":
