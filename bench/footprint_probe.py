@@ -182,9 +182,8 @@ def main() -> int:
     if FRAMES:
         # What bot.services imports when it chooses the services, before tracing starts (docstring).
         import bot.channels.telegram
-        import bot.delivery_setup
+        import bot.delivery.setup
         import bot.downloads
-        import bot.escalation
         import bot.scheduler
         import bot.services
 
