@@ -28,8 +28,7 @@ from handlers.broadcasts.plan import (
 )
 from handlers.core import texts
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Answer, Done, Form, Forms, Invalid, Step
+from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
@@ -40,40 +39,34 @@ REJECT_FORM_NAME = "broadcast_reject"
 MAX_REASON = 300
 
 
-def make_command(forms: Forms) -> CommandHandler:
-    async def command(ctx: Context, args: str) -> None:
-        word, _, rest = fold(args).partition(" ")
-        if word in ("moi", "new", "soan"):
-            await broadcast_form.start(ctx, forms)
-            return
-        raw = rest.strip().lstrip("#")
-        action = _TYPED.get(word)
-        if action is not None and raw.isdigit():
-            await _act(ctx, forms, action, int(raw))
-            return
-        await show_list(ctx)
-
-    return command
+async def command(ctx: Context, args: str) -> None:
+    word, _, rest = fold(args).partition(" ")
+    if word in ("moi", "new", "soan"):
+        await broadcast_form.start(ctx)
+        return
+    raw = rest.strip().lstrip("#")
+    action = _TYPED.get(word)
+    if action is not None and raw.isdigit():
+        await _act(ctx, action, int(raw))
+        return
+    await show_list(ctx)
 
 
-def make_button(forms: Forms) -> ButtonHandler:
-    async def button(ctx: Context, rest: str) -> None:
-        action, _, raw = rest.partition(":")
-        if action == "new":
-            await broadcast_form.start(ctx, forms)
-        elif action in _ACTIONS and raw.isdigit():
-            await _act(ctx, forms, action, int(raw))
-        else:
-            ctx.reply(texts.STALE_BUTTON)
-
-    return button
+async def button(ctx: Context, rest: str) -> None:
+    action, _, raw = rest.partition(":")
+    if action == "new":
+        await broadcast_form.start(ctx)
+    elif action in _ACTIONS and raw.isdigit():
+        await _act(ctx, action, int(raw))
+    else:
+        ctx.reply(texts.STALE_BUTTON)
 
 
 _ACTIONS = ("v", "x", "csv", "ok", "no")
 _TYPED = {"xem": "v", "huy": "x", "dung": "x", "cancel": "x", "csv": "csv", "duyet": "ok", "tuchoi": "no"}
 
 
-async def _act(ctx: Context, forms: Forms, action: str, broadcast_id: int) -> None:
+async def _act(ctx: Context, action: str, broadcast_id: int) -> None:
     broadcast = await ctx.store.broadcasts.get(broadcast_id)
     if broadcast is None:
         ctx.reply(t.UNKNOWN.format(id=broadcast_id))
@@ -94,7 +87,7 @@ async def _act(ctx: Context, forms: Forms, action: str, broadcast_id: int) -> No
     elif action == "ok":
         await approve(ctx, broadcast)
     else:
-        await forms.start(ctx, REJECT_FORM_NAME, {"id": broadcast_id})
+        await ctx.forms.start(ctx, REJECT_FORM_NAME, {"id": broadcast_id})
 
 
 async def covers(ctx: Context, broadcast: BroadcastData) -> bool:

@@ -23,7 +23,7 @@ from handlers.broadcasts.plan import (
 )
 from handlers.core.context import Context
 from handlers.core.dates import DateError
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.members.scope import scope_of, search
@@ -33,11 +33,11 @@ MAX_AREA_OPTIONS = 40
 _PHOTO_URL = re.compile(r"https://[^\s]{4,990}")
 
 
-async def start(ctx: Context, forms: Forms) -> None:
+async def start(ctx: Context) -> None:
     if not await may_broadcast(ctx):
         ctx.reply(t.NO_SCOPE)
         return
-    await forms.start(ctx, NAME)
+    await ctx.forms.start(ctx, NAME)
 
 
 async def ask_text(ctx: Context) -> None:

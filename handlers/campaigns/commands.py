@@ -23,8 +23,6 @@ from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import format_date
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Forms
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
@@ -35,32 +33,26 @@ PART_SHOWN = 10
 _NEW_WORDS = {"moi", "new", "tao", "tao moi"}
 
 
-def make_command(forms: Forms) -> CommandHandler:
-    async def command(ctx: Context, args: str) -> None:
-        word = " ".join(fold(args).split())
-        if word in _NEW_WORDS:
-            await start_new(ctx, forms)
-            return
-        raw = word.lstrip("#")
-        if raw.isdigit():
-            await act(ctx, forms, "v", int(raw))
-            return
-        await show_list(ctx)
-
-    return command
+async def command(ctx: Context, args: str) -> None:
+    word = " ".join(fold(args).split())
+    if word in _NEW_WORDS:
+        await start_new(ctx)
+        return
+    raw = word.lstrip("#")
+    if raw.isdigit():
+        await act(ctx, "v", int(raw))
+        return
+    await show_list(ctx)
 
 
-def make_button(forms: Forms) -> ButtonHandler:
-    async def button(ctx: Context, rest: str) -> None:
-        action, _, raw = rest.partition(":")
-        if action == "n":
-            await start_new(ctx, forms)
-        elif action in ("v", "e", "x", "X", "k") and raw.isdigit():
-            await act(ctx, forms, action, int(raw))
-        else:
-            ctx.reply(texts.STALE_BUTTON)
-
-    return button
+async def button(ctx: Context, rest: str) -> None:
+    action, _, raw = rest.partition(":")
+    if action == "n":
+        await start_new(ctx)
+    elif action in ("v", "e", "x", "X", "k") and raw.isdigit():
+        await act(ctx, action, int(raw))
+    else:
+        ctx.reply(texts.STALE_BUTTON)
 
 
 def status_label(campaign: CampaignData, today: date) -> str:
@@ -71,7 +63,7 @@ def status_label(campaign: CampaignData, today: date) -> str:
     return t.STATUS_ENDED if today > campaign.end_date else t.STATUS_RUNNING
 
 
-async def act(ctx: Context, forms: Forms, action: str, campaign_id: int) -> None:
+async def act(ctx: Context, action: str, campaign_id: int) -> None:
     campaign = await ctx.store.campaigns.get(campaign_id)
     if campaign is None:
         ctx.reply(t.UNKNOWN.format(id=campaign_id))
@@ -89,7 +81,7 @@ async def act(ctx: Context, forms: Forms, action: str, campaign_id: int) -> None
     elif not campaign.active:
         ctx.reply(t.ALREADY_CANCELLED.format(id=campaign.id))
     elif action == "e":
-        await start_edit(ctx, forms, campaign)
+        await start_edit(ctx, campaign)
     elif action == "x":
         pending = sum(1 for r in await ctx.store.reminders.for_campaign(campaign.id) if r.status == PENDING)
         ctx.reply(

@@ -37,7 +37,7 @@ from handlers.campaigns.plan import policy as campaign_policy
 from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.dates import short_date
-from handlers.core.forms import Answer, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Form, GoTo, Invalid, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
@@ -50,14 +50,14 @@ AREAS_SHOWN = 20
 LEVEL_NAMES = {"province": "tỉnh", "commune": "xã/phường", "hamlet": "thôn/tổ dân phố"}
 
 
-async def start_new(ctx: Context, forms: Forms) -> None:
+async def start_new(ctx: Context) -> None:
     if await reach(ctx) is None:
         ctx.reply(t.OFFICERS_ONLY)
         return
-    await forms.start(ctx, CREATE, {"guided": True})
+    await ctx.forms.start(ctx, CREATE, {"guided": True})
 
 
-async def start_edit(ctx: Context, forms: Forms, campaign: CampaignData) -> None:
+async def start_edit(ctx: Context, campaign: CampaignData) -> None:
     data: dict[str, Any] = {
         "edit_id": campaign.id,
         "owner_id": campaign.owner_area_id,
@@ -74,7 +74,7 @@ async def start_edit(ctx: Context, forms: Forms, campaign: CampaignData) -> None
         "time": campaign.remind_time,
         "digest": campaign.digest,
     }
-    await forms.start(ctx, EDIT, data)
+    await ctx.forms.start(ctx, EDIT, data)
 
 
 # -- name and description --

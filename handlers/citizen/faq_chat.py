@@ -51,16 +51,17 @@ def show_entry(ctx: Context, search: Engine, entry: Entry, question_id: int) -> 
     ctx.reply("\n\n".join(lines), choices, title=entry.title)
 
 
-async def ask(ctx: Context, text: str) -> None:
-    """Free text from anyone without an open form."""
+async def ask(ctx: Context, text: str) -> bool:
+    """Free text from anyone without an open form: every message gets an answer, a choice or an honest
+    decline (so it is always taken)."""
     kind = classify(text)
     if kind is not None:
         ctx.reply(_SMALLTALK[kind])
-        return
+        return True
     search = await engine(ctx)
     if not search.entries:
         ctx.reply(texts.FAQ_EMPTY_BASE)
-        return
+        return True
     result = search.search(text, top=3)
     top = result.hits[0] if result.hits else None
     question_id = await ctx.store.questions.log(
@@ -79,6 +80,7 @@ async def ask(ctx: Context, text: str) -> None:
         ctx.reply(texts.FAQ_DID_YOU_MEAN, choices)
     else:
         ctx.reply(texts.FAQ_DECLINE, handoff.offer(question_id))
+    return True
 
 
 async def chosen(ctx: Context, rest: str) -> None:

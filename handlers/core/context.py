@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from db.repos.conversations import ConversationData
@@ -13,6 +13,10 @@ from db.repos.users import UserData
 from db.store import Store
 from handlers.core.roles import Role
 from handlers.core.types import Attachment, Choice, Incoming, Reply
+
+if TYPE_CHECKING:  # both modules use Context: imported for the annotations only
+    from handlers.core.dispatcher import Command
+    from handlers.core.forms import Forms
 
 
 @dataclass
@@ -37,6 +41,8 @@ class Context:
     store: Store
     services: Services
     state: ConversationData
+    forms: Forms  # the dispatcher's forms: `await ctx.forms.start(ctx, "name", data)`
+    commands: Sequence[Command] = ()  # every command, in menu order (read only)
     replies: list[Reply] = field(default_factory=list)
 
     def now(self) -> datetime:
@@ -44,6 +50,10 @@ class Context:
 
     def local_now(self) -> datetime:
         return self.now().astimezone(self.services.tz)
+
+    def menu(self) -> list[Command]:
+        """The commands this person's role may use, in the order /trogiup lists them."""
+        return [c for c in self.commands if c.offered_to(self.role)]
 
     def reply(
         self,

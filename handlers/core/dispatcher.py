@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[Context, str], Awaitable[None]]
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
-TextHandler = Callable[[Context, str], Awaitable[None]]
+TextHandler = Callable[[Context, str], Awaitable[bool]]  # True: it took the message
 
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
@@ -36,6 +36,10 @@ class Command:
     # (or the command is for staff): "huy dang ky sim" from a citizen is a question, "dangky AB12" is not.
     args: bool = False
 
+    def offered_to(self, role: Role) -> bool:
+        """Listed in /trogiup and the Telegram menu for this role."""
+        return self.menu and self.min_role <= role
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
@@ -48,9 +52,9 @@ class Dispatcher:
     def __init__(self) -> None:
         self.forms = Forms()
         self._commands: dict[str, Command] = {}
-        self._ordered: list[Command] = []
+        self._ordered: tuple[Command, ...] = ()
         self._buttons: dict[str, Button] = {}
-        self._text: TextHandler | None = None
+        self._text: tuple[TextHandler, ...] = ()
 
     # -- registration (bot/app.py calls handlers.setup, which calls these in a readable order) --
     def command(self, command: Command) -> None:
@@ -58,18 +62,21 @@ class Dispatcher:
             if key in self._commands:
                 raise ValueError(f"command {key!r} registered twice")
             self._commands[key] = command
-        self._ordered.append(command)
+        self._ordered += (command,)
 
     def button(self, button: Button) -> None:
         if button.prefix in self._buttons or button.prefix == "f":
             raise ValueError(f"button prefix {button.prefix!r} taken")
         self._buttons[button.prefix] = button
 
-    def text(self, handler: TextHandler) -> None:
-        self._text = handler
+    def text(self, *handlers: TextHandler) -> None:
+        """What free text goes to: each handler in turn, until one takes the message."""
+        if self._text:
+            raise ValueError("free-text handlers registered twice")
+        self._text = handlers
 
     def commands_for(self, role: Role) -> list[Command]:
-        return [c for c in self._ordered if c.min_role <= role and c.menu]
+        return [c for c in self._ordered if c.offered_to(role)]
 
     # -- handling --
     async def handle(self, incoming: Incoming, store: Store, services: Services) -> list[Reply]:
@@ -96,7 +103,8 @@ class Dispatcher:
             await store.users.set_role(user.id, Role.ADMIN.key, user.area_id)
             user = await store.users.get(user.id) or user
         state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
-        ctx = Context(incoming, user, Role.parse(user.role), store, services, state)
+        role = Role.parse(user.role)
+        ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered)
 
         if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
             ctx.reply(texts.MEDIA_REPLY.get(incoming.kind.value, texts.MEDIA_REPLY["unsupported"]))
@@ -138,10 +146,10 @@ class Dispatcher:
         if re.fullmatch(r"\d{1,2}", text) and ctx.state.choices:
             ctx.reply(texts.BAD_CHOICE.format(count=len(ctx.state.choices)))
             return
-        if self._text is not None:
-            await self._text(ctx, text)
-        else:
-            ctx.reply(texts.FALLBACK)
+        for handler in self._text:
+            if await handler(ctx, text):
+                return
+        ctx.reply(texts.FALLBACK)
 
     def _chosen(self, ctx: Context, text: str) -> str | None:
         """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""

@@ -16,8 +16,7 @@ from db.models_handoff import ANSWERED
 from db.repos.areas import AreaData
 from handlers.core import texts
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler, CommandHandler, TextHandler
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.notify import notify
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
@@ -68,8 +67,9 @@ async def known_area(ctx: Context) -> AreaData | None:
     return area if area is not None and area.active and area.level in ("commune", "hamlet") else None
 
 
-async def _route(ctx: Context, forms: Forms | None, question_id: int, text: str) -> None:
-    """Join a hand-off still waiting, else hand off now (area known) or ask for the area first."""
+async def _route(ctx: Context, question_id: int, text: str, *, in_form: bool = False) -> None:
+    """Join a hand-off still waiting, else hand off now (area known) or ask for the area first (in the
+    question form when already `in_form`, else in a form of its own)."""
     waiting = await ctx.store.handoffs.waiting_for(ctx.user.id)
     if waiting is not None:
         if waiting.question_id == question_id:
@@ -85,10 +85,10 @@ async def _route(ctx: Context, forms: Forms | None, question_id: int, text: str)
         await submit(ctx, question_id, text, area)
     elif not await ctx.store.area_tree.in_subtree(None, ("commune",)):
         ctx.reply(t.NO_TREE)
-    elif forms is not None:
-        await forms.start(ctx, AREA_FORM, {"question": question_id})
+    elif in_form:
+        ctx.state.data["question"] = question_id  # the question form's next step asks
     else:
-        ctx.state.data["question"] = question_id  # inside the question form: its next step asks
+        await ctx.forms.start(ctx, AREA_FORM, {"question": question_id})
 
 
 async def submit(ctx: Context, question_id: int, text: str, area: AreaData) -> None:
@@ -103,53 +103,41 @@ async def submit(ctx: Context, question_id: int, text: str, area: AreaData) -> N
     ctx.reply((t.HANDED_OFF if reached else t.HANDED_OFF_NOBODY).format(id=handoff.id, place=where))
 
 
-def make_request(forms: Forms) -> ButtonHandler:
+async def request(ctx: Context, rest: str) -> None:
     """`hq:<question id>`: only the person who asked may pass their question on (0: type it first)."""
-
-    async def request(ctx: Context, rest: str) -> None:
-        if not rest.isdigit():
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        question_id = int(rest)
-        found = await ctx.store.handoffs.question(question_id) if question_id else None
-        if question_id and (found is None or found[0] != ctx.user.id):
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        if found is None or found[2] == "browse":  # a topic browsed with /chude is not a question
-            await forms.start(ctx, QUESTION_FORM, {})
-            return
-        await _route(ctx, forms, question_id, found[1])
-
-    return request
+    if not rest.isdigit():
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    question_id = int(rest)
+    found = await ctx.store.handoffs.question(question_id) if question_id else None
+    if question_id and (found is None or found[0] != ctx.user.id):
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    if found is None or found[2] == "browse":  # a topic browsed with /chude is not a question
+        await ctx.forms.start(ctx, QUESTION_FORM, {})
+        return
+    await _route(ctx, question_id, found[1])
 
 
-def make_ask_team(forms: Forms) -> CommandHandler:
+async def ask_team(ctx: Context, args: str) -> None:
     """/hoito [câu hỏi]"""
-
-    async def ask_team(ctx: Context, args: str) -> None:
-        if not args.strip():
-            await forms.start(ctx, QUESTION_FORM, {})
-            return
-        text = mask_personal_numbers(args.strip())
-        question_id = await _log(ctx, text)
-        await _route(ctx, forms, question_id, text)
-
-    return ask_team
+    if not args.strip():
+        await ctx.forms.start(ctx, QUESTION_FORM, {})
+        return
+    text = mask_personal_numbers(args.strip())
+    question_id = await _log(ctx, text)
+    await _route(ctx, question_id, text)
 
 
-def make_text(forms: Forms, fallback: TextHandler) -> TextHandler:
-    """Free text: a follow-up to the member who has the citizen's question, a request for a person,
-    or else a question for the FAQ (`fallback`)."""
-
-    async def text(ctx: Context, message: str) -> None:
-        if await relay_follow_up(ctx, message):
-            return
-        if wants_person(message):
-            await forms.start(ctx, QUESTION_FORM, {})
-            return
-        await fallback(ctx, message)
-
-    return text
+async def take_text(ctx: Context, message: str) -> bool:
+    """Free text: a follow-up to the member who has the citizen's question, or a request for a person.
+    False when it is neither (then it is a question for the FAQ)."""
+    if await relay_follow_up(ctx, message):
+        return True
+    if wants_person(message):
+        await ctx.forms.start(ctx, QUESTION_FORM, {})
+        return True
+    return False
 
 
 async def relay_follow_up(ctx: Context, message: str) -> bool:
@@ -236,7 +224,7 @@ async def take_question(ctx: Context, answer: Answer) -> GoTo | Done:
         raise Invalid(t.QUESTION_EMPTY)
     question_id = await _log(ctx, text)
     ctx.state.data.pop("question", None)
-    await _route(ctx, None, question_id, text)
+    await _route(ctx, question_id, text, in_form=True)
     if "question" in ctx.state.data:  # the area is not known yet: ask it in this form
         return GoTo("commune")
     return Done()

@@ -21,8 +21,7 @@ from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import DateError, format_date, parse_day
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
@@ -74,60 +73,53 @@ async def _saved(ctx: Context, entry: Entry, action: str, audit_action: str, **d
 # -- the command and its buttons --------------------------------------------------------------------
 
 
-def make_command(forms: Forms) -> CommandHandler:
-    async def faq(ctx: Context, args: str) -> None:
-        word, _, rest = args.strip().partition(" ")
-        sub, rest = fold(word), rest.strip()
-        if not args.strip():
-            await menu(ctx)
-        elif sub in ("xem", "view") and rest:
-            await view(ctx, rest)
-        elif sub in ("tim", "search") and rest:
-            await find(ctx, rest)
-        elif sub in ("ratsoat", "review"):
-            await due(ctx)
-        elif sub in ("duyet", "pending"):
-            await learning.pending(ctx)
-        elif sub in ("xuat", "export"):
-            await export(ctx)
-        elif sub in ("nhap", "import"):
-            ctx.reply(t.FAQ_IMPORT_HOW)
-        elif await ctx.store.faq.get(args.strip()) is not None:
-            await view(ctx, args.strip())
-        else:
-            await find(ctx, args.strip())
-
-    return faq
+async def faq(ctx: Context, args: str) -> None:
+    word, _, rest = args.strip().partition(" ")
+    sub, rest = fold(word), rest.strip()
+    if not args.strip():
+        await menu(ctx)
+    elif sub in ("xem", "view") and rest:
+        await view(ctx, rest)
+    elif sub in ("tim", "search") and rest:
+        await find(ctx, rest)
+    elif sub in ("ratsoat", "review"):
+        await due(ctx)
+    elif sub in ("duyet", "pending"):
+        await learning.pending(ctx)
+    elif sub in ("xuat", "export"):
+        await export(ctx)
+    elif sub in ("nhap", "import"):
+        ctx.reply(t.FAQ_IMPORT_HOW)
+    elif await ctx.store.faq.get(args.strip()) is not None:
+        await view(ctx, args.strip())
+    else:
+        await find(ctx, args.strip())
 
 
-def make_button(forms: Forms) -> ButtonHandler:
+async def button(ctx: Context, rest: str) -> None:
     """`fa:<v|e|p|r>:<entry key>`, `fa:x` (export), `fa:due`, `fa:pend`."""
-
-    async def button(ctx: Context, rest: str) -> None:
-        action, _, key = rest.partition(":")
-        if action == "x":
-            await export(ctx)
-            return
-        if action == "due":
-            await due(ctx)
-            return
-        if action == "pend":
-            await learning.pending(ctx)
-            return
-        entry = await entry_by_key(ctx, key) if key else None
-        if entry is None or action not in ("v", "e", "p", "r"):
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        if action == "v":
-            await view(ctx, entry.id)
-            return
-        if not await may_edit(ctx, entry):
-            ctx.reply(t.FAQ_NOT_YOURS.format(id=entry.id))
-            return
-        name = {"e": EDIT_FORM, "p": PHRASE_FORM, "r": REVIEW_FORM}[action]
-        await forms.start(ctx, name, {"entry": entry.id, "before": entry.answer})
-
-    return button
+    action, _, key = rest.partition(":")
+    if action == "x":
+        await export(ctx)
+        return
+    if action == "due":
+        await due(ctx)
+        return
+    if action == "pend":
+        await learning.pending(ctx)
+        return
+    entry = await entry_by_key(ctx, key) if key else None
+    if entry is None or action not in ("v", "e", "p", "r"):
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    if action == "v":
+        await view(ctx, entry.id)
+        return
+    if not await may_edit(ctx, entry):
+        ctx.reply(t.FAQ_NOT_YOURS.format(id=entry.id))
+        return
+    name = {"e": EDIT_FORM, "p": PHRASE_FORM, "r": REVIEW_FORM}[action]
+    await ctx.forms.start(ctx, name, {"entry": entry.id, "before": entry.answer})
 
 
 async def menu(ctx: Context) -> None:

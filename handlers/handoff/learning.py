@@ -22,8 +22,7 @@ from handlers.citizen.faq_chat import engine, faq_base
 from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.notify import notify
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
@@ -66,18 +65,14 @@ async def _allowed(ctx: Context, handoff: HandoffData | None) -> str | None:
     return None
 
 
-def make_learn(forms: Forms) -> ButtonHandler:
+async def learn(ctx: Context, rest: str) -> None:
     """`lr:<hand-off id>`: «Đưa vào cơ sở trả lời»."""
-
-    async def learn(ctx: Context, rest: str) -> None:
-        handoff = await ctx.store.handoffs.get(int(rest)) if rest.isdigit() else None
-        problem = await _allowed(ctx, handoff)
-        if problem is not None or handoff is None:
-            ctx.reply(problem or texts.STALE_BUTTON)
-            return
-        await forms.start(ctx, LEARN_FORM, {"handoff": handoff.id, "wording": handoff.text})
-
-    return learn
+    handoff = await ctx.store.handoffs.get(int(rest)) if rest.isdigit() else None
+    problem = await _allowed(ctx, handoff)
+    if problem is not None or handoff is None:
+        ctx.reply(problem or texts.STALE_BUTTON)
+        return
+    await ctx.forms.start(ctx, LEARN_FORM, {"handoff": handoff.id, "wording": handoff.text})
 
 
 async def ask_kind(ctx: Context) -> None:

@@ -17,8 +17,7 @@ from db.store import Store
 from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler
-from handlers.core.forms import Answer, Done, Form, Forms, Invalid, Step
+from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
@@ -102,62 +101,54 @@ async def take(ctx: Context, handoff: HandoffData) -> str | None:
     return t.TAKEN.format(id=handoff.id, name=await _taker_name(ctx, handoff.claimed_by))
 
 
-def make_claim(forms: Forms) -> ButtonHandler:
+async def claim(ctx: Context, rest: str) -> None:
     """`hc:<id>`: «Nhận trả lời» — in the member's own chat the answering form opens at once."""
-
-    async def claim(ctx: Context, rest: str) -> None:
-        handoff = await _load(ctx, rest)
-        if handoff is None:
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        problem = await take(ctx, handoff)
-        if problem is not None:
-            ctx.reply(problem)
-            return
-        if ctx.incoming.chat_type == "private":
-            await _open_answer(ctx, forms, handoff.id)
-            return
-        # Pressed in the team's group chat: the answering happens in the member's own chat.
-        note = t.CLAIMED_PRIVATE_NOTE.format(id=handoff.id, thread=await thread(ctx.store, handoff, ctx))
-        await notify(
-            ctx.store,
-            ctx.user,
-            note,
-            key=f"ho:{handoff.id}:mine:{ctx.user.id}",
-            ref_id=handoff.id,
-            now=ctx.now(),
-            choices=((t.REPLY, f"ha:{handoff.id}"),),
-        )
-        ctx.reply(t.CLAIMED_IN_GROUP.format(name=ctx.user.display_name or t.THE_MEMBER, id=handoff.id))
-
-    return claim
+    handoff = await _load(ctx, rest)
+    if handoff is None:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    problem = await take(ctx, handoff)
+    if problem is not None:
+        ctx.reply(problem)
+        return
+    if ctx.incoming.chat_type == "private":
+        await _open_answer(ctx, handoff.id)
+        return
+    # Pressed in the team's group chat: the answering happens in the member's own chat.
+    note = t.CLAIMED_PRIVATE_NOTE.format(id=handoff.id, thread=await thread(ctx.store, handoff, ctx))
+    await notify(
+        ctx.store,
+        ctx.user,
+        note,
+        key=f"ho:{handoff.id}:mine:{ctx.user.id}",
+        ref_id=handoff.id,
+        now=ctx.now(),
+        choices=((t.REPLY, f"ha:{handoff.id}"),),
+    )
+    ctx.reply(t.CLAIMED_IN_GROUP.format(name=ctx.user.display_name or t.THE_MEMBER, id=handoff.id))
 
 
-def make_reply(forms: Forms) -> ButtonHandler:
+async def reply(ctx: Context, rest: str) -> None:
     """`ha:<id>`: open the answering form again (after a follow-up, a "Chưa đúng", an expired form)."""
-
-    async def reply(ctx: Context, rest: str) -> None:
-        handoff = await _load(ctx, rest)
-        if handoff is None:
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        problem = await take(ctx, handoff)
-        if problem is not None:
-            ctx.reply(problem)
-        elif ctx.incoming.chat_type != "private":
-            ctx.reply(t.REPLY_USAGE)
-        else:
-            await _open_answer(ctx, forms, handoff.id)
-
-    return reply
+    handoff = await _load(ctx, rest)
+    if handoff is None:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    problem = await take(ctx, handoff)
+    if problem is not None:
+        ctx.reply(problem)
+    elif ctx.incoming.chat_type != "private":
+        ctx.reply(t.REPLY_USAGE)
+    else:
+        await _open_answer(ctx, handoff.id)
 
 
-async def _open_answer(ctx: Context, forms: Forms, handoff_id: int) -> None:
+async def _open_answer(ctx: Context, handoff_id: int) -> None:
     """The answering form for this question; already open for it, it is only asked again."""
     if ctx.state.form == ANSWER_FORM and ctx.state.data.get("handoff") == handoff_id:
         await ask_answer(ctx)
     else:
-        await forms.start(ctx, ANSWER_FORM, {"handoff": handoff_id})
+        await ctx.forms.start(ctx, ANSWER_FORM, {"handoff": handoff_id})
 
 
 async def ask_answer(ctx: Context) -> None:

@@ -15,8 +15,7 @@ from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import format_date
-from handlers.core.dispatcher import CommandHandler
-from handlers.core.forms import Answer, Done, Form, Forms, Invalid, Step, back_option, option
+from handlers.core.forms import Answer, Done, Form, Invalid, Step, back_option, option
 from handlers.core.roles import Role
 from handlers.core.types import Choice, Reply
 from handlers.members import texts as t
@@ -120,18 +119,15 @@ async def _targets(ctx: Context, role: Role) -> list[AreaData]:
     return [a for a in areas if can_grant(ctx.role, own, role, a)]
 
 
-def make_invite(forms: Forms) -> CommandHandler:
-    async def invite(ctx: Context, _args: str) -> None:
-        if ctx.incoming.chat_type != "private":
-            ctx.reply(t.INVITE_PRIVATE_ONLY)
-            return
-        has_scope, _root = await scope_of(ctx)
-        if not has_scope:
-            ctx.reply(t.INVITE_NO_AREA)
-            return
-        await forms.start(ctx, INVITE_FORM, {})
-
-    return invite
+async def invite(ctx: Context, _args: str) -> None:
+    if ctx.incoming.chat_type != "private":
+        ctx.reply(t.INVITE_PRIVATE_ONLY)
+        return
+    has_scope, _root = await scope_of(ctx)
+    if not has_scope:
+        ctx.reply(t.INVITE_NO_AREA)
+        return
+    await ctx.forms.start(ctx, INVITE_FORM, {})
 
 
 async def ask_role(ctx: Context) -> None:

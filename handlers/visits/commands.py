@@ -16,8 +16,6 @@ from db.repos.visits import VisitData, VisitInput
 from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.dates import format_date
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Forms
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
@@ -46,40 +44,37 @@ async def _start_checks(ctx: Context) -> list[int] | None:
     return [a.id for a in candidates]
 
 
-def make_log(forms: Forms) -> CommandHandler:
-    async def log(ctx: Context, args: str) -> None:
-        word = fold(args)
-        if word in _EDIT_WORDS or word in _DELETE_WORDS:
-            await _list_recent(ctx, "e" if word in _EDIT_WORDS else "d")
-            return
-        allowed = await _start_checks(ctx)
-        if allowed is None:
-            return
-        data: dict[str, Any] = {"token": new_token(), "services": []}
-        if len(allowed) == 1:
-            data |= {"area_id": allowed[0], "area_fixed": True}
-        if not args:
-            await forms.start(ctx, GUIDED, data | {"guided": True})
-            return
-        try:
-            draft = parse_line(args, ctx.local_now().date())
-        except LineError as bad:
-            ctx.reply(bad.message)
-            return
-        notes = mask_personal_numbers(draft.notes)
-        place = draft.place or await ctx.store.visits.last_place(ctx.user.id) or "home"
-        data |= {
-            "review": True,
-            "date": draft.visit_date.isoformat(),
-            "people": draft.people,
-            "services": list(draft.services),
-            "place": place,
-            "notes": notes,
-            "masked": notes != draft.notes,
-        }
-        await forms.start(ctx, CARD, data)
-
-    return log
+async def log(ctx: Context, args: str) -> None:
+    word = fold(args)
+    if word in _EDIT_WORDS or word in _DELETE_WORDS:
+        await _list_recent(ctx, "e" if word in _EDIT_WORDS else "d")
+        return
+    allowed = await _start_checks(ctx)
+    if allowed is None:
+        return
+    data: dict[str, Any] = {"token": new_token(), "services": []}
+    if len(allowed) == 1:
+        data |= {"area_id": allowed[0], "area_fixed": True}
+    if not args:
+        await ctx.forms.start(ctx, GUIDED, data | {"guided": True})
+        return
+    try:
+        draft = parse_line(args, ctx.local_now().date())
+    except LineError as bad:
+        ctx.reply(bad.message)
+        return
+    notes = mask_personal_numbers(draft.notes)
+    place = draft.place or await ctx.store.visits.last_place(ctx.user.id) or "home"
+    data |= {
+        "review": True,
+        "date": draft.visit_date.isoformat(),
+        "people": draft.people,
+        "services": list(draft.services),
+        "place": place,
+        "notes": notes,
+        "masked": notes != draft.notes,
+    }
+    await ctx.forms.start(ctx, CARD, data)
 
 
 def _input(data: dict[str, Any]) -> VisitInput:
@@ -100,56 +95,53 @@ async def _saved_text(ctx: Context, visit: VisitData, template: str) -> str:
     return template.format(id=visit.id, date=format_date(visit.visit_date), area=where, people=visit.people)
 
 
-def make_save(forms: Forms) -> ButtonHandler:
-    async def save(ctx: Context, token: str) -> None:
-        data = ctx.state.data
-        open_here = ctx.state.form in FORMS and data.get("token") == token
-        done = await ctx.store.visits.by_token(token) if token else None
-        if done is not None:
-            if open_here:
-                forms.finish(ctx)
-            ctx.reply(t.ALREADY_SAVED.format(id=done.id))
-            return
-        if not open_here or ctx.state.step != "confirm" or missing(data) is not None:
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        # The card was built from state we wrote, but role and area may have changed since: check again.
-        allowed = {a.id for a in await hamlet_candidates(ctx) or []}
-        if int(data["area_id"]) not in allowed:
-            _, root = await scope_of(ctx)
-            ctx.reply(t.HAMLET_DENIED.format(area=root.name if root else t.EVERYWHERE))
-            return
-        now = ctx.now()
-        if data.get("edit_id"):
-            current = await ctx.store.visits.get(int(data["edit_id"]))
-            if current is None or current.deleted_at is not None or not await may_change(ctx, current):
-                forms.finish(ctx)
-                ctx.reply(
-                    t.CANT_CHANGE if current and not current.deleted_at else t.GONE.format(id=data["edit_id"])
-                )
-                return
-            saved = await ctx.store.visits.update(
-                current.id, _input(data), actor=ctx.user.id, token=token, now=now
+async def save(ctx: Context, token: str) -> None:
+    data = ctx.state.data
+    open_here = ctx.state.form in FORMS and data.get("token") == token
+    done = await ctx.store.visits.by_token(token) if token else None
+    if done is not None:
+        if open_here:
+            ctx.forms.finish(ctx)
+        ctx.reply(t.ALREADY_SAVED.format(id=done.id))
+        return
+    if not open_here or ctx.state.step != "confirm" or missing(data) is not None:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    # The card was built from state we wrote, but role and area may have changed since: check again.
+    allowed = {a.id for a in await hamlet_candidates(ctx) or []}
+    if int(data["area_id"]) not in allowed:
+        _, root = await scope_of(ctx)
+        ctx.reply(t.HAMLET_DENIED.format(area=root.name if root else t.EVERYWHERE))
+        return
+    now = ctx.now()
+    if data.get("edit_id"):
+        current = await ctx.store.visits.get(int(data["edit_id"]))
+        if current is None or current.deleted_at is not None or not await may_change(ctx, current):
+            ctx.forms.finish(ctx)
+            ctx.reply(
+                t.CANT_CHANGE if current and not current.deleted_at else t.GONE.format(id=data["edit_id"])
             )
-            forms.finish(ctx)
-            ctx.reply(await _saved_text(ctx, saved.visit, t.UPDATED))
             return
-        saved = await ctx.store.visits.create(_input(data), member_id=ctx.user.id, token=token, now=now)
-        forms.finish(ctx)
-        if not saved.created:
-            ctx.reply(t.ALREADY_SAVED.format(id=saved.visit.id))
-            return
-        text = await _saved_text(ctx, saved.visit, t.SAVED)
-        ctx.reply(
-            f"{text}\n{t.SAVED_HINT}",
-            [
-                Choice(t.LOG_ANOTHER, "vx:n:0"),
-                Choice(t.EDIT_THIS, f"vx:e:{saved.visit.id}"),
-                Choice(t.DELETE_THIS, f"vx:d:{saved.visit.id}"),
-            ],
+        saved = await ctx.store.visits.update(
+            current.id, _input(data), actor=ctx.user.id, token=token, now=now
         )
-
-    return save
+        ctx.forms.finish(ctx)
+        ctx.reply(await _saved_text(ctx, saved.visit, t.UPDATED))
+        return
+    saved = await ctx.store.visits.create(_input(data), member_id=ctx.user.id, token=token, now=now)
+    ctx.forms.finish(ctx)
+    if not saved.created:
+        ctx.reply(t.ALREADY_SAVED.format(id=saved.visit.id))
+        return
+    text = await _saved_text(ctx, saved.visit, t.SAVED)
+    ctx.reply(
+        f"{text}\n{t.SAVED_HINT}",
+        [
+            Choice(t.LOG_ANOTHER, "vx:n:0"),
+            Choice(t.EDIT_THIS, f"vx:e:{saved.visit.id}"),
+            Choice(t.DELETE_THIS, f"vx:d:{saved.visit.id}"),
+        ],
+    )
 
 
 async def toggle(ctx: Context, code: str) -> None:
@@ -187,44 +179,41 @@ async def _list_recent(ctx: Context, action: str) -> None:
     ctx.reply(t.LIST_EDIT if action == "e" else t.LIST_DELETE, choices)
 
 
-def make_change(forms: Forms) -> ButtonHandler:
-    async def change(ctx: Context, rest: str) -> None:
-        action, _, raw_id = rest.partition(":")
-        if action == "n":
-            await make_log(forms)(ctx, "")
-            return
-        if action not in ("e", "d", "D", "k") or not raw_id.isdigit():
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        visit = await ctx.store.visits.get(int(raw_id))
-        if visit is None or visit.deleted_at is not None:
-            ctx.reply(t.GONE.format(id=raw_id))
-            return
-        if action == "k":
-            ctx.reply(t.KEPT.format(id=visit.id))
-            return
-        if not await may_change(ctx, visit):
-            ctx.reply(t.CANT_CHANGE)
-            return
-        if action == "e":
-            data = {
-                "token": new_token(),
-                "review": True,
-                "edit_id": visit.id,
-                "date": visit.visit_date.isoformat(),
-                "area_id": visit.area_id,
-                "place": visit.place,
-                "people": visit.people,
-                "services": list(visit.services),
-                "notes": visit.notes,
-            }
-            await forms.start(ctx, CARD, data)
-        elif action == "d":
-            question = await _saved_text(ctx, visit, t.ASK_DELETE)
-            ctx.reply(question, [Choice(t.DELETE, f"vx:D:{visit.id}"), Choice(t.KEEP, f"vx:k:{visit.id}")])
-        elif await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
-            ctx.reply(t.DELETED.format(id=visit.id))
-        else:
-            ctx.reply(t.GONE.format(id=visit.id))
-
-    return change
+async def change(ctx: Context, rest: str) -> None:
+    action, _, raw_id = rest.partition(":")
+    if action == "n":
+        await log(ctx, "")
+        return
+    if action not in ("e", "d", "D", "k") or not raw_id.isdigit():
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    visit = await ctx.store.visits.get(int(raw_id))
+    if visit is None or visit.deleted_at is not None:
+        ctx.reply(t.GONE.format(id=raw_id))
+        return
+    if action == "k":
+        ctx.reply(t.KEPT.format(id=visit.id))
+        return
+    if not await may_change(ctx, visit):
+        ctx.reply(t.CANT_CHANGE)
+        return
+    if action == "e":
+        data = {
+            "token": new_token(),
+            "review": True,
+            "edit_id": visit.id,
+            "date": visit.visit_date.isoformat(),
+            "area_id": visit.area_id,
+            "place": visit.place,
+            "people": visit.people,
+            "services": list(visit.services),
+            "notes": visit.notes,
+        }
+        await ctx.forms.start(ctx, CARD, data)
+    elif action == "d":
+        question = await _saved_text(ctx, visit, t.ASK_DELETE)
+        ctx.reply(question, [Choice(t.DELETE, f"vx:D:{visit.id}"), Choice(t.KEEP, f"vx:k:{visit.id}")])
+    elif await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
+        ctx.reply(t.DELETED.format(id=visit.id))
+    else:
+        ctx.reply(t.GONE.format(id=visit.id))

@@ -10,7 +10,7 @@ from bot.app import App
 from db.models import ConversationState, ProcessedUpdate, User
 from db.store import unit_of_work
 from handlers.core import texts
-from handlers.core.types import Kind
+from handlers.core.types import Kind, Reply
 from tests.support import FakeClock, incoming, texts_of
 
 
@@ -54,6 +54,29 @@ async def test_help_lists_more_for_an_admin_from_settings(app: App) -> None:
     async with unit_of_work(app.sessions) as store:
         admin = await store.users.by_external("console", "admin1")
     assert admin is not None and admin.role == "admin"
+
+
+MENU_CITIZEN = ["start", "trogiup", "chude", "huy", "dangky", "dangkytin", "huytin", "hoito"]
+MENU_MEMBER = ["start", "trogiup", "chude", "huy", "dangky", "ghinhan", "thongke", "dangkytin", "huytin"]
+MENU_MEMBER += ["tiendo", "hoito", "cauhoi", "traloi"]
+MENU_ADMIN = ["start", "trogiup", "chude", "huy", "dangky", "ghinhan", "thongke", "baocao", "moi", "khuvuc"]
+MENU_ADMIN += ["dangkytin", "huytin", "thongbao", "chiendich", "tiendo"]
+MENU_ADMIN += ["hoito", "cauhoi", "traloi", "nhomto", "faq"]
+
+
+async def test_help_lists_the_commands_of_a_role_in_menu_order(app: App) -> None:
+    def listed(replies: list[Reply]) -> list[str]:
+        lines = replies[0].text.splitlines()
+        return [line.split(" — ")[0].removeprefix("/") for line in lines if line.startswith("/")]
+
+    assert listed(await app.conversation.handle(incoming("/trogiup"))) == MENU_CITIZEN
+    assert listed(await app.conversation.handle(incoming("/trogiup", user="admin1"))) == MENU_ADMIN
+    await app.conversation.handle(incoming("/start", user="m1"))
+    async with unit_of_work(app.sessions) as store:
+        member = await store.users.by_external("console", "m1")
+        assert member is not None
+        await store.users.set_role(member.id, "member", None)
+    assert listed(await app.conversation.handle(incoming("/trogiup", user="m1"))) == MENU_MEMBER
 
 
 async def test_redelivered_update_is_handled_once(app: App) -> None:

@@ -42,11 +42,10 @@ async def take_people(ctx: Context, answer: Answer) -> None:
 
 
 async def start_demo(ctx: Context, _args: str) -> None:
-    await ctx.services.extras["dispatcher"].forms.start(ctx, "demo")
+    await ctx.forms.start(ctx, "demo")
 
 
 def install_demo(app: App) -> None:
-    app.services.extras["dispatcher"] = app.dispatcher
     app.dispatcher.forms.register(
         Form(
             "demo",
