@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from db.store import Store
@@ -56,7 +56,7 @@ class Dispatcher:
         self._buttons: dict[str, Button] = {}
         self._text: tuple[TextHandler, ...] = ()
 
-    # -- registration (bot/app.py calls handlers.setup, which calls these in a readable order) --
+    # -- registration (handlers/setup.py calls each feature's register(), which calls these) --
     def command(self, command: Command) -> None:
         for key in (command.name, *command.aliases):
             if key in self._commands:
@@ -68,6 +68,13 @@ class Dispatcher:
         if button.prefix in self._buttons or button.prefix == "f":
             raise ValueError(f"button prefix {button.prefix!r} taken")
         self._buttons[button.prefix] = button
+
+    def order_menu(self, names: Sequence[str]) -> None:
+        """List the commands in /trogiup and the Telegram menu in this order (each one named once)."""
+        by_name = {c.name: c for c in self._ordered}
+        if sorted(names) != sorted(by_name):
+            raise ValueError(f"the menu names {sorted(names)}, the commands are {sorted(by_name)}")
+        self._ordered = tuple(by_name[name] for name in names)
 
     def text(self, *handlers: TextHandler) -> None:
         """What free text goes to: each handler in turn, until one takes the message."""

@@ -80,6 +80,8 @@ class Forms:
         self._forms: dict[str, Form] = {}
 
     def register(self, form: Form) -> None:
+        if form.name in self._forms:
+            raise ValueError(f"form {form.name!r} registered twice")
         self._forms[form.name] = form
 
     def get(self, name: str | None) -> Form | None:
