@@ -26,6 +26,7 @@ from db.repos.outbox import BLOCKED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
 from db.store import unit_of_work
 from handlers.broadcasts import texts as t
+from handlers.broadcasts.payloads import CSV
 from handlers.broadcasts.plan import done_text, enqueue_status, local_time, status_text, tally
 from handlers.core.notify import notify
 
@@ -91,7 +92,7 @@ class BroadcastProgress:
                 log.info("broadcast %s done: %s", broadcast.id, dict(by_status))
                 edit_text = done_text(broadcast.id, by_status, local_time(now, self.tz))
                 summary = f"{edit_text}\n\n{t.SUMMARY_HINT}"
-                choices = ((t.CSV_CHOICE, f"bc:csv:{broadcast.id}"),)
+                choices = ((t.CSV_CHOICE, CSV.build(broadcast.id)),)
                 enqueued += await notify(
                     store,
                     author,

@@ -1,8 +1,8 @@
 """/thongbao: recent announcements with their counts; view, cancel or stop, approve or reject, CSV.
 
-Buttons are "bc:<action>:<id>" (new, v, x, csv, ok, no). Whatever a payload says, each action asks again
-whether this person may do it to that broadcast now: its author, or an officer whose area covers it
-(admins everywhere); approving and rejecting need an officer.
+Buttons (handlers/broadcasts/payloads.py) and typed words ("/thongbao xem 5") do the same actions. Whatever
+a payload says, each action asks again whether this person may do it to that broadcast now: its author, or
+an officer whose area covers it (admins everywhere); approving and rejecting need an officer.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import io
 from db.repos.broadcasts import CANCELLED, OPEN, PENDING_APPROVAL, REJECTED, SCHEDULED, SENDING, BroadcastData
 from db.repos.outbox import SENT, OutboxItem
 from handlers.broadcasts import form as broadcast_form
+from handlers.broadcasts import payloads as p
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import (
     MIN_AHEAD,
@@ -30,6 +31,7 @@ from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
+from handlers.core.payloads import Payload, as_id
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Attachment, Channel, Choice
@@ -44,29 +46,55 @@ async def command(ctx: Context, args: str) -> None:
     if word in ("moi", "new", "soan"):
         await broadcast_form.start(ctx)
         return
-    raw = rest.strip().lstrip("#")
-    action = _TYPED.get(word)
-    if action is not None and raw.isdigit():
-        await _act(ctx, action, int(raw))
+    kind = _TYPED.get(word)
+    broadcast_id = as_id(rest.strip().lstrip("#"))
+    if kind is not None and broadcast_id is not None:
+        await _act(ctx, kind, broadcast_id)
         return
     await show_list(ctx)
 
 
-async def button(ctx: Context, rest: str) -> None:
-    action, _, raw = rest.partition(":")
-    if action == "new":
-        await broadcast_form.start(ctx)
-    elif action in _ACTIONS and raw.isdigit():
-        await _act(ctx, action, int(raw))
-    else:
+_TYPED = {"xem": p.VIEW, "huy": p.CANCEL, "dung": p.CANCEL, "cancel": p.CANCEL, "csv": p.CSV}
+_TYPED |= {"duyet": p.APPROVE, "tuchoi": p.REJECT}
+
+
+async def new(ctx: Context, rest: str) -> None:
+    if p.NEW.parse(rest) is None:
         ctx.reply(texts.STALE_BUTTON)
+        return
+    await broadcast_form.start(ctx)
 
 
-_ACTIONS = ("v", "x", "csv", "ok", "no")
-_TYPED = {"xem": "v", "huy": "x", "dung": "x", "cancel": "x", "csv": "csv", "duyet": "ok", "tuchoi": "no"}
+async def view_button(ctx: Context, rest: str) -> None:
+    await _pressed(ctx, p.VIEW, rest)
 
 
-async def _act(ctx: Context, action: str, broadcast_id: int) -> None:
+async def cancel_button(ctx: Context, rest: str) -> None:
+    await _pressed(ctx, p.CANCEL, rest)
+
+
+async def csv_button(ctx: Context, rest: str) -> None:
+    await _pressed(ctx, p.CSV, rest)
+
+
+async def approve_button(ctx: Context, rest: str) -> None:
+    await _pressed(ctx, p.APPROVE, rest)
+
+
+async def reject_button(ctx: Context, rest: str) -> None:
+    await _pressed(ctx, p.REJECT, rest)
+
+
+async def _pressed(ctx: Context, kind: Payload, rest: str) -> None:
+    broadcast_id = kind.parse_id(rest)
+    if broadcast_id is None:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    await _act(ctx, kind, broadcast_id)
+
+
+async def _act(ctx: Context, kind: Payload, broadcast_id: int) -> None:
+    """What a button or a typed word asks (`kind` names the action), checked again now."""
     broadcast = await ctx.store.broadcasts.get(broadcast_id)
     if broadcast is None:
         ctx.reply(t.UNKNOWN.format(id=broadcast_id))
@@ -74,17 +102,17 @@ async def _act(ctx: Context, action: str, broadcast_id: int) -> None:
     if not await can_view(ctx, broadcast):
         ctx.reply(t.NOT_YOURS.format(id=broadcast_id))
         return
-    if action == "v":
+    if kind == p.VIEW:
         await view(ctx, broadcast)
-    elif action == "x":
+    elif kind == p.CANCEL:
         await cancel(ctx, broadcast)
-    elif action == "csv":
+    elif kind == p.CSV:
         await export_csv(ctx, broadcast)
     elif not await can_decide(ctx, broadcast):
         ctx.reply(t.NOT_YOURS.format(id=broadcast_id))
     elif broadcast.status != PENDING_APPROVAL:
         ctx.reply(t.ALREADY_DECIDED.format(id=broadcast_id, status=t.STATUS_LABELS[broadcast.status]))
-    elif action == "ok":
+    elif kind == p.APPROVE:
         await approve(ctx, broadcast)
     else:
         await ctx.forms.start(ctx, REJECT_FORM_NAME, {"id": broadcast_id})
@@ -120,7 +148,7 @@ async def show_list(ctx: Context) -> None:
     )
     counts = await ctx.store.outbox.counts("broadcast", [b.id for b in items])
     lines = [t.LIST_HEADER if items else t.LIST_EMPTY]
-    choices = [Choice(t.NEW, "bc:new")]
+    choices = [Choice(t.NEW, p.NEW.build())]
     for b in items:
         by_status = tally(counts[b.id])
         shown = (
@@ -135,7 +163,7 @@ async def show_list(ctx: Context) -> None:
                 counts=shown,
             )
         )
-        choices.append(Choice(t.DETAILS.format(id=b.id), f"bc:v:{b.id}"))
+        choices.append(Choice(t.DETAILS.format(id=b.id), p.VIEW.build(b.id)))
     lines += ["", t.LIST_HINT]
     ctx.reply("\n".join(lines), choices)
 
@@ -163,13 +191,14 @@ async def view(ctx: Context, broadcast: BroadcastData) -> None:
     choices = []
     if b.status == PENDING_APPROVAL and await can_decide(ctx, b):
         choices += [
-            Choice(t.APPROVE.format(id=b.id), f"bc:ok:{b.id}"),
-            Choice(t.REJECT.format(id=b.id), f"bc:no:{b.id}"),
+            Choice(t.APPROVE.format(id=b.id), p.APPROVE.build(b.id)),
+            Choice(t.REJECT.format(id=b.id), p.REJECT.build(b.id)),
         ]
     if b.status in OPEN:
-        choices.append(Choice((t.STOP if b.status == SENDING else t.CANCEL).format(id=b.id), f"bc:x:{b.id}"))
+        stop = t.STOP if b.status == SENDING else t.CANCEL
+        choices.append(Choice(stop.format(id=b.id), p.CANCEL.build(b.id)))
     if sum(by_status.values()):
-        choices.append(Choice(t.CSV.format(id=b.id), f"bc:csv:{b.id}"))
+        choices.append(Choice(t.CSV.format(id=b.id), p.CSV.build(b.id)))
     ctx.reply(text, choices)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.broadcasts import commands, form, subscription
+from handlers.broadcasts import payloads as p
 from handlers.core.dispatcher import Button, Command, Dispatcher
 from handlers.core.roles import Role
 
@@ -15,4 +16,9 @@ def register(d: Dispatcher) -> None:
     d.forms.register(subscription.FORM)
     d.forms.register(form.FORM)
     d.forms.register(commands.REJECT_FORM)
-    d.button(Button("bc", L, commands.button))
+    d.button(Button(p.NEW, L, commands.new))
+    d.button(Button(p.VIEW, L, commands.view_button))
+    d.button(Button(p.CANCEL, L, commands.cancel_button))
+    d.button(Button(p.CSV, L, commands.csv_button))
+    d.button(Button(p.APPROVE, L, commands.approve_button))
+    d.button(Button(p.REJECT, L, commands.reject_button))

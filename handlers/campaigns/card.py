@@ -11,6 +11,7 @@ from datetime import date
 from typing import Any
 
 from db.repos.campaigns import CampaignData, CampaignInput
+from handlers.campaigns import payloads as p
 from handlers.campaigns import texts as t
 from handlers.campaigns.access import Reach, can_manage, reach
 from handlers.campaigns.messages import num
@@ -226,8 +227,8 @@ async def save(ctx: Context) -> Done:
 
 def _after_save(campaign: CampaignData) -> list[Choice]:
     return [
-        Choice(t.VIEW.format(id=campaign.id), f"cp:v:{campaign.id}"),
-        Choice(t.PROGRESS.format(id=campaign.id), f"td:{campaign.id}"),
+        Choice(t.VIEW.format(id=campaign.id), p.VIEW.build(campaign.id)),
+        Choice(t.PROGRESS.format(id=campaign.id), p.PROGRESS.build(campaign.id)),
     ]
 
 

@@ -3,7 +3,8 @@ reminder plan → weekly digest → the card (save, change one field, discard).
 
 Two forms share the steps: "campaign" walks them in order (a new campaign); "campaign_edit" opens at the
 card with the campaign's current values. Once the card has been shown, each field step returns to it.
-Toggling a service is a `cpv:<code>` button (it changes the selection without moving the form). Saving
+Toggling a service is a button of its own (`payloads.SERVICE`: it changes the selection without moving the
+form). Saving
 checks everything again — role, area, targets, dates — since the form may be old and its state forged.
 """
 
@@ -13,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from db.repos.campaigns import CampaignData
+from handlers.campaigns import payloads as p
 from handlers.campaigns import texts as t
 from handlers.campaigns.access import Reach, reach
 from handlers.campaigns.card import (
@@ -144,7 +146,9 @@ async def take_end(ctx: Context, answer: Answer) -> GoTo | None:
 async def ask_services(ctx: Context) -> None:
     data = data_of(ctx)
     chosen = set(data.get("services") or []) if not data.get("all_services") else set()
-    toggles = [Choice(("✓ " if s.code in chosen else "") + s.label, f"cpv:{s.code}") for s in SERVICES]
+    toggles = [
+        Choice(("✓ " if s.code in chosen else "") + s.label, p.SERVICE.build(s.code)) for s in SERVICES
+    ]
     text = f"{t.ASK_SERVICES}\n\n{t.SERVICES_CHOSEN.format(items=services_label(data))}"
     choices = [*toggles, option(ctx, t.DONE, "done"), option(ctx, t.ALL_SERVICES, "all"), *back_choices(ctx)]
     ctx.reply(text, choices)
@@ -244,7 +248,7 @@ async def take_digest(ctx: Context, answer: Answer) -> GoTo:
 
 
 async def toggle(ctx: Context, code: str) -> None:
-    """`cpv:<service>`: only on the services step of one's own open campaign form."""
+    """A service toggled: only on the services step of one's own open campaign form."""
     if ctx.state.form not in FORMS or ctx.state.step != "services" or code not in SERVICE_CODES:
         ctx.reply(texts.STALE_BUTTON)
         return

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.campaigns import commands, form, tracking
+from handlers.campaigns import payloads as p
 from handlers.core.dispatcher import Button, Command, Dispatcher
 from handlers.core.roles import Role
 
@@ -13,6 +14,11 @@ def register(d: Dispatcher) -> None:
     d.command(Command("tiendo", ("progress",), M, tracking.show, "tiến độ chiến dịch so với chỉ tiêu"))
     d.forms.register(form.CREATE_FORM)
     d.forms.register(form.EDIT_FORM)
-    d.button(Button("cp", L, commands.button))
-    d.button(Button("cpv", Role.OFFICER, form.toggle))
-    d.button(Button("td", M, tracking.button))
+    d.button(Button(p.NEW, L, commands.new))
+    d.button(Button(p.VIEW, L, commands.view_button))
+    d.button(Button(p.EDIT, L, commands.edit_button))
+    d.button(Button(p.CANCEL, L, commands.cancel_button))
+    d.button(Button(p.CANCEL_YES, L, commands.cancel_yes_button))
+    d.button(Button(p.KEEP, L, commands.keep_button))
+    d.button(Button(p.SERVICE, Role.OFFICER, form.toggle))
+    d.button(Button(p.PROGRESS, M, tracking.button))

@@ -1,8 +1,8 @@
 """/tiendo: campaign progress against targets and pace, as text and as a PNG chart.
 
-`/tiendo` shows the only campaign of one's area, or lists them to pick (`td:<id>` buttons); `/tiendo <id>`
-shows one. Members and leaders see the areas overlapping their own; whoever manages the campaign sees all
-of it. A forged `td:<id>` shows nothing the person could not see by typing.
+`/tiendo` shows the only campaign of one's area, or lists them to pick (`payloads.PROGRESS` buttons);
+`/tiendo <id>` shows one. Members and leaders see the areas overlapping their own; whoever manages the
+campaign sees all of it. A forged button shows nothing the person could not see by typing.
 
 Telegram gets the chart as a photo; Zalo bots cannot send files, so Zalo gets the text, and a short-lived
 link to the chart when the bot has a public address (the `downloads` service, as /baocao).
@@ -16,6 +16,7 @@ from handlers.campaigns import texts as t
 from handlers.campaigns.access import RECENTLY_ENDED, viewer_area, visible_part
 from handlers.campaigns.chart import build_chart
 from handlers.campaigns.messages import local_time, progress_body
+from handlers.campaigns.payloads import PROGRESS
 from handlers.campaigns.progress import campaign_progress
 from handlers.core import texts
 from handlers.core.context import Context
@@ -39,15 +40,15 @@ async def show(ctx: Context, args: str) -> None:
     if len(found) == 1:
         await show_one(ctx, found[0].id)
         return
-    ctx.reply(t.PROGRESS_PICK, [Choice(f"#{c.id} {c.name}"[:60], f"td:{c.id}") for c in found])
+    ctx.reply(t.PROGRESS_PICK, [Choice(f"#{c.id} {c.name}"[:60], PROGRESS.build(c.id)) for c in found])
 
 
 async def button(ctx: Context, rest: str) -> None:
-    """`td:<campaign id>`."""
-    if not rest.isdigit():
+    campaign_id = PROGRESS.parse_id(rest)
+    if campaign_id is None:
         ctx.reply(texts.STALE_BUTTON)
         return
-    await show_one(ctx, int(rest))
+    await show_one(ctx, campaign_id)
 
 
 async def show_one(ctx: Context, campaign_id: int) -> None:

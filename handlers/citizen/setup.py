@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.citizen import faq_chat
+from handlers.citizen import payloads as p
 from handlers.core.dispatcher import Button, Command, Dispatcher
 from handlers.core.roles import Role
 
@@ -10,6 +11,8 @@ from handlers.core.roles import Role
 def register(d: Dispatcher) -> None:
     C = Role.CITIZEN
     d.command(Command("chude", ("topics",), C, faq_chat.topics, "xem các chủ đề hỏi đáp"))
-    d.button(Button("faq", C, faq_chat.chosen))
-    d.button(Button("fb", C, faq_chat.feedback))
-    d.button(Button("t", C, faq_chat.topic))
+    d.button(Button(p.ANSWER, C, faq_chat.chosen))
+    d.button(Button(p.NONE_OF_THESE, C, faq_chat.none_of_these))
+    d.button(Button(p.HELPFUL, C, faq_chat.helpful))
+    d.button(Button(p.WRONG, C, faq_chat.wrong))
+    d.button(Button(p.TOPIC, C, faq_chat.topic))

@@ -8,9 +8,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from db.store import Store
-from handlers.core import texts
+from handlers.core import forms, texts
 from handlers.core.context import Context, Services
 from handlers.core.forms import Forms
+from handlers.core.payloads import Payload
 from handlers.core.roles import Role
 from handlers.core.textutil import clean_text, fold
 from handlers.core.types import Choice, Incoming, Kind, Reply
@@ -43,7 +44,7 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    prefix: str  # payloads look like "prefix:rest"
+    kind: Payload  # its payloads are `kind.build(...)`; the handler gets what follows the prefix
     min_role: Role
     handler: ButtonHandler
 
@@ -65,9 +66,13 @@ class Dispatcher:
         self._ordered += (command,)
 
     def button(self, button: Button) -> None:
-        if button.prefix in self._buttons or button.prefix == "f":
-            raise ValueError(f"button prefix {button.prefix!r} taken")
-        self._buttons[button.prefix] = button
+        prefix = button.kind.prefix
+        if prefix in self._buttons or prefix in forms.PREFIXES:
+            raise ValueError(f"button prefix {prefix!r} taken")
+        self._buttons[prefix] = button
+
+    def buttons(self) -> list[Button]:
+        return list(self._buttons.values())
 
     def order_menu(self, names: Sequence[str]) -> None:
         """List the commands in /trogiup and the Telegram menu in this order (each one named once)."""
@@ -204,7 +209,7 @@ class Dispatcher:
 
     async def _button(self, ctx: Context, payload: str, text: str) -> None:
         prefix, _, rest = payload.partition(":")
-        if prefix == "f":
+        if prefix in forms.PREFIXES:
             if not ctx.state.form or not await self.forms.handle(ctx, text, payload):
                 ctx.reply(texts.STALE_BUTTON)
             return

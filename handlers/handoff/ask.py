@@ -1,13 +1,12 @@
 """Hand-off, the citizen's side: when the bot does not know, a person near the citizen answers.
 
-The decline and "Chưa đúng" replies offer «Hỏi Tổ công nghệ số» (`hq:<question id>`); /hoito and
+The decline and "Chưa đúng" replies offer «Hỏi Tổ công nghệ số» (`payloads.REQUEST`); /hoito and
 phrases like "cho tôi gặp người" ask for a question first. A citizen whose area the bot does not know is
 asked once (commune, then hamlet) and the area is kept on the user. The question, masked, goes to the
 members of the area (the hamlet, else its commune; a commune, else its hamlets) and the team's group
 chats through the outbox, with a «Nhận trả lời» button; nobody there means the officers over the area
-hear of it at once (handoff_routing.py). While a member has the question, the citizen's messages go to
-that member for a while (`HandoffPolicy.relay_window`) instead of to the FAQ; the member's side is in
-handoff_team.py.
+hear of it at once (routing.py). While a member has the question, the citizen's messages go to that
+member for a while (`HandoffPolicy.relay_window`) instead of to the FAQ; the member's side is in team.py.
 """
 
 from __future__ import annotations
@@ -22,6 +21,7 @@ from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
 from handlers.handoff.routing import fan_out, place, policy
 from handlers.members.scope import search
@@ -51,7 +51,7 @@ _PERSON_PHRASES = (
 
 def offer(question_id: int) -> list[Choice]:
     """The button under a decline or a "Chưa đúng": pass this question to a person."""
-    return [Choice(t.OFFER, f"hq:{question_id}")]
+    return [Choice(t.OFFER, p.REQUEST.build(question_id))]
 
 
 def wants_person(text: str) -> bool:
@@ -104,11 +104,11 @@ async def submit(ctx: Context, question_id: int, text: str, area: AreaData) -> N
 
 
 async def request(ctx: Context, rest: str) -> None:
-    """`hq:<question id>`: only the person who asked may pass their question on (0: type it first)."""
-    if not rest.isdigit():
+    """Only the person who asked may pass their question on (question 0: type it first)."""
+    question_id = p.REQUEST.parse_id(rest)
+    if question_id is None:
         ctx.reply(texts.STALE_BUTTON)
         return
-    question_id = int(rest)
     found = await ctx.store.handoffs.question(question_id) if question_id else None
     if question_id and (found is None or found[0] != ctx.user.id):
         ctx.reply(texts.STALE_BUTTON)
@@ -159,7 +159,7 @@ async def relay_follow_up(ctx: Context, message: str) -> bool:
         key=f"ho:{handoff.id}:c:{message_id}",
         ref_id=handoff.id,
         now=now,
-        choices=((t.REPLY, f"ha:{handoff.id}"),),
+        choices=((t.REPLY, p.ANSWER.build(handoff.id)),),
         kind="relay",
     )
     name = (member.display_name if member else "") or t.THE_MEMBER
@@ -167,18 +167,25 @@ async def relay_follow_up(ctx: Context, message: str) -> bool:
     return True
 
 
-async def rate(ctx: Context, rest: str) -> None:
-    """`hr:<id>:y|n` — only the citizen who asked rates; "Chưa đúng" keeps the member on it."""
-    raw_id, _, verdict = rest.partition(":")
-    handoff = await ctx.store.handoffs.get(int(raw_id)) if raw_id.isdigit() else None
-    if handoff is None or handoff.citizen_user_id != ctx.user.id or verdict not in ("y", "n"):
+async def helpful(ctx: Context, rest: str) -> None:
+    await _rate(ctx, p.HELPFUL.parse_id(rest), helpful=True)
+
+
+async def wrong(ctx: Context, rest: str) -> None:
+    await _rate(ctx, p.WRONG.parse_id(rest), helpful=False)
+
+
+async def _rate(ctx: Context, handoff_id: int | None, *, helpful: bool) -> None:
+    """Only the citizen who asked rates; "Chưa đúng" keeps the member on it."""
+    handoff = await ctx.store.handoffs.get(handoff_id) if handoff_id is not None else None
+    if handoff is None or handoff.citizen_user_id != ctx.user.id:
         ctx.reply(texts.STALE_BUTTON)
         return
     if handoff.status != ANSWERED:
         ctx.reply(t.RATE_CLOSED.format(id=handoff.id))
         return
     now = ctx.now()
-    helpful = verdict == "y"
+    verdict = "y" if helpful else "n"  # in the notice's outbox key
     again = None if helpful else now + policy(ctx).relay_window
     if not await ctx.store.handoffs.rate(
         handoff.id, ctx.user.id, "helpful" if helpful else "wrong", now, again
@@ -194,7 +201,7 @@ async def rate(ctx: Context, rest: str) -> None:
         key=f"ho:{handoff.id}:r{verdict}:{answers[-1] if answers else 0}",
         ref_id=handoff.id,
         now=now,
-        choices=() if helpful else ((t.REPLY, f"ha:{handoff.id}"),),
+        choices=() if helpful else ((t.REPLY, p.ANSWER.build(handoff.id)),),
     )
     name = (member.display_name if member else "") or t.THE_MEMBER
     ctx.reply(t.THANKS_RATED.format(id=handoff.id) if helpful else t.SORRY_RATED.format(name=name))

@@ -4,13 +4,13 @@ Importing a file cannot happen in the chat (the channel-neutral `Incoming` carri
 `/faq nhap` explains `cdsbot faq import` (a preview first, then --yes). Every change goes through
 `FaqRepo.save` (who, when, before/after; the revision moves), is audited, and tells this process's
 engine to rebuild. Shared entries are edited by any officer; a local entry (one with an `area`) only by
-officers of that area. Entry ids ride in button payloads when they fit, else as a short hash.
+officers of that area. Entry ids ride in button payloads when they fit, else as a short hash
+(`payloads.entry_key`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import replace
 
 from faq.exchange import export_entries
@@ -22,11 +22,13 @@ from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import DateError, format_date, parse_day
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
+from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Attachment, Channel, Choice
 from handlers.handoff import learning
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
 from handlers.members.scope import can_act, own_area
 from handlers.reports.files import XLSX_MIME
@@ -34,19 +36,12 @@ from handlers.reports.files import XLSX_MIME
 EDIT_FORM, PHRASE_FORM, REVIEW_FORM = "faq_edit", "faq_phrase", "faq_review"
 SHOWN_QUESTIONS = 10
 SHOWN_DUE = 20
-_PAYLOAD_ROOM = 56  # "fa:v:" + the key stays within Telegram's 64 bytes
-
-
-def key_of(entry_id: str) -> str:
-    if entry_id.isascii() and len(entry_id) <= _PAYLOAD_ROOM and ":" not in entry_id:
-        return entry_id
-    return "#" + hashlib.sha1(entry_id.encode()).hexdigest()[:16]
 
 
 async def entry_by_key(ctx: Context, key: str) -> Entry | None:
     if not key.startswith("#"):
         return await ctx.store.faq.get(key)
-    return next((e for e in await ctx.store.faq.all() if key_of(e.id) == key), None)
+    return next((e for e in await ctx.store.faq.all() if p.entry_key(e.id) == key), None)
 
 
 async def may_edit(ctx: Context, entry: Entry) -> bool:
@@ -96,30 +91,63 @@ async def faq(ctx: Context, args: str) -> None:
         await find(ctx, args.strip())
 
 
-async def button(ctx: Context, rest: str) -> None:
-    """`fa:<v|e|p|r>:<entry key>`, `fa:x` (export), `fa:due`, `fa:pend`."""
-    action, _, key = rest.partition(":")
-    if action == "x":
-        await export(ctx)
-        return
-    if action == "due":
-        await due(ctx)
-        return
-    if action == "pend":
-        await learning.pending(ctx)
-        return
-    entry = await entry_by_key(ctx, key) if key else None
-    if entry is None or action not in ("v", "e", "p", "r"):
+async def export_button(ctx: Context, rest: str) -> None:
+    if p.EXPORT.parse(rest) is None:
         ctx.reply(texts.STALE_BUTTON)
         return
-    if action == "v":
+    await export(ctx)
+
+
+async def due_button(ctx: Context, rest: str) -> None:
+    if p.DUE.parse(rest) is None:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    await due(ctx)
+
+
+async def pending_button(ctx: Context, rest: str) -> None:
+    if p.PENDING.parse(rest) is None:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    await learning.pending(ctx)
+
+
+async def view_button(ctx: Context, rest: str) -> None:
+    entry = await _pressed(ctx, p.VIEW, rest)
+    if entry is not None:
         await view(ctx, entry.id)
+
+
+async def edit_button(ctx: Context, rest: str) -> None:
+    await _open(ctx, p.EDIT, rest, EDIT_FORM)
+
+
+async def phrase_button(ctx: Context, rest: str) -> None:
+    await _open(ctx, p.PHRASE, rest, PHRASE_FORM)
+
+
+async def review_button(ctx: Context, rest: str) -> None:
+    await _open(ctx, p.REVIEW, rest, REVIEW_FORM)
+
+
+async def _pressed(ctx: Context, kind: Payload, rest: str) -> Entry | None:
+    """The entry a button names; None (after saying so) when there is none."""
+    parts = kind.parse(rest)
+    entry = await entry_by_key(ctx, parts[0]) if parts and parts[0] else None
+    if entry is None:
+        ctx.reply(texts.STALE_BUTTON)
+    return entry
+
+
+async def _open(ctx: Context, kind: Payload, rest: str, form: str) -> None:
+    """One of the forms that change an entry, for an officer who may edit it."""
+    entry = await _pressed(ctx, kind, rest)
+    if entry is None:
         return
     if not await may_edit(ctx, entry):
         ctx.reply(t.FAQ_NOT_YOURS.format(id=entry.id))
         return
-    name = {"e": EDIT_FORM, "p": PHRASE_FORM, "r": REVIEW_FORM}[action]
-    await ctx.forms.start(ctx, name, {"entry": entry.id, "before": entry.answer})
+    await ctx.forms.start(ctx, form, {"entry": entry.id, "before": entry.answer})
 
 
 async def menu(ctx: Context) -> None:
@@ -130,9 +158,9 @@ async def menu(ctx: Context) -> None:
         pending=len(await ctx.store.faq_proposals.pending()),
     )
     choices = [
-        Choice(t.FAQ_DUE_CHOICE, "fa:due"),
-        Choice(t.FAQ_PENDING_CHOICE, "fa:pend"),
-        Choice(t.FAQ_EXPORT_CHOICE, "fa:x"),
+        Choice(t.FAQ_DUE_CHOICE, p.DUE.build()),
+        Choice(t.FAQ_PENDING_CHOICE, p.PENDING.build()),
+        Choice(t.FAQ_EXPORT_CHOICE, p.EXPORT.build()),
     ]
     ctx.reply(text, choices)
 
@@ -148,7 +176,7 @@ async def find(ctx: Context, query: str) -> None:
     for n, hit in enumerate(hits, 1):
         entry = search.entry(hit.id)
         lines.append(t.FAQ_FOUND_LINE.format(n=n, title=entry.title, id=entry.id, score=hit.score))
-        choices.append(Choice(entry.title[:60], f"fa:v:{key_of(entry.id)}"))
+        choices.append(Choice(entry.title[:60], p.VIEW.build(p.entry_key(entry.id))))
     ctx.reply("\n".join(lines), choices)
 
 
@@ -182,13 +210,13 @@ async def view(ctx: Context, entry_id: str) -> None:
         answer=entry.answer,
         history=history,
     )
-    key = key_of(entry.id)
+    key = p.entry_key(entry.id)
     choices = []
     if await may_edit(ctx, entry):
         choices = [
-            Choice(t.FAQ_EDIT, f"fa:e:{key}"),
-            Choice(t.FAQ_ADD_PHRASING, f"fa:p:{key}"),
-            Choice(t.FAQ_SET_REVIEW, f"fa:r:{key}"),
+            Choice(t.FAQ_EDIT, p.EDIT.build(key)),
+            Choice(t.FAQ_ADD_PHRASING, p.PHRASE.build(key)),
+            Choice(t.FAQ_SET_REVIEW, p.REVIEW.build(key)),
         ]
     ctx.reply(text, choices)
 
@@ -204,7 +232,7 @@ async def due(ctx: Context) -> None:
         lines.append(t.FAQ_DUE_LINE.format(title=entry.title, id=entry.id, date=when))
     if len(entries) > SHOWN_DUE:
         lines.append(t.REVIEW_DIGEST_MORE.format(count=len(entries) - SHOWN_DUE))
-    choices = [Choice(e.title[:60], f"fa:v:{key_of(e.id)}") for e in entries[:8]]
+    choices = [Choice(e.title[:60], p.VIEW.build(p.entry_key(e.id))) for e in entries[:8]]
     ctx.reply("\n".join(lines), choices)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.core.dispatcher import Button, Command, Dispatcher
 from handlers.core.roles import Role
 from handlers.handoff import ask, faq_admin, learning, team
+from handlers.handoff import payloads as p
 
 
 def register(d: Dispatcher) -> None:
@@ -21,11 +22,19 @@ def register(d: Dispatcher) -> None:
     d.forms.register(faq_admin.EDIT)
     d.forms.register(faq_admin.PHRASE)
     d.forms.register(faq_admin.REVIEW)
-    d.button(Button("hq", C, ask.request))
-    d.button(Button("hr", C, ask.rate))
-    d.button(Button("hc", M, team.claim))
-    d.button(Button("ha", M, team.reply))
-    d.button(Button("hx", M, team.close))
-    d.button(Button("lr", M, learning.learn))
-    d.button(Button("la", Role.OFFICER, learning.decide))
-    d.button(Button("fa", Role.OFFICER, faq_admin.button))
+    d.button(Button(p.REQUEST, C, ask.request))
+    d.button(Button(p.HELPFUL, C, ask.helpful))
+    d.button(Button(p.WRONG, C, ask.wrong))
+    d.button(Button(p.CLAIM, M, team.claim))
+    d.button(Button(p.ANSWER, M, team.reply))
+    d.button(Button(p.CLOSE, M, team.close))
+    d.button(Button(p.LEARN, M, learning.learn))
+    d.button(Button(p.APPROVE, Role.OFFICER, learning.approve))
+    d.button(Button(p.REJECT, Role.OFFICER, learning.reject))
+    d.button(Button(p.VIEW, Role.OFFICER, faq_admin.view_button))
+    d.button(Button(p.EDIT, Role.OFFICER, faq_admin.edit_button))
+    d.button(Button(p.PHRASE, Role.OFFICER, faq_admin.phrase_button))
+    d.button(Button(p.REVIEW, Role.OFFICER, faq_admin.review_button))
+    d.button(Button(p.EXPORT, Role.OFFICER, faq_admin.export_button))
+    d.button(Button(p.DUE, Role.OFFICER, faq_admin.due_button))
+    d.button(Button(p.PENDING, Role.OFFICER, faq_admin.pending_button))

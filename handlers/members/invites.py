@@ -19,6 +19,7 @@ from handlers.core.forms import Answer, Done, Form, Invalid, Step, back_option, 
 from handlers.core.roles import Role
 from handlers.core.types import Choice, Reply
 from handlers.members import texts as t
+from handlers.members.payloads import REVOKE
 from handlers.members.scope import (
     LEVEL_LABELS,
     ROLE_LEVELS,
@@ -264,7 +265,7 @@ async def take_confirm(ctx: Context, answer: Answer) -> Done:
         uses=invite.max_uses,
         expires=local_time(ctx, invite.expires_at),
     )
-    ctx.reply(text, [Choice(t.INVITE_REVOKE, f"inv:r:{invite.id}")])
+    ctx.reply(text, [Choice(t.INVITE_REVOKE, REVOKE.build(invite.id))])
     return Done()
 
 
@@ -282,9 +283,9 @@ INVITE = Form(
 
 
 async def revoke(ctx: Context, rest: str) -> None:
-    """`inv:r:<id>`: the creator, or anyone who could have granted that role there, may revoke."""
-    action, _, raw_id = rest.partition(":")
-    invite = await ctx.store.invites.get(int(raw_id)) if action == "r" and raw_id.isdigit() else None
+    """The creator, or anyone who could have granted that role there, may revoke."""
+    invite_id = REVOKE.parse_id(rest)
+    invite = await ctx.store.invites.get(invite_id) if invite_id is not None else None
     if invite is None:
         ctx.reply(texts.STALE_BUTTON)
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.core.dispatcher import Button, Command, Dispatcher
 from handlers.core.roles import Role
 from handlers.members import areas, invites
+from handlers.members.payloads import REVOKE
 
 
 def register(d: Dispatcher) -> None:
@@ -13,4 +14,4 @@ def register(d: Dispatcher) -> None:
     d.command(Command("moi", ("invite",), L, invites.invite, "tạo mã mời thành viên"))
     d.command(Command("khuvuc", ("areas",), L, areas.show, "danh sách thôn, xã và mã"))
     d.forms.register(invites.INVITE)
-    d.button(Button("inv", L, invites.revoke))
+    d.button(Button(REVOKE, L, invites.revoke))

@@ -1,10 +1,8 @@
 """/ghinhan: log a session by form or by one line; save it once; correct or delete it later.
 
-Buttons, each re-checked against the person's role and area when pressed:
-  vs:<token>      save the open card (idempotent: the token is a unique key of the change record)
-  vt:<service>    toggle a service on the services step
-  vx:e:<id>       correct a session          vx:d:<id>  ask to delete it
-  vx:D:<id>       delete it                  vx:k:<id>  keep it
+Buttons (handlers/visits/payloads.py), each re-checked against the person's role and area when pressed:
+save the open card (idempotent: its token is a unique key of the change record), toggle a service on the
+services step, log another session, correct a session, delete one (asked first) or keep it.
 """
 
 from __future__ import annotations
@@ -16,11 +14,13 @@ from db.repos.visits import VisitData, VisitInput
 from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.dates import format_date
+from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
 from handlers.members.scope import area_in_scope, area_label, scope_of
+from handlers.visits import payloads as p
 from handlers.visits import texts as t
 from handlers.visits.catalog import SERVICE_CODES
 from handlers.visits.form import CARD, FORMS, GUIDED, ask_services, hamlet_candidates, missing, new_token
@@ -47,7 +47,7 @@ async def _start_checks(ctx: Context) -> list[int] | None:
 async def log(ctx: Context, args: str) -> None:
     word = fold(args)
     if word in _EDIT_WORDS or word in _DELETE_WORDS:
-        await _list_recent(ctx, "e" if word in _EDIT_WORDS else "d")
+        await _list_recent(ctx, p.EDIT if word in _EDIT_WORDS else p.DELETE)
         return
     allowed = await _start_checks(ctx)
     if allowed is None:
@@ -95,7 +95,8 @@ async def _saved_text(ctx: Context, visit: VisitData, template: str) -> str:
     return template.format(id=visit.id, date=format_date(visit.visit_date), area=where, people=visit.people)
 
 
-async def save(ctx: Context, token: str) -> None:
+async def save(ctx: Context, rest: str) -> None:
+    token = rest  # one part: the whole rest
     data = ctx.state.data
     open_here = ctx.state.form in FORMS and data.get("token") == token
     done = await ctx.store.visits.by_token(token) if token else None
@@ -137,9 +138,9 @@ async def save(ctx: Context, token: str) -> None:
     ctx.reply(
         f"{text}\n{t.SAVED_HINT}",
         [
-            Choice(t.LOG_ANOTHER, "vx:n:0"),
-            Choice(t.EDIT_THIS, f"vx:e:{saved.visit.id}"),
-            Choice(t.DELETE_THIS, f"vx:d:{saved.visit.id}"),
+            Choice(t.LOG_ANOTHER, p.NEW.build()),
+            Choice(t.EDIT_THIS, p.EDIT.build(saved.visit.id)),
+            Choice(t.DELETE_THIS, p.DELETE.build(saved.visit.id)),
         ],
     )
 
@@ -162,7 +163,7 @@ async def may_change(ctx: Context, visit: VisitData) -> bool:
     return own and ctx.now() - visit.created_at <= EDIT_WINDOW
 
 
-async def _list_recent(ctx: Context, action: str) -> None:
+async def _list_recent(ctx: Context, kind: Payload) -> None:
     if ctx.role >= Role.LEADER:
         has_scope, root = await scope_of(ctx)
         found = await ctx.store.visits.recent(scope_path=root.path if root else None) if has_scope else []
@@ -172,48 +173,82 @@ async def _list_recent(ctx: Context, action: str) -> None:
     for visit in found:
         if await may_change(ctx, visit):
             label = await _saved_text(ctx, visit, t.LIST_ITEM)
-            choices.append(Choice(label, f"vx:{action}:{visit.id}"))
+            choices.append(Choice(label, kind.build(visit.id)))
     if not choices:
         ctx.reply(t.LIST_EMPTY)
         return
-    ctx.reply(t.LIST_EDIT if action == "e" else t.LIST_DELETE, choices)
+    ctx.reply(t.LIST_EDIT if kind == p.EDIT else t.LIST_DELETE, choices)
 
 
-async def change(ctx: Context, rest: str) -> None:
-    action, _, raw_id = rest.partition(":")
-    if action == "n":
-        await log(ctx, "")
-        return
-    if action not in ("e", "d", "D", "k") or not raw_id.isdigit():
+async def new(ctx: Context, rest: str) -> None:
+    """«Ghi nhận buổi khác»: the same as /ghinhan."""
+    if p.NEW.parse(rest) is None:
         ctx.reply(texts.STALE_BUTTON)
         return
-    visit = await ctx.store.visits.get(int(raw_id))
+    await log(ctx, "")
+
+
+async def _visit(ctx: Context, kind: Payload, rest: str) -> VisitData | None:
+    """The session a button names, still there; else say why (None)."""
+    visit_id = kind.parse_id(rest)
+    if visit_id is None:
+        ctx.reply(texts.STALE_BUTTON)
+        return None
+    visit = await ctx.store.visits.get(visit_id)
     if visit is None or visit.deleted_at is not None:
-        ctx.reply(t.GONE.format(id=raw_id))
-        return
-    if action == "k":
-        ctx.reply(t.KEPT.format(id=visit.id))
-        return
-    if not await may_change(ctx, visit):
+        ctx.reply(t.GONE.format(id=visit_id))
+        return None
+    return visit
+
+
+async def _changeable(ctx: Context, kind: Payload, rest: str) -> VisitData | None:
+    """The session a button names, if this person may change it now; else say why (None)."""
+    visit = await _visit(ctx, kind, rest)
+    if visit is not None and not await may_change(ctx, visit):
         ctx.reply(t.CANT_CHANGE)
+        return None
+    return visit
+
+
+async def edit(ctx: Context, rest: str) -> None:
+    visit = await _changeable(ctx, p.EDIT, rest)
+    if visit is None:
         return
-    if action == "e":
-        data = {
-            "token": new_token(),
-            "review": True,
-            "edit_id": visit.id,
-            "date": visit.visit_date.isoformat(),
-            "area_id": visit.area_id,
-            "place": visit.place,
-            "people": visit.people,
-            "services": list(visit.services),
-            "notes": visit.notes,
-        }
-        await ctx.forms.start(ctx, CARD, data)
-    elif action == "d":
+    data = {
+        "token": new_token(),
+        "review": True,
+        "edit_id": visit.id,
+        "date": visit.visit_date.isoformat(),
+        "area_id": visit.area_id,
+        "place": visit.place,
+        "people": visit.people,
+        "services": list(visit.services),
+        "notes": visit.notes,
+    }
+    await ctx.forms.start(ctx, CARD, data)
+
+
+async def delete(ctx: Context, rest: str) -> None:
+    """Asks first: «Xóa» or «Giữ lại»."""
+    visit = await _changeable(ctx, p.DELETE, rest)
+    if visit is not None:
         question = await _saved_text(ctx, visit, t.ASK_DELETE)
-        ctx.reply(question, [Choice(t.DELETE, f"vx:D:{visit.id}"), Choice(t.KEEP, f"vx:k:{visit.id}")])
-    elif await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
+        ctx.reply(
+            question, [Choice(t.DELETE, p.DELETE_YES.build(visit.id)), Choice(t.KEEP, p.KEEP.build(visit.id))]
+        )
+
+
+async def delete_yes(ctx: Context, rest: str) -> None:
+    visit = await _changeable(ctx, p.DELETE_YES, rest)
+    if visit is None:
+        return
+    if await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
         ctx.reply(t.DELETED.format(id=visit.id))
     else:
         ctx.reply(t.GONE.format(id=visit.id))
+
+
+async def keep(ctx: Context, rest: str) -> None:
+    visit = await _visit(ctx, p.KEEP, rest)
+    if visit is not None:
+        ctx.reply(t.KEPT.format(id=visit.id))

@@ -2,9 +2,10 @@
 
 Two forms share the same steps. "visit" walks them in order (the guided form); "visit_card" starts at the
 card (the one-line entry and corrections). Once the card has been shown (`review`), each field step goes
-back to it. "Lưu" is not a form answer but a `vs:<token>` button handled in handlers/visits.py, so a second
-press after saving can say "already saved" instead of "old button". Toggling a service is a `vt:<code>`
-button for the same reason: it changes the selection without moving the form.
+back to it. "Lưu" is not a form answer but a button of its own (`payloads.SAVE`, handled in
+handlers/visits/commands.py), so a second press after saving can say "already saved" instead of "old
+button". Toggling a service is a button of its own too (`payloads.SERVICE`): it changes the selection
+without moving the form.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from handlers.core.privacy import mask_personal_numbers
 from handlers.core.types import Choice
 from handlers.members import texts as mt
 from handlers.members.scope import area_label, scope_of, search
+from handlers.visits import payloads as p
 from handlers.visits import texts as t
 from handlers.visits.catalog import (
     PLACE_CODES,
@@ -174,7 +176,9 @@ async def take_people(ctx: Context, answer: Answer) -> GoTo | None:
 async def ask_services(ctx: Context) -> None:
     chosen = set(_data(ctx).get("services") or [])
     listed = "; ".join(service_label(c) for c in SERVICE_CODES if c in chosen) or t.NOTHING_CHOSEN
-    toggles = [Choice(("✓ " if s.code in chosen else "") + s.label, f"vt:{s.code}") for s in SERVICES]
+    toggles = [
+        Choice(("✓ " if s.code in chosen else "") + s.label, p.SERVICE.build(s.code)) for s in SERVICES
+    ]
     text = f"{t.ASK_SERVICES}\n\n{t.CHOSEN.format(items=listed)}"
     ctx.reply(text, [*toggles, option(ctx, t.DONE, "done"), *_back(ctx)])
 
@@ -247,7 +251,7 @@ async def ask_confirm(ctx: Context) -> None:
     gap = missing(data)
     choices: list[Choice] = []
     if gap is None:
-        choices.append(Choice(t.SAVE, f"vs:{data['token']}"))
+        choices.append(Choice(t.SAVE, p.SAVE.build(data["token"])))
     elif gap == "hamlet":
         choices.append(option(ctx, t.PICK_HAMLET, "hamlet"))
     choices += [option(ctx, t.EDIT, "edit"), option(ctx, t.CANCEL, "cancel")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from handlers.core.dispatcher import Button, Command, Dispatcher
 from handlers.core.roles import Role
 from handlers.visits import commands, form
+from handlers.visits import payloads as p
 
 
 def register(d: Dispatcher) -> None:
@@ -12,6 +13,10 @@ def register(d: Dispatcher) -> None:
     d.command(Command("ghinhan", ("log",), M, commands.log, "ghi nhận một buổi hướng dẫn"))
     d.forms.register(form.GUIDED_FORM)
     d.forms.register(form.CARD_FORM)
-    d.button(Button("vs", M, commands.save))
-    d.button(Button("vt", M, commands.toggle))
-    d.button(Button("vx", M, commands.change))
+    d.button(Button(p.SAVE, M, commands.save))
+    d.button(Button(p.SERVICE, M, commands.toggle))
+    d.button(Button(p.NEW, M, commands.new))
+    d.button(Button(p.EDIT, M, commands.edit))
+    d.button(Button(p.DELETE, M, commands.delete))
+    d.button(Button(p.DELETE_YES, M, commands.delete_yes))
+    d.button(Button(p.KEEP, M, commands.keep))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from db.models import ConversationState, ProcessedUpdate, User
 from db.store import unit_of_work
-from handlers.core import texts
+from handlers.core import forms, texts
 from handlers.core.types import Kind, Reply
 from tests.support import FakeClock, incoming, texts_of
 
@@ -100,10 +100,17 @@ async def test_cancel_with_nothing_open(app: App) -> None:
 
 
 async def test_stale_button_is_explained(app: App) -> None:
-    replies = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload="f:date:today"))
+    replies = await app.conversation.handle(
+        incoming(kind=Kind.BUTTON, payload=forms.OPTION.build("date", "today"))
+    )
     assert texts_of(replies) == [texts.STALE_BUTTON]
     forged = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload="zz:1"))
     assert texts_of(forged) == [texts.STALE_BUTTON]
+    # Buttons sent before the payload prefixes were renamed are old buttons: they do nothing.
+    for old_button in ("f:date:0", "f:<", "vx:n:0", "hc:1", "bc:ok:1", "faq:vneid.password.forgot:0"):
+        assert texts_of(await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=old_button))) == [
+            texts.STALE_BUTTON
+        ]
 
 
 async def test_handler_exception_apologises_and_rolls_back(app: App, clock: FakeClock) -> None:
