@@ -27,7 +27,6 @@ from handlers.broadcasts.plan import (
     plan_rows,
     tally,
 )
-from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
@@ -49,7 +48,7 @@ async def command(ctx: Context, args: str) -> None:
     kind = _TYPED.get(word)
     broadcast_id = as_id(rest.strip().lstrip("#"))
     if kind is not None and broadcast_id is not None:
-        await _act(ctx, kind, broadcast_id)
+        await act(ctx, kind, broadcast_id)
         return
     await show_list(ctx)
 
@@ -58,42 +57,11 @@ _TYPED = {"xem": p.VIEW, "huy": p.CANCEL, "dung": p.CANCEL, "cancel": p.CANCEL, 
 _TYPED |= {"duyet": p.APPROVE, "tuchoi": p.REJECT}
 
 
-async def new(ctx: Context, rest: str) -> None:
-    if p.NEW.parse(rest) is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
+async def new(ctx: Context, _rest: str) -> None:
     await broadcast_form.start(ctx)
 
 
-async def view_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.VIEW, rest)
-
-
-async def cancel_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.CANCEL, rest)
-
-
-async def csv_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.CSV, rest)
-
-
-async def approve_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.APPROVE, rest)
-
-
-async def reject_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.REJECT, rest)
-
-
-async def _pressed(ctx: Context, kind: Payload, rest: str) -> None:
-    broadcast_id = kind.parse_id(rest)
-    if broadcast_id is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
-    await _act(ctx, kind, broadcast_id)
-
-
-async def _act(ctx: Context, kind: Payload, broadcast_id: int) -> None:
+async def act(ctx: Context, kind: Payload, broadcast_id: int) -> None:
     """What a button or a typed word asks (`kind` names the action), checked again now."""
     broadcast = await ctx.store.broadcasts.get(broadcast_id)
     if broadcast is None:

@@ -14,13 +14,12 @@ from db.repos.campaigns import CANCELLED, CampaignData
 from db.repos.reminders import MISSED, PENDING, SENT
 from handlers.campaigns import payloads as p
 from handlers.campaigns import texts as t
-from handlers.campaigns.access import RECENTLY_ENDED, can_manage, reach, viewer_area, visible_part
+from handlers.campaigns.access import RECENTLY_ENDED, can_manage, reach, viewer_area, visible
 from handlers.campaigns.form import start_edit, start_new
 from handlers.campaigns.messages import num, progress_body
 from handlers.campaigns.plan import describe_days, describe_digest, replan
 from handlers.campaigns.plan import policy as campaign_policy
 from handlers.campaigns.progress import campaign_progress
-from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import format_date
@@ -47,39 +46,8 @@ async def command(ctx: Context, args: str) -> None:
     await show_list(ctx)
 
 
-async def new(ctx: Context, rest: str) -> None:
-    if p.NEW.parse(rest) is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
+async def new(ctx: Context, _rest: str) -> None:
     await start_new(ctx)
-
-
-async def view_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.VIEW, rest)
-
-
-async def edit_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.EDIT, rest)
-
-
-async def cancel_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.CANCEL, rest)
-
-
-async def cancel_yes_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.CANCEL_YES, rest)
-
-
-async def keep_button(ctx: Context, rest: str) -> None:
-    await _pressed(ctx, p.KEEP, rest)
-
-
-async def _pressed(ctx: Context, kind: Payload, rest: str) -> None:
-    campaign_id = kind.parse_id(rest)
-    if campaign_id is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
-    await act(ctx, kind, campaign_id)
 
 
 def status_label(campaign: CampaignData, today: date) -> str:
@@ -92,14 +60,10 @@ def status_label(campaign: CampaignData, today: date) -> str:
 
 async def act(ctx: Context, kind: Payload, campaign_id: int) -> None:
     """What a button (or the typed id) asks: `kind` names the action; checked again now."""
-    campaign = await ctx.store.campaigns.get(campaign_id)
-    if campaign is None:
-        ctx.reply(t.UNKNOWN.format(id=campaign_id))
+    found = await visible(ctx, campaign_id)
+    if found is None:
         return
-    part = await visible_part(ctx, campaign)
-    if part is None:
-        ctx.reply(t.NOT_YOURS.format(id=campaign_id))
-        return
+    campaign, part = found
     if kind == p.VIEW:
         await view(ctx, campaign, part)
     elif kind == p.KEEP:

@@ -9,7 +9,7 @@ from handlers.citizen import payloads as p
 from handlers.citizen.faq_base import FaqBase
 from handlers.core import texts
 from handlers.core.context import Context
-from handlers.core.payloads import as_id
+from handlers.core.payloads import Payload, as_id
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
@@ -87,13 +87,13 @@ async def ask(ctx: Context, text: str) -> bool:
 
 async def chosen(ctx: Context, rest: str) -> None:
     """An entry picked from "did you mean", a related entry or a topic (question id 0: browsing)."""
-    parts = p.ANSWER.parse(rest)
+    key, raw_question = p.ANSWER.parse(rest) or ("", "")
     search = await engine(ctx)
-    entry = _entry(search, parts[0]) if parts is not None else None
-    if parts is None or entry is None:
+    entry = _entry(search, key)
+    if entry is None:
         ctx.reply(texts.FAQ_GONE)
         return
-    question_id = as_id(parts[1]) or 0
+    question_id = as_id(raw_question) or 0
     if question_id:
         await ctx.store.questions.set_chosen(question_id, ctx.user.id, entry.id)
     else:
@@ -126,18 +126,11 @@ async def none_of_these(ctx: Context, rest: str) -> None:
     ctx.reply(texts.FAQ_DECLINE, handoff.offer(question_id))
 
 
-async def helpful(ctx: Context, rest: str) -> None:
-    await _feedback(ctx, p.HELPFUL.parse_id(rest), helpful=True)
-
-
-async def wrong(ctx: Context, rest: str) -> None:
-    await _feedback(ctx, p.WRONG.parse_id(rest), helpful=False)
-
-
-async def _feedback(ctx: Context, question_id: int | None, *, helpful: bool) -> None:
-    """Only the person who asked can rate, once it is theirs."""
+async def feedback(ctx: Context, kind: Payload, question_id: int) -> None:
+    """«Hữu ích» or «Chưa đúng»: only the person who asked can rate, once it is theirs."""
+    helpful = kind == p.HELPFUL
     value = "helpful" if helpful else "wrong"
-    if question_id is None or not await ctx.store.questions.set_feedback(question_id, ctx.user.id, value):
+    if not await ctx.store.questions.set_feedback(question_id, ctx.user.id, value):
         ctx.reply(texts.STALE_BUTTON)
         return
     if helpful:
@@ -157,11 +150,10 @@ async def topics(ctx: Context, _args: str) -> None:
     ctx.reply(texts.TOPICS_HEADER, [Choice(t, p.TOPIC.build(i)) for i, t in enumerate(themes)])
 
 
-async def topic(ctx: Context, rest: str) -> None:
+async def topic(ctx: Context, _kind: Payload, index: int) -> None:
     search = await engine(ctx)
     themes = _themes(search)
-    index = p.TOPIC.parse_id(rest)
-    if index is None or index >= len(themes):
+    if index >= len(themes):
         ctx.reply(texts.STALE_BUTTON)
         return
     theme = themes[index]

@@ -13,6 +13,5 @@ def register(d: Dispatcher) -> None:
     d.command(Command("chude", ("topics",), C, faq_chat.topics, "xem các chủ đề hỏi đáp"))
     d.button(Button(p.ANSWER, C, faq_chat.chosen))
     d.button(Button(p.NONE_OF_THESE, C, faq_chat.none_of_these))
-    d.button(Button(p.HELPFUL, C, faq_chat.helpful))
-    d.button(Button(p.WRONG, C, faq_chat.wrong))
-    d.button(Button(p.TOPIC, C, faq_chat.topic))
+    d.actions(C, faq_chat.feedback, p.HELPFUL, p.WRONG)
+    d.actions(C, faq_chat.topic, p.TOPIC)

@@ -44,9 +44,29 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    kind: Payload  # its payloads are `kind.build(...)`; the handler gets what follows the prefix
+    kind: Payload  # its payloads are `kind.build(...)`; the handler gets what follows the prefix, whose
+    # parts fit the kind (else the dispatcher answers that the button is old)
     min_role: Role
     handler: ButtonHandler
+
+
+IdHandler = Callable[[Context, Payload, int], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class IdAction:
+    """The handler of a kind that names one record by id: the id is read (a malformed one makes an old
+    button) and given to `act` with the kind, so one function serves every action on that record."""
+
+    kind: Payload
+    act: IdHandler
+
+    async def __call__(self, ctx: Context, rest: str) -> None:
+        record_id = self.kind.parse_id(rest)
+        if record_id is None:
+            ctx.reply(texts.STALE_BUTTON)
+            return
+        await self.act(ctx, self.kind, record_id)
 
 
 class Dispatcher:
@@ -70,6 +90,11 @@ class Dispatcher:
         if prefix in self._buttons or prefix in forms.PREFIXES:
             raise ValueError(f"button prefix {prefix!r} taken")
         self._buttons[prefix] = button
+
+    def actions(self, min_role: Role, act: IdHandler, *kinds: Payload) -> None:
+        """Buttons for actions on one record, all handled by `act(ctx, kind, record_id)`."""
+        for kind in kinds:
+            self.button(Button(kind, min_role, IdAction(kind, act)))
 
     def buttons(self) -> list[Button]:
         return list(self._buttons.values())
@@ -222,6 +247,9 @@ class Dispatcher:
         if ctx.role < button.min_role:
             log.warning("role %s refused button %s for user %s", ctx.role.key, prefix, ctx.user.id)
             ctx.reply(texts.NOT_ALLOWED.format(command=prefix, role=button.min_role.label))
+            return
+        if button.kind.parse(rest) is None:  # not the parts of this kind: not a button we sent
+            ctx.reply(texts.STALE_BUTTON)
             return
         await button.handler(ctx, rest)
 

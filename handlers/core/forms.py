@@ -107,8 +107,12 @@ class Forms:
 
     async def _enter(self, ctx: Context, form: Form, step: Step) -> None:
         ctx.state.step = step.name
-        ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
+        self.touch(ctx)
         await step.prompt(ctx)
+
+    def touch(self, ctx: Context) -> None:
+        """The open form is in use: it expires a full time-to-live from now."""
+        ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
 
     def finish(self, ctx: Context) -> None:
         ctx.state.form = None

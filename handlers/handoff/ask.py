@@ -17,6 +17,7 @@ from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.notify import notify
+from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
@@ -103,12 +104,8 @@ async def submit(ctx: Context, question_id: int, text: str, area: AreaData) -> N
     ctx.reply((t.HANDED_OFF if reached else t.HANDED_OFF_NOBODY).format(id=handoff.id, place=where))
 
 
-async def request(ctx: Context, rest: str) -> None:
+async def request(ctx: Context, _kind: Payload, question_id: int) -> None:
     """Only the person who asked may pass their question on (question 0: type it first)."""
-    question_id = p.REQUEST.parse_id(rest)
-    if question_id is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
     found = await ctx.store.handoffs.question(question_id) if question_id else None
     if question_id and (found is None or found[0] != ctx.user.id):
         ctx.reply(texts.STALE_BUTTON)
@@ -167,17 +164,10 @@ async def relay_follow_up(ctx: Context, message: str) -> bool:
     return True
 
 
-async def helpful(ctx: Context, rest: str) -> None:
-    await _rate(ctx, p.HELPFUL.parse_id(rest), helpful=True)
-
-
-async def wrong(ctx: Context, rest: str) -> None:
-    await _rate(ctx, p.WRONG.parse_id(rest), helpful=False)
-
-
-async def _rate(ctx: Context, handoff_id: int | None, *, helpful: bool) -> None:
-    """Only the citizen who asked rates; "Chưa đúng" keeps the member on it."""
-    handoff = await ctx.store.handoffs.get(handoff_id) if handoff_id is not None else None
+async def rate(ctx: Context, kind: Payload, handoff_id: int) -> None:
+    """«Hữu ích» or «Chưa đúng»: only the citizen who asked rates; "Chưa đúng" keeps the member on it."""
+    helpful = kind == p.HELPFUL
+    handoff = await ctx.store.handoffs.get(handoff_id)
     if handoff is None or handoff.citizen_user_id != ctx.user.id:
         ctx.reply(texts.STALE_BUTTON)
         return

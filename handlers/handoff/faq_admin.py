@@ -22,7 +22,6 @@ from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import DateError, format_date, parse_day
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
-from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
@@ -91,57 +90,47 @@ async def faq(ctx: Context, args: str) -> None:
         await find(ctx, args.strip())
 
 
-async def export_button(ctx: Context, rest: str) -> None:
-    if p.EXPORT.parse(rest) is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
+async def export_button(ctx: Context, _rest: str) -> None:
     await export(ctx)
 
 
-async def due_button(ctx: Context, rest: str) -> None:
-    if p.DUE.parse(rest) is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
+async def due_button(ctx: Context, _rest: str) -> None:
     await due(ctx)
 
 
-async def pending_button(ctx: Context, rest: str) -> None:
-    if p.PENDING.parse(rest) is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
+async def pending_button(ctx: Context, _rest: str) -> None:
     await learning.pending(ctx)
 
 
-async def view_button(ctx: Context, rest: str) -> None:
-    entry = await _pressed(ctx, p.VIEW, rest)
+async def view_button(ctx: Context, key: str) -> None:
+    entry = await _pressed(ctx, key)
     if entry is not None:
         await view(ctx, entry.id)
 
 
-async def edit_button(ctx: Context, rest: str) -> None:
-    await _open(ctx, p.EDIT, rest, EDIT_FORM)
+async def edit_button(ctx: Context, key: str) -> None:
+    await _open(ctx, key, EDIT_FORM)
 
 
-async def phrase_button(ctx: Context, rest: str) -> None:
-    await _open(ctx, p.PHRASE, rest, PHRASE_FORM)
+async def phrase_button(ctx: Context, key: str) -> None:
+    await _open(ctx, key, PHRASE_FORM)
 
 
-async def review_button(ctx: Context, rest: str) -> None:
-    await _open(ctx, p.REVIEW, rest, REVIEW_FORM)
+async def review_button(ctx: Context, key: str) -> None:
+    await _open(ctx, key, REVIEW_FORM)
 
 
-async def _pressed(ctx: Context, kind: Payload, rest: str) -> Entry | None:
-    """The entry a button names; None (after saying so) when there is none."""
-    parts = kind.parse(rest)
-    entry = await entry_by_key(ctx, parts[0]) if parts and parts[0] else None
+async def _pressed(ctx: Context, key: str) -> Entry | None:
+    """The entry a button names (its one part is the entry's key); None (after saying so) when none."""
+    entry = await entry_by_key(ctx, key) if key else None
     if entry is None:
         ctx.reply(texts.STALE_BUTTON)
     return entry
 
 
-async def _open(ctx: Context, kind: Payload, rest: str, form: str) -> None:
+async def _open(ctx: Context, key: str, form: str) -> None:
     """One of the forms that change an entry, for an officer who may edit it."""
-    entry = await _pressed(ctx, kind, rest)
+    entry = await _pressed(ctx, key)
     if entry is None:
         return
     if not await may_edit(ctx, entry):

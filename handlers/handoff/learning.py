@@ -24,6 +24,7 @@ from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.notify import notify
+from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
@@ -66,10 +67,9 @@ async def _allowed(ctx: Context, handoff: HandoffData | None) -> str | None:
     return None
 
 
-async def learn(ctx: Context, rest: str) -> None:
+async def learn(ctx: Context, _kind: Payload, handoff_id: int) -> None:
     """«Đưa vào cơ sở trả lời» under an answered hand-off."""
-    handoff_id = p.LEARN.parse_id(rest)
-    handoff = await ctx.store.handoffs.get(handoff_id) if handoff_id is not None else None
+    handoff = await ctx.store.handoffs.get(handoff_id)
     problem = await _allowed(ctx, handoff)
     if problem is not None or handoff is None:
         ctx.reply(problem or texts.STALE_BUTTON)
@@ -324,17 +324,10 @@ async def apply(ctx: Context, proposal: ProposalData) -> str:
     return done
 
 
-async def approve(ctx: Context, rest: str) -> None:
-    await _decide(ctx, p.APPROVE.parse_id(rest), approved=True)
-
-
-async def reject(ctx: Context, rest: str) -> None:
-    await _decide(ctx, p.REJECT.parse_id(rest), approved=False)
-
-
-async def _decide(ctx: Context, proposal_id: int | None, *, approved: bool) -> None:
-    """An officer over the proposal's area (or an admin) decides, once."""
-    proposal = await ctx.store.faq_proposals.get(proposal_id) if proposal_id is not None else None
+async def decide(ctx: Context, kind: Payload, proposal_id: int) -> None:
+    """Approve or reject: an officer over the proposal's area (or an admin) decides, once."""
+    approved = kind == p.APPROVE
+    proposal = await ctx.store.faq_proposals.get(proposal_id)
     if proposal is None:
         ctx.reply(texts.STALE_BUTTON)
         return

@@ -50,10 +50,9 @@ async def _load(ctx: Context, raw: str) -> HandoffData | None:
     return await ctx.store.handoffs.get(handoff_id) if handoff_id is not None else None
 
 
-async def _pressed(ctx: Context, kind: Payload, rest: str) -> HandoffData | None:
+async def _named(ctx: Context, handoff_id: int) -> HandoffData | None:
     """The hand-off a button names; None (after saying so) when there is none."""
-    handoff_id = kind.parse_id(rest)
-    handoff = await ctx.store.handoffs.get(handoff_id) if handoff_id is not None else None
+    handoff = await ctx.store.handoffs.get(handoff_id)
     if handoff is None:
         ctx.reply(texts.STALE_BUTTON)
     return handoff
@@ -112,14 +111,10 @@ async def take(ctx: Context, handoff: HandoffData) -> str | None:
     return t.TAKEN.format(id=handoff.id, name=await _taker_name(ctx, handoff.claimed_by))
 
 
-async def claim(ctx: Context, rest: str) -> None:
+async def claim(ctx: Context, _kind: Payload, handoff_id: int) -> None:
     """«Nhận trả lời» — in the member's own chat the answering form opens at once."""
-    handoff = await _pressed(ctx, p.CLAIM, rest)
+    handoff = await _taken(ctx, handoff_id)
     if handoff is None:
-        return
-    problem = await take(ctx, handoff)
-    if problem is not None:
-        ctx.reply(problem)
         return
     if ctx.incoming.chat_type == "private":
         await _open_answer(ctx, handoff.id)
@@ -138,18 +133,26 @@ async def claim(ctx: Context, rest: str) -> None:
     ctx.reply(t.CLAIMED_IN_GROUP.format(name=ctx.user.display_name or t.THE_MEMBER, id=handoff.id))
 
 
-async def reply(ctx: Context, rest: str) -> None:
+async def reply(ctx: Context, _kind: Payload, handoff_id: int) -> None:
     """Open the answering form again (after a follow-up, a "Chưa đúng", an expired form)."""
-    handoff = await _pressed(ctx, p.ANSWER, rest)
+    handoff = await _taken(ctx, handoff_id)
     if handoff is None:
         return
-    problem = await take(ctx, handoff)
-    if problem is not None:
-        ctx.reply(problem)
-    elif ctx.incoming.chat_type != "private":
+    if ctx.incoming.chat_type != "private":
         ctx.reply(t.REPLY_USAGE)
     else:
         await _open_answer(ctx, handoff.id)
+
+
+async def _taken(ctx: Context, handoff_id: int) -> HandoffData | None:
+    """The hand-off a button names, made this member's (or found theirs already); None after saying why
+    not."""
+    handoff = await _named(ctx, handoff_id)
+    problem = await take(ctx, handoff) if handoff is not None else None
+    if problem is not None:
+        ctx.reply(problem)
+        return None
+    return handoff
 
 
 async def _open_answer(ctx: Context, handoff_id: int) -> None:
@@ -233,9 +236,9 @@ async def reply_command(ctx: Context, args: str) -> None:
     await deliver(ctx, handoff, match.group(2))
 
 
-async def close(ctx: Context, rest: str) -> None:
+async def close(ctx: Context, _kind: Payload, handoff_id: int) -> None:
     """The member who took it, or a leader or officer of the branch, closes a question."""
-    handoff = await _pressed(ctx, p.CLOSE, rest)
+    handoff = await _named(ctx, handoff_id)
     if handoff is None:
         return
     area = await ctx.store.areas.get(handoff.area_id) if handoff.area_id else None

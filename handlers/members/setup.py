@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.core.dispatcher import Button, Command, Dispatcher
+from handlers.core.dispatcher import Command, Dispatcher
 from handlers.core.roles import Role
 from handlers.members import areas, invites
 from handlers.members.payloads import REVOKE
@@ -14,4 +14,4 @@ def register(d: Dispatcher) -> None:
     d.command(Command("moi", ("invite",), L, invites.invite, "tạo mã mời thành viên"))
     d.command(Command("khuvuc", ("areas",), L, areas.show, "danh sách thôn, xã và mã"))
     d.forms.register(invites.INVITE)
-    d.button(Button(REVOKE, L, invites.revoke))
+    d.actions(L, invites.revoke, REVOKE)

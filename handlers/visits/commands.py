@@ -22,9 +22,7 @@ from handlers.core.types import Choice
 from handlers.members.scope import area_in_scope, area_label, scope_of
 from handlers.visits import payloads as p
 from handlers.visits import texts as t
-from handlers.visits.catalog import SERVICE_CODES
-from handlers.visits.form import CARD, FORMS, GUIDED, ask_services, hamlet_candidates, missing, new_token
-from handlers.visits.form import toggle_service as _toggle
+from handlers.visits.form import CARD, FORMS, GUIDED, hamlet_candidates, missing, new_token
 from handlers.visits.line import LineError, parse_line
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -145,16 +143,6 @@ async def save(ctx: Context, rest: str) -> None:
     )
 
 
-async def toggle(ctx: Context, code: str) -> None:
-    """`vt:<service>`: only on the services step of one's own open form."""
-    if ctx.state.form not in FORMS or ctx.state.step != "services" or code not in SERVICE_CODES:
-        ctx.reply(texts.STALE_BUTTON)
-        return
-    _toggle(ctx, code)
-    ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
-    await ask_services(ctx)
-
-
 async def may_change(ctx: Context, visit: VisitData) -> bool:
     """Leaders and up: any session of their area. Members: their own, within 24 hours of logging it."""
     if ctx.role >= Role.LEADER and await area_in_scope(ctx, visit.area_id) is not None:
@@ -180,75 +168,41 @@ async def _list_recent(ctx: Context, kind: Payload) -> None:
     ctx.reply(t.LIST_EDIT if kind == p.EDIT else t.LIST_DELETE, choices)
 
 
-async def new(ctx: Context, rest: str) -> None:
+async def new(ctx: Context, _rest: str) -> None:
     """«Ghi nhận buổi khác»: the same as /ghinhan."""
-    if p.NEW.parse(rest) is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return
     await log(ctx, "")
 
 
-async def _visit(ctx: Context, kind: Payload, rest: str) -> VisitData | None:
-    """The session a button names, still there; else say why (None)."""
-    visit_id = kind.parse_id(rest)
-    if visit_id is None:
-        ctx.reply(texts.STALE_BUTTON)
-        return None
+async def act(ctx: Context, kind: Payload, visit_id: int) -> None:
+    """Correct a session, delete it (asked first) or keep it: checked again now."""
     visit = await ctx.store.visits.get(visit_id)
     if visit is None or visit.deleted_at is not None:
         ctx.reply(t.GONE.format(id=visit_id))
-        return None
-    return visit
-
-
-async def _changeable(ctx: Context, kind: Payload, rest: str) -> VisitData | None:
-    """The session a button names, if this person may change it now; else say why (None)."""
-    visit = await _visit(ctx, kind, rest)
-    if visit is not None and not await may_change(ctx, visit):
+        return
+    if kind == p.KEEP:
+        ctx.reply(t.KEPT.format(id=visit.id))
+        return
+    if not await may_change(ctx, visit):
         ctx.reply(t.CANT_CHANGE)
-        return None
-    return visit
-
-
-async def edit(ctx: Context, rest: str) -> None:
-    visit = await _changeable(ctx, p.EDIT, rest)
-    if visit is None:
         return
-    data = {
-        "token": new_token(),
-        "review": True,
-        "edit_id": visit.id,
-        "date": visit.visit_date.isoformat(),
-        "area_id": visit.area_id,
-        "place": visit.place,
-        "people": visit.people,
-        "services": list(visit.services),
-        "notes": visit.notes,
-    }
-    await ctx.forms.start(ctx, CARD, data)
-
-
-async def delete(ctx: Context, rest: str) -> None:
-    """Asks first: «Xóa» or «Giữ lại»."""
-    visit = await _changeable(ctx, p.DELETE, rest)
-    if visit is not None:
+    if kind == p.EDIT:
+        data = {
+            "token": new_token(),
+            "review": True,
+            "edit_id": visit.id,
+            "date": visit.visit_date.isoformat(),
+            "area_id": visit.area_id,
+            "place": visit.place,
+            "people": visit.people,
+            "services": list(visit.services),
+            "notes": visit.notes,
+        }
+        await ctx.forms.start(ctx, CARD, data)
+    elif kind == p.DELETE:
         question = await _saved_text(ctx, visit, t.ASK_DELETE)
-        ctx.reply(
-            question, [Choice(t.DELETE, p.DELETE_YES.build(visit.id)), Choice(t.KEEP, p.KEEP.build(visit.id))]
-        )
-
-
-async def delete_yes(ctx: Context, rest: str) -> None:
-    visit = await _changeable(ctx, p.DELETE_YES, rest)
-    if visit is None:
-        return
-    if await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
+        choices = [Choice(t.DELETE, p.DELETE_YES.build(visit.id)), Choice(t.KEEP, p.KEEP.build(visit.id))]
+        ctx.reply(question, choices)
+    elif await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
         ctx.reply(t.DELETED.format(id=visit.id))
     else:
         ctx.reply(t.GONE.format(id=visit.id))
-
-
-async def keep(ctx: Context, rest: str) -> None:
-    visit = await _visit(ctx, p.KEEP, rest)
-    if visit is not None:
-        ctx.reply(t.KEPT.format(id=visit.id))
