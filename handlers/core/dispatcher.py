@@ -44,8 +44,10 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    kind: Payload  # its payloads are `kind.build(...)`; the handler gets what follows the prefix, whose
-    # parts fit the kind (else the dispatcher answers that the button is old)
+    """Pressed buttons of one kind: the handler gets what follows the prefix, once the dispatcher has seen
+    that its parts fit the kind (else it answers that the button is old)."""
+
+    kind: Payload
     min_role: Role
     handler: ButtonHandler
 
