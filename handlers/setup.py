@@ -1,111 +1,42 @@
-"""The one place that lists what the conversation understands, in order."""
+"""The one place that says what the conversation understands: each feature registers its commands, forms
+and buttons; what is decided across features is here — the order of the menu, and who sees free text."""
 
 from __future__ import annotations
 
-from handlers.broadcasts import commands as broadcast
-from handlers.broadcasts import form as broadcast_form
-from handlers.broadcasts import subscription
-from handlers.campaigns import commands as campaigns
-from handlers.campaigns import form as campaign_form
-from handlers.campaigns import tracking as progress
-from handlers.citizen import faq_chat as citizen
-from handlers.core import basics
-from handlers.core.dispatcher import Button, Command, Dispatcher
-from handlers.core.roles import Role
-from handlers.handoff import ask as handoff
-from handlers.handoff import faq_admin, learning
-from handlers.handoff import team as handoff_team
-from handlers.members import areas as areas_admin
-from handlers.members import invites as members
-from handlers.reports import commands as reports
-from handlers.reports import stats
-from handlers.visits import commands as visits
-from handlers.visits import form as visit_form
+from handlers.broadcasts import setup as broadcasts
+from handlers.campaigns import setup as campaigns
+from handlers.citizen import faq_chat
+from handlers.citizen import setup as citizen
+from handlers.core import setup as core
+from handlers.core.dispatcher import Dispatcher
+from handlers.handoff import ask as handoff_ask
+from handlers.handoff import setup as handoff
+from handlers.members import setup as members
+from handlers.reports import setup as reports
+from handlers.visits import setup as visits
 
-C, M, L = Role.CITIZEN, Role.MEMBER, Role.LEADER
+# /trogiup and the Telegram menu, in this order: what everyone needs first, then each feature's commands.
+MENU = (
+    ("start", "trogiup", "chude", "huy"),
+    ("dangky", "ghinhan", "thongke", "baocao", "moi", "khuvuc"),
+    ("dangkytin", "huytin", "thongbao"),
+    ("chiendich", "tiendo"),
+    ("hoito", "cauhoi", "traloi", "nhomto", "faq"),
+)
 
 
 def build_dispatcher() -> Dispatcher:
     d = Dispatcher()
-    d.command(Command("start", ("batdau",), C, basics.start, "lời chào và những việc bot làm được"))
-    d.command(Command("trogiup", ("help",), C, basics.make_help(d), "các lệnh dùng được"))
-    d.command(Command("chude", ("topics",), C, citizen.topics, "xem các chủ đề hỏi đáp"))
-    d.command(Command("huy", ("cancel",), C, basics.make_cancel(d), "dừng việc đang làm dở"))
-
-    # Team members, areas and roles; logging sessions; numbers and reports (issue 6).
-    d.command(Command("dangky", ("join",), C, members.join, "tham gia Tổ bằng mã mời: /dangky MÃ", args=True))
-    d.command(Command("ghinhan", ("log",), M, visits.make_log(d.forms), "ghi nhận một buổi hướng dẫn"))
-    d.command(Command("thongke", ("stats",), M, stats.show, "số buổi, số người đã hướng dẫn"))
-    d.command(Command("baocao", ("report",), L, reports.send, "báo cáo Excel và biểu đồ"))
-    d.command(Command("moi", ("invite",), L, members.make_invite(d.forms), "tạo mã mời thành viên"))
-    d.command(Command("khuvuc", ("areas",), L, areas_admin.show, "danh sách thôn, xã và mã"))
-    d.forms.register(visit_form.GUIDED_FORM)
-    d.forms.register(visit_form.CARD_FORM)
-    d.forms.register(members.INVITE)
-
-    # Announcements: citizens subscribe for their area; officers (leaders, with approval) broadcast (issue 7).
-    d.command(
-        Command(
-            "dangkytin", ("subscribe",), C, subscription.make_subscribe(d.forms), "nhận thông báo của xã/thôn"
-        )
-    )
-    d.command(Command("huytin", ("unsubscribe",), C, subscription.unsubscribe, "thôi nhận thông báo"))
-    d.command(
-        Command("thongbao", ("broadcast",), L, broadcast.make_command(d.forms), "gửi và theo dõi thông báo")
-    )
-    d.forms.register(subscription.FORM)
-    d.forms.register(broadcast_form.FORM)
-    d.forms.register(broadcast.REJECT_FORM)
-
-    # Campaigns with deadlines and targets, and progress against pace (issue 8).
-    d.command(
-        Command(
-            "chiendich", ("campaigns",), L, campaigns.make_command(d.forms), "chiến dịch, chỉ tiêu, hạn chót"
-        )
-    )
-    d.command(Command("tiendo", ("progress",), M, progress.show, "tiến độ chiến dịch so với chỉ tiêu"))
-    d.forms.register(campaign_form.CREATE_FORM)
-    d.forms.register(campaign_form.EDIT_FORM)
-    d.button(Button("cp", L, campaigns.make_button(d.forms)))
-    d.button(Button("cpv", Role.OFFICER, campaign_form.toggle))
-    d.button(Button("td", M, progress.button))
-
-    # Hand-off to the local team, the learning loop and /faq for officers (issue 9).
-    d.command(
-        Command("hoito", ("askteam",), C, handoff.make_ask_team(d.forms), "gửi câu hỏi cho Tổ ở gần bạn")
-    )
-    d.command(Command("cauhoi", ("questions",), M, handoff_team.questions, "câu hỏi người dân đang chờ Tổ"))
-    d.command(Command("traloi", ("answer",), M, handoff_team.reply_command, "trả lời: /traloi SỐ nội dung"))
-    d.command(Command("nhomto", ("teamchat",), L, handoff_team.team_chat, "nhóm chat của Tổ nhận câu hỏi"))
-    d.command(
-        Command("faq", (), Role.OFFICER, faq_admin.make_command(d.forms), "tìm, sửa, xuất cơ sở trả lời")
-    )
-    d.forms.register(handoff.QUESTION)
-    d.forms.register(handoff.AREA)
-    d.forms.register(handoff_team.ANSWER)
-    d.forms.register(learning.FORM)
-    d.forms.register(faq_admin.EDIT)
-    d.forms.register(faq_admin.PHRASE)
-    d.forms.register(faq_admin.REVIEW)
-    d.button(Button("hq", C, handoff.make_request(d.forms)))
-    d.button(Button("hr", C, handoff.rate))
-    d.button(Button("hc", M, handoff_team.make_claim(d.forms)))
-    d.button(Button("ha", M, handoff_team.make_reply(d.forms)))
-    d.button(Button("hx", M, handoff_team.close))
-    d.button(Button("lr", M, learning.make_learn(d.forms)))
-    d.button(Button("la", Role.OFFICER, learning.decide))
-    d.button(Button("fa", Role.OFFICER, faq_admin.make_button(d.forms)))
-
-    d.button(Button("faq", C, citizen.chosen))
-    d.button(Button("fb", C, citizen.feedback))
-    d.button(Button("t", C, citizen.topic))
-    d.button(Button("vs", M, visits.make_save(d.forms)))
-    d.button(Button("vt", M, visits.toggle))
-    d.button(Button("vx", M, visits.make_change(d.forms)))
-    d.button(Button("st", L, stats.period_button))
-    d.button(Button("inv", L, members.revoke))
-    d.button(Button("bc", L, broadcast.make_button(d.forms)))
-
-    # Free text: a follow-up for the member who has the citizen's question, else a question for the FAQ.
-    d.text(handoff.make_text(d.forms, citizen.ask))
+    core.register(d)  # /start /trogiup /huy
+    citizen.register(d)  # questions answered from the FAQ, /chude
+    members.register(d)  # /dangky /moi /khuvuc
+    visits.register(d)  # /ghinhan
+    reports.register(d)  # /thongke /baocao
+    broadcasts.register(d)  # /dangkytin /huytin /thongbao
+    campaigns.register(d)  # /chiendich /tiendo
+    handoff.register(d)  # /hoito /cauhoi /traloi /nhomto /faq
+    d.order_menu([name for group in MENU for name in group])
+    # Free text, asked in turn: a follow-up for the member who has the citizen's question (or a request
+    # for a person), else a question for the FAQ.
+    d.text(handoff_ask.take_text, faq_chat.ask)
     return d

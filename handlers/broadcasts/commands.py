@@ -1,8 +1,8 @@
 """/thongbao: recent announcements with their counts; view, cancel or stop, approve or reject, CSV.
 
-Buttons are "bc:<action>:<id>" (new, v, x, csv, ok, no). Whatever a payload says, each action asks again
-whether this person may do it to that broadcast now: its author, or an officer whose area covers it
-(admins everywhere); approving and rejecting need an officer.
+Buttons (handlers/broadcasts/payloads.py) and typed words ("/thongbao xem 5") do the same actions. Whatever
+a payload says, each action asks again whether this person may do it to that broadcast now: its author, or
+an officer whose area covers it (admins everywhere); approving and rejecting need an officer.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import io
 from db.repos.broadcasts import CANCELLED, OPEN, PENDING_APPROVAL, REJECTED, SCHEDULED, SENDING, BroadcastData
 from db.repos.outbox import SENT, OutboxItem
 from handlers.broadcasts import form as broadcast_form
+from handlers.broadcasts import payloads as p
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import (
     MIN_AHEAD,
@@ -26,11 +27,10 @@ from handlers.broadcasts.plan import (
     plan_rows,
     tally,
 )
-from handlers.core import texts
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Answer, Done, Form, Forms, Invalid, Step
+from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
+from handlers.core.payloads import Payload, as_id
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Attachment, Channel, Choice
@@ -40,40 +40,29 @@ REJECT_FORM_NAME = "broadcast_reject"
 MAX_REASON = 300
 
 
-def make_command(forms: Forms) -> CommandHandler:
-    async def command(ctx: Context, args: str) -> None:
-        word, _, rest = fold(args).partition(" ")
-        if word in ("moi", "new", "soan"):
-            await broadcast_form.start(ctx, forms)
-            return
-        raw = rest.strip().lstrip("#")
-        action = _TYPED.get(word)
-        if action is not None and raw.isdigit():
-            await _act(ctx, forms, action, int(raw))
-            return
-        await show_list(ctx)
-
-    return command
+async def command(ctx: Context, args: str) -> None:
+    word, _, rest = fold(args).partition(" ")
+    if word in ("moi", "new", "soan"):
+        await broadcast_form.start(ctx)
+        return
+    kind = _TYPED.get(word)
+    broadcast_id = as_id(rest.strip().lstrip("#"))
+    if kind is not None and broadcast_id is not None:
+        await act(ctx, kind, broadcast_id)
+        return
+    await show_list(ctx)
 
 
-def make_button(forms: Forms) -> ButtonHandler:
-    async def button(ctx: Context, rest: str) -> None:
-        action, _, raw = rest.partition(":")
-        if action == "new":
-            await broadcast_form.start(ctx, forms)
-        elif action in _ACTIONS and raw.isdigit():
-            await _act(ctx, forms, action, int(raw))
-        else:
-            ctx.reply(texts.STALE_BUTTON)
-
-    return button
+_TYPED = {"xem": p.VIEW, "huy": p.CANCEL, "dung": p.CANCEL, "cancel": p.CANCEL, "csv": p.CSV}
+_TYPED |= {"duyet": p.APPROVE, "tuchoi": p.REJECT}
 
 
-_ACTIONS = ("v", "x", "csv", "ok", "no")
-_TYPED = {"xem": "v", "huy": "x", "dung": "x", "cancel": "x", "csv": "csv", "duyet": "ok", "tuchoi": "no"}
+async def new(ctx: Context, _rest: str) -> None:
+    await broadcast_form.start(ctx)
 
 
-async def _act(ctx: Context, forms: Forms, action: str, broadcast_id: int) -> None:
+async def act(ctx: Context, kind: Payload, broadcast_id: int) -> None:
+    """What a button or a typed word asks (`kind` names the action), checked again now."""
     broadcast = await ctx.store.broadcasts.get(broadcast_id)
     if broadcast is None:
         ctx.reply(t.UNKNOWN.format(id=broadcast_id))
@@ -81,20 +70,20 @@ async def _act(ctx: Context, forms: Forms, action: str, broadcast_id: int) -> No
     if not await can_view(ctx, broadcast):
         ctx.reply(t.NOT_YOURS.format(id=broadcast_id))
         return
-    if action == "v":
+    if kind == p.VIEW:
         await view(ctx, broadcast)
-    elif action == "x":
+    elif kind == p.CANCEL:
         await cancel(ctx, broadcast)
-    elif action == "csv":
+    elif kind == p.CSV:
         await export_csv(ctx, broadcast)
     elif not await can_decide(ctx, broadcast):
         ctx.reply(t.NOT_YOURS.format(id=broadcast_id))
     elif broadcast.status != PENDING_APPROVAL:
         ctx.reply(t.ALREADY_DECIDED.format(id=broadcast_id, status=t.STATUS_LABELS[broadcast.status]))
-    elif action == "ok":
+    elif kind == p.APPROVE:
         await approve(ctx, broadcast)
     else:
-        await forms.start(ctx, REJECT_FORM_NAME, {"id": broadcast_id})
+        await ctx.forms.start(ctx, REJECT_FORM_NAME, {"id": broadcast_id})
 
 
 async def covers(ctx: Context, broadcast: BroadcastData) -> bool:
@@ -127,7 +116,7 @@ async def show_list(ctx: Context) -> None:
     )
     counts = await ctx.store.outbox.counts("broadcast", [b.id for b in items])
     lines = [t.LIST_HEADER if items else t.LIST_EMPTY]
-    choices = [Choice(t.NEW, "bc:new")]
+    choices = [Choice(t.NEW, p.NEW.build())]
     for b in items:
         by_status = tally(counts[b.id])
         shown = (
@@ -142,7 +131,7 @@ async def show_list(ctx: Context) -> None:
                 counts=shown,
             )
         )
-        choices.append(Choice(t.DETAILS.format(id=b.id), f"bc:v:{b.id}"))
+        choices.append(Choice(t.DETAILS.format(id=b.id), p.VIEW.build(b.id)))
     lines += ["", t.LIST_HINT]
     ctx.reply("\n".join(lines), choices)
 
@@ -170,13 +159,14 @@ async def view(ctx: Context, broadcast: BroadcastData) -> None:
     choices = []
     if b.status == PENDING_APPROVAL and await can_decide(ctx, b):
         choices += [
-            Choice(t.APPROVE.format(id=b.id), f"bc:ok:{b.id}"),
-            Choice(t.REJECT.format(id=b.id), f"bc:no:{b.id}"),
+            Choice(t.APPROVE.format(id=b.id), p.APPROVE.build(b.id)),
+            Choice(t.REJECT.format(id=b.id), p.REJECT.build(b.id)),
         ]
     if b.status in OPEN:
-        choices.append(Choice((t.STOP if b.status == SENDING else t.CANCEL).format(id=b.id), f"bc:x:{b.id}"))
+        stop = t.STOP if b.status == SENDING else t.CANCEL
+        choices.append(Choice(stop.format(id=b.id), p.CANCEL.build(b.id)))
     if sum(by_status.values()):
-        choices.append(Choice(t.CSV.format(id=b.id), f"bc:csv:{b.id}"))
+        choices.append(Choice(t.CSV.format(id=b.id), p.CSV.build(b.id)))
     ctx.reply(text, choices)
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import (
-    CHANNEL_CODES,
-    GROUP_CODES,
     MAX_TEXT,
     audience,
     describe_counts,
@@ -23,7 +22,7 @@ from handlers.broadcasts.plan import (
 )
 from handlers.core.context import Context
 from handlers.core.dates import DateError
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.members.scope import scope_of, search
@@ -33,11 +32,11 @@ MAX_AREA_OPTIONS = 40
 _PHOTO_URL = re.compile(r"https://[^\s]{4,990}")
 
 
-async def start(ctx: Context, forms: Forms) -> None:
+async def start(ctx: Context) -> None:
     if not await may_broadcast(ctx):
         ctx.reply(t.NO_SCOPE)
         return
-    await forms.start(ctx, NAME)
+    await ctx.forms.start(ctx, NAME)
 
 
 async def ask_text(ctx: Context) -> None:
@@ -68,14 +67,18 @@ async def take_photo(ctx: Context, answer: Answer) -> None:
     ctx.state.data["photo"] = url
 
 
-async def ask_groups(ctx: Context) -> None:
-    ctx.reply(t.ASK_GROUPS, [option(ctx, label, code) for code, label in t.GROUP_CHOICES])
+def _pick_one(name: str, question: str, choices: Sequence[tuple[str, str]]) -> Step:
+    """A step answered by one of its buttons (a code), kept under the step's name."""
 
+    async def ask(ctx: Context) -> None:
+        ctx.reply(question, [option(ctx, label, code) for code, label in choices])
 
-async def take_groups(ctx: Context, answer: Answer) -> None:
-    if answer.value not in GROUP_CODES:
-        raise Invalid(t.PICK_ONE)
-    ctx.state.data["groups"] = answer.value
+    async def take(ctx: Context, answer: Answer) -> None:
+        if answer.value not in {code for code, _label in choices}:
+            raise Invalid(t.PICK_ONE)
+        ctx.state.data[name] = answer.value
+
+    return Step(name, ask, take)
 
 
 async def ask_area(ctx: Context) -> None:
@@ -113,16 +116,6 @@ async def take_area(ctx: Context, answer: Answer) -> None:
     if not allowed:
         raise Invalid(t.OUT_OF_SCOPE)
     ctx.state.data["area_id"] = area.id if area else None
-
-
-async def ask_channels(ctx: Context) -> None:
-    ctx.reply(t.ASK_CHANNELS, [option(ctx, label, code) for code, label in t.CHANNEL_CHOICES])
-
-
-async def take_channels(ctx: Context, answer: Answer) -> None:
-    if answer.value not in CHANNEL_CODES:
-        raise Invalid(t.PICK_ONE)
-    ctx.state.data["channels"] = answer.value
 
 
 async def ask_confirm(ctx: Context) -> None:
@@ -188,9 +181,9 @@ FORM = Form(
     (
         Step("text", ask_text, take_text),
         Step("photo", ask_photo, take_photo),
-        Step("groups", ask_groups, take_groups),
+        _pick_one("groups", t.ASK_GROUPS, t.GROUP_CHOICES),
         Step("area", ask_area, take_area),
-        Step("channels", ask_channels, take_channels),
+        _pick_one("channels", t.ASK_CHANNELS, t.CHANNEL_CHOICES),
         Step("confirm", ask_confirm, take_confirm),
         Step("when", ask_when, take_when),
     ),

@@ -29,6 +29,7 @@ from db.repos.broadcasts import (
 from db.repos.outbox import BLOCKED, CANCELLED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
 from db.store import Store
+from handlers.broadcasts import payloads as p
 from handlers.broadcasts import texts as t
 from handlers.core.context import Context
 from handlers.core.dates import DateError, parse_day
@@ -277,8 +278,8 @@ async def request_approval(ctx: Context, broadcast: BroadcastData, area: AreaDat
         text=broadcast.text,
     )
     choices = (
-        (t.APPROVE.format(id=broadcast.id), f"bc:ok:{broadcast.id}"),
-        (t.REJECT.format(id=broadcast.id), f"bc:no:{broadcast.id}"),
+        (t.APPROVE.format(id=broadcast.id), p.APPROVE.build(broadcast.id)),
+        (t.REJECT.format(id=broadcast.id), p.REJECT.build(broadcast.id)),
     )
     sent = 0
     for approver in approvers:

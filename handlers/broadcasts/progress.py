@@ -25,6 +25,7 @@ from db.repos.broadcasts import DONE, SENDING, BroadcastData
 from db.repos.outbox import BLOCKED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
 from handlers.broadcasts import texts as t
+from handlers.broadcasts.payloads import CSV
 from handlers.broadcasts.plan import (
     BroadcastPolicy,
     done_text,
@@ -93,7 +94,7 @@ async def _report(
             log.info("broadcast %s done: %s", broadcast.id, dict(by_status))
             edit_text = done_text(broadcast.id, by_status, local_time(now, tz))
             summary = f"{edit_text}\n\n{t.SUMMARY_HINT}"
-            choices = ((t.CSV_CHOICE, f"bc:csv:{broadcast.id}"),)
+            choices = ((t.CSV_CHOICE, CSV.build(broadcast.id)),)
             enqueued += await notify(
                 store,
                 author,

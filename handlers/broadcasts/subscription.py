@@ -10,8 +10,7 @@ from __future__ import annotations
 from db.repos.areas import AreaData
 from handlers.broadcasts import texts as t
 from handlers.core.context import Context
-from handlers.core.dispatcher import CommandHandler
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.members.scope import area_label, search
@@ -21,23 +20,20 @@ MAX_OPTIONS = 40
 _CHANGE_WORDS = {"doi", "doi noi", "change"}
 
 
-def make_subscribe(forms: Forms) -> CommandHandler:
-    async def subscribe(ctx: Context, args: str) -> None:
-        area = await ctx.store.areas.get(ctx.user.area_id) if ctx.user.area_id else None
-        citizen = ctx.role == Role.CITIZEN
-        change = citizen and fold(args) in _CHANGE_WORDS
-        if area is not None and area.active and not change:
-            await ctx.store.users.set_subscribed(ctx.user.id, True)
-            text = t.SUBSCRIBED.format(area=await area_label(ctx, area))
-            ctx.reply(f"{text}\n{t.SUBSCRIBE_CHANGE_HINT}" if citizen else text)
-            return
-        if not citizen or not await ctx.store.areas.children(None):
-            await ctx.store.users.set_subscribed(ctx.user.id, True)
-            ctx.reply(t.SUBSCRIBED_NO_TREE)
-            return
-        await forms.start(ctx, NAME, {"parent": None})
-
-    return subscribe
+async def subscribe(ctx: Context, args: str) -> None:
+    area = await ctx.store.areas.get(ctx.user.area_id) if ctx.user.area_id else None
+    citizen = ctx.role == Role.CITIZEN
+    change = citizen and fold(args) in _CHANGE_WORDS
+    if area is not None and area.active and not change:
+        await ctx.store.users.set_subscribed(ctx.user.id, True)
+        text = t.SUBSCRIBED.format(area=await area_label(ctx, area))
+        ctx.reply(f"{text}\n{t.SUBSCRIBE_CHANGE_HINT}" if citizen else text)
+        return
+    if not citizen or not await ctx.store.areas.children(None):
+        await ctx.store.users.set_subscribed(ctx.user.id, True)
+        ctx.reply(t.SUBSCRIBED_NO_TREE)
+        return
+    await ctx.forms.start(ctx, NAME, {"parent": None})
 
 
 async def unsubscribe(ctx: Context, _args: str) -> None:

@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from db.repos.areas import AreaData
 from db.repos.campaigns import CampaignData
+from handlers.campaigns import texts as t
 from handlers.campaigns.progress import overlapping
 from handlers.core.context import Context
 from handlers.core.roles import Role
@@ -84,3 +85,16 @@ async def visible_part(ctx: Context, campaign: CampaignData) -> list[int] | None
     if area is None or await can_manage(ctx, campaign):
         return [t.area_id for t in campaign.targets]
     return overlapping(campaign, area) or None
+
+
+async def visible(ctx: Context, campaign_id: int) -> tuple[CampaignData, list[int]] | None:
+    """The campaign and the part of it this person may see now; None after saying why not."""
+    campaign = await ctx.store.campaigns.get(campaign_id)
+    if campaign is None:
+        ctx.reply(t.UNKNOWN.format(id=campaign_id))
+        return None
+    part = await visible_part(ctx, campaign)
+    if part is None:
+        ctx.reply(t.NOT_YOURS.format(id=campaign_id))
+        return None
+    return campaign, part

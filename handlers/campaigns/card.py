@@ -1,4 +1,5 @@
-"""The campaign form's card: what was filled in, and saving it (create or edit) after checking it all again.
+"""The campaign form's card (handlers/core/card.py): what was filled in, and saving it (create or edit)
+after checking it all again.
 
 Saving re-checks the role, the areas in reach now, the dates against today, and (for an edit) that the
 campaign is still active and still this officer's to manage; then writes the campaign, re-plans its
@@ -11,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from db.repos.campaigns import CampaignData, CampaignInput
+from handlers.campaigns import payloads as p
 from handlers.campaigns import texts as t
 from handlers.campaigns.access import Reach, can_manage, reach
 from handlers.campaigns.messages import num
@@ -24,26 +26,15 @@ from handlers.campaigns.plan import (
     replan,
 )
 from handlers.campaigns.plan import policy as campaign_policy
+from handlers.core import card
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import format_date
-from handlers.core.forms import Answer, Done, GoTo, Invalid, Step, back_option, option
+from handlers.core.forms import Done, Invalid, option
 from handlers.core.types import Choice
 from handlers.visits.catalog import SERVICE_CODES, service_label
 
 CARD_AREAS = 25
-
-
-def data_of(ctx: Context) -> dict[str, Any]:
-    return ctx.state.data
-
-
-def after_field(ctx: Context) -> GoTo | None:
-    return GoTo("confirm") if data_of(ctx).get("review") else None
-
-
-def back_choices(ctx: Context) -> list[Choice]:
-    return [back_option()] if data_of(ctx).get("guided") or data_of(ctx).get("review") else []
 
 
 def local_today(ctx: Context) -> date:
@@ -64,7 +55,7 @@ def services_label(data: dict[str, Any]) -> str:
 
 # -- the card --
 async def card_text(ctx: Context) -> str:
-    data = data_of(ctx)
+    data = card.data(ctx)
     start, end = date.fromisoformat(data["start"]), date.fromisoformat(data["end"])
     targets = [(int(a), int(n)) for a, n in data.get("targets") or []]
     areas = await ctx.store.area_tree.by_ids({a for a, _ in targets})
@@ -90,45 +81,6 @@ async def card_text(ctx: Context) -> str:
     )
 
 
-async def ask_confirm(ctx: Context) -> None:
-    data = data_of(ctx)
-    data["review"] = True
-    save = t.SAVE_EDIT if data.get("edit_id") else t.SAVE
-    choices = [
-        option(ctx, save, "save"),
-        option(ctx, t.EDIT_FIELD, "edit"),
-        option(ctx, t.DISCARD, "discard"),
-    ]
-    if data.get("guided"):
-        choices.append(back_option())
-    title = t.CARD_TITLE_EDIT.format(id=data["edit_id"]) if data.get("edit_id") else t.CARD_TITLE
-    ctx.reply(await card_text(ctx), choices, title=title)
-
-
-async def take_confirm(ctx: Context, answer: Answer) -> GoTo | Done:
-    if answer.value == "edit":
-        return GoTo("field")
-    if answer.value == "discard":
-        ctx.reply(t.DISCARDED)
-        return Done()
-    if answer.value == "save":
-        return await save(ctx)
-    raise Invalid(t.CONFIRM_HINT)
-
-
-async def ask_field(ctx: Context) -> None:
-    choices = [option(ctx, label, name) for name, label in t.FIELDS.items()]
-    ctx.reply(t.ASK_FIELD, [*choices, option(ctx, t.BACK_TO_CARD, "card")])
-
-
-async def take_field(ctx: Context, answer: Answer) -> GoTo:
-    if answer.value == "card":
-        return GoTo("confirm")
-    if answer.value in t.FIELDS:
-        return GoTo(answer.value)
-    raise Invalid(t.ASK_FIELD)
-
-
 def _input(data: dict[str, Any]) -> CampaignInput:
     return CampaignInput(
         name=str(data["name"]),
@@ -145,7 +97,7 @@ def _input(data: dict[str, Any]) -> CampaignInput:
 
 async def _checked(ctx: Context, where: Reach) -> CampaignInput:
     """The card's values, checked again against the areas in reach now and today's date."""
-    data = data_of(ctx)
+    data = card.data(ctx)
     missing = [k for k in ("name", "start", "end", "targets") if not data.get(k)]
     if missing or not (data.get("services") or data.get("all_services")):
         raise Invalid(t.CONFIRM_HINT)
@@ -171,8 +123,8 @@ async def _checked(ctx: Context, where: Reach) -> CampaignInput:
 
 
 async def save(ctx: Context) -> Done:
-    where = await reach(ctx, data_of(ctx).get("owner_id"))
-    edit_id = data_of(ctx).get("edit_id")
+    where = await reach(ctx, card.data(ctx).get("owner_id"))
+    edit_id = card.data(ctx).get("edit_id")
     if where is None:
         ctx.reply(t.OFFICERS_ONLY)
         return Done()
@@ -226,10 +178,27 @@ async def save(ctx: Context) -> Done:
 
 def _after_save(campaign: CampaignData) -> list[Choice]:
     return [
-        Choice(t.VIEW.format(id=campaign.id), f"cp:v:{campaign.id}"),
-        Choice(t.PROGRESS.format(id=campaign.id), f"td:{campaign.id}"),
+        Choice(t.VIEW.format(id=campaign.id), p.VIEW.build(campaign.id)),
+        Choice(t.PROGRESS.format(id=campaign.id), p.PROGRESS.build(campaign.id)),
     ]
 
 
-CONFIRM = Step("confirm", ask_confirm, take_confirm)
-FIELD = Step("field", ask_field, take_field)
+def _save_button(ctx: Context) -> list[Choice]:
+    return [option(ctx, t.SAVE_EDIT if card.data(ctx).get("edit_id") else t.SAVE, "save")]
+
+
+CAMPAIGN_CARD = card.Card(
+    title=t.CARD_TITLE,
+    title_edit=t.CARD_TITLE_EDIT,
+    body=card_text,
+    actions=_save_button,
+    answers={"save": save},
+    edit=t.EDIT_FIELD,
+    discard=t.DISCARD,
+    discarded=t.DISCARDED,
+    hint=t.CONFIRM_HINT,
+    fields=t.FIELDS,
+    ask_field=t.ASK_FIELD,
+    back_to_card=t.BACK_TO_CARD,
+)
+CONFIRM, FIELD = CAMPAIGN_CARD.steps()

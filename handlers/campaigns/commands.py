@@ -1,8 +1,8 @@
 """/chiendich: the campaigns of one's area; officers create, edit and cancel them.
 
-`/chiendich` lists them, `/chiendich moi` opens the form, `/chiendich <id>` shows one. Buttons are
-"cp:<action>:<id>": v view, e edit, x ask to cancel, X cancel, k keep, and "cp:n" new. Whatever a payload
-says, each action asks again whether this person may do it to that campaign now (handlers/campaign_access.py).
+`/chiendich` lists them, `/chiendich moi` opens the form, `/chiendich <id>` shows one. Buttons
+(handlers/campaigns/payloads.py): new, view, edit, cancel (asked first) and keep. Whatever a payload says,
+each action asks again whether this person may do it to that campaign now (handlers/campaigns/access.py).
 """
 
 from __future__ import annotations
@@ -12,19 +12,18 @@ from datetime import date
 
 from db.repos.campaigns import CANCELLED, CampaignData
 from db.repos.reminders import MISSED, PENDING, SENT
+from handlers.campaigns import payloads as p
 from handlers.campaigns import texts as t
-from handlers.campaigns.access import RECENTLY_ENDED, can_manage, reach, viewer_area, visible_part
+from handlers.campaigns.access import RECENTLY_ENDED, can_manage, reach, viewer_area, visible
 from handlers.campaigns.form import start_edit, start_new
 from handlers.campaigns.messages import num, progress_body
 from handlers.campaigns.plan import describe_days, describe_digest, replan
 from handlers.campaigns.plan import policy as campaign_policy
 from handlers.campaigns.progress import campaign_progress
-from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import format_date
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Forms
+from handlers.core.payloads import Payload, as_id
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
@@ -35,32 +34,20 @@ PART_SHOWN = 10
 _NEW_WORDS = {"moi", "new", "tao", "tao moi"}
 
 
-def make_command(forms: Forms) -> CommandHandler:
-    async def command(ctx: Context, args: str) -> None:
-        word = " ".join(fold(args).split())
-        if word in _NEW_WORDS:
-            await start_new(ctx, forms)
-            return
-        raw = word.lstrip("#")
-        if raw.isdigit():
-            await act(ctx, forms, "v", int(raw))
-            return
-        await show_list(ctx)
-
-    return command
+async def command(ctx: Context, args: str) -> None:
+    word = " ".join(fold(args).split())
+    if word in _NEW_WORDS:
+        await start_new(ctx)
+        return
+    campaign_id = as_id(word.lstrip("#"))
+    if campaign_id is not None:
+        await act(ctx, p.VIEW, campaign_id)
+        return
+    await show_list(ctx)
 
 
-def make_button(forms: Forms) -> ButtonHandler:
-    async def button(ctx: Context, rest: str) -> None:
-        action, _, raw = rest.partition(":")
-        if action == "n":
-            await start_new(ctx, forms)
-        elif action in ("v", "e", "x", "X", "k") and raw.isdigit():
-            await act(ctx, forms, action, int(raw))
-        else:
-            ctx.reply(texts.STALE_BUTTON)
-
-    return button
+async def new(ctx: Context, _rest: str) -> None:
+    await start_new(ctx)
 
 
 def status_label(campaign: CampaignData, today: date) -> str:
@@ -71,32 +58,29 @@ def status_label(campaign: CampaignData, today: date) -> str:
     return t.STATUS_ENDED if today > campaign.end_date else t.STATUS_RUNNING
 
 
-async def act(ctx: Context, forms: Forms, action: str, campaign_id: int) -> None:
-    campaign = await ctx.store.campaigns.get(campaign_id)
-    if campaign is None:
-        ctx.reply(t.UNKNOWN.format(id=campaign_id))
+async def act(ctx: Context, kind: Payload, campaign_id: int) -> None:
+    """What a button (or the typed id) asks: `kind` names the action; checked again now."""
+    found = await visible(ctx, campaign_id)
+    if found is None:
         return
-    part = await visible_part(ctx, campaign)
-    if part is None:
-        ctx.reply(t.NOT_YOURS.format(id=campaign_id))
-        return
-    if action == "v":
+    campaign, part = found
+    if kind == p.VIEW:
         await view(ctx, campaign, part)
-    elif action == "k":
+    elif kind == p.KEEP:
         ctx.reply(t.KEPT.format(id=campaign.id))
     elif not await can_manage(ctx, campaign):
         ctx.reply(t.NOT_YOURS.format(id=campaign_id) if ctx.role >= Role.OFFICER else t.OFFICERS_ONLY)
     elif not campaign.active:
         ctx.reply(t.ALREADY_CANCELLED.format(id=campaign.id))
-    elif action == "e":
-        await start_edit(ctx, forms, campaign)
-    elif action == "x":
+    elif kind == p.EDIT:
+        await start_edit(ctx, campaign)
+    elif kind == p.CANCEL:
         pending = sum(1 for r in await ctx.store.reminders.for_campaign(campaign.id) if r.status == PENDING)
         ctx.reply(
             t.ASK_CANCEL.format(id=campaign.id, name=campaign.name, pending=pending),
             [
-                Choice(t.CANCEL_YES.format(id=campaign.id), f"cp:X:{campaign.id}"),
-                Choice(t.CANCEL_NO, f"cp:k:{campaign.id}"),
+                Choice(t.CANCEL_YES.format(id=campaign.id), p.CANCEL_YES.build(campaign.id)),
+                Choice(t.CANCEL_NO, p.KEEP.build(campaign.id)),
             ],
         )
     else:
@@ -112,7 +96,7 @@ async def show_list(ctx: Context) -> None:
     found = await ctx.store.campaigns.visible(area.path if area else None, ended_since=today - RECENTLY_ENDED)
     creator = await reach(ctx) is not None
     lines = [t.LIST_HEADER if found else t.LIST_EMPTY]
-    choices = [Choice(t.NEW, "cp:n")] if creator else []
+    choices = [Choice(t.NEW, p.NEW.build())] if creator else []
     for c in found:
         lines.append(
             t.LIST_LINE.format(
@@ -123,7 +107,7 @@ async def show_list(ctx: Context) -> None:
                 status=status_label(c, today),
             )
         )
-        choices.append(Choice(t.VIEW.format(id=c.id), f"cp:v:{c.id}"))
+        choices.append(Choice(t.VIEW.format(id=c.id), p.VIEW.build(c.id)))
     if creator:
         lines += ["", t.LIST_HINT_OFFICER]
     ctx.reply("\n".join(lines), choices)
@@ -156,11 +140,11 @@ async def view(ctx: Context, campaign: CampaignData, part: list[int]) -> None:
         progress = (await campaign_progress(ctx.store, campaign, today)).part(part)
         where = root.name if root else ""
         text += f"\n\n{t.DETAIL_PART.format(area=where)}\n{progress_body(progress, limit=PART_SHOWN)}"
-    choices = [Choice(t.PROGRESS.format(id=campaign.id), f"td:{campaign.id}")]
+    choices = [Choice(t.PROGRESS.format(id=campaign.id), p.PROGRESS.build(campaign.id))]
     if campaign.active and await can_manage(ctx, campaign):
         choices += [
-            Choice(t.EDIT.format(id=campaign.id), f"cp:e:{campaign.id}"),
-            Choice(t.CANCEL.format(id=campaign.id), f"cp:x:{campaign.id}"),
+            Choice(t.EDIT.format(id=campaign.id), p.EDIT.build(campaign.id)),
+            Choice(t.CANCEL.format(id=campaign.id), p.CANCEL.build(campaign.id)),
         ]
     ctx.reply(text, choices)
 

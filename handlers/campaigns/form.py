@@ -3,7 +3,8 @@ reminder plan → weekly digest → the card (save, change one field, discard).
 
 Two forms share the steps: "campaign" walks them in order (a new campaign); "campaign_edit" opens at the
 card with the campaign's current values. Once the card has been shown, each field step returns to it.
-Toggling a service is a `cpv:<code>` button (it changes the selection without moving the form). Saving
+Toggling a service is a button of its own (`payloads.SERVICE`: it changes the selection without moving the
+form). Saving
 checks everything again — role, area, targets, dates — since the form may be old and its state forged.
 """
 
@@ -13,18 +14,10 @@ from datetime import date
 from typing import Any
 
 from db.repos.campaigns import CampaignData
+from handlers.campaigns import payloads as p
 from handlers.campaigns import texts as t
 from handlers.campaigns.access import Reach, reach
-from handlers.campaigns.card import (
-    CONFIRM,
-    FIELD,
-    after_field,
-    back_choices,
-    check_dates,
-    data_of,
-    local_today,
-    services_label,
-)
+from handlers.campaigns.card import CONFIRM, FIELD, check_dates, local_today, services_label
 from handlers.campaigns.parse import (
     CampaignInputError,
     check_period,
@@ -34,13 +27,13 @@ from handlers.campaigns.parse import (
 )
 from handlers.campaigns.plan import DEFAULT_DAYS, DEFAULT_TIME, describe_days, digest_when
 from handlers.campaigns.plan import policy as campaign_policy
-from handlers.core import texts
+from handlers.core import card
+from handlers.core.card import after_field, back_choices
 from handlers.core.context import Context
 from handlers.core.dates import short_date
-from handlers.core.forms import Answer, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Form, GoTo, Invalid, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.textutil import fold
-from handlers.core.types import Choice
 from handlers.visits.catalog import SERVICE_CODES, SERVICES, UnknownItem, parse_services
 
 CREATE, EDIT = "campaign", "campaign_edit"
@@ -50,14 +43,14 @@ AREAS_SHOWN = 20
 LEVEL_NAMES = {"province": "tỉnh", "commune": "xã/phường", "hamlet": "thôn/tổ dân phố"}
 
 
-async def start_new(ctx: Context, forms: Forms) -> None:
+async def start_new(ctx: Context) -> None:
     if await reach(ctx) is None:
         ctx.reply(t.OFFICERS_ONLY)
         return
-    await forms.start(ctx, CREATE, {"guided": True})
+    await ctx.forms.start(ctx, CREATE, {"guided": True})
 
 
-async def start_edit(ctx: Context, forms: Forms, campaign: CampaignData) -> None:
+async def start_edit(ctx: Context, campaign: CampaignData) -> None:
     data: dict[str, Any] = {
         "edit_id": campaign.id,
         "owner_id": campaign.owner_area_id,
@@ -74,19 +67,19 @@ async def start_edit(ctx: Context, forms: Forms, campaign: CampaignData) -> None
         "time": campaign.remind_time,
         "digest": campaign.digest,
     }
-    await forms.start(ctx, EDIT, data)
+    await ctx.forms.start(ctx, EDIT, data)
 
 
 # -- name and description --
 async def ask_name(ctx: Context) -> None:
-    ctx.reply(t.ASK_NAME, back_choices(ctx) if data_of(ctx).get("review") else [])
+    ctx.reply(t.ASK_NAME, back_choices(ctx) if card.data(ctx).get("review") else [])
 
 
 async def take_name(ctx: Context, answer: Answer) -> GoTo | None:
     name = " ".join(answer.text.split())
     if answer.value is not None or not 3 <= len(name) <= MAX_NAME:
         raise Invalid(t.NAME_BAD.format(max=MAX_NAME))
-    data_of(ctx)["name"] = mask_personal_numbers(name)
+    card.data(ctx)["name"] = mask_personal_numbers(name)
     return after_field(ctx)
 
 
@@ -98,7 +91,7 @@ async def take_about(ctx: Context, answer: Answer) -> GoTo | None:
     about = "" if answer.value == "skip" else answer.text.strip()
     if len(about) > MAX_ABOUT:
         raise Invalid(t.ABOUT_TOO_LONG.format(length=len(about), max=MAX_ABOUT))
-    data_of(ctx)["about"] = mask_personal_numbers(about)
+    card.data(ctx)["about"] = mask_personal_numbers(about)
     return after_field(ctx)
 
 
@@ -106,7 +99,8 @@ async def take_about(ctx: Context, answer: Answer) -> GoTo | None:
 async def ask_start(ctx: Context) -> None:
     today = local_today(ctx)
     ctx.reply(
-        t.ASK_START, [option(ctx, t.START_TODAY.format(day=short_date(today)), "today"), *back_choices(ctx)]
+        t.ASK_START,
+        [option(ctx, t.START_TODAY.format(day=short_date(today)), "today"), *back_choices(ctx)],
     )
 
 
@@ -117,7 +111,7 @@ async def take_start(ctx: Context, answer: Answer) -> GoTo | None:
         check_period(start, start, today, allow_past_end=True)
     except CampaignInputError as bad:
         raise Invalid(bad.message) from None
-    data = data_of(ctx)
+    data = card.data(ctx)
     data["start"] = start.isoformat()
     end = date.fromisoformat(data["end"]) if data.get("end") else None
     if data.get("review") and end is not None and end >= start:
@@ -130,7 +124,7 @@ async def ask_end(ctx: Context) -> None:
 
 
 async def take_end(ctx: Context, answer: Answer) -> GoTo | None:
-    data = data_of(ctx)
+    data = card.data(ctx)
     try:
         end = parse_campaign_day(answer.text, local_today(ctx))
         check_dates(data | {"end": end.isoformat()}, local_today(ctx))
@@ -142,23 +136,28 @@ async def take_end(ctx: Context, answer: Answer) -> GoTo | None:
 
 # -- services --
 async def ask_services(ctx: Context) -> None:
-    data = data_of(ctx)
+    data = card.data(ctx)
     chosen = set(data.get("services") or []) if not data.get("all_services") else set()
-    toggles = [Choice(("✓ " if s.code in chosen else "") + s.label, f"cpv:{s.code}") for s in SERVICES]
+    toggles = SERVICE_TOGGLES.choices(chosen)
     text = f"{t.ASK_SERVICES}\n\n{t.SERVICES_CHOSEN.format(items=services_label(data))}"
-    choices = [*toggles, option(ctx, t.DONE, "done"), option(ctx, t.ALL_SERVICES, "all"), *back_choices(ctx)]
+    choices = [
+        *toggles,
+        option(ctx, t.DONE, "done"),
+        option(ctx, t.ALL_SERVICES, "all"),
+        *back_choices(ctx),
+    ]
     ctx.reply(text, choices)
 
 
 def toggle_service(ctx: Context, code: str) -> None:
-    data = data_of(ctx)
+    data = card.data(ctx)
     current = set() if data.get("all_services") else set(data.get("services") or [])
     data["services"] = [c for c in SERVICE_CODES if c in current ^ {code}]
     data["all_services"] = False
 
 
 async def take_services(ctx: Context, answer: Answer) -> GoTo | None:
-    data = data_of(ctx)
+    data = card.data(ctx)
     if answer.value == "all" or (answer.value is None and fold(answer.text) in ("tat ca", "all")):
         data["services"], data["all_services"] = [], True
         return after_field(ctx)
@@ -184,7 +183,7 @@ def _example(where: Reach) -> str:
 
 
 async def ask_areas(ctx: Context) -> None:
-    where = await reach(ctx, data_of(ctx).get("owner_id"))
+    where = await reach(ctx, card.data(ctx).get("owner_id"))
     if where is None:
         ctx.reply(t.OFFICERS_ONLY)
         return
@@ -200,7 +199,7 @@ async def ask_areas(ctx: Context) -> None:
 
 
 async def take_areas(ctx: Context, answer: Answer) -> GoTo | None:
-    where = await reach(ctx, data_of(ctx).get("owner_id"))
+    where = await reach(ctx, card.data(ctx).get("owner_id"))
     if where is None:
         raise Invalid(t.OFFICERS_ONLY)
     try:
@@ -209,7 +208,7 @@ async def take_areas(ctx: Context, answer: Answer) -> GoTo | None:
         )
     except CampaignInputError as bad:
         raise Invalid(bad.message) from None
-    data_of(ctx)["targets"] = [[area.id, people] for area, people in found]
+    card.data(ctx)["targets"] = [[area.id, people] for area, people in found]
     return after_field(ctx)
 
 
@@ -217,7 +216,8 @@ async def take_areas(ctx: Context, answer: Answer) -> GoTo | None:
 async def ask_plan(ctx: Context) -> None:
     text = t.ASK_PLAN.format(default=describe_days(DEFAULT_DAYS, DEFAULT_TIME))
     ctx.reply(
-        text, [option(ctx, t.PLAN_DEFAULT, "default"), option(ctx, t.PLAN_NONE, "none"), *back_choices(ctx)]
+        text,
+        [option(ctx, t.PLAN_DEFAULT, "default"), option(ctx, t.PLAN_NONE, "none"), *back_choices(ctx)],
     )
 
 
@@ -226,7 +226,7 @@ async def take_plan(ctx: Context, answer: Answer) -> GoTo | None:
         days, at = parse_plan({"default": "mặc định", "none": "không"}.get(answer.value or "", answer.text))
     except CampaignInputError as bad:
         raise Invalid(bad.message) from None
-    data_of(ctx)["days"], data_of(ctx)["time"] = list(days), at
+    card.data(ctx)["days"], card.data(ctx)["time"] = list(days), at
     return after_field(ctx)
 
 
@@ -239,18 +239,8 @@ async def take_digest(ctx: Context, answer: Answer) -> GoTo:
     choice = answer.value or {"co": "yes", "khong": "no"}.get(fold(answer.text))
     if choice not in ("yes", "no"):
         raise Invalid(t.ASK_DIGEST.format(when=digest_when(campaign_policy(ctx))))
-    data_of(ctx)["digest"] = choice == "yes"
+    card.data(ctx)["digest"] = choice == "yes"
     return GoTo("confirm")
-
-
-async def toggle(ctx: Context, code: str) -> None:
-    """`cpv:<service>`: only on the services step of one's own open campaign form."""
-    if ctx.state.form not in FORMS or ctx.state.step != "services" or code not in SERVICE_CODES:
-        ctx.reply(texts.STALE_BUTTON)
-        return
-    toggle_service(ctx, code)
-    ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
-    await ask_services(ctx)
 
 
 NAME = Step("name", ask_name, take_name)
@@ -268,3 +258,4 @@ CREATE_FORM = Form(
 EDIT_FORM = Form(
     EDIT, t.FORM_TITLE, (CONFIRM, FIELD, NAME, ABOUT, START, END, SERVICES_STEP, AREAS, PLAN, DIGEST)
 )
+SERVICE_TOGGLES = card.Toggles(p.SERVICE, FORMS, "services", SERVICES, toggle_service, ask_services)

@@ -1,8 +1,8 @@
 """/tiendo: campaign progress against targets and pace, as text and as a PNG chart.
 
-`/tiendo` shows the only campaign of one's area, or lists them to pick (`td:<id>` buttons); `/tiendo <id>`
-shows one. Members and leaders see the areas overlapping their own; whoever manages the campaign sees all
-of it. A forged `td:<id>` shows nothing the person could not see by typing.
+`/tiendo` shows the only campaign of one's area, or lists them to pick (`payloads.PROGRESS` buttons);
+`/tiendo <id>` shows one. Members and leaders see the areas overlapping their own; whoever manages the
+campaign sees all of it. A forged button shows nothing the person could not see by typing.
 
 Telegram gets the chart as a photo; Zalo bots cannot send files, so Zalo gets the text, and a short-lived
 link to the chart when the bot has a public address (the `downloads` service, as /baocao).
@@ -13,12 +13,13 @@ from __future__ import annotations
 import asyncio
 
 from handlers.campaigns import texts as t
-from handlers.campaigns.access import RECENTLY_ENDED, viewer_area, visible_part
+from handlers.campaigns.access import RECENTLY_ENDED, viewer_area, visible
 from handlers.campaigns.chart import build_chart
 from handlers.campaigns.messages import local_time, progress_body
+from handlers.campaigns.payloads import PROGRESS
 from handlers.campaigns.progress import campaign_progress
-from handlers.core import texts
 from handlers.core.context import Context
+from handlers.core.payloads import Payload
 from handlers.core.types import Attachment, Channel, Choice
 
 
@@ -39,26 +40,18 @@ async def show(ctx: Context, args: str) -> None:
     if len(found) == 1:
         await show_one(ctx, found[0].id)
         return
-    ctx.reply(t.PROGRESS_PICK, [Choice(f"#{c.id} {c.name}"[:60], f"td:{c.id}") for c in found])
+    ctx.reply(t.PROGRESS_PICK, [Choice(f"#{c.id} {c.name}"[:60], PROGRESS.build(c.id)) for c in found])
 
 
-async def button(ctx: Context, rest: str) -> None:
-    """`td:<campaign id>`."""
-    if not rest.isdigit():
-        ctx.reply(texts.STALE_BUTTON)
-        return
-    await show_one(ctx, int(rest))
+async def pressed(ctx: Context, _kind: Payload, campaign_id: int) -> None:
+    await show_one(ctx, campaign_id)
 
 
 async def show_one(ctx: Context, campaign_id: int) -> None:
-    campaign = await ctx.store.campaigns.get(campaign_id)
-    if campaign is None:
-        ctx.reply(t.UNKNOWN.format(id=campaign_id))
+    found = await visible(ctx, campaign_id)
+    if found is None:
         return
-    part = await visible_part(ctx, campaign)
-    if part is None:
-        ctx.reply(t.NOT_YOURS.format(id=campaign_id))
-        return
+    campaign, part = found
     progress = (await campaign_progress(ctx.store, campaign, ctx.local_now().date())).part(part)
     text = progress_body(progress)
     title = t.PROGRESS_TITLE.format(name=campaign.name)

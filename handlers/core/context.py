@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -14,10 +14,12 @@ from db.store import Store
 from handlers.core.roles import Role
 from handlers.core.types import Attachment, Choice, Incoming, Reply
 
-if TYPE_CHECKING:  # the features' own types; they import this module, so for typing only
+if TYPE_CHECKING:  # the features' own types and the kernel's, which import this module: typing only
     from handlers.broadcasts.plan import BroadcastPolicy
     from handlers.campaigns.plan import CampaignPolicy
     from handlers.citizen.faq_base import FaqBase
+    from handlers.core.dispatcher import Command
+    from handlers.core.forms import Forms
     from handlers.handoff.routing import HandoffPolicy
 
 
@@ -60,6 +62,8 @@ class Context:
     store: Store
     services: Services
     state: ConversationData
+    forms: Forms  # the dispatcher's forms: `await ctx.forms.start(ctx, "name", data)`
+    commands: Sequence[Command] = ()  # every command, in menu order (read only)
     replies: list[Reply] = field(default_factory=list)
 
     def now(self) -> datetime:
@@ -67,6 +71,10 @@ class Context:
 
     def local_now(self) -> datetime:
         return self.now().astimezone(self.services.tz)
+
+    def menu(self) -> list[Command]:
+        """The commands this person's role may use, in the order /trogiup lists them."""
+        return [c for c in self.commands if c.offered_to(self.role)]
 
     def reply(
         self,

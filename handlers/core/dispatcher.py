@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from db.store import Store
-from handlers.core import texts
+from handlers.core import forms, texts
 from handlers.core.context import Context, Services
 from handlers.core.forms import Forms
+from handlers.core.payloads import Payload
 from handlers.core.roles import Role
 from handlers.core.textutil import clean_text, fold
 from handlers.core.types import Choice, Incoming, Kind, Reply
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[Context, str], Awaitable[None]]
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
-TextHandler = Callable[[Context, str], Awaitable[None]]
+TextHandler = Callable[[Context, str], Awaitable[bool]]  # True: it took the message
 
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
@@ -36,40 +37,85 @@ class Command:
     # (or the command is for staff): "huy dang ky sim" from a citizen is a question, "dangky AB12" is not.
     args: bool = False
 
+    def offered_to(self, role: Role) -> bool:
+        """Listed in /trogiup and the Telegram menu for this role."""
+        return self.menu and self.min_role <= role
+
 
 @dataclass(frozen=True, slots=True)
 class Button:
-    prefix: str  # payloads look like "prefix:rest"
+    """Pressed buttons of one kind: the handler gets what follows the prefix, once the dispatcher has seen
+    that its parts fit the kind (else it answers that the button is old)."""
+
+    kind: Payload
     min_role: Role
     handler: ButtonHandler
+
+
+IdHandler = Callable[[Context, Payload, int], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class IdAction:
+    """The handler of a kind that names one record by id: the id is read (a malformed one makes an old
+    button) and given to `act` with the kind, so one function serves every action on that record."""
+
+    kind: Payload
+    act: IdHandler
+
+    async def __call__(self, ctx: Context, rest: str) -> None:
+        record_id = self.kind.parse_id(rest)
+        if record_id is None:
+            ctx.reply(texts.STALE_BUTTON)
+            return
+        await self.act(ctx, self.kind, record_id)
 
 
 class Dispatcher:
     def __init__(self) -> None:
         self.forms = Forms()
         self._commands: dict[str, Command] = {}
-        self._ordered: list[Command] = []
+        self._ordered: tuple[Command, ...] = ()
         self._buttons: dict[str, Button] = {}
-        self._text: TextHandler | None = None
+        self._text: tuple[TextHandler, ...] = ()
 
-    # -- registration (bot/app.py calls handlers.setup, which calls these in a readable order) --
+    # -- registration (handlers/setup.py calls each feature's register(), which calls these) --
     def command(self, command: Command) -> None:
         for key in (command.name, *command.aliases):
             if key in self._commands:
                 raise ValueError(f"command {key!r} registered twice")
             self._commands[key] = command
-        self._ordered.append(command)
+        self._ordered += (command,)
 
     def button(self, button: Button) -> None:
-        if button.prefix in self._buttons or button.prefix == "f":
-            raise ValueError(f"button prefix {button.prefix!r} taken")
-        self._buttons[button.prefix] = button
+        prefix = button.kind.prefix
+        if prefix in self._buttons or prefix in forms.PREFIXES:
+            raise ValueError(f"button prefix {prefix!r} taken")
+        self._buttons[prefix] = button
 
-    def text(self, handler: TextHandler) -> None:
-        self._text = handler
+    def actions(self, min_role: Role, act: IdHandler, *kinds: Payload) -> None:
+        """Buttons for actions on one record, all handled by `act(ctx, kind, record_id)`."""
+        for kind in kinds:
+            self.button(Button(kind, min_role, IdAction(kind, act)))
+
+    def buttons(self) -> list[Button]:
+        return list(self._buttons.values())
+
+    def order_menu(self, names: Sequence[str]) -> None:
+        """List the commands in /trogiup and the Telegram menu in this order (each one named once)."""
+        by_name = {c.name: c for c in self._ordered}
+        if sorted(names) != sorted(by_name):
+            raise ValueError(f"the menu names {sorted(names)}, the commands are {sorted(by_name)}")
+        self._ordered = tuple(by_name[name] for name in names)
+
+    def text(self, *handlers: TextHandler) -> None:
+        """What free text goes to: each handler in turn, until one takes the message."""
+        if self._text:
+            raise ValueError("free-text handlers registered twice")
+        self._text = handlers
 
     def commands_for(self, role: Role) -> list[Command]:
-        return [c for c in self._ordered if c.min_role <= role and c.menu]
+        return [c for c in self._ordered if c.offered_to(role)]
 
     # -- handling --
     async def handle(self, incoming: Incoming, store: Store, services: Services) -> list[Reply]:
@@ -96,7 +142,8 @@ class Dispatcher:
             await store.users.set_role(user.id, Role.ADMIN.key, user.area_id)
             user = await store.users.get(user.id) or user
         state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
-        ctx = Context(incoming, user, Role.parse(user.role), store, services, state)
+        role = Role.parse(user.role)
+        ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered)
 
         if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
             ctx.reply(texts.MEDIA_REPLY.get(incoming.kind.value, texts.MEDIA_REPLY["unsupported"]))
@@ -138,10 +185,10 @@ class Dispatcher:
         if re.fullmatch(r"\d{1,2}", text) and ctx.state.choices:
             ctx.reply(texts.BAD_CHOICE.format(count=len(ctx.state.choices)))
             return
-        if self._text is not None:
-            await self._text(ctx, text)
-        else:
-            ctx.reply(texts.FALLBACK)
+        for handler in self._text:
+            if await handler(ctx, text):
+                return
+        ctx.reply(texts.FALLBACK)
 
     def _chosen(self, ctx: Context, text: str) -> str | None:
         """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""
@@ -189,7 +236,7 @@ class Dispatcher:
 
     async def _button(self, ctx: Context, payload: str, text: str) -> None:
         prefix, _, rest = payload.partition(":")
-        if prefix == "f":
+        if prefix in forms.PREFIXES:
             if not ctx.state.form or not await self.forms.handle(ctx, text, payload):
                 ctx.reply(texts.STALE_BUTTON)
             return
@@ -202,6 +249,9 @@ class Dispatcher:
         if ctx.role < button.min_role:
             log.warning("role %s refused button %s for user %s", ctx.role.key, prefix, ctx.user.id)
             ctx.reply(texts.NOT_ALLOWED.format(command=prefix, role=button.min_role.label))
+            return
+        if button.kind.parse(rest) is None:  # not the parts of this kind: not a button we sent
+            ctx.reply(texts.STALE_BUTTON)
             return
         await button.handler(ctx, rest)
 

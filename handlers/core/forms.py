@@ -8,11 +8,16 @@ from typing import Any
 
 from handlers.core import texts
 from handlers.core.context import Context
+from handlers.core.payloads import Payload
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
 
 BACK_WORDS = {"quay lai", "lai", "tro lai", "back", "<", "sua buoc truoc"}
-BACK_PAYLOAD = "f:<"
+# The form's own buttons: an option names the step it answers, so an old button is told apart.
+OPTION = Payload("form", ("step", "value"))
+BACK = Payload("form.back")
+BACK_PAYLOAD = BACK.build()
+PREFIXES = (OPTION.prefix, BACK.prefix)
 _HISTORY = "_history"
 
 
@@ -68,7 +73,7 @@ class Form:
 
 def option(ctx: Context, label: str, value: str) -> Choice:
     """A choice that answers the current step; the step name inside lets old buttons be told apart."""
-    return Choice(label, f"f:{ctx.state.step}:{value}")
+    return Choice(label, OPTION.build(ctx.state.step or "", value))
 
 
 def back_option() -> Choice:
@@ -80,7 +85,12 @@ class Forms:
         self._forms: dict[str, Form] = {}
 
     def register(self, form: Form) -> None:
+        if form.name in self._forms:
+            raise ValueError(f"form {form.name!r} registered twice")
         self._forms[form.name] = form
+
+    def registered(self) -> list[Form]:
+        return list(self._forms.values())
 
     def get(self, name: str | None) -> Form | None:
         return self._forms.get(name or "")
@@ -97,8 +107,12 @@ class Forms:
 
     async def _enter(self, ctx: Context, form: Form, step: Step) -> None:
         ctx.state.step = step.name
-        ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
+        self.touch(ctx)
         await step.prompt(ctx)
+
+    def touch(self, ctx: Context) -> None:
+        """The open form is in use: it expires a full time-to-live from now."""
+        ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
 
     def finish(self, ctx: Context) -> None:
         ctx.state.form = None
@@ -126,10 +140,11 @@ class Forms:
         value: str | None = None
         if payload is not None:
             prefix, _, rest = payload.partition(":")
-            step_name, _, value = rest.partition(":")
-            if prefix != "f" or step_name != step.name:
+            parts = OPTION.parse(rest) if prefix == OPTION.prefix else None
+            if parts is None or parts[0] != step.name:
                 ctx.reply(texts.STALE_BUTTON)
                 return True
+            value = parts[1]
         try:
             result = await step.accept(ctx, Answer(text=text, value=value))
         except Invalid as bad:

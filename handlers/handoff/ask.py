@@ -1,13 +1,12 @@
 """Hand-off, the citizen's side: when the bot does not know, a person near the citizen answers.
 
-The decline and "Chưa đúng" replies offer «Hỏi Tổ công nghệ số» (`hq:<question id>`); /hoito and
+The decline and "Chưa đúng" replies offer «Hỏi Tổ công nghệ số» (`payloads.REQUEST`); /hoito and
 phrases like "cho tôi gặp người" ask for a question first. A citizen whose area the bot does not know is
 asked once (commune, then hamlet) and the area is kept on the user. The question, masked, goes to the
 members of the area (the hamlet, else its commune; a commune, else its hamlets) and the team's group
 chats through the outbox, with a «Nhận trả lời» button; nobody there means the officers over the area
-hear of it at once (handoff_routing.py). While a member has the question, the citizen's messages go to
-that member for a while (`HandoffPolicy.relay_window`) instead of to the FAQ; the member's side is in
-handoff_team.py.
+hear of it at once (routing.py). While a member has the question, the citizen's messages go to that
+member for a while (`HandoffPolicy.relay_window`) instead of to the FAQ; the member's side is in team.py.
 """
 
 from __future__ import annotations
@@ -16,13 +15,14 @@ from db.models_handoff import ANSWERED
 from db.repos.areas import AreaData
 from handlers.core import texts
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler, CommandHandler, TextHandler
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.notify import notify
+from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
 from handlers.handoff.routing import fan_out, place, policy
 from handlers.members.scope import search
@@ -52,7 +52,7 @@ _PERSON_PHRASES = (
 
 def offer(question_id: int) -> list[Choice]:
     """The button under a decline or a "Chưa đúng": pass this question to a person."""
-    return [Choice(t.OFFER, f"hq:{question_id}")]
+    return [Choice(t.OFFER, p.REQUEST.build(question_id))]
 
 
 def wants_person(text: str) -> bool:
@@ -68,8 +68,9 @@ async def known_area(ctx: Context) -> AreaData | None:
     return area if area is not None and area.active and area.level in ("commune", "hamlet") else None
 
 
-async def _route(ctx: Context, forms: Forms | None, question_id: int, text: str) -> None:
-    """Join a hand-off still waiting, else hand off now (area known) or ask for the area first."""
+async def _route(ctx: Context, question_id: int, text: str, *, in_form: bool = False) -> None:
+    """Join a hand-off still waiting, else hand off now (area known) or ask for the area first (in the
+    question form when already `in_form`, else in a form of its own)."""
     waiting = await ctx.store.handoffs.waiting_for(ctx.user.id)
     if waiting is not None:
         if waiting.question_id == question_id:
@@ -85,10 +86,10 @@ async def _route(ctx: Context, forms: Forms | None, question_id: int, text: str)
         await submit(ctx, question_id, text, area)
     elif not await ctx.store.area_tree.in_subtree(None, ("commune",)):
         ctx.reply(t.NO_TREE)
-    elif forms is not None:
-        await forms.start(ctx, AREA_FORM, {"question": question_id})
+    elif in_form:
+        ctx.state.data["question"] = question_id  # the question form's next step asks
     else:
-        ctx.state.data["question"] = question_id  # inside the question form: its next step asks
+        await ctx.forms.start(ctx, AREA_FORM, {"question": question_id})
 
 
 async def submit(ctx: Context, question_id: int, text: str, area: AreaData) -> None:
@@ -103,53 +104,37 @@ async def submit(ctx: Context, question_id: int, text: str, area: AreaData) -> N
     ctx.reply((t.HANDED_OFF if reached else t.HANDED_OFF_NOBODY).format(id=handoff.id, place=where))
 
 
-def make_request(forms: Forms) -> ButtonHandler:
-    """`hq:<question id>`: only the person who asked may pass their question on (0: type it first)."""
-
-    async def request(ctx: Context, rest: str) -> None:
-        if not rest.isdigit():
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        question_id = int(rest)
-        found = await ctx.store.handoffs.question(question_id) if question_id else None
-        if question_id and (found is None or found[0] != ctx.user.id):
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        if found is None or found[2] == "browse":  # a topic browsed with /chude is not a question
-            await forms.start(ctx, QUESTION_FORM, {})
-            return
-        await _route(ctx, forms, question_id, found[1])
-
-    return request
+async def request(ctx: Context, _kind: Payload, question_id: int) -> None:
+    """Only the person who asked may pass their question on (question 0: type it first)."""
+    found = await ctx.store.handoffs.question(question_id) if question_id else None
+    if question_id and (found is None or found[0] != ctx.user.id):
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    if found is None or found[2] == "browse":  # a topic browsed with /chude is not a question
+        await ctx.forms.start(ctx, QUESTION_FORM, {})
+        return
+    await _route(ctx, question_id, found[1])
 
 
-def make_ask_team(forms: Forms) -> CommandHandler:
+async def ask_team(ctx: Context, args: str) -> None:
     """/hoito [câu hỏi]"""
-
-    async def ask_team(ctx: Context, args: str) -> None:
-        if not args.strip():
-            await forms.start(ctx, QUESTION_FORM, {})
-            return
-        text = mask_personal_numbers(args.strip())
-        question_id = await _log(ctx, text)
-        await _route(ctx, forms, question_id, text)
-
-    return ask_team
+    if not args.strip():
+        await ctx.forms.start(ctx, QUESTION_FORM, {})
+        return
+    text = mask_personal_numbers(args.strip())
+    question_id = await _log(ctx, text)
+    await _route(ctx, question_id, text)
 
 
-def make_text(forms: Forms, fallback: TextHandler) -> TextHandler:
-    """Free text: a follow-up to the member who has the citizen's question, a request for a person,
-    or else a question for the FAQ (`fallback`)."""
-
-    async def text(ctx: Context, message: str) -> None:
-        if await relay_follow_up(ctx, message):
-            return
-        if wants_person(message):
-            await forms.start(ctx, QUESTION_FORM, {})
-            return
-        await fallback(ctx, message)
-
-    return text
+async def take_text(ctx: Context, message: str) -> bool:
+    """Free text: a follow-up to the member who has the citizen's question, or a request for a person.
+    False when it is neither (then it is a question for the FAQ)."""
+    if await relay_follow_up(ctx, message):
+        return True
+    if wants_person(message):
+        await ctx.forms.start(ctx, QUESTION_FORM, {})
+        return True
+    return False
 
 
 async def relay_follow_up(ctx: Context, message: str) -> bool:
@@ -171,7 +156,7 @@ async def relay_follow_up(ctx: Context, message: str) -> bool:
         key=f"ho:{handoff.id}:c:{message_id}",
         ref_id=handoff.id,
         now=now,
-        choices=((t.REPLY, f"ha:{handoff.id}"),),
+        choices=((t.REPLY, p.ANSWER.build(handoff.id)),),
         kind="relay",
     )
     name = (member.display_name if member else "") or t.THE_MEMBER
@@ -179,18 +164,18 @@ async def relay_follow_up(ctx: Context, message: str) -> bool:
     return True
 
 
-async def rate(ctx: Context, rest: str) -> None:
-    """`hr:<id>:y|n` — only the citizen who asked rates; "Chưa đúng" keeps the member on it."""
-    raw_id, _, verdict = rest.partition(":")
-    handoff = await ctx.store.handoffs.get(int(raw_id)) if raw_id.isdigit() else None
-    if handoff is None or handoff.citizen_user_id != ctx.user.id or verdict not in ("y", "n"):
+async def rate(ctx: Context, kind: Payload, handoff_id: int) -> None:
+    """«Hữu ích» or «Chưa đúng»: only the citizen who asked rates; "Chưa đúng" keeps the member on it."""
+    helpful = kind == p.HELPFUL
+    handoff = await ctx.store.handoffs.get(handoff_id)
+    if handoff is None or handoff.citizen_user_id != ctx.user.id:
         ctx.reply(texts.STALE_BUTTON)
         return
     if handoff.status != ANSWERED:
         ctx.reply(t.RATE_CLOSED.format(id=handoff.id))
         return
     now = ctx.now()
-    helpful = verdict == "y"
+    verdict = "y" if helpful else "n"  # in the notice's outbox key
     again = None if helpful else now + policy(ctx).relay_window
     if not await ctx.store.handoffs.rate(
         handoff.id, ctx.user.id, "helpful" if helpful else "wrong", now, again
@@ -206,7 +191,7 @@ async def rate(ctx: Context, rest: str) -> None:
         key=f"ho:{handoff.id}:r{verdict}:{answers[-1] if answers else 0}",
         ref_id=handoff.id,
         now=now,
-        choices=() if helpful else ((t.REPLY, f"ha:{handoff.id}"),),
+        choices=() if helpful else ((t.REPLY, p.ANSWER.build(handoff.id)),),
     )
     name = (member.display_name if member else "") or t.THE_MEMBER
     ctx.reply(t.THANKS_RATED.format(id=handoff.id) if helpful else t.SORRY_RATED.format(name=name))
@@ -236,7 +221,7 @@ async def take_question(ctx: Context, answer: Answer) -> GoTo | Done:
         raise Invalid(t.QUESTION_EMPTY)
     question_id = await _log(ctx, text)
     ctx.state.data.pop("question", None)
-    await _route(ctx, None, question_id, text)
+    await _route(ctx, question_id, text, in_form=True)
     if "question" in ctx.state.data:  # the area is not known yet: ask it in this form
         return GoTo("commune")
     return Done()

@@ -4,13 +4,13 @@ Importing a file cannot happen in the chat (the channel-neutral `Incoming` carri
 `/faq nhap` explains `cdsbot faq import` (a preview first, then --yes). Every change goes through
 `FaqRepo.save` (who, when, before/after; the revision moves), is audited, and tells this process's
 engine to rebuild. Shared entries are edited by any officer; a local entry (one with an `area`) only by
-officers of that area. Entry ids ride in button payloads when they fit, else as a short hash.
+officers of that area. Entry ids ride in button payloads when they fit, else as a short hash
+(`payloads.entry_key`).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 from dataclasses import replace
 
 from faq.exchange import export_entries
@@ -21,13 +21,13 @@ from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import DateError, format_date, parse_day
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Attachment, Channel, Choice
 from handlers.handoff import learning
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
 from handlers.members.scope import can_act, own_area
 from handlers.reports.files import XLSX_MIME
@@ -35,19 +35,12 @@ from handlers.reports.files import XLSX_MIME
 EDIT_FORM, PHRASE_FORM, REVIEW_FORM = "faq_edit", "faq_phrase", "faq_review"
 SHOWN_QUESTIONS = 10
 SHOWN_DUE = 20
-_PAYLOAD_ROOM = 56  # "fa:v:" + the key stays within Telegram's 64 bytes
-
-
-def key_of(entry_id: str) -> str:
-    if entry_id.isascii() and len(entry_id) <= _PAYLOAD_ROOM and ":" not in entry_id:
-        return entry_id
-    return "#" + hashlib.sha1(entry_id.encode()).hexdigest()[:16]
 
 
 async def entry_by_key(ctx: Context, key: str) -> Entry | None:
     if not key.startswith("#"):
         return await ctx.store.faq.get(key)
-    return next((e for e in await ctx.store.faq.all() if key_of(e.id) == key), None)
+    return next((e for e in await ctx.store.faq.all() if p.entry_key(e.id) == key), None)
 
 
 async def may_edit(ctx: Context, entry: Entry) -> bool:
@@ -74,60 +67,76 @@ async def _saved(ctx: Context, entry: Entry, action: str, audit_action: str, **d
 # -- the command and its buttons --------------------------------------------------------------------
 
 
-def make_command(forms: Forms) -> CommandHandler:
-    async def faq(ctx: Context, args: str) -> None:
-        word, _, rest = args.strip().partition(" ")
-        sub, rest = fold(word), rest.strip()
-        if not args.strip():
-            await menu(ctx)
-        elif sub in ("xem", "view") and rest:
-            await view(ctx, rest)
-        elif sub in ("tim", "search") and rest:
-            await find(ctx, rest)
-        elif sub in ("ratsoat", "review"):
-            await due(ctx)
-        elif sub in ("duyet", "pending"):
-            await learning.pending(ctx)
-        elif sub in ("xuat", "export"):
-            await export(ctx)
-        elif sub in ("nhap", "import"):
-            ctx.reply(t.FAQ_IMPORT_HOW)
-        elif await ctx.store.faq.get(args.strip()) is not None:
-            await view(ctx, args.strip())
-        else:
-            await find(ctx, args.strip())
-
-    return faq
+async def faq(ctx: Context, args: str) -> None:
+    word, _, rest = args.strip().partition(" ")
+    sub, rest = fold(word), rest.strip()
+    if not args.strip():
+        await menu(ctx)
+    elif sub in ("xem", "view") and rest:
+        await view(ctx, rest)
+    elif sub in ("tim", "search") and rest:
+        await find(ctx, rest)
+    elif sub in ("ratsoat", "review"):
+        await due(ctx)
+    elif sub in ("duyet", "pending"):
+        await learning.pending(ctx)
+    elif sub in ("xuat", "export"):
+        await export(ctx)
+    elif sub in ("nhap", "import"):
+        ctx.reply(t.FAQ_IMPORT_HOW)
+    elif await ctx.store.faq.get(args.strip()) is not None:
+        await view(ctx, args.strip())
+    else:
+        await find(ctx, args.strip())
 
 
-def make_button(forms: Forms) -> ButtonHandler:
-    """`fa:<v|e|p|r>:<entry key>`, `fa:x` (export), `fa:due`, `fa:pend`."""
+async def export_button(ctx: Context, _rest: str) -> None:
+    await export(ctx)
 
-    async def button(ctx: Context, rest: str) -> None:
-        action, _, key = rest.partition(":")
-        if action == "x":
-            await export(ctx)
-            return
-        if action == "due":
-            await due(ctx)
-            return
-        if action == "pend":
-            await learning.pending(ctx)
-            return
-        entry = await entry_by_key(ctx, key) if key else None
-        if entry is None or action not in ("v", "e", "p", "r"):
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        if action == "v":
-            await view(ctx, entry.id)
-            return
-        if not await may_edit(ctx, entry):
-            ctx.reply(t.FAQ_NOT_YOURS.format(id=entry.id))
-            return
-        name = {"e": EDIT_FORM, "p": PHRASE_FORM, "r": REVIEW_FORM}[action]
-        await forms.start(ctx, name, {"entry": entry.id, "before": entry.answer})
 
-    return button
+async def due_button(ctx: Context, _rest: str) -> None:
+    await due(ctx)
+
+
+async def pending_button(ctx: Context, _rest: str) -> None:
+    await learning.pending(ctx)
+
+
+async def view_button(ctx: Context, key: str) -> None:
+    entry = await _pressed(ctx, key)
+    if entry is not None:
+        await view(ctx, entry.id)
+
+
+async def edit_button(ctx: Context, key: str) -> None:
+    await _open(ctx, key, EDIT_FORM)
+
+
+async def phrase_button(ctx: Context, key: str) -> None:
+    await _open(ctx, key, PHRASE_FORM)
+
+
+async def review_button(ctx: Context, key: str) -> None:
+    await _open(ctx, key, REVIEW_FORM)
+
+
+async def _pressed(ctx: Context, key: str) -> Entry | None:
+    """The entry a button names (its one part is the entry's key); None (after saying so) when none."""
+    entry = await entry_by_key(ctx, key) if key else None
+    if entry is None:
+        ctx.reply(texts.STALE_BUTTON)
+    return entry
+
+
+async def _open(ctx: Context, key: str, form: str) -> None:
+    """One of the forms that change an entry, for an officer who may edit it."""
+    entry = await _pressed(ctx, key)
+    if entry is None:
+        return
+    if not await may_edit(ctx, entry):
+        ctx.reply(t.FAQ_NOT_YOURS.format(id=entry.id))
+        return
+    await ctx.forms.start(ctx, form, {"entry": entry.id, "before": entry.answer})
 
 
 async def menu(ctx: Context) -> None:
@@ -138,9 +147,9 @@ async def menu(ctx: Context) -> None:
         pending=len(await ctx.store.faq_proposals.pending()),
     )
     choices = [
-        Choice(t.FAQ_DUE_CHOICE, "fa:due"),
-        Choice(t.FAQ_PENDING_CHOICE, "fa:pend"),
-        Choice(t.FAQ_EXPORT_CHOICE, "fa:x"),
+        Choice(t.FAQ_DUE_CHOICE, p.DUE.build()),
+        Choice(t.FAQ_PENDING_CHOICE, p.PENDING.build()),
+        Choice(t.FAQ_EXPORT_CHOICE, p.EXPORT.build()),
     ]
     ctx.reply(text, choices)
 
@@ -156,7 +165,7 @@ async def find(ctx: Context, query: str) -> None:
     for n, hit in enumerate(hits, 1):
         entry = search.entry(hit.id)
         lines.append(t.FAQ_FOUND_LINE.format(n=n, title=entry.title, id=entry.id, score=hit.score))
-        choices.append(Choice(entry.title[:60], f"fa:v:{key_of(entry.id)}"))
+        choices.append(Choice(entry.title[:60], p.VIEW.build(p.entry_key(entry.id))))
     ctx.reply("\n".join(lines), choices)
 
 
@@ -190,13 +199,13 @@ async def view(ctx: Context, entry_id: str) -> None:
         answer=entry.answer,
         history=history,
     )
-    key = key_of(entry.id)
+    key = p.entry_key(entry.id)
     choices = []
     if await may_edit(ctx, entry):
         choices = [
-            Choice(t.FAQ_EDIT, f"fa:e:{key}"),
-            Choice(t.FAQ_ADD_PHRASING, f"fa:p:{key}"),
-            Choice(t.FAQ_SET_REVIEW, f"fa:r:{key}"),
+            Choice(t.FAQ_EDIT, p.EDIT.build(key)),
+            Choice(t.FAQ_ADD_PHRASING, p.PHRASE.build(key)),
+            Choice(t.FAQ_SET_REVIEW, p.REVIEW.build(key)),
         ]
     ctx.reply(text, choices)
 
@@ -212,7 +221,7 @@ async def due(ctx: Context) -> None:
         lines.append(t.FAQ_DUE_LINE.format(title=entry.title, id=entry.id, date=when))
     if len(entries) > SHOWN_DUE:
         lines.append(t.REVIEW_DIGEST_MORE.format(count=len(entries) - SHOWN_DUE))
-    choices = [Choice(e.title[:60], f"fa:v:{key_of(e.id)}") for e in entries[:8]]
+    choices = [Choice(e.title[:60], p.VIEW.build(p.entry_key(e.id))) for e in entries[:8]]
     ctx.reply("\n".join(lines), choices)
 
 

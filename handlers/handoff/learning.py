@@ -1,9 +1,9 @@
 """The learning loop: an answered hand-off becomes a new phrasing of an entry, or a new entry.
 
-From an answered question (`lr:<hand-off id>`), the member who answered it, or an officer, proposes the
+From an answered question («Đưa vào cơ sở trả lời»), the member who answered it, or an officer, proposes the
 citizen's wording as a phrasing of one of the engine's top hits for it, or a new entry built from the
 answer (with the five phrasings every entry needs, so `cdsbot faq check` and an XLSX round trip stay
-clean). Officers over the area approve (`la:y|n:<proposal id>`); an officer's own proposal is applied at
+clean). Officers over the area approve or reject it; an officer's own proposal is applied at
 once. Applying goes through `FaqRepo.save` (who, when, before/after; the revision moves) and tells this
 process's engine to rebuild, so the same question is answered directly afterwards, without a restart.
 """
@@ -22,13 +22,14 @@ from handlers.citizen.faq_chat import engine, faq_base
 from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler
-from handlers.core.forms import Answer, Done, Form, Forms, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.notify import notify
+from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
 from handlers.handoff.routing import may_answer, place
 from handlers.members.scope import can_act, own_area
@@ -36,7 +37,7 @@ from handlers.members.scope import can_act, own_area
 LEARN_FORM = "learn"
 NEW_ENTRY_REVIEW_DAYS = 180
 LABEL_CHARS = 64
-SLUG_CHARS = 48  # "local." + this stays within the 56 characters /faq buttons carry
+SLUG_CHARS = 48  # "local." and this: readable in /faq (whose buttons carry a short hash of longer ids)
 _LINES = re.compile(r"[\n;]+")
 
 
@@ -66,18 +67,14 @@ async def _allowed(ctx: Context, handoff: HandoffData | None) -> str | None:
     return None
 
 
-def make_learn(forms: Forms) -> ButtonHandler:
-    """`lr:<hand-off id>`: «Đưa vào cơ sở trả lời»."""
-
-    async def learn(ctx: Context, rest: str) -> None:
-        handoff = await ctx.store.handoffs.get(int(rest)) if rest.isdigit() else None
-        problem = await _allowed(ctx, handoff)
-        if problem is not None or handoff is None:
-            ctx.reply(problem or texts.STALE_BUTTON)
-            return
-        await forms.start(ctx, LEARN_FORM, {"handoff": handoff.id, "wording": handoff.text})
-
-    return learn
+async def learn(ctx: Context, _kind: Payload, handoff_id: int) -> None:
+    """«Đưa vào cơ sở trả lời» under an answered hand-off."""
+    handoff = await ctx.store.handoffs.get(handoff_id)
+    problem = await _allowed(ctx, handoff)
+    if problem is not None or handoff is None:
+        ctx.reply(problem or texts.STALE_BUTTON)
+        return
+    await ctx.forms.start(ctx, LEARN_FORM, {"handoff": handoff.id, "wording": handoff.text})
 
 
 async def ask_kind(ctx: Context) -> None:
@@ -252,7 +249,7 @@ async def _propose(ctx: Context) -> None:
     area = await ctx.store.areas.get(handoff.area_id) if handoff.area_id else None
     approvers = await ctx.store.broadcasts.approvers(area.path if area else "/")
     text = await _review_text(ctx, proposal)
-    choices = ((t.APPROVE, f"la:y:{proposal.id}"), (t.REJECT, f"la:n:{proposal.id}"))
+    choices = ((t.APPROVE, p.APPROVE.build(proposal.id)), (t.REJECT, p.REJECT.build(proposal.id)))
     reached = 0
     for person in approvers:
         key = f"lr:{proposal.id}:review"
@@ -327,11 +324,11 @@ async def apply(ctx: Context, proposal: ProposalData) -> str:
     return done
 
 
-async def decide(ctx: Context, rest: str) -> None:
-    """`la:y|n:<proposal id>`: an officer over the proposal's area (or an admin) decides, once."""
-    verdict, _, raw_id = rest.partition(":")
-    proposal = await ctx.store.faq_proposals.get(int(raw_id)) if raw_id.isdigit() else None
-    if proposal is None or verdict not in ("y", "n"):
+async def decide(ctx: Context, kind: Payload, proposal_id: int) -> None:
+    """Approve or reject: an officer over the proposal's area (or an admin) decides, once."""
+    approved = kind == p.APPROVE
+    proposal = await ctx.store.faq_proposals.get(proposal_id)
+    if proposal is None:
         ctx.reply(texts.STALE_BUTTON)
         return
     area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
@@ -341,7 +338,7 @@ async def decide(ctx: Context, rest: str) -> None:
     if proposal.status != PENDING:
         ctx.reply(t.LEARN_DECIDED.format(id=proposal.id))
         return
-    if verdict == "y":
+    if approved:
         ctx.reply(await apply(ctx, proposal))
         return
     now = ctx.now()
@@ -371,7 +368,7 @@ async def pending(ctx: Context) -> None:
     for proposal in waiting[:5]:
         lines += ["", await _review_text(ctx, proposal)]
         choices += [
-            Choice(t.APPROVE_ID.format(id=proposal.id), f"la:y:{proposal.id}"),
-            Choice(t.REJECT_ID.format(id=proposal.id), f"la:n:{proposal.id}"),
+            Choice(t.APPROVE_ID.format(id=proposal.id), p.APPROVE.build(proposal.id)),
+            Choice(t.REJECT_ID.format(id=proposal.id), p.REJECT.build(proposal.id)),
         ]
     ctx.reply("\n".join(lines), choices)

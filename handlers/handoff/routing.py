@@ -18,6 +18,7 @@ from db.repos.users import UserData
 from db.store import Store
 from handlers.core.context import Context
 from handlers.core.roles import Role
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
 
 
@@ -100,7 +101,7 @@ async def notify_stage(
         if waited is not None
         else t.ESCALATED_NO_TEAM.format(id=handoff.id, place=where, text=handoff.text)
     )
-    content = Content(text=text, choices=((t.CLAIM, f"hc:{handoff.id}"),))
+    content = Content(text=text, choices=((t.CLAIM, p.CLAIM.build(handoff.id)),))
     sent = await store.outbox.enqueue_many(
         [Recipient.of(u) for u in targets],
         content,
@@ -123,7 +124,7 @@ async def fan_out(store: Store, handoff: HandoffData, area: AreaData, asker: Use
         channel=t.CHANNEL_NAMES.get(asker.channel, asker.channel),
         text=handoff.text,
     )
-    content = Content(text=text, choices=((t.CLAIM, f"hc:{handoff.id}"),))
+    content = Content(text=text, choices=((t.CLAIM, p.CLAIM.build(handoff.id)),))
     sent = await store.outbox.enqueue_many(
         recipients, content, kind="relay", key=f"ho:{handoff.id}:ask", ref_id=handoff.id, now=now
     )

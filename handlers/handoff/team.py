@@ -1,5 +1,5 @@
-"""Hand-off, the team's side: take a question (`hc`), answer it (`ha`, the answering form, /traloi),
-close it (`hx`); /cauhoi lists what waits; /nhomto registers a team's group chat.
+"""Hand-off, the team's side: take a question, answer it (the answering form, or /traloi), close it — by
+the buttons of handlers/handoff/payloads.py; /cauhoi lists what waits; /nhomto registers a team's group chat.
 
 Role and area are checked again on every action, whatever the button said: a member answers questions of
 their own branch of the tree only (`handoff.may_answer`), and only the member who took a question answers
@@ -17,13 +17,14 @@ from db.store import Store
 from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
-from handlers.core.dispatcher import ButtonHandler
-from handlers.core.forms import Answer, Done, Form, Forms, Invalid, Step
+from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
+from handlers.core.payloads import Payload, as_id
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
 from handlers.handoff.routing import may_answer, place, policy
 from handlers.members.scope import own_area
@@ -45,8 +46,16 @@ def _snippet(text: str) -> str:
 
 
 async def _load(ctx: Context, raw: str) -> HandoffData | None:
-    raw = raw.strip().lstrip("#")
-    return await ctx.store.handoffs.get(int(raw)) if raw.isdigit() else None
+    handoff_id = as_id(raw.strip().lstrip("#"))
+    return await ctx.store.handoffs.get(handoff_id) if handoff_id is not None else None
+
+
+async def _named(ctx: Context, handoff_id: int) -> HandoffData | None:
+    """The hand-off a button names; None (after saying so) when there is none."""
+    handoff = await ctx.store.handoffs.get(handoff_id)
+    if handoff is None:
+        ctx.reply(texts.STALE_BUTTON)
+    return handoff
 
 
 async def thread(store: Store, handoff: HandoffData, ctx: Context) -> str:
@@ -102,62 +111,56 @@ async def take(ctx: Context, handoff: HandoffData) -> str | None:
     return t.TAKEN.format(id=handoff.id, name=await _taker_name(ctx, handoff.claimed_by))
 
 
-def make_claim(forms: Forms) -> ButtonHandler:
-    """`hc:<id>`: «Nhận trả lời» — in the member's own chat the answering form opens at once."""
-
-    async def claim(ctx: Context, rest: str) -> None:
-        handoff = await _load(ctx, rest)
-        if handoff is None:
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        problem = await take(ctx, handoff)
-        if problem is not None:
-            ctx.reply(problem)
-            return
-        if ctx.incoming.chat_type == "private":
-            await _open_answer(ctx, forms, handoff.id)
-            return
-        # Pressed in the team's group chat: the answering happens in the member's own chat.
-        note = t.CLAIMED_PRIVATE_NOTE.format(id=handoff.id, thread=await thread(ctx.store, handoff, ctx))
-        await notify(
-            ctx.store,
-            ctx.user,
-            note,
-            key=f"ho:{handoff.id}:mine:{ctx.user.id}",
-            ref_id=handoff.id,
-            now=ctx.now(),
-            choices=((t.REPLY, f"ha:{handoff.id}"),),
-        )
-        ctx.reply(t.CLAIMED_IN_GROUP.format(name=ctx.user.display_name or t.THE_MEMBER, id=handoff.id))
-
-    return claim
+async def claim(ctx: Context, _kind: Payload, handoff_id: int) -> None:
+    """«Nhận trả lời» — in the member's own chat the answering form opens at once."""
+    handoff = await _taken(ctx, handoff_id)
+    if handoff is None:
+        return
+    if ctx.incoming.chat_type == "private":
+        await _open_answer(ctx, handoff.id)
+        return
+    # Pressed in the team's group chat: the answering happens in the member's own chat.
+    note = t.CLAIMED_PRIVATE_NOTE.format(id=handoff.id, thread=await thread(ctx.store, handoff, ctx))
+    await notify(
+        ctx.store,
+        ctx.user,
+        note,
+        key=f"ho:{handoff.id}:mine:{ctx.user.id}",
+        ref_id=handoff.id,
+        now=ctx.now(),
+        choices=((t.REPLY, p.ANSWER.build(handoff.id)),),
+    )
+    ctx.reply(t.CLAIMED_IN_GROUP.format(name=ctx.user.display_name or t.THE_MEMBER, id=handoff.id))
 
 
-def make_reply(forms: Forms) -> ButtonHandler:
-    """`ha:<id>`: open the answering form again (after a follow-up, a "Chưa đúng", an expired form)."""
-
-    async def reply(ctx: Context, rest: str) -> None:
-        handoff = await _load(ctx, rest)
-        if handoff is None:
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        problem = await take(ctx, handoff)
-        if problem is not None:
-            ctx.reply(problem)
-        elif ctx.incoming.chat_type != "private":
-            ctx.reply(t.REPLY_USAGE)
-        else:
-            await _open_answer(ctx, forms, handoff.id)
-
-    return reply
+async def reply(ctx: Context, _kind: Payload, handoff_id: int) -> None:
+    """Open the answering form again (after a follow-up, a "Chưa đúng", an expired form)."""
+    handoff = await _taken(ctx, handoff_id)
+    if handoff is None:
+        return
+    if ctx.incoming.chat_type != "private":
+        ctx.reply(t.REPLY_USAGE)
+    else:
+        await _open_answer(ctx, handoff.id)
 
 
-async def _open_answer(ctx: Context, forms: Forms, handoff_id: int) -> None:
+async def _taken(ctx: Context, handoff_id: int) -> HandoffData | None:
+    """The hand-off a button names, made this member's (or found theirs already); None after saying why
+    not."""
+    handoff = await _named(ctx, handoff_id)
+    problem = await take(ctx, handoff) if handoff is not None else None
+    if problem is not None:
+        ctx.reply(problem)
+        return None
+    return handoff
+
+
+async def _open_answer(ctx: Context, handoff_id: int) -> None:
     """The answering form for this question; already open for it, it is only asked again."""
     if ctx.state.form == ANSWER_FORM and ctx.state.data.get("handoff") == handoff_id:
         await ask_answer(ctx)
     else:
-        await forms.start(ctx, ANSWER_FORM, {"handoff": handoff_id})
+        await ctx.forms.start(ctx, ANSWER_FORM, {"handoff": handoff_id})
 
 
 async def ask_answer(ctx: Context) -> None:
@@ -213,10 +216,10 @@ async def deliver(ctx: Context, handoff: HandoffData, text: str) -> None:
         key=f"ho:{handoff.id}:a:{message_id}",
         ref_id=handoff.id,
         now=now,
-        choices=((t.HELPFUL, f"hr:{handoff.id}:y"), (t.WRONG, f"hr:{handoff.id}:n")),
+        choices=((t.HELPFUL, p.HELPFUL.build(handoff.id)), (t.WRONG, p.WRONG.build(handoff.id))),
         kind="relay",
     )
-    choices = [Choice(t.TO_FAQ, f"lr:{handoff.id}"), Choice(t.CLOSE, f"hx:{handoff.id}")]
+    choices = [Choice(t.TO_FAQ, p.LEARN.build(handoff.id)), Choice(t.CLOSE, p.CLOSE.build(handoff.id))]
     ctx.reply((t.ANSWER_SENT if sent else t.ANSWER_KEPT).format(id=handoff.id), choices)
 
 
@@ -233,11 +236,10 @@ async def reply_command(ctx: Context, args: str) -> None:
     await deliver(ctx, handoff, match.group(2))
 
 
-async def close(ctx: Context, rest: str) -> None:
-    """`hx:<id>`: the member who took it, or a leader or officer of the branch, closes a question."""
-    handoff = await _load(ctx, rest)
+async def close(ctx: Context, _kind: Payload, handoff_id: int) -> None:
+    """The member who took it, or a leader or officer of the branch, closes a question."""
+    handoff = await _named(ctx, handoff_id)
     if handoff is None:
-        ctx.reply(texts.STALE_BUTTON)
         return
     area = await ctx.store.areas.get(handoff.area_id) if handoff.area_id else None
     in_branch = may_answer(ctx.role, await own_area(ctx), area)
@@ -311,7 +313,7 @@ async def questions(ctx: Context, args: str) -> None:
                     text=_snippet(row.text),
                 )
             )
-            choices.append(Choice(t.CLAIM_ID.format(id=row.id), f"hc:{row.id}"))
+            choices.append(Choice(t.CLAIM_ID.format(id=row.id), p.CLAIM.build(row.id)))
     if taken:
         lines += ["", t.LIST_TAKEN.format(count=len(taken))]
         for row in taken[:LIST_LIMIT]:
@@ -323,7 +325,7 @@ async def questions(ctx: Context, args: str) -> None:
                 )
             )
             if row.claimed_by == ctx.user.id:
-                choices.append(Choice(t.REPLY_ID.format(id=row.id), f"ha:{row.id}"))
+                choices.append(Choice(t.REPLY_ID.format(id=row.id), p.ANSWER.build(row.id)))
     hidden = max(0, len(waiting) - LIST_LIMIT) + max(0, len(taken) - LIST_LIMIT)
     lines += ["", t.LIST_MORE.format(count=hidden) if hidden else t.LIST_HINT]
     ctx.reply("\n".join(lines), choices[:CHOICE_LIMIT])
@@ -351,13 +353,13 @@ async def _detail(ctx: Context, raw: str) -> None:
     mine = handoff.claimed_by == ctx.user.id
     choices: list[Choice] = []
     if handoff.status == OPEN:
-        choices.append(Choice(t.CLAIM, f"hc:{handoff.id}"))
+        choices.append(Choice(t.CLAIM, p.CLAIM.build(handoff.id)))
     elif handoff.status != CLOSED and mine:
-        choices.append(Choice(t.REPLY, f"ha:{handoff.id}"))
+        choices.append(Choice(t.REPLY, p.ANSWER.build(handoff.id)))
     if handoff.answered_at is not None and (mine or ctx.role >= Role.OFFICER):
-        choices.append(Choice(t.TO_FAQ, f"lr:{handoff.id}"))
+        choices.append(Choice(t.TO_FAQ, p.LEARN.build(handoff.id)))
     if handoff.status != CLOSED and (mine or ctx.role >= Role.LEADER):
-        choices.append(Choice(t.CLOSE, f"hx:{handoff.id}"))
+        choices.append(Choice(t.CLOSE, p.CLOSE.build(handoff.id)))
     ctx.reply(text, choices)
 
 

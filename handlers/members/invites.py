@@ -15,11 +15,13 @@ from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import format_date
-from handlers.core.dispatcher import CommandHandler
-from handlers.core.forms import Answer, Done, Form, Forms, Invalid, Step, back_option, option
+from handlers.core.forms import Answer, Done, Form, Invalid, Step, back_option, option
+from handlers.core.payloads import Payload
 from handlers.core.roles import Role
 from handlers.core.types import Choice, Reply
+from handlers.members import pick
 from handlers.members import texts as t
+from handlers.members.payloads import REVOKE
 from handlers.members.scope import (
     LEVEL_LABELS,
     ROLE_LEVELS,
@@ -28,7 +30,6 @@ from handlers.members.scope import (
     grantable_roles,
     own_area,
     scope_of,
-    search,
 )
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -120,18 +121,15 @@ async def _targets(ctx: Context, role: Role) -> list[AreaData]:
     return [a for a in areas if can_grant(ctx.role, own, role, a)]
 
 
-def make_invite(forms: Forms) -> CommandHandler:
-    async def invite(ctx: Context, _args: str) -> None:
-        if ctx.incoming.chat_type != "private":
-            ctx.reply(t.INVITE_PRIVATE_ONLY)
-            return
-        has_scope, _root = await scope_of(ctx)
-        if not has_scope:
-            ctx.reply(t.INVITE_NO_AREA)
-            return
-        await forms.start(ctx, INVITE_FORM, {})
-
-    return invite
+async def invite(ctx: Context, _args: str) -> None:
+    if ctx.incoming.chat_type != "private":
+        ctx.reply(t.INVITE_PRIVATE_ONLY)
+        return
+    has_scope, _root = await scope_of(ctx)
+    if not has_scope:
+        ctx.reply(t.INVITE_NO_AREA)
+        return
+    await ctx.forms.start(ctx, INVITE_FORM, {})
 
 
 async def ask_role(ctx: Context) -> None:
@@ -151,14 +149,13 @@ async def take_role(ctx: Context, answer: Answer) -> None:
     if not await _targets(ctx, role):
         raise Invalid(t.INVITE_NO_ROLES)
     ctx.state.data["role"] = role.key
-    ctx.state.data.pop("matches", None)
+    ctx.state.data.pop(pick.MATCHES, None)
 
 
 async def ask_area(ctx: Context) -> None:
     role = Role.parse(ctx.state.data["role"])
     targets = await _targets(ctx, role)
-    matches = set(ctx.state.data.get("matches") or [])
-    shown = [a for a in targets if a.id in matches] if matches else targets
+    shown = pick.narrowed(ctx.state.data, targets)
     if len(shown) <= PICK_LIMIT:
         choices = [option(ctx, await area_label(ctx, a), str(a.id)) for a in shown]
         ctx.reply(t.INVITE_ASK_AREA, [*choices, back_option()])
@@ -170,54 +167,33 @@ async def ask_area(ctx: Context) -> None:
 async def take_area(ctx: Context, answer: Answer) -> None:
     role = Role.parse(ctx.state.data["role"])
     targets = await _targets(ctx, role)
-    data = ctx.state.data
-    if answer.value is not None:
-        chosen = next((a for a in targets if str(a.id) == answer.value), None)
-        if chosen is None:  # forged or outdated: the area is outside what this person may grant
+    if answer.value is None:
+        chosen = pick.typed(ctx.state.data, targets, answer.text, PICK_LIMIT)
+    else:
+        found = pick.pressed(targets, answer.value)
+        if found is None:  # forged or outdated: the area is outside what this person may grant
             own = await own_area(ctx)
             raise Invalid(t.INVITE_AREA_DENIED.format(role=role.label, area=own.name if own else "?"))
-    else:
-        found = search(targets, answer.text)
-        if not found:
-            data.pop("matches", None)
-            raise Invalid(t.AREA_NOT_FOUND.format(query=answer.text))
-        if len(found) > PICK_LIMIT:
-            raise Invalid(t.AREA_TOO_MANY.format(count=len(found), query=answer.text))
-        if len(found) > 1:
-            data["matches"] = [a.id for a in found]
-            raise Invalid(t.AREA_MATCHES.format(count=len(found), query=answer.text))
-        chosen = found[0]
-    data["area_id"] = chosen.id
-    data.pop("matches", None)
+        chosen = found
+    ctx.state.data["area_id"] = chosen.id
+    ctx.state.data.pop(pick.MATCHES, None)
 
 
-def _number(answer: Answer, limit: int) -> int | None:
-    words = answer.text.strip().split()
-    raw = words[0] if words else ""
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= limit else None
+def _number_step(name: str, question: str, bad: str, limit: int) -> Step:
+    """A whole number from 1 to `limit`, kept under the step's name. No buttons: a typed "5" would select
+    the fifth button, not mean five."""
 
+    async def ask(ctx: Context) -> None:
+        ctx.reply(f"{question.format(max=limit)}\n{texts.FORM_HINT}")
 
-# The two number steps offer no buttons: a typed "5" would select the fifth button, not mean five.
-async def ask_days(ctx: Context) -> None:
-    ctx.reply(f"{t.INVITE_ASK_DAYS.format(max=MAX_DAYS)}\n{texts.FORM_HINT}")
+    async def take(ctx: Context, answer: Answer) -> None:
+        words = answer.text.strip().split()
+        raw = words[0] if words else ""
+        if not (raw.isascii() and raw.isdigit() and 1 <= int(raw) <= limit):
+            raise Invalid(bad.format(max=limit))
+        ctx.state.data[name] = int(raw)
 
-
-async def take_days(ctx: Context, answer: Answer) -> None:
-    days = _number(answer, MAX_DAYS)
-    if days is None:
-        raise Invalid(t.INVITE_BAD_DAYS.format(max=MAX_DAYS))
-    ctx.state.data["days"] = days
-
-
-async def ask_uses(ctx: Context) -> None:
-    ctx.reply(f"{t.INVITE_ASK_USES.format(max=MAX_USES)}\n{texts.FORM_HINT}")
-
-
-async def take_uses(ctx: Context, answer: Answer) -> None:
-    uses = _number(answer, MAX_USES)
-    if uses is None:
-        raise Invalid(t.INVITE_BAD_USES.format(max=MAX_USES))
-    ctx.state.data["uses"] = uses
+    return Step(name, ask, take)
 
 
 async def ask_confirm(ctx: Context) -> None:
@@ -268,7 +244,7 @@ async def take_confirm(ctx: Context, answer: Answer) -> Done:
         uses=invite.max_uses,
         expires=local_time(ctx, invite.expires_at),
     )
-    ctx.reply(text, [Choice(t.INVITE_REVOKE, f"inv:r:{invite.id}")])
+    ctx.reply(text, [Choice(t.INVITE_REVOKE, REVOKE.build(invite.id))])
     return Done()
 
 
@@ -278,17 +254,16 @@ INVITE = Form(
     (
         Step("role", ask_role, take_role),
         Step("area", ask_area, take_area),
-        Step("days", ask_days, take_days),
-        Step("uses", ask_uses, take_uses),
+        _number_step("days", t.INVITE_ASK_DAYS, t.INVITE_BAD_DAYS, MAX_DAYS),
+        _number_step("uses", t.INVITE_ASK_USES, t.INVITE_BAD_USES, MAX_USES),
         Step("confirm", ask_confirm, take_confirm),
     ),
 )
 
 
-async def revoke(ctx: Context, rest: str) -> None:
-    """`inv:r:<id>`: the creator, or anyone who could have granted that role there, may revoke."""
-    action, _, raw_id = rest.partition(":")
-    invite = await ctx.store.invites.get(int(raw_id)) if action == "r" and raw_id.isdigit() else None
+async def revoke(ctx: Context, _kind: Payload, invite_id: int) -> None:
+    """The creator, or anyone who could have granted that role there, may revoke."""
+    invite = await ctx.store.invites.get(invite_id)
     if invite is None:
         ctx.reply(texts.STALE_BUTTON)
         return

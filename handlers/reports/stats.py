@@ -1,7 +1,7 @@
 """/thongke: a member sees their own week and month; leaders and up see their area, broken down.
 
 `/thongke [tuần|tháng|tháng trước|năm|dd/mm/yyyy-dd/mm/yyyy] [MÃ ĐỊA BÀN]`. The period buttons carry the
-area id (`st:<period>:<area id>`), which is checked again when pressed: a forged id shows nothing.
+area id (`payloads.PERIOD`), which is checked again when pressed: a forged id shows nothing.
 """
 
 from __future__ import annotations
@@ -11,16 +11,18 @@ from db.repos.visit_stats import Count, VisitFilter
 from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.dates import DateError, Period, last_month, parse_period, this_month, this_week
+from handlers.core.payloads import as_id
 from handlers.core.roles import Role
 from handlers.core.types import Choice
 from handlers.members.scope import area_in_scope, scope_of
 from handlers.reports.data import VisitReport, build_report
+from handlers.reports.payloads import PERIOD
 from handlers.visits import texts as t
 from handlers.visits.catalog import service_label
 
 MEMBERS_SHOWN = 10
 AREAS_SHOWN = 30
-_PERIODS = {"w": this_week, "m": this_month, "p": last_month}
+PERIODS = {"week": this_week, "month": this_month, "last_month": last_month}
 
 
 def _count(label: str, count: Count) -> str:
@@ -107,11 +109,11 @@ async def _mine(ctx: Context) -> None:
 
 
 def _buttons(area: AreaData | None) -> list[Choice]:
-    key = str(area.id) if area else "0"
+    key = area.id if area else 0
     return [
-        Choice(t.STATS_THIS_WEEK, f"st:w:{key}"),
-        Choice(t.STATS_THIS_MONTH, f"st:m:{key}"),
-        Choice(t.STATS_LAST_MONTH, f"st:p:{key}"),
+        Choice(t.STATS_THIS_WEEK, PERIOD.build("week", key)),
+        Choice(t.STATS_THIS_MONTH, PERIOD.build("month", key)),
+        Choice(t.STATS_LAST_MONTH, PERIOD.build("last_month", key)),
     ]
 
 
@@ -130,15 +132,18 @@ async def show(ctx: Context, args: str) -> None:
 
 
 async def period_button(ctx: Context, rest: str) -> None:
-    """`st:<w|m|p>:<area id>` (0: everywhere, admins only)."""
-    kind, _, raw_id = rest.partition(":")
-    if kind not in _PERIODS or not raw_id.isdigit() or ctx.role < Role.LEADER:
+    """The same area for another period (area 0: everywhere, admins only)."""
+    parts = PERIOD.parse(rest)
+    period, area_id = parts if parts is not None else ("", "")
+    everywhere = area_id == "0"
+    area_key = as_id(area_id)
+    if period not in PERIODS or area_key is None or ctx.role < Role.LEADER:
         ctx.reply(texts.STALE_BUTTON)
         return
     has_scope, root = await scope_of(ctx)
-    area = await area_in_scope(ctx, int(raw_id)) if raw_id != "0" else None
-    allowed = area is not None or (raw_id == "0" and has_scope and root is None)
+    area = await area_in_scope(ctx, area_key) if not everywhere else None
+    allowed = area is not None or (everywhere and has_scope and root is None)
     if not allowed:
         ctx.reply(t.STATS_AREA_DENIED.format(area=root.name if root else t.EVERYWHERE))
         return
-    await _show_area(ctx, area, _PERIODS[kind](ctx.local_now().date()))
+    await _show_area(ctx, area, PERIODS[period](ctx.local_now().date()))

@@ -1,10 +1,8 @@
 """/ghinhan: log a session by form or by one line; save it once; correct or delete it later.
 
-Buttons, each re-checked against the person's role and area when pressed:
-  vs:<token>      save the open card (idempotent: the token is a unique key of the change record)
-  vt:<service>    toggle a service on the services step
-  vx:e:<id>       correct a session          vx:d:<id>  ask to delete it
-  vx:D:<id>       delete it                  vx:k:<id>  keep it
+Buttons (handlers/visits/payloads.py), each re-checked against the person's role and area when pressed:
+save the open card (idempotent: its token is a unique key of the change record), toggle a service on the
+services step, log another session, correct a session, delete one (asked first) or keep it.
 """
 
 from __future__ import annotations
@@ -16,17 +14,15 @@ from db.repos.visits import VisitData, VisitInput
 from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.dates import format_date
-from handlers.core.dispatcher import ButtonHandler, CommandHandler
-from handlers.core.forms import Forms
+from handlers.core.payloads import Payload
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
 from handlers.members.scope import area_in_scope, area_label, scope_of
+from handlers.visits import payloads as p
 from handlers.visits import texts as t
-from handlers.visits.catalog import SERVICE_CODES
-from handlers.visits.form import CARD, FORMS, GUIDED, ask_services, hamlet_candidates, missing, new_token
-from handlers.visits.form import toggle_service as _toggle
+from handlers.visits.form import CARD, FORMS, GUIDED, hamlet_candidates, missing, new_token
 from handlers.visits.line import LineError, parse_line
 
 EDIT_WINDOW = timedelta(hours=24)
@@ -46,40 +42,37 @@ async def _start_checks(ctx: Context) -> list[int] | None:
     return [a.id for a in candidates]
 
 
-def make_log(forms: Forms) -> CommandHandler:
-    async def log(ctx: Context, args: str) -> None:
-        word = fold(args)
-        if word in _EDIT_WORDS or word in _DELETE_WORDS:
-            await _list_recent(ctx, "e" if word in _EDIT_WORDS else "d")
-            return
-        allowed = await _start_checks(ctx)
-        if allowed is None:
-            return
-        data: dict[str, Any] = {"token": new_token(), "services": []}
-        if len(allowed) == 1:
-            data |= {"area_id": allowed[0], "area_fixed": True}
-        if not args:
-            await forms.start(ctx, GUIDED, data | {"guided": True})
-            return
-        try:
-            draft = parse_line(args, ctx.local_now().date())
-        except LineError as bad:
-            ctx.reply(bad.message)
-            return
-        notes = mask_personal_numbers(draft.notes)
-        place = draft.place or await ctx.store.visits.last_place(ctx.user.id) or "home"
-        data |= {
-            "review": True,
-            "date": draft.visit_date.isoformat(),
-            "people": draft.people,
-            "services": list(draft.services),
-            "place": place,
-            "notes": notes,
-            "masked": notes != draft.notes,
-        }
-        await forms.start(ctx, CARD, data)
-
-    return log
+async def log(ctx: Context, args: str) -> None:
+    word = fold(args)
+    if word in _EDIT_WORDS or word in _DELETE_WORDS:
+        await _list_recent(ctx, p.EDIT if word in _EDIT_WORDS else p.DELETE)
+        return
+    allowed = await _start_checks(ctx)
+    if allowed is None:
+        return
+    data: dict[str, Any] = {"token": new_token(), "services": []}
+    if len(allowed) == 1:
+        data |= {"area_id": allowed[0], "area_fixed": True}
+    if not args:
+        await ctx.forms.start(ctx, GUIDED, data | {"guided": True})
+        return
+    try:
+        draft = parse_line(args, ctx.local_now().date())
+    except LineError as bad:
+        ctx.reply(bad.message)
+        return
+    notes = mask_personal_numbers(draft.notes)
+    place = draft.place or await ctx.store.visits.last_place(ctx.user.id) or "home"
+    data |= {
+        "review": True,
+        "date": draft.visit_date.isoformat(),
+        "people": draft.people,
+        "services": list(draft.services),
+        "place": place,
+        "notes": notes,
+        "masked": notes != draft.notes,
+    }
+    await ctx.forms.start(ctx, CARD, data)
 
 
 def _input(data: dict[str, Any]) -> VisitInput:
@@ -100,66 +93,54 @@ async def _saved_text(ctx: Context, visit: VisitData, template: str) -> str:
     return template.format(id=visit.id, date=format_date(visit.visit_date), area=where, people=visit.people)
 
 
-def make_save(forms: Forms) -> ButtonHandler:
-    async def save(ctx: Context, token: str) -> None:
-        data = ctx.state.data
-        open_here = ctx.state.form in FORMS and data.get("token") == token
-        done = await ctx.store.visits.by_token(token) if token else None
-        if done is not None:
-            if open_here:
-                forms.finish(ctx)
-            ctx.reply(t.ALREADY_SAVED.format(id=done.id))
-            return
-        if not open_here or ctx.state.step != "confirm" or missing(data) is not None:
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        # The card was built from state we wrote, but role and area may have changed since: check again.
-        allowed = {a.id for a in await hamlet_candidates(ctx) or []}
-        if int(data["area_id"]) not in allowed:
-            _, root = await scope_of(ctx)
-            ctx.reply(t.HAMLET_DENIED.format(area=root.name if root else t.EVERYWHERE))
-            return
-        now = ctx.now()
-        if data.get("edit_id"):
-            current = await ctx.store.visits.get(int(data["edit_id"]))
-            if current is None or current.deleted_at is not None or not await may_change(ctx, current):
-                forms.finish(ctx)
-                ctx.reply(
-                    t.CANT_CHANGE if current and not current.deleted_at else t.GONE.format(id=data["edit_id"])
-                )
-                return
-            saved = await ctx.store.visits.update(
-                current.id, _input(data), actor=ctx.user.id, token=token, now=now
-            )
-            forms.finish(ctx)
-            ctx.reply(await _saved_text(ctx, saved.visit, t.UPDATED))
-            return
-        saved = await ctx.store.visits.create(_input(data), member_id=ctx.user.id, token=token, now=now)
-        forms.finish(ctx)
-        if not saved.created:
-            ctx.reply(t.ALREADY_SAVED.format(id=saved.visit.id))
-            return
-        text = await _saved_text(ctx, saved.visit, t.SAVED)
-        ctx.reply(
-            f"{text}\n{t.SAVED_HINT}",
-            [
-                Choice(t.LOG_ANOTHER, "vx:n:0"),
-                Choice(t.EDIT_THIS, f"vx:e:{saved.visit.id}"),
-                Choice(t.DELETE_THIS, f"vx:d:{saved.visit.id}"),
-            ],
-        )
-
-    return save
-
-
-async def toggle(ctx: Context, code: str) -> None:
-    """`vt:<service>`: only on the services step of one's own open form."""
-    if ctx.state.form not in FORMS or ctx.state.step != "services" or code not in SERVICE_CODES:
+async def save(ctx: Context, rest: str) -> None:
+    token = rest  # one part: the whole rest
+    data = ctx.state.data
+    open_here = ctx.state.form in FORMS and data.get("token") == token
+    done = await ctx.store.visits.by_token(token) if token else None
+    if done is not None:
+        if open_here:
+            ctx.forms.finish(ctx)
+        ctx.reply(t.ALREADY_SAVED.format(id=done.id))
+        return
+    if not open_here or ctx.state.step != "confirm" or missing(data) is not None:
         ctx.reply(texts.STALE_BUTTON)
         return
-    _toggle(ctx, code)
-    ctx.state.expires_at = ctx.now() + ctx.services.form_ttl
-    await ask_services(ctx)
+    # The card was built from state we wrote, but role and area may have changed since: check again.
+    allowed = {a.id for a in await hamlet_candidates(ctx) or []}
+    if int(data["area_id"]) not in allowed:
+        _, root = await scope_of(ctx)
+        ctx.reply(t.HAMLET_DENIED.format(area=root.name if root else t.EVERYWHERE))
+        return
+    now = ctx.now()
+    if data.get("edit_id"):
+        current = await ctx.store.visits.get(int(data["edit_id"]))
+        if current is None or current.deleted_at is not None or not await may_change(ctx, current):
+            ctx.forms.finish(ctx)
+            ctx.reply(
+                t.CANT_CHANGE if current and not current.deleted_at else t.GONE.format(id=data["edit_id"])
+            )
+            return
+        saved = await ctx.store.visits.update(
+            current.id, _input(data), actor=ctx.user.id, token=token, now=now
+        )
+        ctx.forms.finish(ctx)
+        ctx.reply(await _saved_text(ctx, saved.visit, t.UPDATED))
+        return
+    saved = await ctx.store.visits.create(_input(data), member_id=ctx.user.id, token=token, now=now)
+    ctx.forms.finish(ctx)
+    if not saved.created:
+        ctx.reply(t.ALREADY_SAVED.format(id=saved.visit.id))
+        return
+    text = await _saved_text(ctx, saved.visit, t.SAVED)
+    ctx.reply(
+        f"{text}\n{t.SAVED_HINT}",
+        [
+            Choice(t.LOG_ANOTHER, p.NEW.build()),
+            Choice(t.EDIT_THIS, p.EDIT.build(saved.visit.id)),
+            Choice(t.DELETE_THIS, p.DELETE.build(saved.visit.id)),
+        ],
+    )
 
 
 async def may_change(ctx: Context, visit: VisitData) -> bool:
@@ -170,7 +151,7 @@ async def may_change(ctx: Context, visit: VisitData) -> bool:
     return own and ctx.now() - visit.created_at <= EDIT_WINDOW
 
 
-async def _list_recent(ctx: Context, action: str) -> None:
+async def _list_recent(ctx: Context, kind: Payload) -> None:
     if ctx.role >= Role.LEADER:
         has_scope, root = await scope_of(ctx)
         found = await ctx.store.visits.recent(scope_path=root.path if root else None) if has_scope else []
@@ -180,51 +161,48 @@ async def _list_recent(ctx: Context, action: str) -> None:
     for visit in found:
         if await may_change(ctx, visit):
             label = await _saved_text(ctx, visit, t.LIST_ITEM)
-            choices.append(Choice(label, f"vx:{action}:{visit.id}"))
+            choices.append(Choice(label, kind.build(visit.id)))
     if not choices:
         ctx.reply(t.LIST_EMPTY)
         return
-    ctx.reply(t.LIST_EDIT if action == "e" else t.LIST_DELETE, choices)
+    ctx.reply(t.LIST_EDIT if kind == p.EDIT else t.LIST_DELETE, choices)
 
 
-def make_change(forms: Forms) -> ButtonHandler:
-    async def change(ctx: Context, rest: str) -> None:
-        action, _, raw_id = rest.partition(":")
-        if action == "n":
-            await make_log(forms)(ctx, "")
-            return
-        if action not in ("e", "d", "D", "k") or not raw_id.isdigit():
-            ctx.reply(texts.STALE_BUTTON)
-            return
-        visit = await ctx.store.visits.get(int(raw_id))
-        if visit is None or visit.deleted_at is not None:
-            ctx.reply(t.GONE.format(id=raw_id))
-            return
-        if action == "k":
-            ctx.reply(t.KEPT.format(id=visit.id))
-            return
-        if not await may_change(ctx, visit):
-            ctx.reply(t.CANT_CHANGE)
-            return
-        if action == "e":
-            data = {
-                "token": new_token(),
-                "review": True,
-                "edit_id": visit.id,
-                "date": visit.visit_date.isoformat(),
-                "area_id": visit.area_id,
-                "place": visit.place,
-                "people": visit.people,
-                "services": list(visit.services),
-                "notes": visit.notes,
-            }
-            await forms.start(ctx, CARD, data)
-        elif action == "d":
-            question = await _saved_text(ctx, visit, t.ASK_DELETE)
-            ctx.reply(question, [Choice(t.DELETE, f"vx:D:{visit.id}"), Choice(t.KEEP, f"vx:k:{visit.id}")])
-        elif await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
-            ctx.reply(t.DELETED.format(id=visit.id))
-        else:
-            ctx.reply(t.GONE.format(id=visit.id))
+async def new(ctx: Context, _rest: str) -> None:
+    """«Ghi nhận buổi khác»: the same as /ghinhan."""
+    await log(ctx, "")
 
-    return change
+
+async def act(ctx: Context, kind: Payload, visit_id: int) -> None:
+    """Correct a session, delete it (asked first) or keep it: checked again now."""
+    visit = await ctx.store.visits.get(visit_id)
+    if visit is None or visit.deleted_at is not None:
+        ctx.reply(t.GONE.format(id=visit_id))
+        return
+    if kind == p.KEEP:
+        ctx.reply(t.KEPT.format(id=visit.id))
+        return
+    if not await may_change(ctx, visit):
+        ctx.reply(t.CANT_CHANGE)
+        return
+    if kind == p.EDIT:
+        data = {
+            "token": new_token(),
+            "review": True,
+            "edit_id": visit.id,
+            "date": visit.visit_date.isoformat(),
+            "area_id": visit.area_id,
+            "place": visit.place,
+            "people": visit.people,
+            "services": list(visit.services),
+            "notes": visit.notes,
+        }
+        await ctx.forms.start(ctx, CARD, data)
+    elif kind == p.DELETE:
+        question = await _saved_text(ctx, visit, t.ASK_DELETE)
+        choices = [Choice(t.DELETE, p.DELETE_YES.build(visit.id)), Choice(t.KEEP, p.KEEP.build(visit.id))]
+        ctx.reply(question, choices)
+    elif await ctx.store.visits.delete(visit.id, actor=ctx.user.id, now=ctx.now()):
+        ctx.reply(t.DELETED.format(id=visit.id))
+    else:
+        ctx.reply(t.GONE.format(id=visit.id))

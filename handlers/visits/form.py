@@ -1,10 +1,10 @@
 """The /ghinhan form: date → hamlet → place → people → services → notes → the confirmation card.
 
 Two forms share the same steps. "visit" walks them in order (the guided form); "visit_card" starts at the
-card (the one-line entry and corrections). Once the card has been shown (`review`), each field step goes
-back to it. "Lưu" is not a form answer but a `vs:<token>` button handled in handlers/visits.py, so a second
-press after saving can say "already saved" instead of "old button". Toggling a service is a `vt:<code>`
-button for the same reason: it changes the selection without moving the form.
+card (the one-line entry and corrections); the card works as every card form does (handlers/core/card.py).
+"Lưu" is not a form answer but a button of its own (`payloads.SAVE`, handled in
+handlers/visits/commands.py), so a second press after saving can say "already saved" instead of "old
+button". The services are toggle buttons (`SERVICE_TOGGLES`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,16 @@ from datetime import date, timedelta
 from typing import Any
 
 from db.repos.areas import AreaData
-from handlers.core import texts
+from handlers.core import card, texts
+from handlers.core.card import after_field, back_choices
 from handlers.core.context import Context
 from handlers.core.dates import DateError, format_date, parse_visit_date, short_date
-from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, back_option, option
+from handlers.core.forms import Answer, Form, GoTo, Invalid, Step, back_option, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.types import Choice
-from handlers.members import texts as mt
-from handlers.members.scope import area_label, scope_of, search
+from handlers.members import pick
+from handlers.members.scope import area_label, scope_of
+from handlers.visits import payloads as p
 from handlers.visits import texts as t
 from handlers.visits.catalog import (
     PLACE_CODES,
@@ -59,18 +61,6 @@ async def hamlet_candidates(ctx: Context) -> list[AreaData] | None:
     return [root] if root is not None and root.level in ("commune", "hamlet") else []
 
 
-def _data(ctx: Context) -> dict[str, Any]:
-    return ctx.state.data
-
-
-def _after_field(ctx: Context) -> GoTo | None:
-    return GoTo("confirm") if _data(ctx).get("review") else None
-
-
-def _back(ctx: Context) -> list[Choice]:
-    return [back_option()] if _data(ctx).get("guided") or _data(ctx).get("review") else []
-
-
 # -- date --
 async def ask_date(ctx: Context) -> None:
     today = ctx.local_now().date()
@@ -79,7 +69,7 @@ async def ask_date(ctx: Context) -> None:
         option(ctx, t.TODAY.format(day=short_date(today)), "0"),
         option(ctx, t.YESTERDAY.format(day=short_date(yesterday)), "1"),
     ]
-    if _data(ctx).get("review"):
+    if card.data(ctx).get("review"):
         choices.append(back_option())
     ctx.reply(t.ASK_DATE, choices)
 
@@ -93,10 +83,10 @@ async def take_date(ctx: Context, answer: Answer) -> GoTo | None:
             day = parse_visit_date(answer.text, today)
         except DateError as bad:
             raise Invalid(bad.message) from None
-    _data(ctx)["date"] = day.isoformat()
-    if _data(ctx).get("review"):
+    card.data(ctx)["date"] = day.isoformat()
+    if card.data(ctx).get("review"):
         return GoTo("confirm")
-    return GoTo("place") if _data(ctx).get("area_fixed") else GoTo("hamlet")
+    return GoTo("place") if card.data(ctx).get("area_fixed") else GoTo("hamlet")
 
 
 # -- hamlet --
@@ -107,53 +97,41 @@ async def _label(ctx: Context, area: AreaData, root: AreaData | None) -> str:
 async def ask_hamlet(ctx: Context) -> None:
     candidates = await hamlet_candidates(ctx) or []
     _, root = await scope_of(ctx)
-    matches = set(_data(ctx).get("matches") or [])
-    shown = [a for a in candidates if a.id in matches] if matches else candidates
+    shown = pick.narrowed(card.data(ctx), candidates)
     if len(shown) <= PICK_LIMIT:
         choices = [option(ctx, await _label(ctx, a, root), str(a.id)) for a in shown]
-        ctx.reply(t.ASK_HAMLET, [*choices, *_back(ctx)])
+        ctx.reply(t.ASK_HAMLET, [*choices, *back_choices(ctx)])
         return
     example = candidates[0].name if candidates else "Thôn 1"
-    ctx.reply(t.ASK_HAMLET_TYPED.format(example=example), _back(ctx))
+    ctx.reply(t.ASK_HAMLET_TYPED.format(example=example), back_choices(ctx))
 
 
 async def take_hamlet(ctx: Context, answer: Answer) -> GoTo | None:
     candidates = await hamlet_candidates(ctx) or []
-    by_id = {a.id: a for a in candidates}
-    data = _data(ctx)
-    if answer.value is not None:
-        chosen = by_id.get(int(answer.value)) if answer.value.isdigit() else None
-        if chosen is None:  # a forged or outdated payload: nothing outside one's own area
+    if answer.value is None:
+        chosen = pick.typed(card.data(ctx), candidates, answer.text, PICK_LIMIT)
+    else:
+        found = pick.pressed(candidates, answer.value)
+        if found is None:  # a forged or outdated payload: nothing outside one's own area
             _, root = await scope_of(ctx)
             raise Invalid(t.HAMLET_DENIED.format(area=root.name if root else t.EVERYWHERE))
-    else:
-        found = search(candidates, answer.text)
-        if not found:
-            data.pop("matches", None)
-            raise Invalid(mt.AREA_NOT_FOUND.format(query=answer.text))
-        if len(found) > PICK_LIMIT:
-            data.pop("matches", None)
-            raise Invalid(mt.AREA_TOO_MANY.format(count=len(found), query=answer.text))
-        if len(found) > 1:
-            data["matches"] = [a.id for a in found]
-            raise Invalid(mt.AREA_MATCHES.format(count=len(found), query=answer.text))
-        chosen = found[0]
-    data["area_id"] = chosen.id
-    data.pop("matches", None)
-    return _after_field(ctx)
+        chosen = found
+    card.data(ctx)["area_id"] = chosen.id
+    card.data(ctx).pop(pick.MATCHES, None)
+    return after_field(ctx)
 
 
 # -- place --
 async def ask_place(ctx: Context) -> None:
-    ctx.reply(t.ASK_PLACE, [*(option(ctx, p.label, p.code) for p in PLACES), *_back(ctx)])
+    ctx.reply(t.ASK_PLACE, [*(option(ctx, p.label, p.code) for p in PLACES), *back_choices(ctx)])
 
 
 async def take_place(ctx: Context, answer: Answer) -> GoTo | None:
     code = answer.value if answer.value in PLACE_CODES else find_place(answer.text)
     if code is None:
         raise Invalid(t.BAD_PLACE)
-    _data(ctx)["place"] = code
-    return _after_field(ctx)
+    card.data(ctx)["place"] = code
+    return after_field(ctx)
 
 
 # -- people --
@@ -166,30 +144,30 @@ async def take_people(ctx: Context, answer: Answer) -> GoTo | None:
     people = parse_people(answer.text)
     if people is None:
         raise Invalid(t.BAD_PEOPLE.format(max=MAX_PEOPLE))
-    _data(ctx)["people"] = people
-    return _after_field(ctx)
+    card.data(ctx)["people"] = people
+    return after_field(ctx)
 
 
 # -- services --
 async def ask_services(ctx: Context) -> None:
-    chosen = set(_data(ctx).get("services") or [])
+    chosen = set(card.data(ctx).get("services") or [])
     listed = "; ".join(service_label(c) for c in SERVICE_CODES if c in chosen) or t.NOTHING_CHOSEN
-    toggles = [Choice(("✓ " if s.code in chosen else "") + s.label, f"vt:{s.code}") for s in SERVICES]
+    toggles = SERVICE_TOGGLES.choices(chosen)
     text = f"{t.ASK_SERVICES}\n\n{t.CHOSEN.format(items=listed)}"
-    ctx.reply(text, [*toggles, option(ctx, t.DONE, "done"), *_back(ctx)])
+    ctx.reply(text, [*toggles, option(ctx, t.DONE, "done"), *back_choices(ctx)])
 
 
 def toggle_service(ctx: Context, code: str) -> None:
-    chosen = set(_data(ctx).get("services") or []) ^ {code}
-    _data(ctx)["services"] = [c for c in SERVICE_CODES if c in chosen]
+    chosen = set(card.data(ctx).get("services") or []) ^ {code}
+    card.data(ctx)["services"] = [c for c in SERVICE_CODES if c in chosen]
 
 
 async def take_services(ctx: Context, answer: Answer) -> GoTo | None:
-    data = _data(ctx)
+    data = card.data(ctx)
     if answer.value == "done":
         if not data.get("services"):
             raise Invalid(t.NEED_SERVICE)
-        return _after_field(ctx)
+        return after_field(ctx)
     try:
         services = parse_services(answer.text)
     except UnknownItem as unknown:
@@ -197,12 +175,12 @@ async def take_services(ctx: Context, answer: Answer) -> GoTo | None:
     if not services:
         raise Invalid(t.NEED_SERVICE)
     data["services"] = list(services)
-    return _after_field(ctx)
+    return after_field(ctx)
 
 
 # -- notes --
 async def ask_notes(ctx: Context) -> None:
-    ctx.reply(t.ASK_NOTES, [option(ctx, t.SKIP, "skip"), *_back(ctx)])
+    ctx.reply(t.ASK_NOTES, [option(ctx, t.SKIP, "skip"), *back_choices(ctx)])
 
 
 async def take_notes(ctx: Context, answer: Answer) -> GoTo:
@@ -210,14 +188,14 @@ async def take_notes(ctx: Context, answer: Answer) -> GoTo:
     if len(text) > MAX_NOTES:
         raise Invalid(t.NOTES_TOO_LONG.format(length=len(text), limit=MAX_NOTES))
     masked = mask_personal_numbers(text)
-    _data(ctx)["notes"] = masked
-    _data(ctx)["masked"] = masked != text
+    card.data(ctx)["notes"] = masked
+    card.data(ctx)["masked"] = masked != text
     return GoTo("confirm")
 
 
 # -- the card --
 async def card_text(ctx: Context) -> str:
-    data = _data(ctx)
+    data = card.data(ctx)
     area = await ctx.store.areas.get(int(data["area_id"])) if data.get("area_id") else None
     day = date.fromisoformat(data["date"]) if data.get("date") else None
     lines = t.CARD.format(
@@ -241,47 +219,37 @@ def missing(data: dict[str, Any]) -> str | None:
     return None if data.get("services") else "services"
 
 
-async def ask_confirm(ctx: Context) -> None:
-    data = _data(ctx)
-    data["review"] = True
-    gap = missing(data)
-    choices: list[Choice] = []
+def _card_actions(ctx: Context) -> list[Choice]:
+    gap = missing(card.data(ctx))
     if gap is None:
-        choices.append(Choice(t.SAVE, f"vs:{data['token']}"))
-    elif gap == "hamlet":
-        choices.append(option(ctx, t.PICK_HAMLET, "hamlet"))
-    choices += [option(ctx, t.EDIT, "edit"), option(ctx, t.CANCEL, "cancel")]
-    if data.get("guided"):
-        choices.append(back_option())
-    body = await card_text(ctx)
-    foot = t.CARD_FOOT if gap is None else t.CARD_NEEDS_HAMLET
-    title = t.CARD_TITLE_EDIT.format(id=data["edit_id"]) if data.get("edit_id") else t.CARD_TITLE
-    ctx.reply(f"{body}\n\n{foot}", choices, title=title)
+        return [Choice(t.SAVE, p.SAVE.build(card.data(ctx)["token"]))]
+    return [option(ctx, t.PICK_HAMLET, "hamlet")] if gap == "hamlet" else []
 
 
-async def take_confirm(ctx: Context, answer: Answer) -> GoTo | Done:
-    if answer.value == "edit":
-        return GoTo("field")
-    if answer.value == "hamlet":
-        return GoTo("hamlet")
-    if answer.value == "cancel":
-        ctx.reply(texts.CANCELLED.format(form=t.TITLE))
-        return Done()
-    raise Invalid(t.CONFIRM_HINT)
+async def _card_body(ctx: Context) -> str:
+    foot = t.CARD_FOOT if missing(card.data(ctx)) is None else t.CARD_NEEDS_HAMLET
+    return f"{await card_text(ctx)}\n\n{foot}"
 
 
-async def ask_field(ctx: Context) -> None:
-    choices = [option(ctx, label, name) for name, label in t.FIELDS.items()]
-    ctx.reply(t.ASK_FIELD, [*choices, option(ctx, t.BACK_TO_CARD, "card")])
+async def _pick_hamlet(ctx: Context) -> GoTo:
+    return GoTo("hamlet")
 
 
-async def take_field(ctx: Context, answer: Answer) -> GoTo:
-    if answer.value == "card":
-        return GoTo("confirm")
-    if answer.value in t.FIELDS:
-        return GoTo(answer.value)
-    raise Invalid(t.ASK_FIELD)
-
+SESSION_CARD = card.Card(
+    title=t.CARD_TITLE,
+    title_edit=t.CARD_TITLE_EDIT,
+    body=_card_body,
+    actions=_card_actions,
+    answers={"hamlet": _pick_hamlet},
+    edit=t.EDIT,
+    discard=t.CANCEL,
+    discarded=texts.CANCELLED.format(form=t.TITLE),
+    hint=t.CONFIRM_HINT,
+    fields=t.FIELDS,
+    ask_field=t.ASK_FIELD,
+    back_to_card=t.BACK_TO_CARD,
+)
+SERVICE_TOGGLES = card.Toggles(p.SERVICE, FORMS, "services", SERVICES, toggle_service, ask_services)
 
 DATE = Step("date", ask_date, take_date)
 HAMLET = Step("hamlet", ask_hamlet, take_hamlet)
@@ -289,8 +257,7 @@ PLACE = Step("place", ask_place, take_place)
 PEOPLE = Step("people", ask_people, take_people)
 SERVICES_STEP = Step("services", ask_services, take_services)
 NOTES = Step("notes", ask_notes, take_notes)
-CONFIRM = Step("confirm", ask_confirm, take_confirm)
-FIELD = Step("field", ask_field, take_field)
+CONFIRM, FIELD = SESSION_CARD.steps()
 
 GUIDED_FORM = Form(GUIDED, t.TITLE, (DATE, HAMLET, PLACE, PEOPLE, SERVICES_STEP, NOTES, CONFIRM, FIELD))
 CARD_FORM = Form(CARD, t.TITLE, (CONFIRM, FIELD, DATE, HAMLET, PLACE, PEOPLE, SERVICES_STEP, NOTES))

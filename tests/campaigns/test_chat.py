@@ -8,6 +8,7 @@ from bot.app import App
 from db.repos.campaigns import CampaignData
 from db.repos.reminders import CANCELLED, PENDING
 from db.store import unit_of_work
+from handlers.campaigns import payloads as kp
 from handlers.campaigns import texts as t
 from handlers.core import texts
 from handlers.core.types import Reply
@@ -28,8 +29,8 @@ async def fill(app: App, team: Team, areas: str = "tất cả 100, Đông Tảo 
     assert end.text == t.ASK_END
     [services] = await say(app, officer, "31/03")
     assert services.text.startswith(t.ASK_SERVICES)
-    [toggled] = await say(app, officer, payload="cpv:vneid2")
-    [toggled] = await say(app, officer, payload="cpv:dvc")
+    [toggled] = await say(app, officer, payload=kp.SERVICE.build("vneid2"))
+    [toggled] = await say(app, officer, payload=kp.SERVICE.build("dvc"))
     assert "Đã chọn: VNeID kích hoạt mức 2; Dịch vụ công trực tuyến" in toggled.text
     assert [c.label for c in toggled.choices][:3] == [
         "✓ VNeID kích hoạt mức 2",
@@ -186,7 +187,7 @@ async def test_cancelling_asks_first_then_cancels_everything_once(app: App, team
     card = await fill(app, team)
     await say(app, team.officer, payload=choice(card, t.SAVE))
     campaign = await only_campaign(app)
-    [ask] = await say(app, team.officer, payload=f"cp:x:{campaign.id}")
+    [ask] = await say(app, team.officer, payload=kp.CANCEL.build(campaign.id))
     assert ask.text == t.ASK_CANCEL.format(id=campaign.id, name=campaign.name, pending=19)
     [kept] = await say(app, team.officer, payload=choice(ask, t.CANCEL_NO))
     assert kept.text == t.KEPT.format(id=campaign.id)

@@ -8,6 +8,7 @@ from datetime import date
 from bot.app import App
 from db.repos.reminders import PENDING
 from db.store import unit_of_work
+from handlers.campaigns import payloads as kp
 from handlers.campaigns import texts as t
 from handlers.core import texts
 from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, Team, choice, make_campaign, reminders, say
@@ -16,14 +17,18 @@ from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, Team, choice, make_cam
 async def test_a_leader_cannot_create_but_sees_their_areas_part(app: App, team: Team) -> None:
     campaign = await make_campaign(app, team.officer, {DONG_TAO: 120, NGHIA_TRAI: 80})
     assert [r.text for r in await say(app, team.leader, "/chiendich moi")] == [t.OFFICERS_ONLY]
-    assert [r.text for r in await say(app, team.leader, payload="cp:n")] == [t.OFFICERS_ONLY]
+    assert [r.text for r in await say(app, team.leader, payload=kp.NEW.build())] == [t.OFFICERS_ONLY]
     [listing] = await say(app, team.leader, "/chiendich")
     assert listing.text.startswith(t.LIST_HEADER) and t.NEW not in [c.label for c in listing.choices]
     [view] = await say(app, team.leader, payload=choice(listing, t.VIEW.format(id=campaign.id)))
     assert t.DETAIL_PART.format(area="Thôn Đông Tảo") in view.text
     assert "• Thôn Đông Tảo: 0/120 (0%)" in view.text and "Nghĩa Trai:" not in view.text
     assert [c.label for c in view.choices] == [t.PROGRESS.format(id=campaign.id)]  # no edit, no cancel
-    for forged in (f"cp:e:{campaign.id}", f"cp:x:{campaign.id}", f"cp:X:{campaign.id}"):
+    for forged in (
+        kp.EDIT.build(campaign.id),
+        kp.CANCEL.build(campaign.id),
+        kp.CANCEL_YES.build(campaign.id),
+    ):
         assert [r.text for r in await say(app, team.leader, payload=forged)] == [t.OFFICERS_ONLY]
     assert {r.status for r in await reminders(app, campaign.id)} == {PENDING}
 
@@ -33,18 +38,20 @@ async def test_an_officer_of_another_commune_can_neither_see_nor_change_it(app: 
     refused = t.NOT_YOURS.format(id=campaign.id)
     assert [r.text for r in await say(app, team.officer2, f"/chiendich {campaign.id}")] == [refused]
     for forged in (
-        f"cp:v:{campaign.id}",
-        f"cp:e:{campaign.id}",
-        f"cp:x:{campaign.id}",
-        f"cp:X:{campaign.id}",
+        kp.VIEW.build(campaign.id),
+        kp.EDIT.build(campaign.id),
+        kp.CANCEL.build(campaign.id),
+        kp.CANCEL_YES.build(campaign.id),
     ):
         assert [r.text for r in await say(app, team.officer2, payload=forged)] == [refused]
-    assert [r.text for r in await say(app, team.officer2, payload=f"td:{campaign.id}")] == [refused]
+    assert [r.text for r in await say(app, team.officer2, payload=kp.PROGRESS.build(campaign.id))] == [
+        refused
+    ]
     async with unit_of_work(app.sessions) as store:
         still = await store.campaigns.get(campaign.id)
     assert still is not None and still.active
     # The province officer is over both communes: they may, within the campaign's own commune.
-    [card] = await say(app, team.province, payload=f"cp:e:{campaign.id}")
+    [card] = await say(app, team.province, payload=kp.EDIT.build(campaign.id))
     assert card.title == t.CARD_TITLE_EDIT.format(id=campaign.id)
     [fields] = await say(app, team.province, payload=choice(card, t.EDIT_FIELD))
     [ask] = await say(app, team.province, payload=choice(fields, t.FIELDS["areas"]))
@@ -75,7 +82,7 @@ async def test_an_officer_cannot_see_into_a_campaign_owned_by_another_commune_th
     [view] = await say(app, team.officer2, f"/chiendich {campaign.id}")
     assert "Vĩnh Phúc" in view.text and "Đông Tảo:" not in view.text
     assert [c.label for c in view.choices] == [t.PROGRESS.format(id=campaign.id)]
-    assert [r.text for r in await say(app, team.officer2, payload=f"cp:x:{campaign.id}")] == [
+    assert [r.text for r in await say(app, team.officer2, payload=kp.CANCEL.build(campaign.id))] == [
         t.NOT_YOURS.format(id=campaign.id)
     ]
 
@@ -84,30 +91,36 @@ async def test_members_and_citizens_stop_at_the_door(app: App, team: Team) -> No
     campaign = await make_campaign(app, team.officer, {DONG_TAO: 120})
     [refusal] = await say(app, team.member, "/chiendich")
     assert refusal.text == texts.NOT_ALLOWED.format(command="/chiendich", role="tổ trưởng")
-    assert [r.text for r in await say(app, team.member, payload=f"cp:X:{campaign.id}")] == [
-        texts.NOT_ALLOWED.format(command="cp", role="tổ trưởng")
+    assert [r.text for r in await say(app, team.member, payload=kp.CANCEL_YES.build(campaign.id))] == [
+        texts.NOT_ALLOWED.format(command=kp.CANCEL_YES.prefix, role="tổ trưởng")
     ]
     # Another commune's member sees nothing of it, even by a forged button.
     [other] = await say(app, team.member_vp, "/tiendo")
     assert other.text == t.PROGRESS_NONE
-    assert [r.text for r in await say(app, team.member_vp, payload=f"td:{campaign.id}")] == [
+    assert [r.text for r in await say(app, team.member_vp, payload=kp.PROGRESS.build(campaign.id))] == [
         t.NOT_YOURS.format(id=campaign.id)
     ]
-    assert [r.text for r in await say(app, team.member_vp, payload="td:abc")] == [texts.STALE_BUTTON]
+    assert [r.text for r in await say(app, team.member_vp, payload=kp.PROGRESS.build("abc"))] == [
+        texts.STALE_BUTTON
+    ]
 
 
 async def test_forged_and_stale_form_buttons_do_nothing(app: App, team: Team) -> None:
     # A service toggle without the form open, or on another step.
-    assert [r.text for r in await say(app, team.officer, payload="cpv:vneid2")] == [texts.STALE_BUTTON]
+    assert [r.text for r in await say(app, team.officer, payload=kp.SERVICE.build("vneid2"))] == [
+        texts.STALE_BUTTON
+    ]
     await say(app, team.officer, "/chiendich moi")
-    assert [r.text for r in await say(app, team.officer, payload="cpv:vneid2")] == [texts.STALE_BUTTON]
-    assert [r.text for r in await say(app, team.officer, payload="cp:v:99999")] == [
+    assert [r.text for r in await say(app, team.officer, payload=kp.SERVICE.build("vneid2"))] == [
+        texts.STALE_BUTTON
+    ]
+    assert [r.text for r in await say(app, team.officer, payload=kp.VIEW.build(99999))] == [
         t.UNKNOWN.format(id=99999)
     ]
     assert [r.text for r in await say(app, team.officer, payload="cp:zz")] == [texts.STALE_BUTTON]
     # A leader cannot press an officer's toggle at all.
-    assert [r.text for r in await say(app, team.leader, payload="cpv:dvc")] == [
-        texts.NOT_ALLOWED.format(command="cpv", role="cán bộ")
+    assert [r.text for r in await say(app, team.leader, payload=kp.SERVICE.build("dvc"))] == [
+        texts.NOT_ALLOWED.format(command=kp.SERVICE.prefix, role="cán bộ")
     ]
 
 

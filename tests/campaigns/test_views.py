@@ -12,6 +12,7 @@ from bot.app import App
 from db.repos.campaigns import CampaignData, Target
 from db.repos.users import UserData
 from db.repos.visit_stats import Count
+from handlers.campaigns import payloads as kp
 from handlers.campaigns import texts as t
 from handlers.campaigns.chart import build_chart
 from handlers.campaigns.progress import compute
@@ -50,8 +51,8 @@ async def test_with_several_campaigns_tiendo_asks_which(app: App, team: Team) ->
     [pick] = await say(app, team.leader, "/tiendo")
     assert pick.text == t.PROGRESS_PICK
     assert [c.payload for c in pick.choices] == [
-        f"td:{first.id}",
-        f"td:{second.id}",
+        kp.PROGRESS.build(first.id),
+        kp.PROGRESS.build(second.id),
     ]  # nearest deadline first
     [shown] = await say(app, team.leader, payload=choice(pick, f"#{second.id} Tháng Tư"))
     assert shown.title == t.PROGRESS_TITLE.format(name="Tháng Tư")

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 from bot.app import App
 from db.models import ConversationState, ProcessedUpdate, User
 from db.store import unit_of_work
-from handlers.core import texts
-from handlers.core.types import Kind
+from handlers.core import forms, texts
+from handlers.core.types import Kind, Reply
 from tests.support import FakeClock, incoming, texts_of
 
 
@@ -56,6 +56,29 @@ async def test_help_lists_more_for_an_admin_from_settings(app: App) -> None:
     assert admin is not None and admin.role == "admin"
 
 
+MENU_CITIZEN = ["start", "trogiup", "chude", "huy", "dangky", "dangkytin", "huytin", "hoito"]
+MENU_MEMBER = ["start", "trogiup", "chude", "huy", "dangky", "ghinhan", "thongke", "dangkytin", "huytin"]
+MENU_MEMBER += ["tiendo", "hoito", "cauhoi", "traloi"]
+MENU_ADMIN = ["start", "trogiup", "chude", "huy", "dangky", "ghinhan", "thongke", "baocao", "moi", "khuvuc"]
+MENU_ADMIN += ["dangkytin", "huytin", "thongbao", "chiendich", "tiendo"]
+MENU_ADMIN += ["hoito", "cauhoi", "traloi", "nhomto", "faq"]
+
+
+async def test_help_lists_the_commands_of_a_role_in_menu_order(app: App) -> None:
+    def listed(replies: list[Reply]) -> list[str]:
+        lines = replies[0].text.splitlines()
+        return [line.split(" — ")[0].removeprefix("/") for line in lines if line.startswith("/")]
+
+    assert listed(await app.conversation.handle(incoming("/trogiup"))) == MENU_CITIZEN
+    assert listed(await app.conversation.handle(incoming("/trogiup", user="admin1"))) == MENU_ADMIN
+    await app.conversation.handle(incoming("/start", user="m1"))
+    async with unit_of_work(app.sessions) as store:
+        member = await store.users.by_external("console", "m1")
+        assert member is not None
+        await store.users.set_role(member.id, "member", None)
+    assert listed(await app.conversation.handle(incoming("/trogiup", user="m1"))) == MENU_MEMBER
+
+
 async def test_redelivered_update_is_handled_once(app: App) -> None:
     first = await app.conversation.handle(incoming("/start", update_id="42"))
     again = await app.conversation.handle(incoming("/start", update_id="42"))
@@ -77,10 +100,17 @@ async def test_cancel_with_nothing_open(app: App) -> None:
 
 
 async def test_stale_button_is_explained(app: App) -> None:
-    replies = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload="f:date:today"))
+    replies = await app.conversation.handle(
+        incoming(kind=Kind.BUTTON, payload=forms.OPTION.build("date", "today"))
+    )
     assert texts_of(replies) == [texts.STALE_BUTTON]
     forged = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload="zz:1"))
     assert texts_of(forged) == [texts.STALE_BUTTON]
+    # Buttons sent before the payload prefixes were renamed are old buttons: they do nothing.
+    for old_button in ("f:date:0", "f:<", "vx:n:0", "hc:1", "bc:ok:1", "faq:vneid.password.forgot:0"):
+        assert texts_of(await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=old_button))) == [
+            texts.STALE_BUTTON
+        ]
 
 
 async def test_handler_exception_apologises_and_rolls_back(app: App, clock: FakeClock) -> None:

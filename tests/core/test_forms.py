@@ -41,10 +41,11 @@ async def take_people(ctx: Context, answer: Answer) -> None:
     ctx.reply(SAVED.format(place=ctx.state.data["place"], people=answer.text))
 
 
-def install_demo(app: App) -> None:
-    async def start_demo(ctx: Context, _args: str) -> None:
-        await app.dispatcher.forms.start(ctx, "demo")
+async def start_demo(ctx: Context, _args: str) -> None:
+    await ctx.forms.start(ctx, "demo")
 
+
+def install_demo(app: App) -> None:
     app.dispatcher.forms.register(
         Form(
             "demo",

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from db.models_outbox import Broadcast, OutboxMessage
+from handlers.broadcasts import payloads as bp
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import BroadcastPolicy
 from tests.delivery.support import Env, People, compose, make_people
@@ -42,16 +43,16 @@ async def test_a_leader_asks_the_officer_over_the_area_who_approves(env: Env, pe
     [request] = env.tg.sent("sendMessage", 500)
     assert "Bác Tư đề nghị gửi thông báo #1" in request.params["text"]
     buttons = [row[0]["callback_data"] for row in request.params["reply_markup"]["inline_keyboard"]]
-    assert buttons == ["bc:ok:1", "bc:no:1"]
+    assert buttons == [bp.APPROVE.build(1), bp.REJECT.build(1)]
     assert env.tg.sent("sendMessage", 501) == []
     # Nobody else can approve: not the other commune's officer, not the leader, not by typing.
-    [other] = await env.say(people.officer2, payload="bc:ok:1")
+    [other] = await env.say(people.officer2, payload=bp.APPROVE.build(1))
     assert other.text == t.NOT_YOURS.format(id=1)
     [self_approval] = await env.say(people.leader, "/thongbao duyet 1")
     assert self_approval.text == t.NOT_YOURS.format(id=1)
-    [approved] = await env.say(people.officer, payload="bc:ok:1")
+    [approved] = await env.say(people.officer, payload=bp.APPROVE.build(1))
     assert approved.text == t.APPROVED_REPLY.format(id=1, next=t.APPROVED_REPLY_NOW.format(total=3))
-    [twice] = await env.say(people.officer, payload="bc:ok:1")
+    [twice] = await env.say(people.officer, payload=bp.APPROVE.build(1))
     assert twice.text == t.ALREADY_DECIDED.format(id=1, status="đang gửi")
     await env.drain()
     assert [len(env.tg.sent("sendMessage", c)) for c in (600, 601)] == [1, 1]
@@ -66,7 +67,7 @@ async def test_a_leader_asks_the_officer_over_the_area_who_approves(env: Env, pe
 async def test_an_officer_rejects_with_a_reason(env: Env, people: People) -> None:
     await compose(env, people.leader)
     await env.say(people.leader, "1")
-    [ask] = await env.say(people.officer, payload="bc:no:1")
+    [ask] = await env.say(people.officer, payload=bp.REJECT.build(1))
     assert ask.text == t.ASK_REASON.format(id=1)
     [done] = await env.say(people.officer, "Trùng lịch họp xã, để tuần sau.")
     assert done.text == t.REJECTED_REPLY.format(id=1)
@@ -76,7 +77,7 @@ async def test_an_officer_rejects_with_a_reason(env: Env, people: People) -> Non
     told = [c.params["text"] for c in env.tg.sent("sendMessage", 510)]
     assert told == [t.REJECTED_AUTHOR.format(id=1, reason="Trùng lịch họp xã, để tuần sau.")]
     assert await rows(env, "broadcast") == []
-    [late] = await env.say(people.officer, payload="bc:ok:1")
+    [late] = await env.say(people.officer, payload=bp.APPROVE.build(1))
     assert late.text == t.ALREADY_DECIDED.format(id=1, status="bị từ chối")
 
 

@@ -11,9 +11,10 @@ from sqlalchemy import select
 from db.models_outbox import Broadcast, OutboxMessage
 from db.repos.broadcasts import LEADERS, MEMBERS, SUBSCRIBERS, Audience
 from db.store import unit_of_work
+from handlers.broadcasts import payloads as bp
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import BroadcastPolicy
-from handlers.core import texts
+from handlers.core import forms, texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from tests.delivery.support import Env, People, add_user, compose, make_people
@@ -131,7 +132,7 @@ async def test_scope_is_checked_again_whatever_the_buttons_say(env: Env, people:
     for answer in ("/thongbao moi", "Nội dung", "1", "1"):
         await env.say(people.officer2, answer)
     # A forged option pointing at the other commune is refused, and the question asked again.
-    replies = await env.say(people.officer2, payload=f"f:area:{people.tree.commune1.id}")
+    replies = await env.say(people.officer2, payload=forms.OPTION.build("area", people.tree.commune1.id))
     assert replies[0].text == t.OUT_OF_SCOPE and replies[1].text.startswith(t.ASK_AREA)
     await compose(env, people.officer)
     async with unit_of_work(env.app.sessions) as store:  # demoted while the preview was open
@@ -148,15 +149,15 @@ async def test_who_may_see_and_touch_a_broadcast(env: Env, people: People) -> No
     await env.say(people.leader, "1")
     [mine] = await env.say(people.leader, "/thongbao")
     assert "#1" in mine.text
-    [other] = await env.say(people.officer2, payload="bc:v:1")
+    [other] = await env.say(people.officer2, payload=bp.VIEW.build(1))
     assert other.text == t.NOT_YOURS.format(id=1)
-    [over] = await env.say(people.officer, payload="bc:v:1")  # commune 1 covers hamlet 1
+    [over] = await env.say(people.officer, payload=bp.VIEW.build(1))  # commune 1 covers hamlet 1
     assert over.text.startswith("Thông báo #1 — đang gửi")
     citizen = people.citizens_c1[0]
-    [refused] = await env.say(citizen, payload="bc:x:1")
-    assert refused.text == texts.NOT_ALLOWED.format(command="bc", role=Role.LEADER.label)
+    [refused] = await env.say(citizen, payload=bp.CANCEL.build(1))
+    assert refused.text == texts.NOT_ALLOWED.format(command=bp.CANCEL.prefix, role=Role.LEADER.label)
     nowhere = await add_user(env.app, Channel.TELEGRAM, "777", role=Role.LEADER)
     [no_scope] = await env.say(nowhere, "/thongbao moi")
     assert no_scope.text == t.NO_SCOPE
-    [stopped] = await env.say(people.officer, payload="bc:x:1")
+    [stopped] = await env.say(people.officer, payload=bp.CANCEL.build(1))
     assert stopped.text == t.STOPPED.format(id=1, sent=0, count=3)  # hamlet 1: two on Telegram, one on Zalo

@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from bot.delivery.policy import DeliveryConfig
 from bot.downloads import Downloads
+from handlers.broadcasts import payloads as bp
 from handlers.broadcasts import texts as t
 from handlers.core import texts
 from handlers.core.roles import Role
@@ -60,8 +61,8 @@ async def test_the_status_message_is_edited_in_place_then_summarised(env: Env) -
     assert "Đã gửi: 18\nKhông gửi được: 1\nĐã chặn bot: 1\nTổng: 20 người" in final
     summary = env.tg.sent("sendMessage", 500)[-1]
     assert summary.params["text"].endswith(t.SUMMARY_HINT)
-    assert summary.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == "bc:csv:1"
-    [reply] = await env.say(officer, payload="bc:csv:1")
+    assert summary.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"] == bp.CSV.build(1)
+    [reply] = await env.say(officer, payload=bp.CSV.build(1))
     assert reply.text == t.CSV_CAPTION.format(id=1, rows=20)
     assert reply.document is not None and reply.document.filename == "thongbao-1.csv"
     table = list(csv.reader(io.StringIO(reply.document.data.decode("utf-8-sig"))))

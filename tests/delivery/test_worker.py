@@ -15,6 +15,7 @@ from bot.delivery.worker import DeliveryWorker
 from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.outbox import Content, Recipient
 from db.store import unit_of_work
+from handlers.citizen.payloads import TOPIC
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
@@ -164,7 +165,7 @@ async def test_a_message_in_parts_resumes_at_the_part_not_yet_sent(env: Env) -> 
 
 async def test_choices_reach_zalo_as_numbers_that_work(env: Env) -> None:
     user = await add_user(env.app, Channel.ZALO, "za1")
-    content = Content("Chọn một chủ đề:", choices=(("Chủ đề đầu tiên", "t:0"),))
+    content = Content("Chọn một chủ đề:", choices=(("Chủ đề đầu tiên", TOPIC.build(0)),))
     async with unit_of_work(env.app.sessions) as store:
         await store.outbox.enqueue(Recipient.of(user), content, kind="notice", key="n:1", now=env.clock())
     await env.worker.drain()

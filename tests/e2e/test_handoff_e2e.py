@@ -23,6 +23,7 @@ from bot.settings import Settings
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from handlers.handoff.escalation import escalate_due
 from tests.delivery.support import VirtualTimer, add_user, close_worker, make_tree, new_worker
@@ -159,7 +160,7 @@ async def test_a_zalo_citizens_question_reaches_a_telegram_member_and_back(
         assert sorted(relays) == [701, 702]  # the hamlet's members, not the sister hamlet's
         assert UNKNOWN_MASKED in tg_text(relays[701]) and "0912345678" not in tg_text(relays[701])
         assert "(qua Zalo)" in tg_text(relays[701])
-        assert buttons(relays[701]) == [(t.CLAIM, "hc:1")]
+        assert buttons(relays[701]) == [(t.CLAIM, hp.CLAIM.build(1))]
 
         prompt = await both.tg_press(701, relays[701], t.CLAIM)
         assert tg_text(prompt).startswith("Câu hỏi #1:")
@@ -231,7 +232,7 @@ async def test_telegram_citizen_zalo_member_escalation_and_a_new_phrasing(
         tg_mark, _ = await both.deliver()
         taken, answer = [c for c in both.tg.calls[tg_mark:] if c.method == "sendMessage" and c.chat_id == 650]
         assert tg_text(taken) == t.TAKEN_CITIZEN.format(name="Chị Mai", id=1)
-        assert buttons(answer) == [(t.HELPFUL, "hr:1:y"), (t.WRONG, "hr:1:n")]
+        assert buttons(answer) == [(t.HELPFUL, hp.HELPFUL.build(1)), (t.WRONG, hp.WRONG.build(1))]
         rated = await both.tg_press(650, answer, t.HELPFUL)
         assert tg_text(rated) == t.THANKS_RATED.format(id=1)
 

@@ -24,7 +24,9 @@ from bot.settings import Settings
 from db.models_visits import Visit, VisitService
 from db.repos.areas import AreaData
 from db.store import unit_of_work
+from handlers.core import forms
 from handlers.members import texts as mt
+from handlers.visits import payloads as vp
 from handlers.visits import texts as t
 from tests.e2e.harness import (
     TELEGRAM_TOKEN,
@@ -161,13 +163,17 @@ async def test_another_commune_and_forged_buttons_get_nothing(
     assert chat.text(refused) == mt.AREA_NOT_FOUND.format(query="Thôn Vĩnh Phúc")
     assert chat.text(again).startswith(t.ASK_HAMLET)
     if isinstance(chat, TelegramHarness):
-        forged_hamlet = f"f:hamlet:{tree[VINH_PHUC].id}"
+        forged_hamlet = forms.OPTION.build("hamlet", tree[VINH_PHUC].id)
         message_id = hamlets.result["message_id"]
         denied, _ = await chat.send(3003, chat.tg.callback_update(3003, forged_hamlet, message_id), 2)
         assert chat.text(denied) == t.HAMLET_DENIED.format(area="Xã Nghĩa Trụ")
-        [not_yours] = await chat.send(3003, chat.tg.callback_update(3003, f"vx:D:{done.id}", message_id))
+        [not_yours] = await chat.send(
+            3003, chat.tg.callback_update(3003, vp.DELETE_YES.build(done.id), message_id)
+        )
         assert chat.text(not_yours) == t.CANT_CHANGE
-        [stale] = await chat.send(3003, chat.tg.callback_update(3003, "vs:feedfacefeedface", message_id))
+        [stale] = await chat.send(
+            3003, chat.tg.callback_update(3003, vp.SAVE.build("feedfacefeedface"), message_id)
+        )
         assert chat.text(stale).startswith("Nút này thuộc tin nhắn cũ")
     [row] = await visits(chat)
     assert row.deleted_at is None and row.member_id == owner.id

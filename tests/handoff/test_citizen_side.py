@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from bot.app import App
 from db.store import unit_of_work
+from handlers.citizen import payloads as cp
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from tests.delivery.support import add_user
 from tests.handoff.support import UNKNOWN, UNKNOWN_MASKED, handoffs, make_team, outbox, payload_of, say
@@ -42,7 +44,7 @@ async def test_decline_offers_the_team_and_asks_the_area_once(app: App) -> None:
     sent = [s for s in await outbox(app) if s.key == "ho:1:ask"]
     assert sorted(s.user_id or 0 for s in sent) == sorted([team.member1.id, team.member2.id, team.leader.id])
     assert {s.channel for s in sent} == {"telegram", "zalo"}
-    assert all(s.kind == "relay" and s.choices == ((t.CLAIM, "hc:1"),) for s in sent)
+    assert all(s.kind == "relay" and s.choices == ((t.CLAIM, hp.CLAIM.build(1)),) for s in sent)
     assert UNKNOWN_MASKED in sent[0].text and "0912345678" not in sent[0].text
 
     # The next question that needs a person goes straight to the same team: the area is known now.
@@ -109,7 +111,7 @@ async def test_only_the_asker_can_pass_a_question_on(app: App) -> None:
     other = await add_user(app, Channel.TELEGRAM, "999")
     forged = await say(app, other, payload=payload_of(declined[0], t.OFFER))
     assert texts_of(forged) == [texts.STALE_BUTTON]
-    assert texts_of(await say(app, other, payload="hq:abc")) == [texts.STALE_BUTTON]
+    assert texts_of(await say(app, other, payload=hp.REQUEST.build("abc"))) == [texts.STALE_BUTTON]
 
 
 async def test_wrong_answer_offers_the_team(app: App) -> None:
@@ -117,7 +119,7 @@ async def test_wrong_answer_offers_the_team(app: App) -> None:
     answered = await say(app, team.citizen, "quên mật khẩu vneid")
     wrong = await say(app, team.citizen, payload=payload_of(answered[0], texts.FAQ_WRONG))
     assert texts_of(wrong) == [texts.FAQ_SORRY_WRONG]
-    assert [c.payload for c in wrong[0].choices] == ["hq:1"]
+    assert [c.payload for c in wrong[0].choices] == [hp.REQUEST.build(1)]
     asked = await say(app, team.citizen, "1")
     assert asked[0].text == t.ASK_COMMUNE
 
@@ -128,7 +130,7 @@ async def test_follow_ups_go_to_the_member_while_the_window_lasts(app: App, cloc
     await say(app, team.citizen, payload=payload_of(declined[0], t.OFFER))
     await say(app, team.citizen, "Xã Yên Lạc")
     await say(app, team.citizen, "Thôn Đông")
-    await say(app, team.member1, payload="hc:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     clock.advance(timedelta(hours=1))
 
     relayed = await say(app, team.citizen, "Bà tôi 80 tuổi, số căn cước cũ 012345678901")
@@ -137,7 +139,7 @@ async def test_follow_ups_go_to_the_member_while_the_window_lasts(app: App, cloc
     assert [s.text for s in follow] == [
         t.FOLLOW_UP.format(id=1, text="Bà tôi 80 tuổi, số căn cước cũ [số giấy tờ đã ẩn]")
     ]
-    assert follow[0].choices == ((t.REPLY, "ha:1"),)
+    assert follow[0].choices == ((t.REPLY, hp.ANSWER.build(1)),)
 
     clock.advance(timedelta(hours=24))  # past the relay window (24 h from the claim): the bot answers
     answered = await say(app, team.citizen, "quên mật khẩu vneid")
@@ -150,30 +152,35 @@ async def test_rating_closes_or_keeps_the_question(app: App) -> None:
     await say(app, team.citizen, payload=payload_of(declined[0], t.OFFER))
     await say(app, team.citizen, "Xã Yên Lạc")
     await say(app, team.citizen, "Thôn Đông")
-    await say(app, team.member1, payload="hc:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     await say(app, team.member1, "Bác gọi Công an xã, họ đến nhà làm cho người ốm nằm một chỗ.")
     [answer] = [s for s in await outbox(app, team.citizen) if s.key.startswith("ho:1:a:")]
-    assert answer.kind == "relay" and answer.choices == ((t.HELPFUL, "hr:1:y"), (t.WRONG, "hr:1:n"))
+    assert answer.kind == "relay" and answer.choices == (
+        (t.HELPFUL, hp.HELPFUL.build(1)),
+        (t.WRONG, hp.WRONG.build(1)),
+    )
 
     other = await add_user(app, Channel.ZALO, "zx", role=Role.CITIZEN)
-    assert texts_of(await say(app, other, payload="hr:1:y")) == [texts.STALE_BUTTON]
+    assert texts_of(await say(app, other, payload=hp.HELPFUL.build(1))) == [texts.STALE_BUTTON]
 
-    wrong = await say(app, team.citizen, payload="hr:1:n")
+    wrong = await say(app, team.citizen, payload=hp.WRONG.build(1))
     assert texts_of(wrong) == [t.SORRY_RATED.format(name="Anh Nam")]
     notice = [s for s in await outbox(app, team.member1) if s.key.startswith("ho:1:rn:")]
     assert [n.text for n in notice] == [t.RATED_WRONG_MEMBER.format(id=1)]
     assert (await handoffs(app))[0].status == "answered"
 
-    helpful = await say(app, team.citizen, payload="hr:1:y")
+    helpful = await say(app, team.citizen, payload=hp.HELPFUL.build(1))
     assert texts_of(helpful) == [t.THANKS_RATED.format(id=1)]
     [row] = await handoffs(app)
     assert (row.status, row.rating) == ("closed", "helpful")
-    assert texts_of(await say(app, team.citizen, payload="hr:1:y")) == [t.RATE_CLOSED.format(id=1)]
+    assert texts_of(await say(app, team.citizen, payload=hp.HELPFUL.build(1))) == [t.RATE_CLOSED.format(id=1)]
 
 
 async def test_a_browsed_topic_asks_for_the_question_first(app: App) -> None:
     team = await make_team(app)
-    shown = await say(app, team.citizen, payload="faq:cancuoc.fee:0")  # from /chude, not a question
+    shown = await say(
+        app, team.citizen, payload=cp.ANSWER.build("cancuoc.fee", 0)
+    )  # from /chude, not a question
     wrong = await say(app, team.citizen, payload=payload_of(shown[0], texts.FAQ_WRONG))
     asked = await say(app, team.citizen, payload=payload_of(wrong[0], t.OFFER))
     assert texts_of(asked) == [t.ASK_QUESTION]

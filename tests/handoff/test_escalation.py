@@ -11,6 +11,7 @@ from db.store import unit_of_work
 from handlers.core.jobs import Every, Jobs, Weekly
 from handlers.core.roles import Role
 from handlers.core.types import Channel
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from handlers.handoff.escalation import escalate_due, register_jobs, review_digest
 from tests.delivery.support import add_user
@@ -36,7 +37,7 @@ async def test_unclaimed_goes_to_the_leader_then_the_officer_once(app: App, cloc
     assert notice.text == t.ESCALATED.format(
         id=1, place="Thôn Đông (Xã Yên Lạc)", waited="4 giờ", text=UNKNOWN_MASKED
     )
-    assert notice.choices == ((t.CLAIM, "hc:1"),)
+    assert notice.choices == ((t.CLAIM, hp.CLAIM.build(1)),)
     assert await escalate_due(app.units, clock(), policy) == 0  # run again: nobody told twice
 
     clock.advance(timedelta(hours=4))
@@ -46,13 +47,13 @@ async def test_unclaimed_goes_to_the_leader_then_the_officer_once(app: App, cloc
     assert await escalate_due(app.units, clock(), policy) == 0
     assert (await handoffs(app))[0].stage == 2
     # The officer takes it from the escalation notice.
-    assert (await say(app, team.officer, payload="hc:1"))[0].text.startswith("Câu hỏi #1:")
+    assert (await say(app, team.officer, payload=hp.CLAIM.build(1)))[0].text.startswith("Câu hỏi #1:")
 
 
 async def test_a_claimed_question_is_not_escalated(app: App, clock: FakeClock) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    await say(app, team.member1, payload="hc:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     clock.advance(timedelta(hours=20))
     assert await escalate_due(app.units, clock(), app.services.handoff) == 0
     assert await stage_notices(app, 1, 1) == [] and await stage_notices(app, 1, 2) == []

@@ -16,8 +16,8 @@ from faq.exchange import read_entries
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
-from handlers.handoff.faq_admin import key_of
 from tests.delivery.support import add_user
 from tests.handoff.support import make_team, say
 from tests.support import texts_of
@@ -35,12 +35,16 @@ async def test_edit_an_answer_is_recorded_with_before_and_after(app: App) -> Non
     assert before is not None
     found = await say(app, team.officer, "/faq quen mat khau vneid")
     assert found[0].text.startswith(t.FAQ_FOUND.format(query="quen mat khau vneid"))
-    assert found[0].choices[0].payload == f"fa:v:{FORGOT}"
-    shown = await say(app, team.officer, payload=f"fa:v:{FORGOT}")
+    assert found[0].choices[0].payload == hp.VIEW.build(FORGOT)
+    shown = await say(app, team.officer, payload=hp.VIEW.build(FORGOT))
     assert shown[0].text.startswith(f"{before.title}\nMã: {FORGOT}")
-    assert [c.payload for c in shown[0].choices] == [f"fa:e:{FORGOT}", f"fa:p:{FORGOT}", f"fa:r:{FORGOT}"]
+    assert [c.payload for c in shown[0].choices] == [
+        hp.EDIT.build(FORGOT),
+        hp.PHRASE.build(FORGOT),
+        hp.REVIEW.build(FORGOT),
+    ]
 
-    prompt = await say(app, team.officer, payload=f"fa:e:{FORGOT}")
+    prompt = await say(app, team.officer, payload=hp.EDIT.build(FORGOT))
     assert prompt[0].text == t.FAQ_EDIT_PROMPT.format(title=before.title, answer=before.answer, limit=1500)
     preview = await say(app, team.officer, NEW_ANSWER)
     assert preview[0].text == t.FAQ_EDIT_PREVIEW.format(title=before.title, answer=NEW_ANSWER)
@@ -71,7 +75,7 @@ async def test_edit_an_answer_is_recorded_with_before_and_after(app: App) -> Non
 
 async def test_an_edit_made_meanwhile_is_not_overwritten(app: App) -> None:
     team = await make_team(app)
-    await say(app, team.officer, payload=f"fa:e:{FORGOT}")
+    await say(app, team.officer, payload=hp.EDIT.build(FORGOT))
     await say(app, team.officer, NEW_ANSWER)
     async with unit_of_work(app.sessions) as store:
         entry = await store.faq.get(FORGOT)
@@ -89,7 +93,7 @@ async def test_add_a_phrasing_and_set_a_review_date(app: App) -> None:
     asked = "điện thoại báo sai mật khẩu hoài không vô được app định danh"
     before = await say(app, team.citizen, asked)
     assert before[0].title is None
-    await say(app, team.officer, payload=f"fa:p:{FORGOT}")
+    await say(app, team.officer, payload=hp.PHRASE.build(FORGOT))
     async with unit_of_work(app.sessions) as store:
         fee = await store.faq.get("cancuoc.fee")
     assert fee is not None
@@ -100,7 +104,7 @@ async def test_add_a_phrasing_and_set_a_review_date(app: App) -> None:
     after = await say(app, team.citizen, asked)
     assert after[0].title == "Quên mật khẩu VNeID thì lấy lại thế nào?"
 
-    await say(app, team.officer, payload=f"fa:r:{FORGOT}")
+    await say(app, team.officer, payload=hp.REVIEW.build(FORGOT))
     past = await say(app, team.officer, "01/03/2026")
     assert past[0].text == t.FAQ_REVIEW_PAST.format(today="14/03/2026")
     done = await say(app, team.officer, "30/06/2027")
@@ -122,7 +126,7 @@ async def test_due_entries_and_export(app: App, tmp_path: Path) -> None:
         await store.faq.save([replace(entry, review_by=date(2026, 3, 1))], actor="cli", action="update")
     menu = await say(app, team.officer, "/faq")
     assert menu[0].text.startswith("Cơ sở trả lời: 66 mục, 1 mục đã tới hạn rà soát, 0 đề xuất chờ duyệt.")
-    due = await say(app, team.officer, payload="fa:due")
+    due = await say(app, team.officer, payload=hp.DUE.build())
     assert due[0].text.splitlines()[1] == t.FAQ_DUE_LINE.format(
         title=entry.title, id=FORGOT, date="01/03/2026"
     )
@@ -143,22 +147,22 @@ async def test_only_officers_and_only_their_local_entries(app: App) -> None:
     team = await make_team(app)
     refused = await say(app, team.leader, "/faq")
     assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="/faq", role=Role.OFFICER.label)]
-    forged = await say(app, team.leader, payload=f"fa:e:{FORGOT}")
-    assert texts_of(forged) == [texts.NOT_ALLOWED.format(command="fa", role=Role.OFFICER.label)]
+    forged = await say(app, team.leader, payload=hp.EDIT.build(FORGOT))
+    assert texts_of(forged) == [texts.NOT_ALLOWED.format(command=hp.EDIT.prefix, role=Role.OFFICER.label)]
     async with unit_of_work(app.sessions) as store:
         entry = await store.faq.get(FORGOT)
         assert entry is not None
         await store.faq.save([replace(entry, area="C2")], actor="cli", action="update")
-    assert texts_of(await say(app, team.officer, payload=f"fa:e:{FORGOT}")) == [
+    assert texts_of(await say(app, team.officer, payload=hp.EDIT.build(FORGOT))) == [
         t.FAQ_NOT_YOURS.format(id=FORGOT)
     ]
-    assert (await say(app, team.officer2, payload=f"fa:e:{FORGOT}"))[0].text.startswith(
+    assert (await say(app, team.officer2, payload=hp.EDIT.build(FORGOT)))[0].text.startswith(
         "Câu trả lời hiện tại"
     )
-    assert texts_of(await say(app, team.officer, payload="fa:v:nope")) == [texts.STALE_BUTTON]
+    assert texts_of(await say(app, team.officer, payload=hp.VIEW.build("nope"))) == [texts.STALE_BUTTON]
 
 
 def test_long_ids_ride_in_payloads_as_a_hash() -> None:
-    assert key_of("vneid.password.forgot") == "vneid.password.forgot"
+    assert hp.entry_key("vneid.password.forgot") == "vneid.password.forgot"
     long = "local." + "x" * 80
-    assert key_of(long).startswith("#") and len(f"fa:v:{key_of(long)}".encode()) <= 64
+    assert hp.entry_key(long).startswith("#") and len(hp.VIEW.build(hp.entry_key(long)).encode()) <= 64

@@ -12,6 +12,7 @@ from db.store import unit_of_work
 from faq.knowledge import MIN_QUESTIONS, check
 from handlers.core import texts
 from handlers.core.roles import Role
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from tests.handoff.support import UNKNOWN, UNKNOWN_MASKED, Team, hand_off, make_team, outbox, payload_of, say
 from tests.support import texts_of
@@ -22,7 +23,7 @@ WHERE = "Không còn công an huyện, giờ làm thẻ căn cước ở đâu?"
 
 async def answered(app: App, team: Team) -> None:
     await hand_off(app, team)
-    await say(app, team.member1, payload="hc:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     await say(app, team.member1, ANSWER)
 
 
@@ -35,7 +36,7 @@ async def changes(app: App, entry_id: str) -> list[FaqChange]:
 async def test_a_new_phrasing_answers_the_same_question_directly(app: App) -> None:
     team = await make_team(app)
     await answered(app, team)
-    kind = await say(app, team.member1, payload="lr:1")
+    kind = await say(app, team.member1, payload=hp.LEARN.build(1))
     assert kind[0].text == t.LEARN_KIND.format(wording=UNKNOWN_MASKED)
     labels = [c.label for c in kind[0].choices]
     assert labels[-1] == t.LEARN_NEW and t.LEARN_ADD_TO.format(title=WHERE) in labels
@@ -44,17 +45,22 @@ async def test_a_new_phrasing_answers_the_same_question_directly(app: App) -> No
     sent = await say(app, team.member1, t.LEARN_SEND)
     assert texts_of(sent) == [t.LEARN_SENT.format(id=1)]
     [review] = await outbox(app, team.officer)
-    assert review.key == "lr:1:review" and review.choices == ((t.APPROVE, "la:y:1"), (t.REJECT, "la:n:1"))
+    assert review.key == "lr:1:review"
+    assert review.choices == ((t.APPROVE, hp.APPROVE.build(1)), (t.REJECT, hp.REJECT.build(1)))
     assert await outbox(app, team.officer2) == []  # another commune's officer does not decide here
 
     # Forged or foreign decisions grant nothing.
-    refused = await say(app, team.member1, payload="la:y:1")
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="la", role=Role.OFFICER.label)]
-    assert texts_of(await say(app, team.officer2, payload="la:y:1")) == [t.LEARN_NOT_YOURS.format(id=1)]
+    refused = await say(app, team.member1, payload=hp.APPROVE.build(1))
+    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command=hp.APPROVE.prefix, role=Role.OFFICER.label)]
+    assert texts_of(await say(app, team.officer2, payload=hp.APPROVE.build(1))) == [
+        t.LEARN_NOT_YOURS.format(id=1)
+    ]
 
-    approved = await say(app, team.officer, payload="la:y:1")
+    approved = await say(app, team.officer, payload=hp.APPROVE.build(1))
     assert texts_of(approved) == [t.LEARN_APPLIED_PHRASING.format(title=WHERE)]
-    assert texts_of(await say(app, team.officer, payload="la:y:1")) == [t.LEARN_DECIDED.format(id=1)]
+    assert texts_of(await say(app, team.officer, payload=hp.APPROVE.build(1))) == [
+        t.LEARN_DECIDED.format(id=1)
+    ]
     [change] = [c for c in await changes(app, "cancuoc.where_2025") if c.action == "add_phrasing"]
     assert (change.actor, change.actor_user_id) == ("Chị Hoa", team.officer.id)
     assert change.before is not None and change.after is not None
@@ -66,7 +72,7 @@ async def test_a_new_phrasing_answers_the_same_question_directly(app: App) -> No
     assert thanks.text == t.LEARN_APPROVED_NOTICE.format(id=1, title=WHERE)
 
     # The same question, asked again, is answered directly: this process rebuilt its index.
-    await say(app, team.citizen, payload="hr:1:y")
+    await say(app, team.citizen, payload=hp.HELPFUL.build(1))
     again = await say(app, team.citizen, UNKNOWN)
     assert again[0].title == WHERE
 
@@ -74,7 +80,7 @@ async def test_a_new_phrasing_answers_the_same_question_directly(app: App) -> No
 async def test_a_new_entry_from_the_answer(app: App) -> None:
     team = await make_team(app)
     await answered(app, team)
-    await say(app, team.officer, payload="lr:1")  # an officer reviewing may propose too
+    await say(app, team.officer, payload=hp.LEARN.build(1))  # an officer reviewing may propose too
     title = await say(app, team.officer, t.LEARN_NEW)
     assert title[0].text == t.LEARN_ASK_TITLE
     more = await say(app, team.officer, "Người già ốm nằm một chỗ làm căn cước thế nào?")
@@ -98,7 +104,7 @@ async def test_a_new_entry_from_the_answer(app: App) -> None:
     assert len(entry.questions) == MIN_QUESTIONS and entry.questions[0] == UNKNOWN_MASKED
     assert [p for p in check([entry], today=entry.updated) if p.level == "error"] == []
     assert [c.action for c in await changes(app, entry_id)] == ["create"]
-    await say(app, team.citizen, payload="hr:1:y")  # done with the member: the bot answers again
+    await say(app, team.citizen, payload=hp.HELPFUL.build(1))  # done with the member: the bot answers again
     again = await say(app, team.citizen, "cong an co den nha lam can cuoc khong")
     assert again[0].title == "Người già ốm nằm một chỗ làm căn cước thế nào?"
 
@@ -106,30 +112,34 @@ async def test_a_new_entry_from_the_answer(app: App) -> None:
 async def test_only_the_member_who_answered_proposes(app: App) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    assert texts_of(await say(app, team.member1, payload="lr:1")) == [t.LEARN_NOT_ANSWERED.format(id=1)]
-    await say(app, team.member1, payload="hc:1")
+    assert texts_of(await say(app, team.member1, payload=hp.LEARN.build(1))) == [
+        t.LEARN_NOT_ANSWERED.format(id=1)
+    ]
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     await say(app, team.member1, ANSWER)
-    assert texts_of(await say(app, team.member2, payload="lr:1")) == [t.LEARN_ONLY_TAKER.format(id=1)]
-    outside = await say(app, team.member_c2, payload="lr:1")
+    assert texts_of(await say(app, team.member2, payload=hp.LEARN.build(1))) == [
+        t.LEARN_ONLY_TAKER.format(id=1)
+    ]
+    outside = await say(app, team.member_c2, payload=hp.LEARN.build(1))
     assert texts_of(outside) == [t.OUTSIDE.format(id=1, place="Thôn Đông (Xã Yên Lạc)")]
 
 
 async def test_a_rejected_proposal_changes_nothing(app: App) -> None:
     team = await make_team(app)
     await answered(app, team)
-    kind = await say(app, team.member1, payload="lr:1")
+    kind = await say(app, team.member1, payload=hp.LEARN.build(1))
     await say(app, team.member1, payload=payload_of(kind[0], t.LEARN_ADD_TO.format(title=WHERE)))
     await say(app, team.member1, "làm căn cước cho người ốm liệt giường")  # rewords it first
     await say(app, team.member1, t.LEARN_SEND)
     listed = await say(app, team.officer, "/faq duyet")
     assert listed[0].text.startswith(t.PENDING_TITLE.format(count=1))
     assert "«làm căn cước cho người ốm liệt giường»" in listed[0].text
-    rejected = await say(app, team.officer, payload="la:n:1")
+    rejected = await say(app, team.officer, payload=hp.REJECT.build(1))
     assert texts_of(rejected) == [t.LEARN_REJECTED.format(id=1)]
     assert [c.action for c in await changes(app, "cancuoc.where_2025")] == ["create"]
     [notice] = [s for s in await outbox(app, team.member1) if s.key == "lr:1:done"]
     assert notice.text == t.LEARN_REJECTED_NOTICE.format(id=1)
-    await say(app, team.citizen, payload="hr:1:y")
+    await say(app, team.citizen, payload=hp.HELPFUL.build(1))
     again = await say(app, team.citizen, UNKNOWN)
     assert texts_of(again) == [texts.FAQ_DECLINE]  # nothing was learned
 
@@ -137,7 +147,7 @@ async def test_a_rejected_proposal_changes_nothing(app: App) -> None:
 async def test_a_phrasing_of_another_entry_is_refused(app: App) -> None:
     team = await make_team(app)
     await answered(app, team)
-    kind = await say(app, team.member1, payload="lr:1")
+    kind = await say(app, team.member1, payload=hp.LEARN.build(1))
     await say(app, team.member1, payload=payload_of(kind[0], t.LEARN_ADD_TO.format(title=WHERE)))
     async with unit_of_work(app.sessions) as store:
         forgot = await store.faq.get("vneid.password.forgot")

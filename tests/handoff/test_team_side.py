@@ -14,6 +14,7 @@ from db.store import unit_of_work
 from handlers.core import texts
 from handlers.core.roles import Role
 from handlers.core.types import Channel, Incoming, Kind
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from tests.delivery.support import add_user
 from tests.handoff.support import UNKNOWN_MASKED, hand_off, handoffs, make_team, outbox, say
@@ -23,47 +24,47 @@ from tests.support import FakeClock, incoming, texts_of
 async def test_the_first_member_to_claim_gets_it(app: App) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    mine = await say(app, team.member2, payload="hc:1")
+    mine = await say(app, team.member2, payload=hp.CLAIM.build(1))
     assert mine[0].text.startswith("Câu hỏi #1:\n\n" + t.THREAD_QUESTION.format(text=UNKNOWN_MASKED))
-    taken = await say(app, team.member1, payload="hc:1")
+    taken = await say(app, team.member1, payload=hp.CLAIM.build(1))
     assert texts_of(taken) == [t.TAKEN.format(id=1, name="Chị Mai")]
     [row] = await handoffs(app)
     assert (row.status, row.claimed_by) == ("claimed", team.member2.id)
     [notice] = [s for s in await outbox(app, team.citizen) if s.key == "ho:1:taken"]
     assert notice.text == t.TAKEN_CITIZEN.format(name="Chị Mai", id=1)
-    again = await say(app, team.member2, payload="hc:1")  # pressing again reopens the answer form
+    again = await say(app, team.member2, payload=hp.CLAIM.build(1))  # pressing again reopens the answer form
     assert again[0].text.startswith("Câu hỏi #1:")
 
 
 async def test_forged_or_foreign_claims_grant_nothing(app: App) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    refused = await say(app, team.citizen, payload="hc:1")
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="hc", role=Role.MEMBER.label)]
+    refused = await say(app, team.citizen, payload=hp.CLAIM.build(1))
+    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command=hp.CLAIM.prefix, role=Role.MEMBER.label)]
     for outsider in (team.member_c2, team.member_h2, team.officer2):  # other commune, sister hamlet
-        replies = await say(app, outsider, payload="hc:1")
+        replies = await say(app, outsider, payload=hp.CLAIM.build(1))
         assert texts_of(replies) == [t.OUTSIDE.format(id=1, place="Thôn Đông (Xã Yên Lạc)")]
-    assert texts_of(await say(app, team.member1, payload="hc:999")) == [texts.STALE_BUTTON]
-    assert texts_of(await say(app, team.member1, payload="hc:1; DROP")) == [texts.STALE_BUTTON]
+    assert texts_of(await say(app, team.member1, payload=hp.CLAIM.build(999))) == [texts.STALE_BUTTON]
+    assert texts_of(await say(app, team.member1, payload=hp.CLAIM.build("1; DROP"))) == [texts.STALE_BUTTON]
     # A member who lost the role since the relay was sent is refused like a citizen.
     async with unit_of_work(app.sessions) as store:
         await store.users.set_role(team.member1.id, Role.CITIZEN.key, None)
-    refused = await say(app, team.member1, payload="hc:1")
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="hc", role=Role.MEMBER.label)]
+    refused = await say(app, team.member1, payload=hp.CLAIM.build(1))
+    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command=hp.CLAIM.prefix, role=Role.MEMBER.label)]
     [row] = await handoffs(app)
     assert (row.status, row.claimed_by) == ("open", None)
     # The commune's officer is over the hamlet: they may take it.
-    assert (await say(app, team.officer, payload="hc:1"))[0].text.startswith("Câu hỏi #1:")
+    assert (await say(app, team.officer, payload=hp.CLAIM.build(1)))[0].text.startswith("Câu hỏi #1:")
 
 
 async def test_the_answer_form_outlives_the_usual_form_expiry(app: App, clock: FakeClock) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    await say(app, team.member1, payload="hc:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     clock.advance(timedelta(hours=3))  # forms expire after an hour; an answer may take longer
     sent = await say(app, team.member1, "Bác gọi số 0912 111 222 của Công an xã để được làm tại nhà.")
     assert texts_of(sent) == [t.ANSWER_SENT.format(id=1)]
-    assert [c.payload for c in sent[0].choices] == ["lr:1", "hx:1"]
+    assert [c.payload for c in sent[0].choices] == [hp.LEARN.build(1), hp.CLOSE.build(1)]
     [relay] = [s for s in await outbox(app, team.citizen) if s.key.startswith("ho:1:a:")]
     assert "0912 111 222" in relay.text  # relayed as written; stored masked
     async with unit_of_work(app.sessions) as store:
@@ -91,7 +92,7 @@ async def test_questions_lists_open_taken_and_overdue(app: App, clock: FakeClock
     await hand_off(app, team)
     neighbour = await add_user(app, Channel.TELEGRAM, "650", area=team.tree.hamlet2)
     await say(app, neighbour, "/hoito Thôn Tây có lớp dạy dùng điện thoại không?")
-    await say(app, team.member_h2, payload="hc:2")
+    await say(app, team.member_h2, payload=hp.CLAIM.build(2))
     clock.advance(timedelta(hours=5))
     listed = await say(app, team.officer, "/cauhoi")
     text = listed[0].text
@@ -99,9 +100,9 @@ async def test_questions_lists_open_taken_and_overdue(app: App, clock: FakeClock
     assert t.LIST_OPEN.format(count=1) in text and t.LIST_TAKEN.format(count=1) in text
     assert "• #1 · Thôn Đông (Xã Yên Lạc) · 5 giờ trước (quá hạn)" in text
     assert "• #2 · Anh Tây · Thôn Tây (Xã Yên Lạc) · chưa trả lời" in text
-    assert [c.payload for c in listed[0].choices] == ["hc:1"]
+    assert [c.payload for c in listed[0].choices] == [hp.CLAIM.build(1)]
     mine = await say(app, team.member_h2, "/cauhoi")
-    assert [c.payload for c in mine[0].choices] == ["ha:2"]
+    assert [c.payload for c in mine[0].choices] == [hp.ANSWER.build(2)]
     assert texts_of(await say(app, team.member_c2, "/cauhoi")) == [t.LIST_EMPTY]
     detail = await say(app, team.member1, "/cauhoi 1")
     assert detail[0].text.startswith("Câu hỏi #1 · Thôn Đông (Xã Yên Lạc) · chưa có người nhận")
@@ -116,14 +117,16 @@ async def test_questions_lists_open_taken_and_overdue(app: App, clock: FakeClock
 async def test_a_leader_closes_and_the_bot_answers_again(app: App) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    await say(app, team.member1, payload="hc:1")
-    assert texts_of(await say(app, team.member2, payload="hx:1")) == [t.TAKEN.format(id=1, name="Anh Nam")]
-    closed = await say(app, team.leader, payload="hx:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
+    assert texts_of(await say(app, team.member2, payload=hp.CLOSE.build(1))) == [
+        t.TAKEN.format(id=1, name="Anh Nam")
+    ]
+    closed = await say(app, team.leader, payload=hp.CLOSE.build(1))
     assert texts_of(closed) == [t.CLOSED_DONE.format(id=1)]
     assert [s.text for s in await outbox(app, team.citizen) if s.key == "ho:1:closed"] == [
         t.CLOSED_CITIZEN.format(id=1)
     ]
-    assert texts_of(await say(app, team.leader, payload="hx:1")) == [t.ALREADY_CLOSED.format(id=1)]
+    assert texts_of(await say(app, team.leader, payload=hp.CLOSE.build(1))) == [t.ALREADY_CLOSED.format(id=1)]
     answered = await say(app, team.citizen, "quên mật khẩu vneid")
     assert answered[0].title == "Quên mật khẩu VNeID thì lấy lại thế nào?"
 
@@ -153,12 +156,13 @@ async def test_a_teams_group_chat_gets_the_questions(app: App) -> None:
     assert texts_of(done) == [t.TEAM_CHAT_SET.format(place="Thôn Đông (Xã Yên Lạc)")]
     await hand_off(app, team)
     [to_group] = await outbox(app, chat=group)
-    assert (to_group.user_id, to_group.key, to_group.choices) == (None, "ho:1:ask", ((t.CLAIM, "hc:1"),))
+    assert (to_group.user_id, to_group.key) == (None, "ho:1:ask")
+    assert to_group.choices == ((t.CLAIM, hp.CLAIM.build(1)),)
 
-    claimed = await app.conversation.handle(in_group("701", payload="hc:1"))
+    claimed = await app.conversation.handle(in_group("701", payload=hp.CLAIM.build(1)))
     assert texts_of(claimed) == [t.CLAIMED_IN_GROUP.format(name="Anh Nam", id=1)]
     [private] = [s for s in await outbox(app, team.member1) if s.key == f"ho:1:mine:{team.member1.id}"]
-    assert private.chat_id == "701" and private.choices == ((t.REPLY, "ha:1"),)
+    assert private.chat_id == "701" and private.choices == ((t.REPLY, hp.ANSWER.build(1)),)
     removed = await app.conversation.handle(in_group("710", "/nhomto huy"))
     assert texts_of(removed) == [t.TEAM_CHAT_REMOVED]
 

@@ -9,8 +9,9 @@ from bot.app import App
 from db.models_audit import AuditEntry
 from db.models_visits import Invite, InviteUse, JoinFailure
 from db.repos.areas import AreaData
-from handlers.core import texts
+from handlers.core import forms, texts
 from handlers.core.types import Kind
+from handlers.members import payloads as mp
 from handlers.members import texts as t
 from tests.members.support import (
     HOANG_HOA_THAM,
@@ -80,7 +81,7 @@ async def test_revoked_code(app: App, tree: dict[str, AreaData], clock: FakeCloc
     made = await invite(app, "REVOKED2", "member", NGHIA_TRAI, clock.now)
     leader = await person(app, "lead", "leader", NGHIA_TRU)
     replies = await app.conversation.handle(
-        incoming(kind=Kind.BUTTON, payload=f"inv:r:{made.id}", user="lead")
+        incoming(kind=Kind.BUTTON, payload=mp.REVOKE.build(made.id), user="lead")
     )
     assert texts_of(replies) == [t.INVITE_REVOKED.format(code="REVOKED2")]
     assert [(a.action, a.actor_user_id) for a in await rows(app, AuditEntry)] == [
@@ -129,7 +130,7 @@ async def test_leader_invites_within_the_commune_only(
     [ask] = await say(incoming("/moi", user="lead"))
     assert ask.text == t.INVITE_ASK_ROLE and labels(ask) == ["Thành viên tổ", "Tổ trưởng"]
     # A forged role button: an officer's code is not on offer to a leader.
-    forged = await say(incoming(kind=Kind.BUTTON, payload="f:role:officer", user="lead"))
+    forged = await say(incoming(kind=Kind.BUTTON, payload=forms.OPTION.build("role", "officer"), user="lead"))
     assert texts_of(forged)[0] == t.INVITE_BAD_ROLE
     [areas] = await say(incoming("1", user="lead"))
     assert labels(areas) == [
@@ -143,7 +144,7 @@ async def test_leader_invites_within_the_commune_only(
     outside = await say(incoming("Thôn Vĩnh Phúc", user="lead"))
     assert texts_of(outside)[0] == t.AREA_NOT_FOUND.format(query="Thôn Vĩnh Phúc")
     other = tree[VINH_PHUC].id
-    forged = await say(incoming(kind=Kind.BUTTON, payload=f"f:area:{other}", user="lead"))
+    forged = await say(incoming(kind=Kind.BUTTON, payload=forms.OPTION.build("area", other), user="lead"))
     assert texts_of(forged)[0] == t.INVITE_AREA_DENIED.format(role="thành viên tổ", area="Xã Nghĩa Trụ")
     await say(
         incoming(kind=Kind.BUTTON, payload=payload(areas, "Thôn Nghĩa Trai (Xã Nghĩa Trụ)"), user="lead")
@@ -208,11 +209,15 @@ async def test_members_and_citizens_cannot_invite_or_revoke(
     await person(app, "mem", "member", NGHIA_TRAI)
     refused = await app.conversation.handle(incoming("/moi", user="mem"))
     assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="/moi", role="tổ trưởng")]
-    forged = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=f"inv:r:{made.id}", user="mem"))
-    assert texts_of(forged) == [texts.NOT_ALLOWED.format(command="inv", role="tổ trưởng")]
+    forged = await app.conversation.handle(
+        incoming(kind=Kind.BUTTON, payload=mp.REVOKE.build(made.id), user="mem")
+    )
+    assert texts_of(forged) == [texts.NOT_ALLOWED.format(command=mp.REVOKE.prefix, role="tổ trưởng")]
     # A leader of another commune presses a forged revoke button: nothing happens.
     await person(app, "far", "leader", HOANG_HOA_THAM)
-    far = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=f"inv:r:{made.id}", user="far"))
+    far = await app.conversation.handle(
+        incoming(kind=Kind.BUTTON, payload=mp.REVOKE.build(made.id), user="far")
+    )
     assert texts_of(far) == [t.INVITE_REVOKE_DENIED]
     assert (await rows(app, Invite))[0].revoked_at is None
     group = await app.conversation.handle(incoming("/moi", user="far", chat="g9", chat_type="group"))

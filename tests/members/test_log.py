@@ -9,9 +9,11 @@ from bot.settings import Settings
 from db.models import ConversationState
 from db.models_visits import Visit, VisitChange, VisitService
 from db.repos.areas import AreaData
-from handlers.core import texts
+from handlers.core import forms, texts
 from handlers.core.types import Kind, Reply
 from handlers.members import texts as mt
+from handlers.reports import payloads as rp
+from handlers.visits import payloads as vp
 from handlers.visits import texts as t
 from handlers.visits.catalog import services_help
 from tests.members.support import (
@@ -195,7 +197,9 @@ async def test_a_member_cannot_log_for_another_commune(app: App, tree: dict[str,
     assert texts_of(typed)[0] == mt.AREA_NOT_FOUND.format(query="Thôn Vĩnh Phúc")
     by_code = await say(incoming(VINH_PHUC, user="mem"))
     assert texts_of(by_code)[0] == mt.AREA_NOT_FOUND.format(query=VINH_PHUC)
-    forged = await say(incoming(kind=Kind.BUTTON, payload=f"f:hamlet:{tree[VINH_PHUC].id}", user="mem"))
+    forged = await say(
+        incoming(kind=Kind.BUTTON, payload=forms.OPTION.build("hamlet", tree[VINH_PHUC].id), user="mem")
+    )
     assert texts_of(forged)[0] == t.HAMLET_DENIED.format(area="Xã Nghĩa Trụ")
     assert texts_of(forged)[1] == t.ASK_HAMLET  # still on the same question
     assert await count(app, Visit) == 0
@@ -247,32 +251,40 @@ async def test_forged_buttons_grant_nothing(app: App, tree: dict[str, AreaData],
     [card] = await say(incoming("/ghinhan 2 | sim", user="mem"))
     await say(press(card, t.SAVE))
     [visit] = await rows(app, Visit)
-    for forged in ("vs:0123456789abcdef", "vt:dvc", f"vx:D:{visit.id}", f"st:m:{tree[NGHIA_TRU].id}"):
+    for forged in (
+        vp.SAVE.build("0123456789abcdef"),
+        vp.SERVICE.build("dvc"),
+        vp.DELETE_YES.build(visit.id),
+        rp.PERIOD.build("month", tree[NGHIA_TRU].id),
+    ):
         replies = await say(incoming(kind=Kind.BUTTON, payload=forged, user="citizen"))
         assert replies[0].text.startswith("Lệnh ") and "chỉ dành cho" in replies[0].text
     await person(app, "other", "member", DONG_TAO)
-    assert texts_of(await say(incoming(kind=Kind.BUTTON, payload=f"vx:D:{visit.id}", user="other"))) == [
+    assert texts_of(
+        await say(incoming(kind=Kind.BUTTON, payload=vp.DELETE_YES.build(visit.id), user="other"))
+    ) == [t.CANT_CHANGE]
+    assert texts_of(await say(incoming(kind=Kind.BUTTON, payload=vp.EDIT.build(visit.id), user="other"))) == [
         t.CANT_CHANGE
     ]
-    assert texts_of(await say(incoming(kind=Kind.BUTTON, payload=f"vx:e:{visit.id}", user="other"))) == [
-        t.CANT_CHANGE
-    ]
-    assert texts_of(await say(incoming(kind=Kind.BUTTON, payload="vs:0123456789abcdef", user="other"))) == [
+    assert texts_of(
+        await say(incoming(kind=Kind.BUTTON, payload=vp.SAVE.build("0123456789abcdef"), user="other"))
+    ) == [texts.STALE_BUTTON]
+    assert texts_of(await say(incoming(kind=Kind.BUTTON, payload=vp.SERVICE.build("dvc"), user="other"))) == [
         texts.STALE_BUTTON
     ]
-    assert texts_of(await say(incoming(kind=Kind.BUTTON, payload="vt:dvc", user="other"))) == [
-        texts.STALE_BUTTON
-    ]
+    # A button of an earlier version (prefixes were short then) is an old button, whatever it says.
     assert texts_of(await say(incoming(kind=Kind.BUTTON, payload="vx:Z:1", user="other"))) == [
         texts.STALE_BUTTON
     ]
     await person(app, "far", "leader", VINH_PHUC)
-    assert texts_of(await say(incoming(kind=Kind.BUTTON, payload=f"vx:D:{visit.id}", user="far"))) == [
-        t.CANT_CHANGE
-    ]
-    stats = await say(incoming(kind=Kind.BUTTON, payload=f"st:m:{tree[NGHIA_TRU].id}", user="far"))
+    assert texts_of(
+        await say(incoming(kind=Kind.BUTTON, payload=vp.DELETE_YES.build(visit.id), user="far"))
+    ) == [t.CANT_CHANGE]
+    stats = await say(
+        incoming(kind=Kind.BUTTON, payload=rp.PERIOD.build("month", tree[NGHIA_TRU].id), user="far")
+    )
     assert texts_of(stats) == [t.STATS_AREA_DENIED.format(area="Thôn Vĩnh Phúc")]
-    everywhere = await say(incoming(kind=Kind.BUTTON, payload="st:m:0", user="far"))
+    everywhere = await say(incoming(kind=Kind.BUTTON, payload=rp.PERIOD.build("month", 0), user="far"))
     assert texts_of(everywhere) == [t.STATS_AREA_DENIED.format(area="Thôn Vĩnh Phúc")]
     [row] = await rows(app, Visit)
     assert row.deleted_at is None and row.member_id == owner.id

@@ -1,0 +1,15 @@
+"""The buttons of /chiendich and /tiendo: create, view, edit, cancel (asked first) or keep a campaign,
+toggle a counted service in its form, and show its progress."""
+
+from __future__ import annotations
+
+from handlers.core.payloads import Payload
+
+NEW = Payload("campaign.new")
+VIEW = Payload("campaign.view", ("campaign",))
+EDIT = Payload("campaign.edit", ("campaign",))
+CANCEL = Payload("campaign.cancel", ("campaign",))  # asks first
+CANCEL_YES = Payload("campaign.cancel.yes", ("campaign",))
+KEEP = Payload("campaign.keep", ("campaign",))
+SERVICE = Payload("campaign.service", ("code",))
+PROGRESS = Payload("campaign.progress", ("campaign",))
