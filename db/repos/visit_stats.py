@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, User
 from db.models_visits import Visit, VisitService
+from handlers.core.textutil import clean_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +90,7 @@ class VisitStatsRepo:
             .where(*_where(f))
             .group_by(Visit.member_id, User.display_name)
         )
-        found = [(m, name or "", Count(int(s), int(p))) for m, name, s, p in rows.all()]
+        found = [(m, clean_name(name or ""), Count(int(s), int(p))) for m, name, s, p in rows.all()]
         return sorted(found, key=lambda r: (-r[2].people, -r[2].sessions, r[1]))
 
     async def by_service(self, f: VisitFilter) -> dict[str, Count]:
@@ -163,7 +164,7 @@ class VisitStatsRepo:
                 area_code=r[3],
                 area_name=r[4],
                 member_id=r[5],
-                member_name=r[6] or "",
+                member_name=clean_name(r[6] or ""),
                 place=r[7],
                 people=int(r[8]),
                 services=tuple(sorted(services.get(r[0], ()))),
