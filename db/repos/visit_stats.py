@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, User
 from db.models_visits import Visit, VisitService
+from db.repos.prefix import starts_with
 from handlers.core.textutil import clean_name
 
 
@@ -61,7 +62,7 @@ def _where(f: VisitFilter) -> list[Any]:
         Visit.visit_date <= f.date_to,
     ]
     if f.scope_path is not None:
-        subtree = select(Area.id).where(Area.path.startswith(f.scope_path, autoescape=True))
+        subtree = select(Area.id).where(starts_with(Area.path, f.scope_path))
         conditions.append(Visit.area_id.in_(subtree))
     if f.member_id is not None:
         conditions.append(Visit.member_id == f.member_id)
