@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 from handlers.core.privacy import mask_personal_numbers
 
@@ -27,6 +28,7 @@ def clean_text(text: str) -> str:
     return "".join(kept).strip()
 
 
+@lru_cache(maxsize=4096)  # every update cleans its sender's name, nearly always one seen a moment ago
 def clean_name(name: str) -> str:
     """A display name fit to show to other people.
 
