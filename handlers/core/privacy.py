@@ -8,12 +8,13 @@ order:
 
 1. the whole chain is a sum of money (a currency word follows, no leading zero, thousands grouped): kept;
 2. phone numbers: 0, 84 or +84, then 9 digits (mobile) or 10 (landline 2xx, old mobile 1xx): masked;
-3. the last token is a sum of money ("… 300k"): kept;
+3. the last token is a sum of money ("… 500.000đ", "… 300k"): kept;
 4. identity numbers: 9 digits (CMND) or 12 (CCCD), grouped by 3 or 4 or not at all: masked;
 5. any other run of 9 or more digits (bank accounts, insurance codes): masked.
 
-So no run of 9+ digits survives unless it is money, and money needs a currency word right after it:
-"đ" alone, not "để", "đã", "đang", "được", "đi", "đến" (the mistake issue 14 found).
+So no run of 9+ digits survives unless it is money, and money that long needs a currency word right
+after it: "đồng", "VNĐ", "đ" alone — not "để", "đã", "đang", "được", "đi", "đến" (the mistake issue 14
+found). "k", "nghìn", "triệu", "tỷ" follow small numbers only ("300k", "2 triệu").
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ _CHAIN = re.compile(r"(?:\(\s?)?\+?\d+(?:(?:[.,]|\s?-\s?|[ \t\u00a0()]{1,4})\d+)
 _GROUP = re.compile(r"\d+")
 _NINE_DIGITS = re.compile(r"\d(?:\D*\d){8}")  # fewer digits than this in the whole text: nothing to mask
 _TIGHT = frozenset(".,-")
-# A currency word right after the number (one blank allowed), or "k"/"d" glued to it; never the start
-# of a longer word ("đ" of "để" is not "đồng").
-_UNIT = re.compile(
-    r"(?:\s?(?:đồng|dong|vnđ|vnd|đ|nghìn|nghin|ngàn|ngan|triệu|trieu|tr|tỷ|tỉ)|k|d)(?![^\W\d_])",
-    re.IGNORECASE,
+# A currency word right after the number (one blank allowed; "d" glued), and a multiplier ("k" glued);
+# never the start of a longer word ("đ" of "để" is not "đồng").
+_CURRENCY = re.compile(r"(?:\s?(?:đồng|dong|vnđ|vnd|đ)|d)(?![^\W\d_])", re.IGNORECASE)
+_MULTIPLIER = re.compile(
+    r"(?:\s?(?:nghìn|nghin|ngàn|ngan|triệu|trieu|tr|tỷ|tỉ)|k)(?![^\W\d_])", re.IGNORECASE
 )
 _MAX_SPAN_DIGITS = 13  # +84 and a landline's 10 digits is the longest number looked for
 
@@ -97,8 +98,8 @@ class _Chain:
         self.taken = [False] * len(self.groups)
         self.masks: list[tuple[int, int, str]] = []  # first group, last group, mask
 
-    def unit_after(self, group: int) -> bool:
-        return _UNIT.match(self.text, self.matches[group].end()) is not None
+    def followed_by(self, pattern: re.Pattern[str]) -> bool:
+        return pattern.match(self.text, self.matches[-1].end()) is not None
 
     def free(self, first: int, last: int) -> bool:
         return not any(self.taken[first : last + 1])
@@ -131,16 +132,17 @@ class _Chain:
 
     def decide(self) -> None:
         last = len(self.groups) - 1
-        money_follows = self.unit_after(last)
-        if money_follows and not self.plus and _is_money(self.groups, self.seps):
+        currency = self.followed_by(_CURRENCY)
+        if currency and not self.plus and _is_money(self.groups, self.seps):
             return
         self.find(
             lambda a, b: _is_phone("".join(self.groups[a : b + 1]), self.plus and a == 0),
             PHONE_MASK,
         )
         first_of_last = self.tokens[-1][0]
-        tail_is_money = _is_money(self.groups[first_of_last:], self.seps[first_of_last:])
-        if money_follows and tail_is_money and self.free(first_of_last, last):
+        tail = self.groups[first_of_last:]
+        unit = currency or (sum(map(len, tail)) < 9 and self.followed_by(_MULTIPLIER))
+        if unit and _is_money(tail, self.seps[first_of_last:]) and self.free(first_of_last, last):
             self.take(first_of_last, last, None)
         self.find(lambda a, b: _is_id(self.groups[a : b + 1]), ID_MASK)
         for i, digits in enumerate(self.groups):
