@@ -35,6 +35,7 @@ NOTES = (
     "-3+4 người",
     "@SUM(1+1)",
     "=cmd|' /C calc'!A0",
+    "\t=1+1",
 )
 EVIL_CAMPAIGN = '=HYPERLINK("http://evil.example/c","Xem")'
 
@@ -116,7 +117,7 @@ async def test_the_baocao_workbook_holds_names_and_notes_as_text(app: App, clock
     for value in (EVIL_NAME, EVIL_CAMPAIGN, *NOTES):
         assert by_value[value].data_type == "s", value
     members = [list(r) for r in book["Theo thành viên"].iter_rows(values_only=True)]
-    assert [1, EVIL_NAME, 5, 15] in members
+    assert [1, EVIL_NAME, len(NOTES), 3 * len(NOTES)] in members
     details = [list(r) for r in book["Chi tiết"].iter_rows(values_only=True)]
     assert sorted(r[8] for r in details[1:-1]) == sorted(NOTES)
     assert {r[4] for r in details[1:-1]} == {EVIL_NAME}

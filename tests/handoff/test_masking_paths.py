@@ -54,6 +54,8 @@ async def test_the_hand_off_question_and_what_the_team_receives_are_masked(app: 
     relays = await outbox(app, team.member1)
     assert relays and all(clean(s.text) for s in relays)
     assert any(MASKED in s.text for s in relays)
+    [thread] = await say(app, team.officer, "/cauhoi 1")  # the thread as the team reads it
+    assert MASKED in thread.text and clean(thread.text)
 
 
 async def test_hoito_with_the_question_typed_at_once_is_masked(app: App) -> None:
