@@ -62,6 +62,9 @@ HEADERS = {
 _COLUMN_WIDTHS = {"id": 28, "title": 40, "questions": 50, "answer": 80, "sources": 40}
 _HEADER_KEY = re.compile(r"\(([a-z_]+)\)\s*$")
 SHEET_TITLE = "FAQ"
+# A spreadsheet runs a CSV cell starting with one of these as a formula; phrasings come from citizens.
+# (handlers/core/sheets.py does the same for the bot's other files; faq/ imports nothing of ours.)
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def entry_to_dict(entry: Entry) -> dict[str, Any]:
@@ -99,12 +102,21 @@ def _cell(name: str, value: Any) -> str:
     return str(value)
 
 
+def _csv_text(text: str) -> str:
+    """A leading apostrophe before text that starts like a formula; `_csv_plain` takes it off on import."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def _csv_plain(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(_FORMULA_START) else text
+
+
 def _export_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     writer.writerow([HEADERS[name] for name in FIELDS])
     for row in rows:
-        writer.writerow([_cell(name, row[name]) for name in FIELDS])
+        writer.writerow([_csv_text(_cell(name, row[name])) for name in FIELDS])
     # A byte-order mark so Excel opens Vietnamese text as UTF-8.
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -235,7 +247,7 @@ def _numbered_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[int, dict[str, A
 
 def _raw_from_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
-        return _numbered_rows(list(csv.reader(handle)))
+        return _numbered_rows([[_csv_plain(cell) for cell in row] for row in csv.reader(handle)])
 
 
 def _raw_from_xlsx(path: Path) -> list[tuple[int, dict[str, Any]]]:

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area
 from db.repos.areas import AreaData, AreaRepo
+from db.repos.prefix import starts_with
 
 
 class AreaTreeRepo:
@@ -18,7 +19,7 @@ class AreaTreeRepo:
         """Active areas of the given levels under `root_path` (itself included); None = the whole tree."""
         query = select(Area).where(Area.active.is_(True), Area.level.in_(levels)).order_by(Area.path)
         if root_path is not None:
-            query = query.where(Area.path.startswith(root_path, autoescape=True))
+            query = query.where(starts_with(Area.path, root_path))
         return [
             AreaData(r.id, r.code, r.name, r.level, r.parent_id, r.path, r.active)
             for r in await self._session.scalars(query)
@@ -51,7 +52,7 @@ class AreaTreeRepo:
         if before is not None and before.path != after.path:
             await self._session.execute(
                 update(Area)
-                .where(Area.path.startswith(before.path, autoescape=True), Area.id != after.id)
+                .where(starts_with(Area.path, before.path), Area.id != after.id)
                 .values(path=literal(after.path) + func.substr(Area.path, len(before.path) + 1))
                 .execution_options(synchronize_session=False)
             )

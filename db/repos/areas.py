@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area
+from db.repos.prefix import starts_with
 
 LEVELS = ("province", "commune", "hamlet")
 
@@ -49,7 +50,7 @@ class AreaRepo:
 
     async def subtree(self, area: AreaData) -> list[AreaData]:
         rows = await self._session.scalars(
-            select(Area).where(Area.path.startswith(area.path)).order_by(Area.path)
+            select(Area).where(starts_with(Area.path, area.path)).order_by(Area.path)
         )
         return [_data(r) for r in rows]
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import utcnow
 from db.models_audit import AuditEntry
+from db.repos.prefix import starts_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +51,7 @@ class AuditRepo:
     async def recent(self, limit: int = 50, action_prefix: str = "") -> list[AuditData]:
         query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
         if action_prefix:
-            query = query.where(AuditEntry.action.startswith(action_prefix))
+            query = query.where(starts_with(AuditEntry.action, action_prefix))
         return [
             AuditData(r.actor_user_id, r.actor_role, r.action, r.target, dict(r.details or {}), r.created_at)
             for r in await self._session.scalars(query)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import Area, User
 from db.models_outbox import Broadcast
 from db.repos.outbox import CHANNELS, Recipient
+from db.repos.prefix import starts_with
 from db.repos.users import UserData, UserRepo
 
 SUBSCRIBERS, MEMBERS, LEADERS = "subscribers", "members", "leaders"
@@ -118,7 +119,7 @@ class BroadcastRepo:
         query = select(*columns).where(*_audience_filter(audience))
         if audience.area_path is not None:
             query = query.join(Area, Area.id == User.area_id).where(
-                Area.path.startswith(audience.area_path, autoescape=True)
+                starts_with(Area.path, audience.area_path)
             )
         return query
 
@@ -221,7 +222,7 @@ class BroadcastRepo:
         if not everything:
             visible: list[ColumnElement[bool]] = [Broadcast.author_user_id == viewer_id]
             if scope_path is not None:
-                inside = select(Area.id).where(Area.path.startswith(scope_path, autoescape=True))
+                inside = select(Area.id).where(starts_with(Area.path, scope_path))
                 visible.append(Broadcast.area_id.in_(inside))
             query = query.where(or_(*visible))
         return [_data(r) for r in await self._session.scalars(query)]

@@ -2,9 +2,9 @@
 what was achieved (people helped in live sessions of the period, in each area's subtree, that included at
 least one counted service).
 
-Areas are matched by their materialised path, so "within an area" is one `LIKE 'prefix%'` on SQLite and
-PostgreSQL alike. The areas of one campaign never overlap (checked when it is written), so a session is
-counted for at most one of them.
+Areas are matched by their materialised path, so "within an area" is one exact prefix match
+(`db.repos.prefix.starts_with`) on SQLite and PostgreSQL alike. The areas of one campaign never overlap
+(checked when it is written), so a session is counted for at most one of them.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from db.models import Area, User
 from db.models_campaigns import Campaign, CampaignArea
 from db.models_visits import Visit, VisitService
 from db.repos.outbox import CHANNELS
+from db.repos.prefix import starts_with
 from db.repos.users import UserData, user_data
 from db.repos.visit_stats import Count
 
@@ -107,7 +108,7 @@ def ancestor_paths(path: str) -> list[str]:
 
 
 def _under(paths: Sequence[str]) -> Any:
-    return or_(*(Area.path.startswith(p, autoescape=True) for p in paths))
+    return or_(*(starts_with(Area.path, p) for p in paths))
 
 
 class CampaignRepo:
@@ -220,7 +221,7 @@ class CampaignRepo:
                 .join(Area, Area.id == CampaignArea.area_id)
                 .where(
                     or_(
-                        Area.path.startswith(area_path, autoescape=True),
+                        starts_with(Area.path, area_path),
                         Area.path.in_(ancestor_paths(area_path)),
                     )
                 )
@@ -274,7 +275,7 @@ class CampaignRepo:
             select(User.id)
             .join(Area, Area.id == User.area_id)
             .where(
-                Area.path.startswith(area_path, autoescape=True),
+                starts_with(Area.path, area_path),
                 User.role.in_(list(roles)),
                 User.blocked_at.is_(None),
                 User.channel.in_(CHANNELS),

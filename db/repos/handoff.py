@@ -18,6 +18,7 @@ from db.models import QuestionLog, User
 from db.models_handoff import ANSWERED, CLAIMED, CLOSED, OPEN, RELAYING, Handoff, HandoffMessage, TeamChat
 from db.repos import hot
 from db.repos.users import UserData, UserRepo
+from handlers.core.textutil import clean_name
 
 ACTIVE = (OPEN, CLAIMED, ANSWERED)
 REACHABLE = ("telegram", "zalo")  # channels the outbox can write to later
@@ -278,7 +279,7 @@ class HandoffRepo:
         rows = await self._session.execute(
             select(User.id, User.display_name).where(User.id.in_(list(user_ids)))
         )
-        return {int(i): str(n or "") for i, n in rows.all()}
+        return {int(i): clean_name(str(n or "")) for i, n in rows.all()}
 
     async def team_chats(self, area_ids: Collection[int]) -> list[TeamChatData]:
         rows = await self._session.scalars(

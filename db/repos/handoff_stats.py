@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, QuestionLog, User
 from db.models_handoff import Handoff
+from db.repos.prefix import starts_with
 
 # What the question log calls a question (browsing /chude and small talk are not questions).
 QUESTION_OUTCOMES = ("answer", "choices", "decline", "handoff")
@@ -71,7 +72,7 @@ class HandoffStatsRepo:
             query = (
                 query.join(User, User.id == QuestionLog.user_id)
                 .join(Area, Area.id == User.area_id)
-                .where(Area.path.startswith(area_path, autoescape=True))
+                .where(starts_with(Area.path, area_path))
             )
         query = query.group_by(
             QuestionLog.outcome,
@@ -100,9 +101,7 @@ class HandoffStatsRepo:
             Handoff.created_at >= start, Handoff.created_at < end
         )
         if area_path is not None:
-            query = query.join(Area, Area.id == Handoff.area_id).where(
-                Area.path.startswith(area_path, autoescape=True)
-            )
+            query = query.join(Area, Area.id == Handoff.area_id).where(starts_with(Area.path, area_path))
         for created, answered, rating in (await self._session.execute(query)).all():
             out.handed_off += 1
             if answered is None:

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from db.models import User
 from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.users import UserData
+from handlers.core.textutil import clean_name
 
 DOORBELL = "cdsbot.outbox.doorbell"  # session.info key: a no-argument callable, rung after commit
 _ARMED = "cdsbot.outbox.armed"
@@ -282,7 +283,7 @@ class OutboxRepo:
                 kind=m.kind,
                 ref_id=m.ref_id,
                 user_id=m.user_id,
-                display_name=name or "",
+                display_name=clean_name(name or ""),
                 channel=m.channel,
                 chat_id=m.chat_id,
                 status=m.status,

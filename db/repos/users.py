@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import Boolean, String, bindparam, case, exists, func, or_, select, update
@@ -13,6 +13,7 @@ from db.base import UTCDateTime, utcnow
 from db.models import User
 from db.models_handoff import RELAYING, Handoff
 from db.repos import hot
+from handlers.core.textutil import clean_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ def user_data(row: User) -> UserData:
         channel=row.channel,
         external_id=row.external_id,
         chat_id=row.chat_id,
-        display_name=row.display_name,
+        display_name=clean_name(row.display_name),  # rows written before names were cleaned
         role=row.role,
         area_id=row.area_id,
         subscribed=row.subscribed,
@@ -103,9 +104,13 @@ class UserRepo:
         private: bool,
         now: datetime | None = None,
     ) -> UserData:
-        """Find or create the user, counting this message in their flood window."""
+        """Find or create the user, counting this message in their flood window.
+
+        The name is stored cleaned (`clean_name`): it is shown to other people. A name with nothing
+        visible in it leaves the one stored before.
+        """
         now = now or utcnow()
-        name = display_name[:200]
+        name = clean_name(display_name)
         touch = {
             "b_channel": channel,
             "b_external_id": external_id,
@@ -133,7 +138,10 @@ class UserRepo:
             if row is not None:
                 return UserData(**row._mapping, relaying=False)
             row = (await hot.execute(self._session, _TOUCH, touch)).one()
-        return UserData(**row._mapping)
+        found = UserData(**row._mapping)
+        if not name:  # the stored name was kept: it may be from before names were cleaned
+            return replace(found, display_name=clean_name(found.display_name))
+        return found
 
     async def get(self, user_id: int) -> UserData | None:
         row = await self._session.get(User, user_id)

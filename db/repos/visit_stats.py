@@ -15,6 +15,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, User
 from db.models_visits import Visit, VisitService
+from db.repos.prefix import starts_with
+from handlers.core.textutil import clean_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,7 @@ def _where(f: VisitFilter) -> list[Any]:
         Visit.visit_date <= f.date_to,
     ]
     if f.scope_path is not None:
-        subtree = select(Area.id).where(Area.path.startswith(f.scope_path, autoescape=True))
+        subtree = select(Area.id).where(starts_with(Area.path, f.scope_path))
         conditions.append(Visit.area_id.in_(subtree))
     if f.member_id is not None:
         conditions.append(Visit.member_id == f.member_id)
@@ -89,7 +91,7 @@ class VisitStatsRepo:
             .where(*_where(f))
             .group_by(Visit.member_id, User.display_name)
         )
-        found = [(m, name or "", Count(int(s), int(p))) for m, name, s, p in rows.all()]
+        found = [(m, clean_name(name or ""), Count(int(s), int(p))) for m, name, s, p in rows.all()]
         return sorted(found, key=lambda r: (-r[2].people, -r[2].sessions, r[1]))
 
     async def by_service(self, f: VisitFilter) -> dict[str, Count]:
@@ -163,7 +165,7 @@ class VisitStatsRepo:
                 area_code=r[3],
                 area_name=r[4],
                 member_id=r[5],
-                member_name=r[6] or "",
+                member_name=clean_name(r[6] or ""),
                 place=r[7],
                 people=int(r[8]),
                 services=tuple(sorted(services.get(r[0], ()))),

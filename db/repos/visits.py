@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area
 from db.models_visits import Visit, VisitChange, VisitService
+from db.repos.prefix import starts_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,4 +242,4 @@ class VisitRepo:
 
 
 def _subtree_ids(scope_path: str) -> Any:
-    return select(Area.id).where(Area.path.startswith(scope_path, autoescape=True))
+    return select(Area.id).where(starts_with(Area.path, scope_path))

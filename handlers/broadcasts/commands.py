@@ -7,7 +7,6 @@ an officer whose area covers it (admins everywhere); approving and rejecting nee
 
 from __future__ import annotations
 
-import csv
 import io
 
 from db.repos.broadcasts import CANCELLED, OPEN, PENDING_APPROVAL, REJECTED, SCHEDULED, SENDING, BroadcastData
@@ -32,6 +31,7 @@ from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
 from handlers.core.payloads import Payload, as_id
 from handlers.core.roles import Role
+from handlers.core.sheets import CsvWriter
 from handlers.core.textutil import fold
 from handlers.core.types import Attachment, Channel, Choice
 from handlers.members.scope import area_in_scope, scope_of
@@ -287,7 +287,7 @@ async def export_csv(ctx: Context, broadcast: BroadcastData) -> None:
 def csv_bytes(items: list[OutboxItem], ctx: Context) -> bytes:
     """Per-recipient outcomes; UTF-8 with a BOM so spreadsheet programs read the Vietnamese right."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)  # names are chosen by the recipients themselves: never a formula
     writer.writerow(t.CSV_HEADER)
     for n, item in enumerate(items, 1):
         writer.writerow(

@@ -21,6 +21,7 @@ from db.store import Store
 from handlers.campaigns import texts as t
 from handlers.campaigns.progress import Pace, Progress, campaign_progress, overlapping
 from handlers.core.dates import Period, format_date
+from handlers.core.sheets import workbook_bytes
 
 _BOLD = Font(bold=True)
 _HEADER = PatternFill("solid", fgColor="DDEBF7")
@@ -85,9 +86,7 @@ def append_sheet(xlsx: bytes, rows: list[SheetRow], today: date) -> bytes:
         sheet.column_dimensions[get_column_letter(i)].width = width
     sheet.append([])
     sheet.append([t.SHEET_NOTE.format(today=format_date(today))])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)  # campaign names are typed by people: text, never formulas
 
 
 async def with_campaigns(

@@ -178,7 +178,8 @@ async def take_answer(ctx: Context, answer: Answer) -> None:
     text = await _last_answer(ctx) if answer.value == "same" else answer.text.strip()
     if not text or len(text) > MAX_ANSWER_CHARS:
         raise Invalid(t.LEARN_BAD_ANSWER.format(limit=MAX_ANSWER_CHARS))
-    ctx.state.data["answer"] = text
+    # Masked like the rest of a proposal: an answer for everyone must not carry one citizen's number.
+    ctx.state.data["answer"] = mask_personal_numbers(text)
 
 
 async def ask_confirm(ctx: Context) -> None:

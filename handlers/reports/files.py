@@ -2,12 +2,12 @@
 
 Made to be pasted into a commune's report: Vietnamese headers, real date cells shown as dd/mm/yyyy,
 totals written as values (not formulas, which phone viewers often show empty), header row frozen.
+Names and notes are people's words: written as text, never as formulas (handlers/core/sheets.py).
 CPU-bound: callers run it in a thread.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from db.repos.visit_stats import Count, VisitRow
+from handlers.core.sheets import CsvWriter, workbook_bytes
 from handlers.reports.data import Line, VisitReport
 from handlers.visits.catalog import place_label, service_label
 
@@ -181,9 +182,7 @@ def build_xlsx(report: VisitReport) -> bytes:
             [TOTAL, "", "", "", "", "", people, "", ""],
             [9, 12, 12, 26, 22, 22, 10, 48, 40],
         )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def _detail(row: VisitRow) -> list[object]:
@@ -204,7 +203,7 @@ def _detail(row: VisitRow) -> list[object]:
 def build_csv(report: VisitReport) -> bytes:
     """One line per session; UTF-8 with a byte-order mark so Excel opens the Vietnamese correctly."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = CsvWriter(buffer)
     writer.writerow(DETAIL_HEADERS)
     for row in report.details:
         values = _detail(row)
