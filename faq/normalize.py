@@ -351,7 +351,7 @@ class Lexicon:
 
 
 def _folded_key(value: object) -> str:
-    if not isinstance(value, str | int):
+    if isinstance(value, bool) or not isinstance(value, str | int):
         raise LexiconError(f"expected text, got {value!r}")
     return " ".join(_NON_WORD.sub(" ", fold(str(value))).split())
 
