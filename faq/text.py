@@ -205,3 +205,31 @@ def _tokenizer(protected: frozenset[str]) -> Tokenizer:
 def tokenize(text: str, protected: frozenset[str] = frozenset()) -> list[str]:
     """Fold ``text`` and split it into syllables; tokens in ``protected`` are never de-stretched."""
     return _tokenizer(protected)(text)
+
+
+_TRAILING = " ,.;:!?-–—/(\"'“‘«"
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` on one line and at most ``limit`` characters, cut between words, with ``ellipsis``.
+
+    For button labels and choice lists: "Passcode VNeID là gì, quên hoặc nhập sai thì sao, đổi thế
+    nào?" at 40 becomes "Passcode VNeID là gì, quên hoặc nhập…", never "…đổi thế nà". Punctuation left
+    dangling before the cut goes. A first word longer than the limit is cut inside it (nothing else
+    fits). Text that fits is returned with its spacing tidied, unchanged otherwise.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    flat = " ".join(unicodedata.normalize("NFC", text).split())
+    if len(flat) <= limit:
+        return flat
+    room = limit - len(ellipsis)
+    if room < 1:
+        return ellipsis[:limit]
+    cut = flat[: room + 1]
+    space = cut.rfind(" ")
+    # Cut at the last space that fits; the character after ``room`` being a space means the word
+    # before it is whole.
+    head = cut[:space] if space > 0 else flat[:room]
+    head = head.rstrip(_TRAILING) or flat[:room]
+    return head + ellipsis
