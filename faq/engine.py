@@ -154,6 +154,9 @@ class Tuning:
     topic_view: float = 0.25
     title_weight: float = 2.0  # the title counts as this many phrasings (centroid and fields)
     body_weight: float = 0.5  # answer and details count as this share of a phrasing
+    body_lines: bool = False  # each line of the answer and details is a text of its own
+    view_df_share: float = 0.05  # ranking skips terms used by more than this share of entries ...
+    view_df_floor: int = 200  # ... and by more than this many
     k1: float = 1.2  # BM25 term-frequency saturation (body and topic)
     fields_k1: float = 1.2  # the same for the fields view, where frequency is how many texts use a term
     b: float = 0.75  # BM25 length normalisation
@@ -181,19 +184,13 @@ class _Query:
 
 @dataclass(slots=True)
 class _Scores:
-    """What the views say about every entry for one message."""
+    """What the ranking views say about every entry for one message."""
 
-    phrasing: FloatArray  # best weighted overlap with one title or phrasing
+    phrasing: FloatArray | None  # best weighted overlap with one title or phrasing (when weighted)
     centroid: FloatArray
     fields: FloatArray
     body: FloatArray
     topic: FloatArray
-    overlap: FloatArray  # per title/phrasing: matched weight
-    doc_cover: FloatArray  # per title/phrasing: share of its weight matched
-    rows: IntArray  # the gathered entry postings: entry, and which query term
-    owner: IntArray
-    main_match: FloatArray  # per entry: matched weight in titles, phrasings, tags
-    body_only: FloatArray  # per entry: matched weight found only in answer and details
 
 
 class Engine:
@@ -317,7 +314,18 @@ class Engine:
                 short_kind.append(_TAG)
                 short_entry.append(index)
         short = norm.mark_many(short_text, ids)
-        body = norm.mark_many([f"{e.answer}\n{e.details}" for e in entries], ids)
+        # The body: answer and details, one row per line when the centroid reads lines (a line is one
+        # fact, so a message about that fact matches it more closely than the whole answer).
+        if t.body_lines:
+            body_text, body_entry = [], []
+            for index, entry in enumerate(entries):
+                lines = [line for line in f"{entry.answer}\n{entry.details}".splitlines() if line.strip()]
+                body_text.extend(lines or [""])
+                body_entry.extend([index] * max(len(lines), 1))
+        else:
+            body_text = [f"{e.answer}\n{e.details}" for e in entries]
+            body_entry = list(range(n_entries))
+        body = norm.mark_many(body_text, ids)
 
         words = ids.words()
         n_words = len(words)
@@ -331,19 +339,27 @@ class Engine:
         # Rows: an entry's short texts, then its body. Row numbers for both batches.
         short_entry_arr = np.asarray(short_entry, dtype=np.int64)
         short_kind_arr = np.asarray(short_kind, dtype=np.int64)
+        body_entry_arr = np.asarray(body_entry, dtype=np.int64)
         per_entry = np.bincount(short_entry_arr, minlength=n_entries)
-        body_row = np.cumsum(per_entry + 1) - 1  # the body comes last in each entry's rows
-        short_row = np.arange(len(short_text), dtype=np.int64) + short_entry_arr
-        n_rows = len(short_text) + n_entries
+        body_per_entry = np.bincount(body_entry_arr, minlength=n_entries)
+        entry_start = np.cumsum(per_entry + body_per_entry) - (per_entry + body_per_entry)
+        # Rows entry by entry: its short texts, then its body rows.
+        short_row = entry_start[short_entry_arr] + (
+            np.arange(len(short_text), dtype=np.int64) - (np.cumsum(per_entry) - per_entry)[short_entry_arr]
+        )
+        body_row = (entry_start + per_entry)[body_entry_arr] + (
+            np.arange(len(body_text), dtype=np.int64) - (np.cumsum(body_per_entry) - body_per_entry)[body_entry_arr]
+        )
+        n_rows = len(short_text) + len(body_text)
         row_entry = np.empty(n_rows, dtype=np.int64)
         row_entry[short_row] = short_entry_arr
-        row_entry[body_row] = np.arange(n_entries, dtype=np.int64)
+        row_entry[body_row] = body_entry_arr
         row_kind = np.empty(n_rows, dtype=np.int64)
         row_kind[short_row] = short_kind_arr
         row_kind[body_row] = _BODY
 
         # Terms of each row: words, pairs of content neighbours, content-generic pairs.
-        pair_parts: list[tuple[IntArray, IntArray]] = []
+        pair_parts: list[tuple[IntArray, IntArray, IntArray]] = []
         uni_parts: list[tuple[IntArray, IntArray]] = []
         for batch, rows in ((short, short_row), (body, body_row)):
             tok = batch.ids
@@ -359,29 +375,53 @@ class Engine:
                 # the words on either side of it are not one expression.
                 blanks = np.cumsum(tok == 0)
                 same &= blanks[c_pos[1:]] == blanks[c_pos[:-1]]
-            pair_parts.append(((c_tok[:-1][same] << 32) | c_tok[1:][same], c_row[1:][same]))
+            pair_parts.append((c_tok[:-1][same], c_tok[1:][same], c_row[1:][same]))
             if t.generic_pairs:
                 blank = tok == 0
                 mixed = (row_of[1:] == row_of[:-1]) & ~blank[:-1] & ~blank[1:] & (gen[:-1] != gen[1:])
-                pair_parts.append(((tok[:-1][mixed] << 32) | tok[1:][mixed], row_of[1:][mixed]))
-        pair_keys = np.concatenate([k for k, _ in pair_parts])
-        unique_pairs, pair_index, _ = _unique(pair_keys)
-        n_terms = n_words + len(unique_pairs)
-        self._pair_term = dict(zip(unique_pairs.tolist(), range(n_words, n_terms), strict=True))
-        self._pair_keys = unique_pairs
-        self._word_list = words
-        term = np.concatenate([*(u for u, _ in uni_parts), pair_index + n_words])
-        row = np.concatenate([*(r for _, r in uni_parts), *(r for _, r in pair_parts)])
+                pair_parts.append((tok[:-1][mixed], tok[1:][mixed], row_of[1:][mixed]))
         # Other readings of ambiguous abbreviations: they may match, they are never owed a match.
         extra_term = short.extra_id
         extra_row = short_row[short.extra_text]
 
-        # One sort: distinct (term, row) with how often the term occurs in the row.
-        keys = np.concatenate([term * n_rows + row, extra_term * n_rows + extra_row])
-        primary = np.r_[np.ones(len(term)), np.zeros(len(extra_term))]
-        key, inverse, _ = _unique(keys)
-        tf = np.bincount(inverse, weights=primary, minlength=len(key))
-        p_term, p_row = key // n_rows, key % n_rows
+        # One sort gives every distinct (term, row) with how often the term occurs in the row. A word
+        # is its own number; a pair (a, b) is numbered above every word. Each is packed with its row
+        # and with one bit saying whether it counts (an extra reading does not) into one int64.
+        word_bits = max(n_words.bit_length(), 1)
+        row_bits = max(n_rows.bit_length(), 1)
+        if 2 * word_bits + row_bits + 2 > 63:
+            raise ValueError("FAQ base too large to index: too many distinct words or texts")
+        pair_flag = np.int64(1) << (2 * word_bits)
+
+        def pack(term_key: IntArray, rows: IntArray, counts: int) -> IntArray:
+            return (((term_key << row_bits) | rows) << 1) | counts
+
+        packed = np.sort(
+            np.concatenate(
+                [
+                    *(pack(u, r, 1) for u, r in uni_parts),
+                    *(pack(pair_flag | (a << word_bits) | b, r, 1) for a, b, r in pair_parts),
+                    pack(extra_term, extra_row, 0),
+                ]
+            )
+        )
+        counted_bit = packed & 1
+        packed >>= 1
+        first = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]]) if len(packed) else packed[:0]
+        tf = np.add.reduceat(counted_bit, first).astype(np.float64) if len(first) else np.zeros(0)
+        packed = packed[first]
+        term_key, p_row = packed >> row_bits, packed & ((np.int64(1) << row_bits) - 1)
+        is_pair = term_key >= pair_flag
+        pair_key = term_key[is_pair]
+        new_pair = np.r_[True, pair_key[1:] != pair_key[:-1]] if len(pair_key) else np.zeros(0, dtype=bool)
+        unique_pairs = pair_key[new_pair] & (pair_flag - 1)
+        n_terms = n_words + len(unique_pairs)
+        p_term = term_key.copy()
+        p_term[is_pair] = n_words + np.cumsum(new_pair) - 1
+        # Pairs as (a << 32 | b), sorted: a query finds its pairs' term numbers with one search.
+        word_mask = (np.int64(1) << word_bits) - 1
+        self._pair_keys = ((unique_pairs >> word_bits) << 32) | (unique_pairs & word_mask)
+        self._word_list = words
         p_kind, p_entry = row_kind[p_row], row_entry[p_row]
 
         # IDF over entries, from titles, phrasings and tags: answers mention many topics in passing.
@@ -420,9 +460,13 @@ class Engine:
         self._doc_entry = row_entry[is_doc_row]
         self._entry_docs = np.searchsorted(self._doc_entry, np.arange(n_entries + 1))
         self._doc_start, self._doc_post = _row_starts(d_term, n_terms), d_doc
+        self._doc_stride = np.int64(n_docs + 1)
+        self._doc_key = d_term * self._doc_stride + d_doc  # sorted: postings are by term, then document
         doc_rows = np.flatnonzero(is_doc_row)
-        self._doc_source = [short_text[int(r - row_entry[r])] for r in doc_rows]
-        self._doc_tokens = (short, (doc_rows - row_entry[doc_rows]).astype(np.int64))
+        short_of_row = np.full(n_rows, -1, dtype=np.int64)
+        short_of_row[short_row] = np.arange(len(short_text), dtype=np.int64)
+        self._doc_source = [short_text[int(i)] for i in short_of_row[doc_rows]]
+        self._doc_tokens = (short, short_of_row[doc_rows])
         self._doc_text: dict[int, str] = {}
 
         # Entry views, from the (term, row) postings grouped by (term, entry).
@@ -457,7 +501,7 @@ class Engine:
         fields_tf = np.add.reduceat(np.where(counted, field_weight * tf, 0.0), group_start) if n_post else value[:0]
         term_factor = np.ones(n_terms)
         term_factor[:n_words] = np.where(is_generic, 0.0, soft)
-        pair_a, pair_b = unique_pairs >> 32, unique_pairs & 0xFFFFFFFF
+        pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
         mixed = is_generic[pair_a] != is_generic[pair_b]
         term_factor[n_words:] = np.where(mixed, t.view_mixed_weight, t.view_pair_weight)
         self._fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)
@@ -470,6 +514,20 @@ class Engine:
         self._in_main = in_main
         self._ent_start = _row_starts(e_term, n_terms)
         self._ent_post = e_entry
+        self._ent_stride = np.int64(stride)
+        self._ent_key = e_term * self._ent_stride + e_entry  # sorted: by term, then entry
+        # Ranking reads a copy of the entry postings without the commonest terms: in a large base a
+        # word used by a quarter of all entries weighs little in every view, and its postings would
+        # be most of the work of every query. Small bases keep every term (the floor).
+        entry_df = np.diff(self._ent_start)
+        limit = max(t.view_df_floor, t.view_df_share * n_entries)
+        kept = entry_df[e_term] <= limit
+        self._view_start = _row_starts(e_term[kept], n_terms)
+        self._view_post = e_entry[kept]
+        self._view_weights = np.stack(
+            [self._centroid[kept], self._fields[kept], self._body[kept], self._topic[kept]], axis=1
+        )
+        del self._centroid, self._fields, self._body, self._topic
         # Domain words for telling off-topic from unknown: any content word of titles and tags.
         title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
         domain = np.zeros(n_terms, dtype=bool)
@@ -492,7 +550,7 @@ class Engine:
             return (), False
         fused = np.zeros(n_entries)
         for view, weight in (
-            (scores.phrasing, t.phrasing_view),
+            (scores.phrasing if scores.phrasing is not None else fused, t.phrasing_view),
             (scores.centroid, t.centroid_view),
             (scores.fields, t.fields_view),
             (scores.body, t.body_view),
@@ -510,15 +568,17 @@ class Engine:
 
         # Confidence for the best candidates: the message's weight counted where it asks about each.
         candidates = candidates[: t.confidence_candidates]
-        present = _membership(scores.rows, scores.owner, candidates, len(query.terms), n_entries)
+        present, main = self._candidate_terms(query, candidates)
         focus_mass, span = self._focus(query, present)
-        entry_cover = np.minimum(
-            (scores.main_match[candidates] + t.answer_weight * scores.body_only[candidates]) / focus_mass, 1.0
-        )
+        matched = present @ query.weights
+        in_main = main @ query.weights
+        entry_cover = np.minimum((in_main + t.answer_weight * (matched - in_main)) / focus_mass, 1.0)
         # Best phrasing of each candidate, all candidates' phrasings at once.
         lows, highs = self._entry_docs[candidates], self._entry_docs[candidates + 1]
         docs, slot = _ranges(lows, highs)
-        dice = np.sqrt(np.minimum(scores.overlap[docs] / focus_mass[slot], 1.0) * scores.doc_cover[docs])
+        overlap = self._doc_overlap(query, docs)
+        doc_cover = np.minimum(overlap * self._inv_doc_mass[docs], 1.0)
+        dice = np.sqrt(np.minimum(overlap / focus_mass[slot], 1.0) * doc_cover)
         first = np.cumsum(highs - lows) - (highs - lows)
         phrasing = np.maximum.reduceat(dice, first)
         order = np.lexsort((-dice, slot))  # by candidate, best phrasing first
@@ -553,35 +613,41 @@ class Engine:
         return tuple(hits), confident
 
     def _views(self, query: _Query) -> _Scores | None:
-        """Every view's score for every entry, and what confidence reuses (None: nothing matches)."""
+        """Every view's score for every entry (None: nothing matches)."""
         n_entries = len(self._entries)
-        # Phrasing overlap for every document at once.
-        overlap = _gather(self._doc_start, self._doc_post, query.terms, query.weights, len(self._inv_doc_mass))
-        doc_cover = np.minimum(overlap * self._inv_doc_mass, 1.0)
-        dice = np.sqrt(np.minimum(overlap / query.mass, 1.0) * doc_cover)
-        best_phrasing = np.maximum.reduceat(dice, self._entry_docs[:-1])
-        # Entry views, from one gather of the entry postings.
-        rows, source, owner = _gather_rows(self._ent_start, self._ent_post, query.terms)
-        if not len(rows):
+        rows, source, owner = _gather_rows(self._view_start, self._view_post, query.terms)
+        phrasing = None
+        if self.tuning.phrasing_view:
+            overlap = _gather(self._doc_start, self._doc_post, query.terms, query.weights, len(self._inv_doc_mass))
+            dice = np.sqrt(np.minimum(overlap / query.mass, 1.0) * np.minimum(overlap * self._inv_doc_mass, 1.0))
+            phrasing = np.maximum.reduceat(dice, self._entry_docs[:-1])
+        if not len(rows) and phrasing is None:
             return None
-        q_weight = query.weights[owner]
         q_vector = query.counts * self._row_idf[query.terms]
         q_norm = float(np.sqrt(np.sum(q_vector**2))) or 1.0
         idf = self._idf[query.terms]
-        factor = (query.weights / np.where(idf > 0, idf, 1.0))[owner]
-        return _Scores(
-            phrasing=best_phrasing,
-            centroid=np.bincount(rows, weights=self._centroid[source] * (q_vector / q_norm)[owner], minlength=n_entries),
-            fields=np.bincount(rows, weights=self._fields[source] * factor, minlength=n_entries),
-            body=np.bincount(rows, weights=self._body[source] * factor, minlength=n_entries),
-            topic=np.bincount(rows, weights=self._topic[source] * factor, minlength=n_entries),
-            overlap=overlap,
-            doc_cover=doc_cover,
-            rows=rows,
-            owner=owner,
-            main_match=np.bincount(rows, weights=q_weight * self._in_main[source], minlength=n_entries),
-            body_only=np.bincount(rows, weights=q_weight * ~self._in_main[source], minlength=n_entries),
-        )
+        factor = query.weights / np.where(idf > 0, idf, 1.0)
+        weights = self._view_weights[source]
+        weights[:, 0] *= (q_vector / q_norm)[owner]
+        weights[:, 1:] *= factor[owner, None]
+        views = [np.bincount(rows, weights=weights[:, v], minlength=n_entries) for v in range(4)]
+        return _Scores(phrasing, views[0], views[1], views[2], views[3])
+
+    def _candidate_terms(
+        self, query: _Query, candidates: IntArray
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """candidates × query terms: whether the entry has the term in any text, and in a title,
+        phrasing or tag (not only in its answer). One search of (term, entry) keys in the full postings."""
+        keys = query.terms[None, :] * self._ent_stride + candidates[:, None]
+        at = np.minimum(np.searchsorted(self._ent_key, keys), len(self._ent_key) - 1)
+        present = self._ent_key[at] == keys
+        return present, present & self._in_main[at]
+
+    def _doc_overlap(self, query: _Query, docs: IntArray) -> FloatArray:
+        """Matched weight of the message in each of ``docs``: one search of (term, document) keys."""
+        keys = query.terms[None, :] * self._doc_stride + docs[:, None]
+        at = np.minimum(np.searchsorted(self._doc_key, keys), len(self._doc_key) - 1)
+        return np.asarray((self._doc_key[at] == keys) @ query.weights, dtype=np.float64)
 
     def _query(self, analysis: Analysis) -> _Query:
         """Term ids with their weights, the message's total weight, and its content words in order."""
@@ -618,7 +684,7 @@ class Engine:
             marked, generic, with_generic=t.generic_pairs, gap=t.pair_gap, across_blanks=t.pairs_across_blanks
         ):
             ia, ib = words.get(a), words.get(b)
-            term = None if ia is None or ib is None else self._pair_term.get((ia << 32) | ib)
+            term = None if ia is None or ib is None else self._pair_term((ia << 32) | ib)
             if term is None:
                 continue
             if term not in weights:
@@ -701,6 +767,12 @@ class Engine:
         focused = np.where(nothing, query.mass, focused)
         span = (int(start[0]), int(end[0]) + 1) if not nothing[0] else (0, n)
         return np.maximum(np.minimum(focused, query.mass), self._min_query_mass), span
+
+    def _pair_term(self, key: int) -> int | None:
+        """The term number of the pair (a << 32 | b), or None if the base never has it."""
+        keys = self._pair_keys
+        at = int(np.searchsorted(keys, key))
+        return len(self._word_list) + at if at < len(keys) and int(keys[at]) == key else None
 
     def _term_text(self, term: int) -> str:
         """A term as words: "passcode", or "mat khau" for a pair."""
@@ -835,19 +907,6 @@ def _bm25(
     idf = np.log1p((n_entries - df + 0.5) / (df + 0.5)) * term_factor
     norm = k1 * (1.0 - b + b * length[entry] / (average or 1.0))
     return np.where(present, idf[term] * tf * (k1 + 1.0) / (tf + norm), 0.0)
-
-
-def _membership(
-    rows: IntArray, owner: IntArray, candidates: IntArray, n_terms: int, n_entries: int
-) -> npt.NDArray[np.bool_]:
-    """candidates × query terms: whether the candidate entry has the term in any of its texts."""
-    slot = np.full(n_entries, -1, dtype=np.int64)
-    slot[candidates] = np.arange(len(candidates))
-    where = slot[rows]
-    keep = where >= 0
-    present = np.zeros((len(candidates), n_terms), dtype=bool)
-    present[where[keep], owner[keep]] = True
-    return present
 
 
 def _unique(keys: IntArray) -> tuple[IntArray, IntArray, IntArray]:

@@ -27,7 +27,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from faq.text import TEXT_BREAK, UNIT_WORDS, Tokenizer, destretch, fold, tokenize
+from faq.text import MONEY_WORDS, TEXT_BREAK, THOUSAND_WORDS, UNIT_WORDS, Tokenizer, destretch, fold, tokenize
 
 __all__ = [
     "LEXICON_PATH",
@@ -273,6 +273,37 @@ class _BulkTable:
         return owner, self._extra[np.repeat(self._extra_start[rules], counts) + within]
 
 
+def _join_number_units(stream: npt.NDArray[np.int64], ids: WordIds) -> npt.NDArray[np.int64]:
+    """``faq.text``'s joining of numbers and units on word numbers: "100 nghin" → "100000", a money
+    unit after a number dropped. Only units that follow a number or a unit are looked at."""
+    words = ids.words()
+    unit = np.zeros(len(words), dtype=bool)
+    unit[[ids.numbers[w] for w in UNIT_WORDS if w in ids.numbers]] = True
+    if not unit.any():
+        return stream
+    digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
+    follows = np.flatnonzero(unit[stream[1:]] & (digit[stream[:-1]] | unit[stream[:-1]])) + 1
+    if not len(follows):
+        return stream
+    out = stream.copy()
+    keep = np.ones(len(stream), dtype=bool)
+    for position in follows.tolist():
+        before = position - 1
+        while before > 0 and not keep[before]:
+            before -= 1
+        previous = words[int(out[before])]
+        if not previous.isdigit():
+            continue
+        word = words[int(stream[position])]
+        if word in THOUSAND_WORDS:
+            out[before] = ids(previous + "000")
+            words = ids.words() if len(words) < len(ids) else words
+            keep[position] = False
+        elif word in MONEY_WORDS:
+            keep[position] = False
+    return out[keep]
+
+
 def _leftmost(starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
     """The matches a left-to-right scan keeps: each one that starts after the last kept one ends.
 
@@ -452,10 +483,11 @@ class Normalizer:
         Gives the same syllables as ``mark`` text by text (tests hold it to that), with the per-text
         Python work replaced by numpy over the whole stream.
         """
-        flat = self._tokenize.stream(texts)
+        flat = self._tokenize.stream(texts, join_numbers=False)
         brk = ids(TEXT_BREAK)  # separates texts; no lexicon phrase contains it
         numbers = ids.numbers
         stream = np.fromiter(map(numbers.__getitem__, flat), dtype=np.int64, count=len(flat))
+        stream = _join_number_units(stream, ids)
         n_texts = len(texts)
         expand, unify = self._bulk_tables(ids)
         stream, ambiguous = expand.apply(stream)

@@ -45,9 +45,10 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"\d")
 # A number glued to a unit: "100k" (thousand), "100000d" (đồng), "3t" (tuổi, age).
 _NUMBER_UNIT = re.compile(r"(\d+)(k|d|vnd|t)")
-_THOUSAND_WORDS = frozenset(("k", "nghin", "ngan"))
-_MONEY_WORDS = frozenset(("d", "vnd", "dong"))
-UNIT_WORDS = _THOUSAND_WORDS | _MONEY_WORDS  # read after a number, so never rewritten alone
+THOUSAND_WORDS = frozenset(("k", "nghin", "ngan"))
+MONEY_WORDS = frozenset(("d", "vnd", "dong"))
+_THOUSAND_WORDS, _MONEY_WORDS = THOUSAND_WORDS, MONEY_WORDS
+UNIT_WORDS = THOUSAND_WORDS | MONEY_WORDS  # read after a number, so never rewritten alone
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1$")
 _TOKEN_CACHE_SIZE = 200_000
@@ -120,12 +121,13 @@ class Tokenizer:
             self._cache.get(word) or self._learn(word) for word in unicodedata.normalize("NFC", text).split()
         ]
 
-    def stream(self, texts: Sequence[str]) -> list[str]:
+    def stream(self, texts: Sequence[str], *, join_numbers: bool = True) -> list[str]:
         """The syllables of many texts at once, each text followed by ``TEXT_BREAK``.
 
         One split of the joined texts and one cache lookup per word instead of one call per text:
         indexing a large base tokenises hundreds of thousands of short texts. Numbers are joined with
-        their units ("100 nghìn" → "100000") as in ``__call__``, never across two texts.
+        their units ("100 nghìn" → "100000") as in ``__call__``, never across two texts, unless the
+        caller does that itself (``join_number_units`` on word numbers is faster on a long stream).
         """
         joined = unicodedata.normalize(
             "NFC", "".join(f"{text.replace(TEXT_BREAK, ' ')} {TEXT_BREAK} " for text in texts)
@@ -141,7 +143,7 @@ class Tokenizer:
         for word in new:
             self._learn(word)
         flat = list(chain.from_iterable(map(cache.__getitem__, words)))
-        return _join_number_words(flat) if _DIGIT.search(joined) else flat
+        return _join_number_words(flat) if join_numbers and _DIGIT.search(joined) else flat
 
     def vocabulary(self, text: str) -> set[str]:
         """The distinct syllables of ``text`` (no number joining: order is not kept)."""
