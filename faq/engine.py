@@ -54,9 +54,9 @@ IntArray = npt.NDArray[np.int64]
 
 # Chosen with bench/faq_bench.py; see the reliability table it prints (share of right first hits per
 # band of confidence) and DESIGN notes in docs/faq_format.md.
-DEFAULT_ANSWER_THRESHOLD = 0.42
+DEFAULT_ANSWER_THRESHOLD = 0.40
 DEFAULT_SUGGEST_THRESHOLD = 0.40
-DEFAULT_MARGIN = 0.18
+DEFAULT_MARGIN = 0.20
 
 
 class Outcome(StrEnum):
@@ -134,12 +134,13 @@ class Tuning:
     soft_weight: float = 0.3  # a kinship word ("bà", "cháu") counts this much of its IDF
     lexical_share: float = 0.8  # lexical vs character similarity in the confidence
     char_floor: float = 0.35  # token_sort_ratio that unrelated short texts reach by chance
-    focus_from: int = 9  # a message of this many content words or more may be partly story
+    focus_from: int = 12  # a message of this many content words or more may be partly story
     focus_penalty: float = 0.5  # an unmatched word inside the question costs this share of its weight
-    story_weight: float = 0.25  # the words outside the question count this share of their weight
+    story_weight: float = 0.2  # the words outside the question count this share of their weight
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
     confidence_margin: float = 0.04  # the best's confidence leads every other's by this much
+    alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
     pair_gap: int = 1000  # content words this many syllables apart or less make a pair
     pairs_across_blanks: bool = False  # pair content words on either side of a generic phrase
@@ -271,10 +272,18 @@ class Engine:
         if result.outcome is Outcome.ANSWER:
             return Understanding(Verdict.ANSWER, result.hits, result.alert)
         if result.outcome is Outcome.CHOICES:
+            # A loose match in a message about something clearly else ("trời mưa… gặt lúa") is no
+            # reason to offer choices.
+            if result.alert is None and self._smalltalk.off_topic(message, self._domain, cue_only=True):
+                return Understanding(Verdict.OFF_TOPIC, result.hits)
             return Understanding(Verdict.SUGGEST, result.hits, result.alert)
-        if result.alert is None and self._smalltalk.off_topic(message, self._domain):
+        if result.alert is not None:
+            # An urgent message is never turned away: the warning, then the closest entries.
+            floor = self.tuning.alert_floor
+            return Understanding(Verdict.SUGGEST, tuple(h for h in result.hits if h.score >= floor), result.alert)
+        if self._smalltalk.off_topic(message, self._domain):
             return Understanding(Verdict.OFF_TOPIC, result.hits)
-        return Understanding(Verdict.DECLINE, result.hits, result.alert)
+        return Understanding(Verdict.DECLINE, result.hits)
 
     # ---- index -----------------------------------------------------------------------------------
 
@@ -593,10 +602,13 @@ class Engine:
         # in the ranking (``margin``: the share of its ranking score by which it leads).
         best = float(confidence[0])
         others = float(confidence[1:].max()) if len(candidates) > 1 else 0.0
+        # In a long message many entries match a little, so the others' confidence says less than the
+        # lead in the ranking: there the lead alone must be clear.
+        story = len(query.position_term) >= t.focus_from
         confident = (
             best >= self.answer_threshold
             and lead >= self.margin
-            and best - others >= t.confidence_margin
+            and (story or best - others >= t.confidence_margin)
             and query.typed > 1
         )
         hits: list[Hit] = []
@@ -783,14 +795,25 @@ class Engine:
         return f"{self._word_list[key >> 32]} {self._word_list[key & 0xFFFFFFFF]}"
 
     def _alert(self, analysis: Analysis, hits: Sequence[Hit]) -> Alert | None:
-        """The warning of the best-ranked hit that has one, when the message is about that risk."""
+        """The warning of the best-ranked hit that has one, when the message is about that risk.
+
+        A hit with a warning raises it when it is the best hit and well matched, or when the message
+        itself speaks of a risk (a stranger, a link, a code asked for, a loan: ``SmallTalk.risky``)
+        and the hit matches at least loosely: a warning shown once too often costs little, one
+        missed can cost a family its savings.
+        """
         if not self._alerts:
             return None
+        risky: bool | None = None
         for position, hit in enumerate(hits):
             text = self._alerts.get(hit.id)
             if text is None:
                 continue
-            if position == 0 or (hit.score >= self.suggest_threshold and self._smalltalk.risky(analysis.marked)):
+            if position == 0 and hit.score >= self.suggest_threshold:
+                return Alert(hit.id, text)
+            if risky is None:
+                risky = self._smalltalk.risky(analysis.marked)
+            if risky and hit.score >= self.tuning.alert_floor:
                 return Alert(hit.id, text)
         return None
 

@@ -165,12 +165,12 @@ class SmallTalkClassifier:
         kind = self.kind(text)
         return kind if kind in LEGACY_KINDS else None
 
-    def off_topic(self, text: str, domain_words: Collection[str] = ()) -> bool:
+    def off_topic(self, text: str, domain_words: Collection[str] = (), *, cue_only: bool = False) -> bool:
         """True when a message the search could not place is clearly about something else.
 
         A domain phrase ("vneid", "căn cước", "thủ tục"…) keeps it in scope; otherwise an off-topic cue
-        ("thời tiết", "bóng đá", "giá vàng"…) or the absence of any word the base's titles and tags use
-        makes it off-topic.
+        ("thời tiết", "bóng đá", "giá vàng"…) makes it off-topic, and so does (unless ``cue_only``)
+        the absence of any word the base's titles and tags use.
         """
         analysis = self._norm.analyze(text)
         if not analysis.content:
@@ -180,7 +180,7 @@ class SmallTalkClassifier:
             return False
         if any(f" {phrase} " in joined for phrase in self._talk.off_topic):
             return True
-        return not any(word in domain_words for word in analysis.content)
+        return not cue_only and not any(word in domain_words for word in analysis.content)
 
     def risky(self, marked: Collection[str] | str) -> bool:
         """True when a message speaks of a risk: strangers, links or apps, codes asked for, loans."""
