@@ -65,7 +65,7 @@ import numpy as np  # noqa: E402 -- after the path set-up above
 from rank_bm25 import BM25Okapi  # noqa: E402
 from rapidfuzz import fuzz, process, utils  # noqa: E402
 
-from faq.engine import Engine, Tuning, Verdict  # noqa: E402
+from faq.engine import Engine, Tuning  # noqa: E402
 from faq.knowledge import load_dir  # noqa: E402
 from faq.model import Entry  # noqa: E402
 from faq.normalize import Lexicon, Normalizer, default_lexicon, load_lexicon  # noqa: E402
@@ -130,7 +130,9 @@ def view_searcher(entries: Sequence[Entry], view: str) -> Searcher:
         values = getattr(scores, view)
         order = np.argsort(-values, kind="stable")[:3]
         order = order[values[order] > 0]
-        return Ranked(tuple(entries[int(i)].id for i in order), float(values[order[0]]) if len(order) else 0.0)
+        return Ranked(
+            tuple(entries[int(i)].id for i in order), float(values[order[0]]) if len(order) else 0.0
+        )
 
     return search
 
@@ -334,20 +336,28 @@ def evaluate(
     f = Figures(n=n)
     f.top1 = sum(bool(r.ids) and r.ids[0] in exp for r, (_, exp) in zip(found, inscope, strict=True)) / n
     f.top3 = sum(any(i in exp for i in r.ids[:3]) for r, (_, exp) in zip(found, inscope, strict=True)) / n
-    if found and found[0].verdict is not None or (outside and outside[0].verdict is not None):
+    if (found and found[0].verdict is not None) or (outside and outside[0].verdict is not None):
         answered = [r.verdict == "answer" for r in found]
-        f.answered_right = sum(
-            a and r.ids[0] in exp for a, r, (_, exp) in zip(answered, found, inscope, strict=True)
-        ) / n
-        f.answered_or_suggested = sum(
-            (r.verdict == "answer" and r.ids[0] in exp) or (r.verdict == "suggest" and bool(set(r.ids) & exp))
-            for r, (_, exp) in zip(found, inscope, strict=True)
-        ) / n
-        wrong = sum(a and r.ids[0] not in exp for a, r, (_, exp) in zip(answered, found, inscope, strict=True))
+        f.answered_right = (
+            sum(a and r.ids[0] in exp for a, r, (_, exp) in zip(answered, found, inscope, strict=True)) / n
+        )
+        f.answered_or_suggested = (
+            sum(
+                (r.verdict == "answer" and r.ids[0] in exp)
+                or (r.verdict == "suggest" and bool(set(r.ids) & exp))
+                for r, (_, exp) in zip(found, inscope, strict=True)
+            )
+            / n
+        )
+        wrong = sum(
+            a and r.ids[0] not in exp for a, r, (_, exp) in zip(answered, found, inscope, strict=True)
+        )
         wrong += sum(r.verdict == "answer" for r in outside)
         f.confident_wrong = wrong / (n + len(oos))
         if oos:
-            f.oos_declined = sum(r.verdict in ("decline", "off_topic", "small_talk") for r in outside) / len(oos)
+            f.oos_declined = sum(r.verdict in ("decline", "off_topic", "small_talk") for r in outside) / len(
+                oos
+            )
             f.off_topic = sum(r.verdict == "off_topic" for r in outside) / len(oos)
         if urgent:
             marked = [(q, r) for (q, _), r in zip(inscope, found, strict=True) if q in urgent]
@@ -360,15 +370,17 @@ def evaluate(
     else:
         f.threshold = _fair_threshold(found, outside)
         kept = [r.best >= f.threshold for r in found]
-        f.answered_right = sum(
-            k and r.ids[0] in exp for k, r, (_, exp) in zip(kept, found, inscope, strict=True)
-        ) / n
+        f.answered_right = (
+            sum(k and r.ids[0] in exp for k, r, (_, exp) in zip(kept, found, inscope, strict=True)) / n
+        )
         wrong = sum(k and r.ids[0] not in exp for k, r, (_, exp) in zip(kept, found, inscope, strict=True))
         wrong += sum(r.best >= f.threshold for r in outside)
         f.confident_wrong = wrong / (n + len(oos))
         if oos:
             f.oos_declined = sum(r.best < f.threshold for r in outside) / len(oos)
-    (_, _), (f.p50_ms, f.p99_ms) = _cpu_and_wall_latencies(search, [q for q, _ in inscope] + list(oos), rounds)
+    (_, _), (f.p50_ms, f.p99_ms) = _cpu_and_wall_latencies(
+        search, [q for q, _ in inscope] + list(oos), rounds
+    )
     detail = [(q, r, exp) for r, (q, exp) in zip(found, inscope, strict=True)]
     detail += [(q, r, frozenset()) for q, r in zip(oos, outside, strict=True)]
     return f, detail
@@ -436,7 +448,10 @@ def synthetic_base(entries: Sequence[Entry], size: int, phrasings: int, seed: in
 
 
 def synthetic_speed(
-    build: Callable[[list[Entry]], Any], make: Callable[[Any], Searcher], base: list[Entry], queries: list[str]
+    build: Callable[[list[Entry]], Any],
+    make: Callable[[Any], Searcher],
+    base: list[Entry],
+    queries: list[str],
 ) -> dict[str, float]:
     builds, cpu = [], []
     engine = None
@@ -528,7 +543,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     here = Path(__file__).resolve().parent
     sets: dict[str, tuple[Rows, list[str], frozenset[str]]] = {
-        "dev": _load_set(args.shared / "faq" / "dev_questions.jsonl", args.shared / "faq" / "dev_out_of_scope.txt"),
+        "dev": _load_set(
+            args.shared / "faq" / "dev_questions.jsonl", args.shared / "faq" / "dev_out_of_scope.txt"
+        ),
         "second": _load_set(here / "holdout_questions.jsonl", here / "holdout_out_of_scope.txt"),
         "long": _load_set(here / "dev_long_questions.jsonl", here / "dev_long_out_of_scope.txt"),
     }
@@ -572,7 +589,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = Tuning(focus_from=10_000, soft_weight=1.0)
     no_address = Normalizer(Lexicon.from_mapping({**_raw_lexicon(), "address": {}, "soft": []}))
     outcome_only = [
-        ("engine_no_story", "  without story focus, soft words", lambda es: engine_searcher(Engine(es, tuning=plain))),
+        (
+            "engine_no_story",
+            "  without story focus, soft words",
+            lambda es: engine_searcher(Engine(es, tuning=plain)),
+        ),
         (
             "engine_no_address",
             "  without forms of address",
@@ -625,7 +646,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"  {labels[key]:<34}top-1 {top1:.3f}  top-3 {top3:.3f}")
 
     reliability = _reliability(details["dev"] + details["second"] + details["long"])
-    print("\nConfidence vs. right first hit (today's engine; dev, second and long sets; out-of-scope never right):")
+    print(
+        "\nConfidence vs. right first hit (today's engine; dev, second and long sets;"
+        " out-of-scope never right):"
+    )
     for band in reliability:
         print(f"  {band['from']:.2f}-{band['to']:.2f}: {band['n']:>3} messages, {band['right']:.0%} right")
 
@@ -642,7 +666,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for q, r, exp in shown:
             alert = f" ALERT {r.alert}" if r.alert else ""
             print(
-                f"  {q[:100]!r} -> {r.verdict} {list(r.ids)} best={r.best:.3f}{alert} | {sorted(exp) or 'out of scope'}"
+                f"  {q[:100]!r} -> {r.verdict} {list(r.ids)} best={r.best:.3f}{alert}"
+                f" | {sorted(exp) or 'out of scope'}"
             )
 
     print(f"\nSynthetic base: {args.synthetic} entries x {args.phrasings} phrasings (seed {args.seed})")
@@ -654,7 +679,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if before is not None:
         old_synthetic = synthetic_base(before.entries, args.synthetic, args.phrasings, args.seed)
         speed["before"] = synthetic_speed(
-            lambda es: before.engine_class(es, normalizer=before.normalizer), legacy_searcher, old_synthetic, queries
+            lambda es: before.engine_class(es, normalizer=before.normalizer),
+            legacy_searcher,
+            old_synthetic,
+            queries,
         )
     for key, s in speed.items():
         print(
@@ -662,7 +690,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"{s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms wall; p50 {s['p50_cpu_ms']:.2f}, p99 "
             f"{s['p99_cpu_ms']:.2f} ms CPU"
         )
-    print(f"  ({len(queries)} queries x 5 rounds: dev, out-of-scope, long and 200 synthetic phrasings; build: median of 3)")
+    print(
+        f"  ({len(queries)} queries x 5 rounds: dev, out-of-scope, long and 200 synthetic phrasings;"
+        " build: median of 3)"
+    )
     print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
 
     default = Engine(entries[:1])

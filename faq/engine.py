@@ -37,6 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -280,7 +281,9 @@ class Engine:
         if result.alert is not None:
             # An urgent message is never turned away: the warning, then the closest entries.
             floor = self.tuning.alert_floor
-            return Understanding(Verdict.SUGGEST, tuple(h for h in result.hits if h.score >= floor), result.alert)
+            return Understanding(
+                Verdict.SUGGEST, tuple(h for h in result.hits if h.score >= floor), result.alert
+            )
         if self._smalltalk.off_topic(message, self._domain):
             return Understanding(Verdict.OFF_TOPIC, result.hits)
         return Understanding(Verdict.DECLINE, result.hits)
@@ -357,7 +360,8 @@ class Engine:
             np.arange(len(short_text), dtype=np.int64) - (np.cumsum(per_entry) - per_entry)[short_entry_arr]
         )
         body_row = (entry_start + per_entry)[body_entry_arr] + (
-            np.arange(len(body_text), dtype=np.int64) - (np.cumsum(body_per_entry) - body_per_entry)[body_entry_arr]
+            np.arange(len(body_text), dtype=np.int64)
+            - (np.cumsum(body_per_entry) - body_per_entry)[body_entry_arr]
         )
         n_rows = len(short_text) + len(body_text)
         row_entry = np.empty(n_rows, dtype=np.int64)
@@ -507,7 +511,9 @@ class Engine:
         self._row_idf = row_idf
 
         # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry.
-        fields_tf = np.add.reduceat(np.where(counted, field_weight * tf, 0.0), group_start) if n_post else value[:0]
+        fields_tf = (
+            np.add.reduceat(np.where(counted, field_weight * tf, 0.0), group_start) if n_post else value[:0]
+        )
         term_factor = np.ones(n_terms)
         term_factor[:n_words] = np.where(is_generic, 0.0, soft)
         pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
@@ -516,9 +522,15 @@ class Engine:
         self._fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)
         # Body (BM25): answer and details, and the title.
         title_tf = np.add.reduceat(np.where(p_kind == _TITLE, tf, 0), group_start) if n_post else tf[:0]
-        self._body = _bm25((body_tf + title_tf).astype(np.float64), e_term, e_entry, n_entries, term_factor, t.k1, t.b)
+        self._body = _bm25(
+            (body_tf + title_tf).astype(np.float64), e_term, e_entry, n_entries, term_factor, t.k1, t.b
+        )
         self._centroid = centroid
-        topic_tf = np.add.reduceat(np.where((p_kind == _TITLE) | (p_kind == _TAG), tf, 0), group_start) if n_post else tf[:0]
+        topic_tf = (
+            np.add.reduceat(np.where((p_kind == _TITLE) | (p_kind == _TAG), tf, 0), group_start)
+            if n_post
+            else tf[:0]
+        )
         self._topic = _bm25(topic_tf.astype(np.float64), e_term, e_entry, n_entries, term_factor, t.k1, t.b)
         self._in_main = in_main
         self._ent_start = _row_starts(e_term, n_terms)
@@ -595,8 +607,8 @@ class Engine:
         lexical = t.phrasing_share * phrasing + (1.0 - t.phrasing_share) * entry_cover
         char = self._char_similarity(" ".join(query.content[span[0] : span[1]]), candidates)
         confidence = np.minimum(t.lexical_share * lexical + (1.0 - t.lexical_share) * char, 1.0)
-        lead = fused[candidates]
-        lead = (lead[0] - lead[1]) / lead[0] if len(lead) > 1 else 1.0
+        ranked = fused[candidates]
+        lead = float((ranked[0] - ranked[1]) / ranked[0]) if len(ranked) > 1 else 1.0
 
         # Answer only a clear call: the best well matched (confidence), and well ahead of the second
         # in the ranking (``margin``: the share of its ranking score by which it leads).
@@ -605,7 +617,7 @@ class Engine:
         # In a long message many entries match a little, so the others' confidence says less than the
         # lead in the ranking: there the lead alone must be clear.
         story = len(query.position_term) >= t.focus_from
-        confident = (
+        confident = bool(
             best >= self.answer_threshold
             and lead >= self.margin
             and (story or best - others >= t.confidence_margin)
@@ -617,9 +629,9 @@ class Engine:
             e = int(candidates[position])
             score = min(float(confidence[position]), ceiling)  # a lower-ranked hit never shows more
             ceiling = score
-            matched = tuple(self._term_text(int(x)) for x in query.terms[present[position]])
+            words = tuple(self._term_text(int(x)) for x in query.terms[present[position]])
             hits.append(
-                Hit(self._entries[e].id, round(score, 4), matched, self._doc_source[int(best_doc[position])])
+                Hit(self._entries[e].id, round(score, 4), words, self._doc_source[int(best_doc[position])])
             )
         self._last = (confidence, fused[candidates])  # for the bench's calibration tables
         return tuple(hits), confident
@@ -630,8 +642,12 @@ class Engine:
         rows, source, owner = _gather_rows(self._view_start, self._view_post, query.terms)
         phrasing = None
         if self.tuning.phrasing_view:
-            overlap = _gather(self._doc_start, self._doc_post, query.terms, query.weights, len(self._inv_doc_mass))
-            dice = np.sqrt(np.minimum(overlap / query.mass, 1.0) * np.minimum(overlap * self._inv_doc_mass, 1.0))
+            overlap = _gather(
+                self._doc_start, self._doc_post, query.terms, query.weights, len(self._inv_doc_mass)
+            )
+            dice = np.sqrt(
+                np.minimum(overlap / query.mass, 1.0) * np.minimum(overlap * self._inv_doc_mass, 1.0)
+            )
             phrasing = np.maximum.reduceat(dice, self._entry_docs[:-1])
         if not len(rows) and phrasing is None:
             return None
@@ -642,7 +658,10 @@ class Engine:
         weights = self._view_weights[source]
         weights[:, 0] *= (q_vector / q_norm)[owner]
         weights[:, 1:] *= factor[owner, None]
-        views = [np.bincount(rows, weights=weights[:, v], minlength=n_entries) for v in range(4)]
+        views = [
+            np.asarray(np.bincount(rows, weights=weights[:, v], minlength=n_entries), dtype=np.float64)
+            for v in range(4)
+        ]
         return _Scores(phrasing, views[0], views[1], views[2], views[3])
 
     def _candidate_terms(
@@ -887,7 +906,7 @@ def _query_pairs(
         blanks.append(blanks[-1] + (not token))
     out = [
         (marked[i], marked[j], k)
-        for k, (i, j) in enumerate(zip(positions, positions[1:], strict=False))
+        for k, (i, j) in enumerate(pairwise(positions))
         if j - i <= gap and (across_blanks or blanks[i] == blanks[j])
     ]
     if with_generic:
@@ -969,7 +988,9 @@ def _gather_rows(start: IntArray, post: IntArray, terms: IntArray) -> tuple[IntA
     lengths = highs - lows
     total = int(lengths.sum())
     owner = np.repeat(np.arange(len(terms), dtype=np.int64), lengths)
-    source = np.repeat(lows, lengths) + (np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths))
+    source = np.repeat(lows, lengths) + (
+        np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
     return post[source], source, owner
 
 

@@ -67,7 +67,15 @@ HEADERS = {
     "note": "Ghi chú cho cán bộ (note)",
     "warning": "Cảnh báo (warning)",
 }
-_COLUMN_WIDTHS = {"id": 28, "title": 40, "questions": 50, "answer": 80, "sources": 40, "details": 80, "note": 50}
+_COLUMN_WIDTHS = {
+    "id": 28,
+    "title": 40,
+    "questions": 50,
+    "answer": 80,
+    "sources": 40,
+    "details": 80,
+    "note": 50,
+}
 _HEADER_KEY = re.compile(r"\(([a-z_]+)\)\s*$")
 SHEET_TITLE = "FAQ"
 

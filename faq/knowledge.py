@@ -272,7 +272,8 @@ def check(entries: Iterable[Entry], today: date | None = None) -> list[Problem]:
                     origin,
                     entry.id,
                     f"answer's first screen has {lines} lines and {chars} characters; keep it to "
-                    f"{FIRST_SCREEN_LINES} lines and {FIRST_SCREEN_CHARS} characters and move the rest to 'details'",
+                    f"{FIRST_SCREEN_LINES} lines and {FIRST_SCREEN_CHARS} characters and move the rest "
+                    "to 'details'",
                 )
             )
         for name, text in (("answer", entry.answer), ("details", entry.details)):

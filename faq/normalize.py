@@ -36,13 +36,13 @@ __all__ = [
     "Lexicon",
     "LexiconError",
     "Normalizer",
+    "WordIds",
     "default_lexicon",
     "destretch",
     "fold",
     "load_lexicon",
     "pairs_of",
     "tokenize",
-    "WordIds",
 ]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -144,7 +144,7 @@ class WordIds:
         numbers: defaultdict[str, int] = defaultdict()
         numbers.default_factory = numbers.__len__  # a new word gets the next number, inside C calls
         self.numbers = numbers
-        numbers[""]  # noqa: B018 -- numbering the blank first makes it 0
+        numbers[""]
 
     def __call__(self, word: str) -> int:
         return self.numbers[word]
@@ -195,7 +195,9 @@ class _BulkTable:
             meaning.extend(ids(w) for w in rule.meanings[0])
             extra_start.append(len(extra))
             if rule.ambiguous:
-                extra.extend(dict.fromkeys([ids(w) for w in (*key, *(w for m in rule.meanings[1:] for w in m))]))
+                extra.extend(
+                    dict.fromkeys([ids(w) for w in (*key, *(w for m in rule.meanings[1:] for w in m))])
+                )
         meaning_start.append(len(meaning))
         extra_start.append(len(extra))
         self._meaning = np.asarray(meaning, dtype=np.int64)
@@ -208,8 +210,8 @@ class _BulkTable:
         # Per word, a bit for each key length that some key starting with that word has.
         self._first = np.zeros(max(first_words, default=0) + 1, dtype=np.int64)
         for length, group in by_length.items():
-            for key, _ in group:
-                self._first[key[0]] |= 1 << length
+            for first_key, _ in group:
+                self._first[first_key[0]] |= 1 << length
         for length in sorted(by_length, reverse=True):
             keys = np.asarray([k for k, _ in by_length[length]], dtype=np.int64).reshape(-1, length)
             hashes = _row_hashes(keys)

@@ -65,7 +65,9 @@ OFF_TOPIC_REPLY = (
 )
 
 _MAX_WORDS = 8  # anything longer is a question, whatever words it contains
-_EMOTICONS = frozenset([":)", ":-)", ":))", ":)))", ":d", ":-d", "=))", "^^", "^_^", "<3", ":3", ":p", "xd", "=)"])
+_EMOTICONS = frozenset(
+    [":)", ":-)", ":))", ":)))", ":d", ":-d", "=))", "^^", "^_^", "<3", ":3", ":p", "xd", "=)"]
+)
 
 
 @dataclass(frozen=True, slots=True)
