@@ -1,35 +1,44 @@
 """The FAQ search engine: find the entry a citizen's message is about, or say honestly that none is.
 
-Two questions are answered separately, because they need different evidence:
+Two questions are answered separately, because they need different evidence.
 
-**Which entry?** (ranking). Several views of the base each score every entry, and their scores, each
-divided by its best score for this message, are added with fixed weights (chosen with
-``bench/faq_bench.py``, where every view is also measured alone):
+**Which entry?** (ranking). Several views of the base score every entry; each view's scores are divided
+by its best score for this message and added with fixed weights (``Tuning``; chosen with
+``bench/faq_bench.py``, which also measures every view alone):
 
-* *phrasing* — how well the message matches one title or phrasing (weighted overlap, below);
-* *centroid* — cosine between the message and the entry as a whole (TF-IDF of its title, phrasings,
-  tags and, at a lower weight, its answer and details): a classifier trained on the phrasings, cheap
-  enough to build for 10,000 entries. It knows that "mức 2" is what the level-2 entry is about
-  while the level-1 entry only mentions it once;
-* *fields* — BM25F over the same fields;
+* *centroid* — cosine between the message and the entry as a whole (TF-IDF of its title, counted
+  twice, phrasings, tags and, at half weight, its answer and details): a classifier trained on the
+  phrasings, cheap enough to build for 10,000 entries. It knows that "mức 2" is what the level-2 entry
+  is about while the level-1 entry only mentions it once;
+* *fields* — BM25F over the same fields; *topic* — BM25 over titles and tags only;
 * *body* — BM25 over the answer, details and title: the words a phrasing never used but the answer
-  does ("vn.apk", "PVHCC").
+  does ("vn.apk", "PVHCC");
+* *phrasing* — the best weighted overlap with one title or phrasing (weight 0 by default in the
+  ranking; it is what the confidence reads).
 
-**How sure?** (confidence, 0..1). For the best candidates only, a weighted overlap (Dice) between the
+**How sure?** (confidence, 0..1, of the best few candidates). A weighted overlap (Dice) between the
 message and each phrasing, blended with the coverage of the whole entry and with character similarity
-(rapidfuzz ``token_sort_ratio``). Terms are syllables and pairs of neighbouring content syllables,
-each weighing its BM25 IDF; generic words ("làm sao", "ở đâu", "cho em hỏi", "bà ơi") weigh nothing,
-kinship words little, and a word the base never uses counts against the match. Confidence is read
-on *what the message asks*: only the words near those that match the entry count as the question,
-so a story around it ("bà năm nay 72 tuổi rồi, thằng cháu cài cho bà…") does not dilute it, while an
-unknown word next to the match still does. Read against the thresholds: answer, suggest the best 2–3,
-or decline.
+(rapidfuzz ``token_sort_ratio``). Terms are syllables and pairs of neighbouring content syllables (never
+across a generic phrase such as "thế nào", which ends a clause), each weighing its BM25 IDF; generic
+words ("làm sao", "cho em hỏi", "chào cô", "bà ơi") weigh nothing, kinship words little, and a word the
+base never uses counts against the match. In a long message confidence is read on *what the message
+asks*: the stretch of words that matches the candidate best counts fully, the story around it only a
+fifth, so "bà năm nay 72 tuổi rồi, thằng cháu cài cho bà…" does not drown "quên passcode".
 
-Every result explains itself: each hit carries the words of the message that matched it and the
-phrasing that matched best.
+**What to do** (``search``: answer, choices or decline; ``understand``: also small talk, off-topic and
+alerts). Answer when the best candidate's confidence reaches ``answer_threshold`` *and* it leads the
+second in the ranking by ``margin`` (a share of its ranking score; the lead is what tells a right first
+hit from a wrong one), and, in a short message, its confidence also leads every other candidate's by
+``Tuning.confidence_margin``. Otherwise offer the best 2–3 from ``suggest_threshold``, else decline.
+A scam entry's ``warning`` becomes ``alert`` when the message is about that risk; such a message is
+never turned away.
 
-The index is built once in the constructor with numpy over all texts at once (``Normalizer.mark_many``):
-postings as flat arrays sliced per term. A query gathers the postings of its own terms.
+Every hit explains itself: the words of the message that matched it and the phrasing closest to it.
+
+The index is built once in the constructor with numpy over all texts at once (``Normalizer.mark_many``;
+one packed sort gives every posting). A query gathers the postings of its own terms for the ranking
+(in a large base, without the terms a twentieth of all entries use: they weigh little and would be
+most of the work), then looks up exactly, for the best candidates only, what confidence needs.
 """
 
 from __future__ import annotations
@@ -53,8 +62,9 @@ from faq.text import TEXT_BREAK
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-# Chosen with bench/faq_bench.py; see the reliability table it prints (share of right first hits per
-# band of confidence) and DESIGN notes in docs/faq_format.md.
+# Chosen with bench/faq_bench.py on the development sets (dev, second, long) and the cross-validated
+# phrasings: no wrong answer on the development sets, out-of-scope questions declined; see the
+# reliability table the bench prints (share of right first hits per band of confidence).
 DEFAULT_ANSWER_THRESHOLD = 0.40
 DEFAULT_SUGGEST_THRESHOLD = 0.40
 DEFAULT_MARGIN = 0.20
@@ -482,18 +492,23 @@ class Engine:
         self._doc_tokens = (short, short_of_row[doc_rows])
         self._doc_text: dict[int, str] = {}
 
-        # Entry views, from the (term, row) postings grouped by (term, entry).
+        # Entry views, from the (term, row) postings grouped by (term, entry): rows are ordered entry
+        # by entry, so within a term a new group starts where the entry changes.
         field_weight = np.where(
             p_kind == _TITLE, t.title_weight, np.where(p_kind == _BODY, t.body_weight, 1.0)
         )
         counted = tf > 0
-        te_key = p_term * stride + p_entry
-        group_start = np.flatnonzero(np.r_[True, te_key[1:] != te_key[:-1]])
+        boundary = np.ones(len(p_term), dtype=bool)
+        boundary[1:] = (p_term[1:] != p_term[:-1]) | (p_entry[1:] != p_entry[:-1])
+        group_start = np.flatnonzero(boundary)
         e_term = p_term[group_start]
         e_entry = p_entry[group_start]
         n_post = len(group_start)
-        in_main = np.maximum.reduceat(main.astype(np.int64), group_start) > 0 if n_post else main[:0]
-        body_tf = np.add.reduceat(np.where(p_kind == _BODY, tf, 0), group_start) if n_post else tf[:0]
+        # Term frequency per kind of text, all kinds in one pass: title, phrasing, tag, body.
+        by_kind = np.zeros((len(p_term), 4))
+        by_kind[np.arange(len(p_term)), p_kind] = tf
+        kind_tf = np.add.reduceat(by_kind, group_start, axis=0) if n_post else by_kind[:0]
+        in_main = np.add.reduceat(main.astype(np.int64), group_start) > 0 if n_post else main[:0]
 
         # Centroid: each row a TF-IDF vector of unit length; an entry is the weighted sum, unit length.
         row_df = np.bincount(p_term[counted], minlength=n_terms).astype(np.float64)
@@ -510,45 +525,37 @@ class Engine:
         centroid /= np.where(entry_norm[e_entry] > 0, entry_norm[e_entry], 1.0)
         self._row_idf = row_idf
 
-        # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry.
-        fields_tf = (
-            np.add.reduceat(np.where(counted, field_weight * tf, 0.0), group_start) if n_post else value[:0]
-        )
         term_factor = np.ones(n_terms)
         term_factor[:n_words] = np.where(is_generic, 0.0, soft)
         pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
         mixed = is_generic[pair_a] != is_generic[pair_b]
         term_factor[n_words:] = np.where(mixed, t.view_mixed_weight, t.view_pair_weight)
-        self._fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)
-        # Body (BM25): answer and details, and the title.
-        title_tf = np.add.reduceat(np.where(p_kind == _TITLE, tf, 0), group_start) if n_post else tf[:0]
-        self._body = _bm25(
-            (body_tf + title_tf).astype(np.float64), e_term, e_entry, n_entries, term_factor, t.k1, t.b
-        )
-        self._centroid = centroid
-        topic_tf = (
-            np.add.reduceat(np.where((p_kind == _TITLE) | (p_kind == _TAG), tf, 0), group_start)
-            if n_post
-            else tf[:0]
-        )
-        self._topic = _bm25(topic_tf.astype(np.float64), e_term, e_entry, n_entries, term_factor, t.k1, t.b)
+        title, phrasing, tag, body_tf = kind_tf.T
+        # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry; body (BM25):
+        # answer and details, and the title; topic (BM25): titles and tags.
+        fields_tf = t.title_weight * title + phrasing + tag + t.body_weight * body_tf
+
         self._in_main = in_main
         self._ent_start = _row_starts(e_term, n_terms)
         self._ent_post = e_entry
         self._ent_stride = np.int64(stride)
         self._ent_key = e_term * self._ent_stride + e_entry  # sorted: by term, then entry
         # Ranking reads a copy of the entry postings without the commonest terms: in a large base a
-        # word used by a quarter of all entries weighs little in every view, and its postings would
+        # word used by a twentieth of all entries weighs little in every view, and its postings would
         # be most of the work of every query. Small bases keep every term (the floor).
         entry_df = np.diff(self._ent_start)
-        limit = max(t.view_df_floor, t.view_df_share * n_entries)
-        kept = entry_df[e_term] <= limit
+        kept = entry_df[e_term] <= max(t.view_df_floor, t.view_df_share * n_entries)
         self._view_start = _row_starts(e_term[kept], n_terms)
         self._view_post = e_entry[kept]
         self._view_weights = np.stack(
-            [self._centroid[kept], self._fields[kept], self._body[kept], self._topic[kept]], axis=1
+            [
+                centroid[kept],
+                _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)[kept],
+                _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[kept],
+                _bm25(title + tag, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[kept],
+            ],
+            axis=1,
         )
-        del self._centroid, self._fields, self._body, self._topic
         # Domain words for telling off-topic from unknown: any content word of titles and tags.
         title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
         domain = np.zeros(n_terms, dtype=bool)
