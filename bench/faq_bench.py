@@ -532,7 +532,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared", help="the shared directory")
-    parser.add_argument("--test", type=Path, help="directory of the independent test set (measured once)")
+    parser.add_argument(
+        "--test",
+        type=Path,
+        help="the independent test set (measured once): a directory holding one .jsonl of in-scope"
+        " questions and one .txt of out-of-scope ones, or the .jsonl itself (then --test-oos FILE.txt)",
+    )
+    parser.add_argument("--test-oos", type=Path, help="out-of-scope questions of the test set (.txt)")
+    parser.add_argument(
+        "--only-test",
+        action="store_true",
+        help="measure today's engine (and the one before) on the test set only: no cross-validation,"
+        " no speed",
+    )
     parser.add_argument("--before", default=BEFORE, help="git commit of the engine to compare with")
     parser.add_argument("--synthetic", type=int, default=10_000, help="entries in the synthetic base")
     parser.add_argument("--phrasings", type=int, default=8, help="phrasings per synthetic entry")
@@ -550,7 +562,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "long": _load_set(here / "dev_long_questions.jsonl", here / "dev_long_out_of_scope.txt"),
     }
     if args.test is not None:
-        sets["test"] = _load_set(args.test / "test_questions.jsonl", args.test / "test_out_of_scope.txt")
+        questions, outside = _test_files(args.test, args.test_oos)
+        sets["test"] = _load_set(questions, outside)
+        if args.only_test:
+            sets = {"test": sets["test"]}
     entries = load_dir()
     before = load_before(args.before)
     print(f"base: {len(entries)} entries, {sum(len(e.questions) for e in entries)} phrasings")
@@ -601,6 +616,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
     ]
 
+    if args.only_test:
+        candidates = [c for c in candidates if c[0] in ("before", "engine")]
+        outcome_only = []
     results: dict[str, dict[str, Figures]] = {name: {} for name in sets}
     details: dict[str, list[tuple[str, Ranked, frozenset[str]]]] = {}
     for key, _, make, _ in [*candidates, *((k, lab, m, False) for k, lab, m in outcome_only)]:
@@ -613,7 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 details[set_name] = detail
     cv: dict[str, tuple[float, float]] = {}
     for key, _, make, always in candidates:
-        if always or not args.quick:
+        if not args.only_test and (always or not args.quick):
             corpus = before.entries if key == "before" and before is not None else entries
             cv[key] = cross_validated(corpus, make)
 
@@ -645,11 +663,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, (top1, top3) in cv.items():
         print(f"  {labels[key]:<34}top-1 {top1:.3f}  top-3 {top3:.3f}")
 
-    reliability = _reliability(details["dev"] + details["second"] + details["long"])
-    print(
-        "\nConfidence vs. right first hit (today's engine; dev, second and long sets;"
-        " out-of-scope never right):"
-    )
+    reliability = _reliability([d for name in sets for d in details[name]])
+    print("\nConfidence vs. right first hit (today's engine; every set above; out-of-scope never right):")
     for band in reliability:
         print(f"  {band['from']:.2f}-{band['to']:.2f}: {band['n']:>3} messages, {band['right']:.0%} right")
 
@@ -670,6 +685,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" | {sorted(exp) or 'out of scope'}"
             )
 
+    if args.only_test:
+        print(
+            json.dumps(
+                _rounded({"sets": {n: {k: vars(f) for k, f in r.items()} for n, r in results.items()}})
+            )
+        )
+        return 0
     print(f"\nSynthetic base: {args.synthetic} entries x {args.phrasings} phrasings (seed {args.seed})")
     synthetic = synthetic_base(entries, args.synthetic, args.phrasings, args.seed)
     rng = random.Random(args.seed)
@@ -711,6 +733,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     }
     print(json.dumps(_rounded(figures), ensure_ascii=False))
     return 0
+
+
+def _test_files(path: Path, out_of_scope: Path | None) -> tuple[Path, Path | None]:
+    """The in-scope .jsonl and out-of-scope .txt of the test set, from a directory or a file."""
+    if path.is_dir():
+        jsonl = sorted(path.glob("*.jsonl"))
+        txt = sorted(path.glob("*.txt"))
+        if len(jsonl) != 1:
+            raise SystemExit(f"{path}: expected one .jsonl of in-scope questions, found {len(jsonl)}")
+        return jsonl[0], out_of_scope or (txt[0] if len(txt) == 1 else None)
+    return path, out_of_scope
 
 
 def _raw_lexicon() -> dict[str, Any]:

@@ -640,7 +640,6 @@ class Engine:
             hits.append(
                 Hit(self._entries[e].id, round(score, 4), words, self._doc_source[int(best_doc[position])])
             )
-        self._last = (confidence, fused[candidates])  # for the bench's calibration tables
         return tuple(hits), confident
 
     def _views(self, query: _Query) -> _Scores | None:
