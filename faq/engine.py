@@ -160,10 +160,10 @@ class Tuning:
     view_mixed_weight: float = 1.0  # the same for a content word paired with a generic one
     # ranking: weights of the views, each divided by its best score for the message
     phrasing_view: float = 0.0
-    centroid_view: float = 1.0
+    centroid_view: float = 0.75
     fields_view: float = 0.75
-    body_view: float = 1.5
-    topic_view: float = 0.25
+    body_view: float = 1.0
+    topic_view: float = 0.0
     title_weight: float = 2.0  # the title counts as this many phrasings (centroid and fields)
     body_weight: float = 0.5  # answer and details count as this share of a phrasing
     body_lines: bool = False  # each line of the answer and details is a text of its own
@@ -192,6 +192,20 @@ class _Query:
     pair_term_index: IntArray
     content: list[str]  # corrected content words
     typed: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """``_rank``'s result: the hits, whether to answer, and what that was decided on."""
+
+    hits: tuple[Hit, ...]
+    confident: bool
+    confidence: FloatArray  # raw confidence of each of the best candidates, in ranking order
+    lead: float  # share of the best's ranking score by which it leads the second
+    story: bool  # a long message, read on its question
+
+
+_NOTHING = _Ranking((), False, np.zeros(0), 0.0, False)
 
 
 @dataclass(slots=True)
@@ -254,7 +268,8 @@ class Engine:
         (see ``understand``). Small talk and off-topic messages are not told apart here: both decline.
         """
         analysis = self._norm.analyze(query)
-        hits, confident = self._rank(analysis, max(top, 1))
+        ranking = self._rank(analysis, max(top, 1))
+        hits, confident = ranking.hits, ranking.confident
         if not hits:
             return Result(Outcome.DECLINE, ())
         alert = self._alert(analysis, hits)
@@ -547,15 +562,20 @@ class Engine:
         kept = entry_df[e_term] <= max(t.view_df_floor, t.view_df_share * n_entries)
         self._view_start = _row_starts(e_term[kept], n_terms)
         self._view_post = e_entry[kept]
-        self._view_weights = np.stack(
-            [
-                centroid[kept],
-                _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)[kept],
-                _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[kept],
-                _bm25(title + tag, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[kept],
-            ],
-            axis=1,
-        )
+        # One column per view; a view the ranking does not weigh is left at zero (not computed).
+        self._view_weights = np.zeros((int(kept.sum()), 4))
+        if t.centroid_view:
+            self._view_weights[:, 0] = centroid[kept]
+        if t.fields_view:
+            fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)
+            self._view_weights[:, 1] = fields[kept]
+        if t.body_view:
+            body_bm25 = _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)
+            self._view_weights[:, 2] = body_bm25[kept]
+        if t.topic_view:
+            self._view_weights[:, 3] = _bm25(title + tag, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[
+                kept
+            ]
         # Domain words for telling off-topic from unknown: any content word of titles and tags.
         title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
         domain = np.zeros(n_terms, dtype=bool)
@@ -564,18 +584,18 @@ class Engine:
 
     # ---- query -----------------------------------------------------------------------------------
 
-    def _rank(self, analysis: Analysis, top: int) -> tuple[tuple[Hit, ...], bool]:
+    def _rank(self, analysis: Analysis, top: int) -> _Ranking:
         """The best ``top`` hits (ranked by the views, scored by confidence) and whether to answer."""
         if not analysis.content or not self._entries:
-            return (), False
+            return _NOTHING
         query = self._query(analysis)
         if not len(query.terms):
-            return (), False
+            return _NOTHING
         t = self.tuning
         n_entries = len(self._entries)
         scores = self._views(query)
         if scores is None:
-            return (), False
+            return _NOTHING
         fused = np.zeros(n_entries)
         for view, weight in (
             (scores.phrasing if scores.phrasing is not None else fused, t.phrasing_view),
@@ -591,7 +611,7 @@ class Engine:
         candidates = np.argpartition(-fused, count - 1)[:count] if count < n_entries else np.arange(count)
         candidates = candidates[fused[candidates] > 0]
         if not len(candidates):
-            return (), False
+            return _NOTHING
         candidates = candidates[np.argsort(-fused[candidates], kind="stable")]
 
         # Confidence for the best candidates: the message's weight counted where it asks about each.
@@ -640,7 +660,7 @@ class Engine:
             hits.append(
                 Hit(self._entries[e].id, round(score, 4), words, self._doc_source[int(best_doc[position])])
             )
-        return tuple(hits), confident
+        return _Ranking(tuple(hits), confident, confidence, lead, story)
 
     def _views(self, query: _Query) -> _Scores | None:
         """Every view's score for every entry (None: nothing matches)."""
