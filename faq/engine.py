@@ -977,21 +977,6 @@ def _bm25(
     return np.where(present, idf[term] * tf * (k1 + 1.0) / (tf + norm), 0.0)
 
 
-def _unique(keys: IntArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Sorted distinct keys, each key's index among them, and where each first occurs.
-
-    np.unique does this too, but its plain form is many times slower than a sort on numpy 2.4
-    (seconds for a few million keys), which alone would break the build-time budget.
-    """
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.ones(len(ordered), dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    inverse = np.empty(len(keys), dtype=np.int64)
-    inverse[order] = np.cumsum(starts) - 1
-    return ordered[starts], inverse, order[starts]
-
-
 def _dedupe_sorted(keys: IntArray) -> IntArray:
     """Distinct keys of an array (sorted)."""
     ordered = np.sort(keys)
