@@ -1,42 +1,52 @@
-"""The FAQ search engine: find the entry a citizen's question is about, or say honestly that none is.
+"""The FAQ search engine: find the entry a citizen's message is about, or say honestly that none is.
 
-How a question is ranked, and why:
+Two questions are answered separately, because they need different evidence.
 
-* Text on both sides goes through ``faq.normalize`` (folding, teencode, synonyms), so accents,
-  abbreviations and stretched letters stop mattering before ranking starts.
-* **Lexical score.** Terms are syllables and pairs of neighbouring content syllables ("mat khau",
-  "can cuoc"); a pair restores much of what folding loses ("mất" vs "mật"). Each term weighs its
-  BM25 inverse document frequency over entries, and generic words weigh nothing, so "làm sao",
-  "ở đâu" or "hôm nay" never make a match on their own. Against each phrasing (and the title) we measure
-  how much of the question's weight it covers and how much of the phrasing's weight the question
-  covers, and take the geometric mean: a weighted Dice overlap. Phrasings are ten-odd syllables, where
-  term frequency is almost always one and BM25's saturation adds nothing; the overlap form keeps
-  BM25's IDF and length normalisation and is already on a 0..1 scale, which makes calibration simple.
-  The best phrasing is blended with the coverage of the entry as a whole (all its phrasings, tags and,
-  at a lower weight, its answer), so a question mixing the words of two phrasings still scores.
-* **Unknown words** count against a match: a question about coffee prices shares "bao nhiêu" with the
-  base but its content words are not in it, so its coverage stays low and it is declined. An unknown
-  word that is one typo away from a known one (or is a known one spelled in teencode, "fai" for
-  "phai") is corrected first.
-* **Character similarity** (rapidfuzz ``token_sort_ratio`` on the folded content words, insensitive to
-  word order) reranks only the best lexical candidates, so it costs little at any size of base.
-* **Confidence** is a fixed blend of the two, each on 0..1, and is read against two thresholds:
-  answer, offer up to three choices ("Có phải bạn hỏi…"), or decline. When the best two are too close
-  to call, the engine offers choices instead of guessing. The bench prints how often the first hit is
-  right per band of confidence (on the dev sets: 100 % from 0.6 up, ~80 % at 0.5-0.6, ~70 % at
-  0.42-0.5, ~0 below 0.42), which is what the thresholds are read against.
+**Which entry?** (ranking). Several views of the base score every entry; each view's scores are divided
+by its best score for this message and added with fixed weights (``Tuning``; chosen with
+``bench/faq_bench.py``, which also measures every view alone):
 
-The index is built once in the constructor: postings as flat numpy arrays sliced per term, syllable
-pairs made in bulk with numpy rather than one by one. A query gathers the postings of its own terms
-and scores every phrasing at once with a few vector operations.
+* *centroid* — cosine between the message and the entry as a whole (TF-IDF of its title, counted
+  twice, phrasings, tags and, at half weight, its answer and details): a classifier trained on the
+  phrasings, cheap enough to build for 10,000 entries. It knows that "mức 2" is what the level-2 entry
+  is about while the level-1 entry only mentions it once;
+* *fields* — BM25F over the same fields; *topic* — BM25 over titles and tags only;
+* *body* — BM25 over the answer, details and title: the words a phrasing never used but the answer
+  does ("vn.apk", "PVHCC");
+* *phrasing* — the best weighted overlap with one title or phrasing (weight 0 by default in the
+  ranking; it is what the confidence reads).
+
+**How sure?** (confidence, 0..1, of the best few candidates). A weighted overlap (Dice) between the
+message and each phrasing, blended with the coverage of the whole entry and with character similarity
+(rapidfuzz ``token_sort_ratio``). Terms are syllables and pairs of neighbouring content syllables (never
+across a generic phrase such as "thế nào", which ends a clause), each weighing its BM25 IDF; generic
+words ("làm sao", "cho em hỏi", "chào cô", "bà ơi") weigh nothing, kinship words little, and a word the
+base never uses counts against the match. In a long message confidence is read on *what the message
+asks*: the stretch of words that matches the candidate best counts fully, the story around it only a
+fifth, so "bà năm nay 72 tuổi rồi, thằng cháu cài cho bà…" does not drown "quên passcode".
+
+**What to do** (``search``: answer, choices or decline; ``understand``: also small talk, off-topic and
+alerts). Answer when the best candidate's confidence reaches ``answer_threshold`` *and* it leads the
+second in the ranking by ``margin`` (a share of its ranking score; the lead is what tells a right first
+hit from a wrong one), and, in a short message, its confidence also leads every other candidate's by
+``Tuning.confidence_margin``. Otherwise offer the best 2–3 from ``suggest_threshold``, else decline.
+A scam entry's ``warning`` becomes ``alert`` when the message is about that risk; such a message is
+never turned away.
+
+Every hit explains itself: the words of the message that matched it and the phrasing closest to it.
+
+The index is built once in the constructor with numpy over all texts at once (``Normalizer.mark_many``;
+one packed sort gives every posting). A query gathers the postings of its own terms for the ranking
+(in a large base, without the terms a twentieth of all entries use: they weigh little and would be
+most of the work), then looks up exactly, for the best candidates only, what confidence needs.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -45,44 +55,86 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from faq.model import Entry
-from faq.normalize import Analysis, Normalizer, pairs_of
+from faq.normalize import Analysis, Normalizer, WordIds
+from faq.smalltalk import SmallTalk, SmallTalkClassifier
+from faq.text import TEXT_BREAK
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int64]
 
-# Chosen with bench/faq_bench.py on the development set and the bench's second set together:
-# - suggest 0.42: out-of-scope questions score up to ~0.40-0.45 (a shared word or two), in-scope ones
-#   mostly 0.45 and up; 0.42 declines every dev out-of-scope question and keeps 98-100 % of in-scope.
-# - answer 0.5 with margin 0.08: every wrong first hit on both sets scored under 0.6 with a lead under
-#   0.05 over the second, so none is answered outright; 75-82 % of in-scope questions still are.
-DEFAULT_ANSWER_THRESHOLD = 0.5
-DEFAULT_SUGGEST_THRESHOLD = 0.42
-DEFAULT_MARGIN = 0.08
+# Chosen with bench/faq_bench.py on the development sets (dev, second, long) and the cross-validated
+# phrasings: no wrong answer on the development sets, out-of-scope questions declined; see the
+# reliability table the bench prints (share of right first hits per band of confidence).
+DEFAULT_ANSWER_THRESHOLD = 0.40
+DEFAULT_SUGGEST_THRESHOLD = 0.40
+DEFAULT_MARGIN = 0.20
 
 
 class Outcome(StrEnum):
-    """What the caller should do with a result."""
+    """What ``search`` says to do with a result (kept for existing callers; see ``Verdict``)."""
 
     ANSWER = "answer"  # send hits[0]'s answer; the other hits are related suggestions
     CHOICES = "choices"  # ask "Có phải bạn hỏi…" with hits as the choices
     DECLINE = "decline"  # say we do not know and offer a team member; hits are only for the log
 
 
+class Verdict(StrEnum):
+    """What ``understand`` says a message is, and so what the chat should do with it."""
+
+    ANSWER = "answer"  # show hits[0] (its first screen), after the alert if there is one
+    SUGGEST = "suggest"  # "Có phải bạn hỏi…" with hits (2–3), after the alert if there is one
+    DECLINE = "decline"  # about what the bot covers, but not known: say so and offer the team
+    OFF_TOPIC = "off_topic"  # clearly outside (weather, football, prices…): one polite line
+    SMALL_TALK = "small_talk"  # greeting, thanks, agreement, emoji…: a short friendly reply
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """One candidate entry. Equality is on id and score; the explanation is extra."""
+
     id: str
     score: float  # confidence 0..1
+    matched: tuple[str, ...] = field(default=(), compare=False)  # words of the message that matched
+    phrasing: str = field(default="", compare=False)  # the entry's title or phrasing closest to it
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """A warning to show before anything else: the message is about a scam or an urgent risk."""
+
+    entry_id: str  # the entry the warning belongs to (its ``warning`` field)
+    text: str
 
 
 @dataclass(frozen=True, slots=True)
 class Result:
     outcome: Outcome
     hits: tuple[Hit, ...]
+    alert: Alert | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Understanding:
+    """``Engine.understand``'s answer: the verdict, the hits to show, and the alert to show first."""
+
+    verdict: Verdict
+    hits: tuple[Hit, ...] = ()
+    alert: Alert | None = None
+    small_talk: SmallTalk | None = None  # set when the verdict is SMALL_TALK
+
+    @property
+    def outcome(self) -> str:
+        """A short word for the question log: answer, choices, decline, off_topic or small_talk."""
+        if self.verdict is Verdict.SUGGEST:
+            return Outcome.CHOICES.value
+        return self.verdict.value
 
 
 @dataclass(frozen=True, slots=True)
 class Tuning:
-    """Ranking knobs. Defaults were chosen on the development set; change them only with the bench."""
+    """Ranking knobs. Defaults were chosen with the bench; change them only with the bench."""
 
+    # confidence
     bigram_weight: float = 0.6  # a matched pair of syllables counts this much of its IDF
     answer_weight: float = 0.25  # a term found only in an entry's answer counts this much
     phrasing_share: float = 0.65  # best phrasing vs whole entry in the lexical score
@@ -90,19 +142,87 @@ class Tuning:
     min_query_mass: float = 1.5  # a question weighs at least this (share of the top IDF)
     corrected_weight: float = 0.8  # a typo-corrected word counts this much of its IDF
     extra_weight: float = 0.3  # another reading of an ambiguous abbreviation counts this much
+    soft_weight: float = 0.3  # a kinship word ("bà", "cháu") counts this much of its IDF
     lexical_share: float = 0.8  # lexical vs character similarity in the confidence
     char_floor: float = 0.35  # token_sort_ratio that unrelated short texts reach by chance
-    candidates: int = 20  # how many lexical candidates the character similarity reranks
+    focus_from: int = 12  # a message of this many content words or more may be partly story
+    focus_penalty: float = 0.5  # an unmatched word inside the question costs this share of its weight
+    story_weight: float = 0.2  # the words outside the question count this share of their weight
+    candidates: int = 20  # how many of the best-ranked entries are kept
+    confidence_candidates: int = 5  # how many of those get a confidence
+    confidence_margin: float = 0.04  # the best's confidence leads every other's by this much
+    alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
+    pair_gap: int = 1000  # content words this many syllables apart or less make a pair
+    pairs_across_blanks: bool = False  # pair content words on either side of a generic phrase
+    centroid_pairs: bool = False  # pairs in the centroid too, not only words
+    view_pair_weight: float = 1.0  # a pair's share of its IDF in the fields and body views
+    view_mixed_weight: float = 1.0  # the same for a content word paired with a generic one
+    # ranking: weights of the views, each divided by its best score for the message
+    phrasing_view: float = 0.0
+    centroid_view: float = 0.75
+    fields_view: float = 0.75
+    body_view: float = 1.0
+    topic_view: float = 0.0
+    title_weight: float = 2.0  # the title counts as this many phrasings (centroid and fields)
+    body_weight: float = 0.5  # answer and details count as this share of a phrasing
+    body_lines: bool = False  # each line of the answer and details is a text of its own
+    view_df_share: float = 0.05  # ranking skips terms used by more than this share of entries ...
+    view_df_floor: int = 200  # ... and by more than this many
+    k1: float = 1.2  # BM25 term-frequency saturation (body and topic)
+    fields_k1: float = 1.2  # the same for the fields view, where frequency is how many texts use a term
+    b: float = 0.75  # BM25 length normalisation
 
 
 _TEEN_PREFIXES = (("f", "ph"), ("w", "qu"), ("j", "gi"), ("z", "d"), ("dz", "d"), ("k", "c"), ("c", "k"))
+_TITLE, _PHRASING, _TAG, _BODY = 0, 1, 2, 3
+
+
+@dataclass(slots=True)
+class _Query:
+    """A message turned into index terms, with what the confidence needs to find its focus."""
+
+    terms: IntArray  # distinct term ids
+    weights: FloatArray  # IDF-based weight of each term (corrections, extras, soft words applied)
+    counts: FloatArray  # how often each term occurs (for the centroid)
+    mass: float  # total weight of the message, unknown words included
+    # per content word, in reading order: its term, or below -1 for a word the base never uses
+    position_term: IntArray
+    pair_position: IntArray  # index into ``terms`` of a pair, and the position of its first word
+    pair_term_index: IntArray
+    content: list[str]  # corrected content words
+    typed: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Ranking:
+    """``_rank``'s result: the hits, whether to answer, and what that was decided on."""
+
+    hits: tuple[Hit, ...]
+    confident: bool
+    confidence: FloatArray  # raw confidence of each of the best candidates, in ranking order
+    lead: float  # share of the best's ranking score by which it leads the second
+    story: bool  # a long message, read on its question
+
+
+_NOTHING = _Ranking((), False, np.zeros(0), 0.0, False)
+
+
+@dataclass(slots=True)
+class _Scores:
+    """What the ranking views say about every entry for one message."""
+
+    phrasing: FloatArray | None  # best weighted overlap with one title or phrasing (when weighted)
+    centroid: FloatArray
+    fields: FloatArray
+    body: FloatArray
+    topic: FloatArray
 
 
 class Engine:
     """An in-memory index over FAQ entries: build once (a new Engine when the base changes), query often.
 
-    After the build a query changes nothing but two small caches (normalised texts, typo corrections).
+    After the build a query changes nothing but small caches (normalised texts, typo corrections).
     """
 
     def __init__(
@@ -117,11 +237,14 @@ class Engine:
     ) -> None:
         if not 0.0 <= suggest_threshold <= answer_threshold <= 1.0:
             raise ValueError("need 0 <= suggest_threshold <= answer_threshold <= 1")
+        if not 0.0 <= margin <= 1.0:
+            raise ValueError("need 0 <= margin <= 1")
         self.answer_threshold = answer_threshold
         self.suggest_threshold = suggest_threshold
         self.margin = margin
         self.tuning = tuning or Tuning()
         self._norm = normalizer or Normalizer()
+        self._smalltalk = SmallTalkClassifier(self._norm)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
         if len(self._by_id) != len(self._entries):
@@ -139,254 +262,609 @@ class Engine:
         return self._by_id[entry_id]
 
     def search(self, query: str, top: int = 3) -> Result:
-        """Rank the base for ``query``; at most ``top`` hits, best first, each with a 0..1 confidence."""
+        """Rank the base for ``query``; at most ``top`` hits, best first, each with a 0..1 confidence.
+
+        The outcome is ANSWER, CHOICES or DECLINE; ``alert`` is set when the message is about a scam
+        (see ``understand``). Small talk and off-topic messages are not told apart here: both decline.
+        """
         analysis = self._norm.analyze(query)
-        scored = self._score(analysis)
-        if not scored:
+        ranking = self._rank(analysis, max(top, 1))
+        hits, confident = ranking.hits, ranking.confident
+        if not hits:
             return Result(Outcome.DECLINE, ())
-        hits = tuple(Hit(self._entries[i].id, round(s, 4)) for i, s in scored[: max(top, 1)])
+        alert = self._alert(analysis, hits)
         best = hits[0].score
-        runner_up = hits[1].score if len(hits) > 1 else 0.0
-        # One typed word ("cccd", "sim") names a topic, not a question: offer choices at most.
-        if best >= self.answer_threshold and best - runner_up >= self.margin and analysis.typed > 1:
-            return Result(Outcome.ANSWER, hits)
+        if confident:
+            return Result(Outcome.ANSWER, hits, alert)
         if best >= self.suggest_threshold:
             # Only choices worth showing: a choice far below the best one is noise to the citizen.
             floor = max(self.suggest_threshold * 0.75, best * 0.6)
-            return Result(Outcome.CHOICES, tuple(h for h in hits if h.score >= floor))
-        return Result(Outcome.DECLINE, hits)
+            return Result(Outcome.CHOICES, tuple(h for h in hits if h.score >= floor), alert)
+        return Result(Outcome.DECLINE, hits, alert)
+
+    def understand(self, message: str, top: int = 3) -> Understanding:
+        """What a citizen's message is and what to show: the one call the chat needs for free text.
+
+        * SMALL_TALK: thanks, greetings, agreement ("ok", "dạ được rồi"), emoji; ``small_talk`` says which.
+        * ANSWER: ``hits[0]`` is the answer; SUGGEST: ``hits`` (2–3) to choose from.
+        * DECLINE: about what the bot covers but not known (offer the team); OFF_TOPIC: clearly outside.
+        * ``alert``: a warning line to show first (scams, OTP, fake police, loans), set whatever the
+          verdict, even when the engine only suggests.
+        """
+        kind = self._smalltalk.kind(message)
+        if kind is not None:
+            return Understanding(Verdict.SMALL_TALK, small_talk=kind)
+        result = self.search(message, top)
+        if result.outcome is Outcome.ANSWER:
+            return Understanding(Verdict.ANSWER, result.hits, result.alert)
+        if result.outcome is Outcome.CHOICES:
+            # A loose match in a message about something clearly else ("trời mưa… gặt lúa") is no
+            # reason to offer choices.
+            if result.alert is None and self._smalltalk.off_topic(message, self._domain, cue_only=True):
+                return Understanding(Verdict.OFF_TOPIC, result.hits)
+            return Understanding(Verdict.SUGGEST, result.hits, result.alert)
+        if result.alert is not None:
+            # An urgent message is never turned away: the warning, then the closest entries.
+            floor = self.tuning.alert_floor
+            return Understanding(
+                Verdict.SUGGEST, tuple(h for h in result.hits if h.score >= floor), result.alert
+            )
+        if self._smalltalk.off_topic(message, self._domain):
+            return Understanding(Verdict.OFF_TOPIC, result.hits)
+        return Understanding(Verdict.DECLINE, result.hits)
 
     # ---- index -----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        """Index titles and phrasings (one document each), and per entry its tags and answer words.
+        """Index every text of every entry with numpy: titles, phrasings, tags, and answer + details.
 
-        Python walks each text once to turn its syllables into word ids; unigram and pair postings,
-        document frequencies, IDF and masses are then computed with numpy over all documents at once.
+        All texts are normalised in two batches (short texts, long texts) into word numbers. Each text
+        is a *row*, rows ordered entry by entry; one sort of (term, row) keys gives the postings of
+        every view: the phrasing overlap reads title and phrasing rows, the entry views read all rows
+        of an entry added up.
         """
         t = self.tuning
         norm = self._norm
-        generic = norm.generic_words
-        # Word ids: a new word gets the next id inside C-level map() calls (defaultdict's factory).
-        words: defaultdict[str, int] = defaultdict()
-        words.default_factory = words.__len__
-        word_id = words.__getitem__
-        word_id("")  # id 0: the blank left by a generic phrase
-        seq: list[int] = []  # word ids of every document's marked syllables, document after document
-        seq_len: list[int] = []
-        extra_word: list[int] = []  # other readings of ambiguous abbreviations, per document
-        extra_doc: list[int] = []
-        doc_entry: list[int] = []
-        doc_text: list[str] = []
-        tag_term: list[int] = []  # entry-level terms: tags (weight 1) and answer words
-        tag_entry: list[int] = []
-        answer_term_ids: list[int] = []
-        answer_entry_ids: list[int] = []
-        tag_pair_ids: list[tuple[int, int, int]] = []  # (word a, word b, entry) from tags
-        mark, add_doc, add_text, add_words, add_len = (
-            norm.mark,
-            doc_entry.append,
-            doc_text.append,
-            seq.extend,
-            seq_len.append,
-        )
-        for index, entry in enumerate(self._entries):
+        entries = self._entries
+        n_entries = len(entries)
+        self._domain: frozenset[str] = frozenset()
+        self._alerts = {e.id: e.warning.strip() for e in entries if e.warning.strip()}
+        if not n_entries:
+            return  # nothing to index: every search declines
+        ids = WordIds()
+        ids(TEXT_BREAK)
+        short_text: list[str] = []
+        short_kind: list[int] = []
+        short_entry: list[int] = []
+        for index, entry in enumerate(entries):
             seen: set[str] = set()
-            first_doc = len(doc_entry)
-            for text in (entry.title, *entry.questions):
-                marked, extras = mark(text)
-                content = " ".join([w for w in marked if w and w not in generic])
-                if not content or content in seen:
+            for kind, text in ((_TITLE, entry.title), *((_PHRASING, q) for q in entry.questions)):
+                key = " ".join(text.lower().split())
+                if kind != _TITLE and (not key or key in seen):
                     continue
-                seen.add(content)
-                if extras:
-                    extra_word.extend(map(word_id, extras))
-                    extra_doc.extend([len(doc_entry)] * len(extras))
-                add_doc(index)
-                add_text(content)
-                add_words(map(word_id, marked))
-                add_len(len(marked))
-            if len(doc_entry) == first_doc:  # no usable text: an empty document keeps arrays aligned
-                doc_entry.append(index)
-                doc_text.append("")
-                seq_len.append(0)
+                seen.add(key)
+                short_text.append(text)
+                short_kind.append(kind)
+                short_entry.append(index)
             for tag in entry.tags:
-                analysis = norm.analyze(tag)
-                tag_term.extend(map(word_id, analysis.content))
-                tag_entry.extend([index] * len(analysis.content))
-                pairs = pairs_of(analysis.marked, generic, with_generic=t.generic_pairs)
-                tag_pair_ids.extend((word_id(a), word_id(b), index) for a, b in pairs)
-            if t.answer_weight > 0:
-                answer_words = norm.words(entry.answer)
-                answer_term_ids.extend(map(word_id, answer_words))
-                answer_entry_ids.extend([index] * len(answer_words))
+                short_text.append(tag)
+                short_kind.append(_TAG)
+                short_entry.append(index)
+        short = norm.mark_many(short_text, ids)
+        # The body: answer and details, one row per line when the centroid reads lines (a line is one
+        # fact, so a message about that fact matches it more closely than the whole answer).
+        if t.body_lines:
+            body_text, body_entry = [], []
+            for index, entry in enumerate(entries):
+                lines = [line for line in f"{entry.answer}\n{entry.details}".splitlines() if line.strip()]
+                body_text.extend(lines or [""])
+                body_entry.extend([index] * max(len(lines), 1))
+        else:
+            body_text = [f"{e.answer}\n{e.details}" for e in entries]
+            body_entry = list(range(n_entries))
+        body = norm.mark_many(body_text, ids)
 
-        n_entries, n_docs, n_words = len(self._entries), len(doc_entry), len(words)
+        words = ids.words()
+        n_words = len(words)
+        self._words = dict(ids.numbers)
+        generic = norm.generic_words
         is_generic = np.zeros(n_words, dtype=bool)
-        is_generic[[i for w, i in words.items() if w in generic or not w]] = True
-        ids = np.asarray(seq, dtype=np.int64)
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), np.asarray(seq_len, dtype=np.int64))
-        gen = is_generic[ids]
-        is_content = ~gen
-        uni_word, uni_doc = ids[is_content], doc_of[is_content]
-        # Pairs as one int64 key each (a << 32 | b), numbered after the walk.
-        same = uni_doc[1:] == uni_doc[:-1]
-        pair_keys = [(uni_word[:-1][same] << 32) | uni_word[1:][same]]
-        pair_docs = [uni_doc[1:][same]]
-        if t.generic_pairs:
-            blank = ids == 0
-            mixed = (doc_of[1:] == doc_of[:-1]) & ~blank[:-1] & ~blank[1:] & (gen[:-1] != gen[1:])
-            pair_keys.append((ids[:-1][mixed] << 32) | ids[1:][mixed])
-            pair_docs.append(doc_of[1:][mixed])
-        tag_pairs = np.asarray(tag_pair_ids, dtype=np.int64).reshape(-1, 3)
-        pair_keys.append((tag_pairs[:, 0] << 32) | tag_pairs[:, 1])
-        unique_pairs, pair_index, _ = _unique(np.concatenate(pair_keys))
-        pair_term = pair_index.astype(np.int64) + n_words
-        n_doc_pairs = sum(len(k) for k in pair_keys[:-1])
-        n_terms = n_words + len(unique_pairs)
+        is_generic[[i for w, i in self._words.items() if w in generic or not w or w == TEXT_BREAK]] = True
+        soft = np.ones(n_words, dtype=np.float64)
+        soft[[self._words[w] for w in norm.soft_words if w in self._words]] = t.soft_weight
 
-        # (term, doc) postings, each once: unigrams and pairs are primary, extra readings are not.
-        p_term = np.concatenate([uni_word, pair_term[:n_doc_pairs], np.asarray(extra_word, dtype=np.int64)])
-        p_doc = np.concatenate([uni_doc, np.concatenate(pair_docs), np.asarray(extra_doc, dtype=np.int64)])
-        p_primary = np.ones(len(p_term), dtype=bool)
-        p_primary[len(p_term) - len(extra_word) :] = False
-        # Sorted by (term, doc) and deduplicated in one go; the order is also the postings' order.
-        p_key, _, first = _unique(p_term * n_docs + p_doc)
-        p_term, p_doc, p_primary = p_key // n_docs, p_key % n_docs, p_primary[first]
+        # Rows: an entry's short texts, then its body. Row numbers for both batches.
+        short_entry_arr = np.asarray(short_entry, dtype=np.int64)
+        short_kind_arr = np.asarray(short_kind, dtype=np.int64)
+        body_entry_arr = np.asarray(body_entry, dtype=np.int64)
+        per_entry = np.bincount(short_entry_arr, minlength=n_entries)
+        body_per_entry = np.bincount(body_entry_arr, minlength=n_entries)
+        entry_start = np.cumsum(per_entry + body_per_entry) - (per_entry + body_per_entry)
+        # Rows entry by entry: its short texts, then its body rows.
+        short_row = entry_start[short_entry_arr] + (
+            np.arange(len(short_text), dtype=np.int64) - (np.cumsum(per_entry) - per_entry)[short_entry_arr]
+        )
+        body_row = (entry_start + per_entry)[body_entry_arr] + (
+            np.arange(len(body_text), dtype=np.int64)
+            - (np.cumsum(body_per_entry) - body_per_entry)[body_entry_arr]
+        )
+        n_rows = len(short_text) + len(body_text)
+        row_entry = np.empty(n_rows, dtype=np.int64)
+        row_entry[short_row] = short_entry_arr
+        row_entry[body_row] = body_entry_arr
+        row_kind = np.empty(n_rows, dtype=np.int64)
+        row_kind[short_row] = short_kind_arr
+        row_kind[body_row] = _BODY
 
-        # Entry field, as sorted unique (term, entry) keys: titles, phrasings and tags (weight 1), and
-        # apart from those the words found only in the answer.
-        self._doc_entry = np.asarray(doc_entry, dtype=np.int64)
-        stride = n_entries + 1
-        main_keys = _unique(
+        # Terms of each row: words, pairs of content neighbours, content-generic pairs.
+        pair_parts: list[tuple[IntArray, IntArray, IntArray]] = []
+        uni_parts: list[tuple[IntArray, IntArray]] = []
+        for batch, rows in ((short, short_row), (body, body_row)):
+            tok = batch.ids
+            row_of = np.repeat(rows, np.diff(batch.starts))
+            gen = is_generic[tok]
+            content = ~gen
+            c_tok, c_row = tok[content], row_of[content]
+            uni_parts.append((c_tok, c_row))
+            c_pos = np.flatnonzero(content)
+            same = (c_row[1:] == c_row[:-1]) & (c_pos[1:] - c_pos[:-1] <= t.pair_gap)
+            if not t.pairs_across_blanks:
+                # A blank is a generic phrase ("thế nào", "có phải"): it usually ends a clause, so
+                # the words on either side of it are not one expression.
+                blanks = np.cumsum(tok == 0)
+                same &= blanks[c_pos[1:]] == blanks[c_pos[:-1]]
+            pair_parts.append((c_tok[:-1][same], c_tok[1:][same], c_row[1:][same]))
+            if t.generic_pairs:
+                blank = tok == 0
+                mixed = (row_of[1:] == row_of[:-1]) & ~blank[:-1] & ~blank[1:] & (gen[:-1] != gen[1:])
+                pair_parts.append((tok[:-1][mixed], tok[1:][mixed], row_of[1:][mixed]))
+        # Other readings of ambiguous abbreviations: they may match, they are never owed a match.
+        extra_term = short.extra_id
+        extra_row = short_row[short.extra_text]
+
+        # One sort gives every distinct (term, row) with how often the term occurs in the row. A word
+        # is its own number; a pair (a, b) is numbered above every word. Each is packed with its row
+        # and with one bit saying whether it counts (an extra reading does not) into one int64.
+        word_bits = max(n_words.bit_length(), 1)
+        row_bits = max(n_rows.bit_length(), 1)
+        if 2 * word_bits + row_bits + 2 > 63:
+            raise ValueError("FAQ base too large to index: too many distinct words or texts")
+        pair_flag = np.int64(1) << (2 * word_bits)
+
+        def pack(term_key: IntArray, rows: IntArray, counts: int) -> IntArray:
+            return (((term_key << row_bits) | rows) << 1) | counts
+
+        packed = np.sort(
             np.concatenate(
                 [
-                    p_term * stride + self._doc_entry[p_doc],
-                    pair_term[n_doc_pairs:] * stride + tag_pairs[:, 2],
-                    np.asarray(tag_term, dtype=np.int64) * stride + np.asarray(tag_entry, dtype=np.int64),
+                    *(pack(u, r, 1) for u, r in uni_parts),
+                    *(pack(pair_flag | (a << word_bits) | b, r, 1) for a, b, r in pair_parts),
+                    pack(extra_term, extra_row, 0),
                 ]
             )
-        )[0]
-        answer_keys = _unique(
-            np.asarray(answer_term_ids, dtype=np.int64) * stride
-            + np.asarray(answer_entry_ids, dtype=np.int64)
-        )[0]
-        if len(main_keys):
-            found = np.minimum(np.searchsorted(main_keys, answer_keys), len(main_keys) - 1)
-            answer_keys = answer_keys[main_keys[found] != answer_keys]
-        main_term, main_entry = main_keys // stride, main_keys % stride
-        answer_term, answer_entry = answer_keys // stride, answer_keys % stride
+        )
+        counted_bit = packed & 1
+        packed >>= 1
+        first = np.flatnonzero(np.r_[True, packed[1:] != packed[:-1]]) if len(packed) else packed[:0]
+        tf = np.add.reduceat(counted_bit, first).astype(np.float64) if len(first) else np.zeros(0)
+        packed = packed[first]
+        term_key, p_row = packed >> row_bits, packed & ((np.int64(1) << row_bits) - 1)
+        is_pair = term_key >= pair_flag
+        pair_key = term_key[is_pair]
+        new_pair = np.r_[True, pair_key[1:] != pair_key[:-1]] if len(pair_key) else np.zeros(0, dtype=bool)
+        unique_pairs = pair_key[new_pair] & (pair_flag - 1)
+        n_terms = n_words + len(unique_pairs)
+        p_term = term_key.copy()
+        p_term[is_pair] = n_words + np.cumsum(new_pair) - 1
+        # Pairs as (a << 32 | b), sorted: a query finds its pairs' term numbers with one search.
+        word_mask = (np.int64(1) << word_bits) - 1
+        self._pair_keys = ((unique_pairs >> word_bits) << 32) | (unique_pairs & word_mask)
+        self._word_list = words
+        p_kind, p_entry = row_kind[p_row], row_entry[p_row]
 
-        # IDF over entries, from titles, phrasings and tags: answers are long and mention many topics in
-        # passing, which would flatten it (e.g. "vneid" is in nearly every answer).
-        df = np.bincount(main_term, minlength=n_terms).astype(np.float64)
+        # IDF over entries, from titles, phrasings and tags: answers mention many topics in passing.
+        main = p_kind != _BODY
+        stride = n_entries + 1
+        main_keys = _dedupe_sorted(p_term[main] * stride + p_entry[main])
+        df = np.bincount(main_keys // stride, minlength=n_terms).astype(np.float64)
         idf = np.log1p((n_entries - df + 0.5) / (df + 0.5))
         idf[n_words:] *= t.bigram_weight
         idf[:n_words][is_generic] = 0.0
+        idf[:n_words] *= soft
         top_idf = float(idf.max()) if n_terms else 1.0
         self._idf = idf
-        self._words = dict(words)
         self._is_generic = is_generic
-        self._pair_term = dict(zip(unique_pairs.tolist(), range(n_words, n_terms), strict=True))
-        content_words = [w for w, i in self._words.items() if not is_generic[i]]
-        self._unigrams = sorted(content_words, key=lambda w: -df[self._words[w]])
-        self._unigram_set = frozenset(content_words)
+        self._soft = soft
         self._unknown_weight = t.unknown_weight * top_idf
         self._min_query_mass = t.min_query_mass * top_idf
-
-        mass = np.bincount(p_doc[p_primary], weights=idf[p_term[p_primary]], minlength=n_docs)
-        self._doc_mass = np.where(mass > 0, mass, 1.0)
-        self._doc_text = doc_text
-        self._entry_docs = np.searchsorted(self._doc_entry, np.arange(n_entries + 1))
-        self._inv_doc_mass = 1.0 / self._doc_mass
-        self._doc_start, self._doc_post = _row_starts(p_term, n_terms), p_doc
-        # Entry postings in two lists, titles/phrasings/tags and answers, so that a query sums each
-        # with one bincount and no per-posting weights.
-        self._ent_start, self._ent_post = _row_starts(main_term, n_terms), main_entry
-        self._ans_start, self._ans_post = _row_starts(answer_term, n_terms), answer_entry
+        content_words = [w for w, i in self._words.items() if not is_generic[i]]
+        main_words = np.zeros(n_terms, dtype=bool)
+        main_words[main_keys // stride] = True
+        self._unigrams = sorted(
+            (w for w in content_words if main_words[self._words[w]]), key=lambda w: -df[self._words[w]]
+        )
+        self._unigram_set = frozenset(self._unigrams)
+        self._known = frozenset(content_words)
         self._corrections: dict[str, tuple[str, ...]] = {}
+
+        # Phrasing view: title and phrasing rows are the documents.
+        is_doc_row = (row_kind == _TITLE) | (row_kind == _PHRASING)
+        doc_of_row = np.cumsum(is_doc_row) - 1
+        n_docs = int(is_doc_row.sum())
+        in_doc = is_doc_row[p_row]
+        d_term, d_doc, d_primary = p_term[in_doc], doc_of_row[p_row[in_doc]], tf[in_doc] > 0
+        mass = np.bincount(d_doc[d_primary], weights=idf[d_term[d_primary]], minlength=n_docs)
+        self._inv_doc_mass = 1.0 / np.where(mass > 0, mass, 1.0)
+        self._doc_entry = row_entry[is_doc_row]
+        self._entry_docs = np.searchsorted(self._doc_entry, np.arange(n_entries + 1))
+        self._doc_start, self._doc_post = _row_starts(d_term, n_terms), d_doc
+        self._doc_stride = np.int64(n_docs + 1)
+        self._doc_key = d_term * self._doc_stride + d_doc  # sorted: postings are by term, then document
+        doc_rows = np.flatnonzero(is_doc_row)
+        short_of_row = np.full(n_rows, -1, dtype=np.int64)
+        short_of_row[short_row] = np.arange(len(short_text), dtype=np.int64)
+        self._doc_source = [short_text[int(i)] for i in short_of_row[doc_rows]]
+        self._doc_tokens = (short, short_of_row[doc_rows])
+        self._doc_text: dict[int, str] = {}
+
+        # Entry views, from the (term, row) postings grouped by (term, entry): rows are ordered entry
+        # by entry, so within a term a new group starts where the entry changes.
+        field_weight = np.where(
+            p_kind == _TITLE, t.title_weight, np.where(p_kind == _BODY, t.body_weight, 1.0)
+        )
+        counted = tf > 0
+        boundary = np.ones(len(p_term), dtype=bool)
+        boundary[1:] = (p_term[1:] != p_term[:-1]) | (p_entry[1:] != p_entry[:-1])
+        group_start = np.flatnonzero(boundary)
+        e_term = p_term[group_start]
+        e_entry = p_entry[group_start]
+        n_post = len(group_start)
+        # Term frequency per kind of text, all kinds in one pass: title, phrasing, tag, body.
+        by_kind = np.zeros((len(p_term), 4))
+        by_kind[np.arange(len(p_term)), p_kind] = tf
+        kind_tf = np.add.reduceat(by_kind, group_start, axis=0) if n_post else by_kind[:0]
+        in_main = np.add.reduceat(main.astype(np.int64), group_start) > 0 if n_post else main[:0]
+
+        # Centroid: each row a TF-IDF vector of unit length; an entry is the weighted sum, unit length.
+        row_df = np.bincount(p_term[counted], minlength=n_terms).astype(np.float64)
+        row_idf = np.log((n_rows + 1.0) / (row_df + 1.0)) + 1.0
+        row_idf[:n_words][is_generic] = 0.0
+        row_idf[:n_words] *= soft
+        value = np.where(counted, (1.0 + np.log(np.maximum(tf, 1))) * row_idf[p_term], 0.0)
+        if not t.centroid_pairs:
+            value[p_term >= n_words] = 0.0
+        row_norm = np.sqrt(np.bincount(p_row, weights=value * value, minlength=n_rows))
+        value = value / np.where(row_norm[p_row] > 0, row_norm[p_row], 1.0) * field_weight
+        centroid = np.add.reduceat(value, group_start) if n_post else value[:0]
+        entry_norm = np.sqrt(np.bincount(e_entry, weights=centroid * centroid, minlength=n_entries))
+        centroid /= np.where(entry_norm[e_entry] > 0, entry_norm[e_entry], 1.0)
+        self._row_idf = row_idf
+
+        term_factor = np.ones(n_terms)
+        term_factor[:n_words] = np.where(is_generic, 0.0, soft)
+        pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
+        mixed = is_generic[pair_a] != is_generic[pair_b]
+        term_factor[n_words:] = np.where(mixed, t.view_mixed_weight, t.view_pair_weight)
+        title, phrasing, tag, body_tf = kind_tf.T
+        # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry; body (BM25):
+        # answer and details, and the title; topic (BM25): titles and tags.
+        fields_tf = t.title_weight * title + phrasing + tag + t.body_weight * body_tf
+
+        self._in_main = in_main
+        self._ent_start = _row_starts(e_term, n_terms)
+        self._ent_post = e_entry
+        self._ent_stride = np.int64(stride)
+        self._ent_key = e_term * self._ent_stride + e_entry  # sorted: by term, then entry
+        # Ranking reads a copy of the entry postings without the commonest terms: in a large base a
+        # word used by a twentieth of all entries weighs little in every view, and its postings would
+        # be most of the work of every query. Small bases keep every term (the floor).
+        entry_df = np.diff(self._ent_start)
+        kept = entry_df[e_term] <= max(t.view_df_floor, t.view_df_share * n_entries)
+        self._view_start = _row_starts(e_term[kept], n_terms)
+        self._view_post = e_entry[kept]
+        # One column per view; a view the ranking does not weigh is left at zero (not computed).
+        self._view_weights = np.zeros((int(kept.sum()), 4))
+        if t.centroid_view:
+            self._view_weights[:, 0] = centroid[kept]
+        if t.fields_view:
+            fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)
+            self._view_weights[:, 1] = fields[kept]
+        if t.body_view:
+            body_bm25 = _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)
+            self._view_weights[:, 2] = body_bm25[kept]
+        if t.topic_view:
+            self._view_weights[:, 3] = _bm25(title + tag, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[
+                kept
+            ]
+        # Domain words for telling off-topic from unknown: any content word of titles and tags.
+        title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
+        domain = np.zeros(n_terms, dtype=bool)
+        domain[p_term[title_tag & (p_term < n_words)]] = True
+        self._domain = frozenset(w for w, i in self._words.items() if domain[i] and not is_generic[i])
 
     # ---- query -----------------------------------------------------------------------------------
 
-    def _score(self, analysis: Analysis) -> list[tuple[int, float]]:
-        """(entry index, confidence) for the candidates, best first; empty when nothing can match."""
+    def _rank(self, analysis: Analysis, top: int) -> _Ranking:
+        """The best ``top`` hits (ranked by the views, scored by confidence) and whether to answer."""
         if not analysis.content or not self._entries:
-            return []
-        weights, query_mass, content = self._query_terms(analysis)
-        if not weights:
-            return []
+            return _NOTHING
+        query = self._query(analysis)
+        if not len(query.terms):
+            return _NOTHING
         t = self.tuning
         n_entries = len(self._entries)
-        terms = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
-        term_w = np.fromiter(weights.values(), dtype=np.float64, count=len(weights))
-
-        # Every phrasing at once: matched weight, then the geometric mean of the two coverages.
-        overlap = _gather(self._doc_start, self._doc_post, terms, term_w, len(self._doc_mass))
-        doc_cover = overlap * self._inv_doc_mass
-        np.minimum(doc_cover, 1.0, out=doc_cover)
-        overlap *= 1.0 / query_mass
-        np.minimum(overlap, 1.0, out=overlap)
-        overlap *= doc_cover
-        np.sqrt(overlap, out=overlap)
-        best_phrasing = np.maximum.reduceat(overlap, self._entry_docs[:-1])
-
-        entry_cover = _gather(self._ent_start, self._ent_post, terms, term_w, n_entries)
-        if t.answer_weight > 0:
-            entry_cover += t.answer_weight * _gather(
-                self._ans_start, self._ans_post, terms, term_w, n_entries
-            )
-        entry_cover *= 1.0 / query_mass
-        np.minimum(entry_cover, 1.0, out=entry_cover)
-        lexical = t.phrasing_share * best_phrasing + (1.0 - t.phrasing_share) * entry_cover
-
+        scores = self._views(query)
+        if scores is None:
+            return _NOTHING
+        fused = np.zeros(n_entries)
+        for view, weight in (
+            (scores.phrasing if scores.phrasing is not None else fused, t.phrasing_view),
+            (scores.centroid, t.centroid_view),
+            (scores.fields, t.fields_view),
+            (scores.body, t.body_view),
+            (scores.topic, t.topic_view),
+        ):
+            peak = float(view.max())
+            if weight and peak > 0:
+                fused += (weight / peak) * view
         count = min(t.candidates, n_entries)
-        candidates = np.argpartition(-lexical, count - 1)[:count] if count < n_entries else np.arange(count)
-        candidates = candidates[lexical[candidates] > 0]
-        if len(candidates) == 0:
-            return []
-        char = self._char_similarity(" ".join(content), candidates)
-        confidence = t.lexical_share * lexical[candidates] + (1.0 - t.lexical_share) * char
-        order = np.lexsort((-lexical[candidates], -confidence))
-        return [(int(candidates[i]), float(min(confidence[i], 1.0))) for i in order]
+        candidates = np.argpartition(-fused, count - 1)[:count] if count < n_entries else np.arange(count)
+        candidates = candidates[fused[candidates] > 0]
+        if not len(candidates):
+            return _NOTHING
+        candidates = candidates[np.argsort(-fused[candidates], kind="stable")]
 
-    def _query_terms(self, analysis: Analysis) -> tuple[dict[int, float], float, list[str]]:
-        """Term ids with their weights, the query's total weight, and the corrected content words."""
-        words, idf = self._words, self._idf
+        # Confidence for the best candidates: the message's weight counted where it asks about each.
+        candidates = candidates[: t.confidence_candidates]
+        present, main = self._candidate_terms(query, candidates)
+        focus_mass, span = self._focus(query, present)
+        matched = present @ query.weights
+        in_main = main @ query.weights
+        entry_cover = np.minimum((in_main + t.answer_weight * (matched - in_main)) / focus_mass, 1.0)
+        # Best phrasing of each candidate, all candidates' phrasings at once.
+        lows, highs = self._entry_docs[candidates], self._entry_docs[candidates + 1]
+        docs, slot = _ranges(lows, highs)
+        overlap = self._doc_overlap(query, docs)
+        doc_cover = np.minimum(overlap * self._inv_doc_mass[docs], 1.0)
+        dice = np.sqrt(np.minimum(overlap / focus_mass[slot], 1.0) * doc_cover)
+        first = np.cumsum(highs - lows) - (highs - lows)
+        phrasing = np.maximum.reduceat(dice, first)
+        order = np.lexsort((-dice, slot))  # by candidate, best phrasing first
+        best_doc = docs[order[first]]
+        lexical = t.phrasing_share * phrasing + (1.0 - t.phrasing_share) * entry_cover
+        char = self._char_similarity(" ".join(query.content[span[0] : span[1]]), candidates)
+        confidence = np.minimum(t.lexical_share * lexical + (1.0 - t.lexical_share) * char, 1.0)
+        ranked = fused[candidates]
+        lead = float((ranked[0] - ranked[1]) / ranked[0]) if len(ranked) > 1 else 1.0
+
+        # Answer only a clear call: the best well matched (confidence), and well ahead of the second
+        # in the ranking (``margin``: the share of its ranking score by which it leads).
+        best = float(confidence[0])
+        others = float(confidence[1:].max()) if len(candidates) > 1 else 0.0
+        # In a long message many entries match a little, so the others' confidence says less than the
+        # lead in the ranking: there the lead alone must be clear.
+        story = len(query.position_term) >= t.focus_from
+        confident = bool(
+            best >= self.answer_threshold
+            and lead >= self.margin
+            and (story or best - others >= t.confidence_margin)
+            and query.typed > 1
+        )
+        hits: list[Hit] = []
+        ceiling = 1.0
+        for position in range(min(top, len(candidates))):
+            e = int(candidates[position])
+            score = min(float(confidence[position]), ceiling)  # a lower-ranked hit never shows more
+            ceiling = score
+            words = tuple(self._term_text(int(x)) for x in query.terms[present[position]])
+            hits.append(
+                Hit(self._entries[e].id, round(score, 4), words, self._doc_source[int(best_doc[position])])
+            )
+        return _Ranking(tuple(hits), confident, confidence, lead, story)
+
+    def _views(self, query: _Query) -> _Scores | None:
+        """Every view's score for every entry (None: nothing matches)."""
+        n_entries = len(self._entries)
+        rows, source, owner = _gather_rows(self._view_start, self._view_post, query.terms)
+        phrasing = None
+        if self.tuning.phrasing_view:
+            overlap = _gather(
+                self._doc_start, self._doc_post, query.terms, query.weights, len(self._inv_doc_mass)
+            )
+            dice = np.sqrt(
+                np.minimum(overlap / query.mass, 1.0) * np.minimum(overlap * self._inv_doc_mass, 1.0)
+            )
+            phrasing = np.maximum.reduceat(dice, self._entry_docs[:-1])
+        if not len(rows) and phrasing is None:
+            return None
+        q_vector = query.counts * self._row_idf[query.terms]
+        q_norm = float(np.sqrt(np.sum(q_vector**2))) or 1.0
+        idf = self._idf[query.terms]
+        factor = query.weights / np.where(idf > 0, idf, 1.0)
+        weights = self._view_weights[source]
+        weights[:, 0] *= (q_vector / q_norm)[owner]
+        weights[:, 1:] *= factor[owner, None]
+        views = [
+            np.asarray(np.bincount(rows, weights=weights[:, v], minlength=n_entries), dtype=np.float64)
+            for v in range(4)
+        ]
+        return _Scores(phrasing, views[0], views[1], views[2], views[3])
+
+    def _candidate_terms(
+        self, query: _Query, candidates: IntArray
+    ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+        """candidates × query terms: whether the entry has the term in any text, and in a title,
+        phrasing or tag (not only in its answer). One search of (term, entry) keys in the full postings."""
+        keys = query.terms[None, :] * self._ent_stride + candidates[:, None]
+        at = np.minimum(np.searchsorted(self._ent_key, keys), len(self._ent_key) - 1)
+        present = self._ent_key[at] == keys
+        return present, present & self._in_main[at]
+
+    def _doc_overlap(self, query: _Query, docs: IntArray) -> FloatArray:
+        """Matched weight of the message in each of ``docs``: one search of (term, document) keys."""
+        keys = query.terms[None, :] * self._doc_stride + docs[:, None]
+        at = np.minimum(np.searchsorted(self._doc_key, keys), len(self._doc_key) - 1)
+        return np.asarray((self._doc_key[at] == keys) @ query.weights, dtype=np.float64)
+
+    def _query(self, analysis: Analysis) -> _Query:
+        """Term ids with their weights, the message's total weight, and its content words in order."""
+        words, idf, t = self._words, self._idf, self.tuning
         fixed: dict[str, tuple[str, ...]] = {}
         factors: dict[str, float] = {}
         for token in analysis.content:
             found = fixed[token] = self._correct(token)
             for word in found:
-                factors.setdefault(word, 1.0 if found == (token,) else self.tuning.corrected_weight)
+                factors.setdefault(word, 1.0 if found == (token,) else t.corrected_weight)
         content = [w for token in analysis.content for w in fixed[token]]
         marked = [w for token in analysis.marked for w in fixed.get(token, (token,))]
         weights: dict[int, float] = {}
+        counts: dict[int, float] = {}
         mass = 0.0
-        for word, factor in factors.items():
+        # Per content word: its term, or for a word the base never uses a number below -1 of its own,
+        # so that each distinct word weighs once.
+        position_term: list[int] = []
+        unknown: dict[str, int] = {}
+        for word in content:
             term = words.get(word)
             if term is None or self._is_generic[term]:
-                mass += self._unknown_weight
+                position_term.append(unknown.setdefault(word, -2 - len(unknown)))
                 continue
-            weights[term] = float(idf[term]) * factor
-            mass += weights[term]
+            position_term.append(term)
+            counts[term] = counts.get(term, 0.0) + 1.0
+            if term not in weights:
+                weights[term] = float(idf[term]) * factors.get(word, 1.0)
+        mass = sum(weights.values()) + self._unknown_weight * len(unknown)
         generic = self._norm.generic_words
-        for a, b in pairs_of(marked, generic, with_generic=self.tuning.generic_pairs):
+        pair_first: dict[int, int] = {}
+        # Each pair starts at a content word: its position in ``content`` is what focus needs.
+        for a, b, start in _query_pairs(
+            marked, generic, with_generic=t.generic_pairs, gap=t.pair_gap, across_blanks=t.pairs_across_blanks
+        ):
             ia, ib = words.get(a), words.get(b)
-            term = None if ia is None or ib is None else self._pair_term.get((ia << 32) | ib)
-            if term is not None and term not in weights:
+            term = None if ia is None or ib is None else self._pair_term((ia << 32) | ib)
+            if term is None:
+                continue
+            if term not in weights:
                 weights[term] = float(idf[term])
                 mass += weights[term]
+                pair_first[term] = start
+            counts[term] = counts.get(term, 0.0) + 1.0
         # Other readings of an ambiguous abbreviation may match but are not owed a match; they are
         # outside the question's weight, so they count only a share, lest they inflate a coverage.
         for word in analysis.extras:
             term = words.get(word)
             if term is not None and term not in weights and not self._is_generic[term]:
-                weights[term] = float(idf[term]) * self.tuning.extra_weight
-        return weights, max(mass, self._min_query_mass), content
+                weights[term] = float(idf[term]) * t.extra_weight
+                counts[term] = t.extra_weight
+        terms = np.fromiter(weights.keys(), dtype=np.int64, count=len(weights))
+        index = {term: i for i, term in enumerate(weights)}
+        pair_terms = [term for term in pair_first if term in index]
+        return _Query(
+            terms=terms,
+            weights=np.fromiter(weights.values(), dtype=np.float64, count=len(weights)),
+            counts=np.asarray([counts.get(term, 1.0) for term in weights], dtype=np.float64),
+            mass=max(mass, self._min_query_mass),
+            position_term=np.asarray(position_term, dtype=np.int64),
+            pair_position=np.asarray([pair_first[term] for term in pair_terms], dtype=np.int64),
+            pair_term_index=np.asarray([index[term] for term in pair_terms], dtype=np.int64),
+            content=content,
+            typed=analysis.typed,
+        )
+
+    def _focus(self, query: _Query, present: npt.NDArray[np.bool_]) -> tuple[FloatArray, tuple[int, int]]:
+        """Per candidate, the weight of the part of the message that asks about it; and for the best
+        candidate, that part as a span of content words.
+
+        In a long message the question is the stretch of words that matches the candidate best: the
+        span where matched weight most exceeds ``focus_penalty`` times unmatched weight (unknown words
+        count as unmatched). Outside it is story, which counts only ``story_weight`` of its weight.
+        A short message is all question.
+        """
+        t = self.tuning
+        n = len(query.position_term)
+        if n < t.focus_from or not len(present):
+            return np.full(len(present), query.mass), (0, n)
+        index = {int(term): i for i, term in enumerate(query.terms.tolist())}
+        terms = query.position_term.tolist()
+        counts: dict[int, int] = {}
+        for term in terms:
+            counts[term] = counts.get(term, 0) + 1
+        # Each word's weight, spread over its repeats; a pair's weight sits on its first word.
+        weight = np.asarray(
+            [
+                (query.weights[index[term]] if term >= 0 else self._unknown_weight) / counts[term]
+                for term in terms
+            ]
+        )
+        word_index = np.asarray([index.get(term, -1) for term in terms], dtype=np.int64)
+        known = word_index >= 0
+        matched = np.zeros((len(present), n))
+        matched[:, known] = present[:, word_index[known]] * weight[known]
+        pair_weight = np.zeros(n)
+        if len(query.pair_position):
+            w = query.weights[query.pair_term_index]
+            np.add.at(pair_weight, query.pair_position, w)
+            hit = present[:, query.pair_term_index] * w
+            for column, start in enumerate(query.pair_position.tolist()):
+                matched[:, start] += hit[:, column]
+        total = weight + pair_weight
+        gain = matched - t.focus_penalty * (total - matched)
+        prefix = np.zeros((len(present), n + 1))
+        np.cumsum(gain, axis=1, out=prefix[:, 1:])
+        low = np.minimum.accumulate(prefix[:, :-1], axis=1)
+        end = np.argmax(prefix[:, 1:] - low, axis=1)  # the span ends here (inclusive) ...
+        rows = np.arange(len(present))
+        start = np.asarray(
+            [int(np.argmin(prefix[r, : e + 1])) for r, e in zip(rows.tolist(), end.tolist(), strict=True)]
+        )
+        mass_prefix = np.r_[0.0, np.cumsum(total)]
+        inside = mass_prefix[end + 1] - mass_prefix[start]
+        focused = inside + t.story_weight * (float(mass_prefix[-1]) - inside)
+        nothing = matched.sum(axis=1) <= 0
+        focused = np.where(nothing, query.mass, focused)
+        span = (int(start[0]), int(end[0]) + 1) if not nothing[0] else (0, n)
+        return np.maximum(np.minimum(focused, query.mass), self._min_query_mass), span
+
+    def _pair_term(self, key: int) -> int | None:
+        """The term number of the pair (a << 32 | b), or None if the base never has it."""
+        keys = self._pair_keys
+        at = int(np.searchsorted(keys, key))
+        return len(self._word_list) + at if at < len(keys) and int(keys[at]) == key else None
+
+    def _term_text(self, term: int) -> str:
+        """A term as words: "passcode", or "mat khau" for a pair."""
+        n_words = len(self._word_list)
+        if term < n_words:
+            return self._word_list[term]
+        key = int(self._pair_keys[term - n_words])
+        return f"{self._word_list[key >> 32]} {self._word_list[key & 0xFFFFFFFF]}"
+
+    def _alert(self, analysis: Analysis, hits: Sequence[Hit]) -> Alert | None:
+        """The warning of the best-ranked hit that has one, when the message is about that risk.
+
+        A hit with a warning raises it when it is the best hit and well matched, or when the message
+        itself speaks of a risk (a stranger, a link, a code asked for, a loan: ``SmallTalk.risky``)
+        and the hit matches at least loosely: a warning shown once too often costs little, one
+        missed can cost a family its savings.
+        """
+        if not self._alerts:
+            return None
+        risky: bool | None = None
+        for position, hit in enumerate(hits):
+            text = self._alerts.get(hit.id)
+            if text is None:
+                continue
+            if position == 0 and hit.score >= self.suggest_threshold:
+                return Alert(hit.id, text)
+            if risky is None:
+                risky = self._smalltalk.risky(analysis.marked)
+            if risky and hit.score >= self.tuning.alert_floor:
+                return Alert(hit.id, text)
+        return None
 
     def _correct(self, token: str) -> tuple[str, ...]:
         """A word the base does not use, replaced by the known word(s) it most likely is."""
-        if token in self._unigram_set or token.isdigit():
+        if token in self._known or token.isdigit():
             return (token,)
         cached = self._corrections.get(token)
         if cached is None:
@@ -413,6 +891,19 @@ class Engine:
                     return (head, tail)
         return (token,)
 
+    def _doc_content(self, doc: int) -> str:
+        text = self._doc_text.get(doc)
+        if text is None:
+            batch, text_index = self._doc_tokens
+            index = int(text_index[doc])
+            tokens = batch.ids[batch.starts[index] : batch.starts[index + 1]]
+            words = self._word_list
+            text = " ".join(words[int(x)] for x in tokens if not self._is_generic[x])
+            if len(self._doc_text) > 200_000:
+                self._doc_text.clear()
+            self._doc_text[doc] = text
+        return text
+
     def _char_similarity(self, query_text: str, candidates: npt.NDArray[np.integer[Any]]) -> FloatArray:
         """Best token_sort_ratio of the query against each candidate's phrasings, rescaled to 0..1."""
         starts = self._entry_docs
@@ -422,48 +913,106 @@ class Engine:
             span = range(int(starts[e]), int(starts[e + 1]))
             doc_ids.extend(span)
             owner.extend([slot] * len(span))
-        texts = [self._doc_text[d] for d in doc_ids]
+        texts = [self._doc_content(d) for d in doc_ids]
         ratios = process.cdist([query_text], texts, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
         best = np.maximum.reduceat(ratios, np.searchsorted(owner, np.arange(len(candidates)))) / 100.0
         floor = self.tuning.char_floor
         return np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
 
 
-def _unique(
-    keys: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Sorted distinct keys, each key's index among them, and where each first occurs.
+def _query_pairs(
+    marked: Sequence[str], generic: frozenset[str], *, with_generic: bool, gap: int, across_blanks: bool
+) -> list[tuple[str, str, int]]:
+    """The pairs of a message, as the index builds them, each with the position (among content
+    words) of the content word it starts at: content neighbours at most ``gap`` syllables apart,
+    then content words next to a generic one."""
+    positions = [i for i, token in enumerate(marked) if token and token not in generic]
+    blanks = [0]
+    for token in marked:
+        blanks.append(blanks[-1] + (not token))
+    out = [
+        (marked[i], marked[j], k)
+        for k, (i, j) in enumerate(pairwise(positions))
+        if j - i <= gap and (across_blanks or blanks[i] == blanks[j])
+    ]
+    if with_generic:
+        content_before = 0
+        for i in range(len(marked) - 1):
+            a, b = marked[i], marked[i + 1]
+            if a and a not in generic:
+                content_before += 1
+            if a and b and ((a in generic) != (b in generic)):
+                # the content word of the pair: ``a`` (already counted) or ``b`` (the next one)
+                out.append((a, b, content_before - 1 if a not in generic else content_before))
+    return out
 
-    np.unique does this too, but its plain form is many times slower than a sort on numpy 2.4
-    (seconds for a few million keys), which alone would break the build-time budget.
+
+def _ranges(lows: IntArray, highs: IntArray) -> tuple[IntArray, IntArray]:
+    """All integers of the ranges [lows[i], highs[i]) one after another, and the range each is from."""
+    lengths = highs - lows
+    owner = np.repeat(np.arange(len(lows), dtype=np.int64), lengths)
+    within = np.arange(int(lengths.sum()), dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.repeat(lows, lengths) + within, owner
+
+
+def _bm25(
+    tf: FloatArray,
+    term: IntArray,
+    entry: IntArray,
+    n_entries: int,
+    term_factor: FloatArray,
+    k1: float,
+    b: float,
+) -> FloatArray:
+    """BM25 weight of each (term, entry) posting: a query adds up those of its terms.
+
+    ``term_factor`` scales each term's IDF: 0 for generic words, less for kinship words and pairs.
     """
-    order = np.argsort(keys, kind="stable")
-    ordered = keys[order]
-    starts = np.ones(len(ordered), dtype=bool)
-    starts[1:] = ordered[1:] != ordered[:-1]
-    inverse = np.empty(len(keys), dtype=np.int64)
-    inverse[order] = np.cumsum(starts) - 1
-    return ordered[starts], inverse, order[starts]
+    present = tf > 0
+    length = np.bincount(entry, weights=tf, minlength=n_entries)
+    average = float(length.mean()) if n_entries else 1.0
+    df = np.bincount(term[present], minlength=len(term_factor)).astype(np.float64)
+    idf = np.log1p((n_entries - df + 0.5) / (df + 0.5)) * term_factor
+    norm = k1 * (1.0 - b + b * length[entry] / (average or 1.0))
+    return np.where(present, idf[term] * tf * (k1 + 1.0) / (tf + norm), 0.0)
 
 
-def _row_starts(sorted_terms: npt.NDArray[np.int64], n_terms: int) -> npt.NDArray[np.int64]:
+def _dedupe_sorted(keys: IntArray) -> IntArray:
+    """Distinct keys of an array (sorted)."""
+    ordered = np.sort(keys)
+    if not len(ordered):
+        return ordered
+    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+
+
+def _row_starts(sorted_terms: IntArray, n_terms: int) -> IntArray:
     """For postings sorted by term: the postings of term ``t`` are ``[start[t]:start[t + 1]]``."""
     start = np.zeros(n_terms + 1, dtype=np.int64)
     np.cumsum(np.bincount(sorted_terms, minlength=n_terms), out=start[1:])
     return start
 
 
+def _gather_rows(start: IntArray, post: IntArray, terms: IntArray) -> tuple[IntArray, IntArray, IntArray]:
+    """The postings of ``terms``: their rows, their indexes into the posting arrays, and the index of
+    the query term each came from."""
+    lows, highs = start[terms], start[terms + 1]
+    lengths = highs - lows
+    total = int(lengths.sum())
+    owner = np.repeat(np.arange(len(terms), dtype=np.int64), lengths)
+    source = np.repeat(lows, lengths) + (
+        np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    )
+    return post[source], source, owner
+
+
 def _gather(
-    start: npt.NDArray[np.int64],
-    post: npt.NDArray[np.int64],
-    terms: npt.NDArray[np.int64],
+    start: IntArray,
+    post: IntArray,
+    terms: IntArray,
     term_weight: FloatArray,
     size: int,
 ) -> FloatArray:
     """Sum of the weights of ``terms`` per row (document or entry), over those terms' postings."""
-    lows, highs = start[terms], start[terms + 1]
-    rows = np.concatenate([post[lo:hi] for lo, hi in zip(lows.tolist(), highs.tolist(), strict=True)])
+    rows, _, owner = _gather_rows(start, post, terms)
     # With weights, bincount sums floats (its stub says ints); asarray only restates the type.
-    return np.asarray(
-        np.bincount(rows, weights=np.repeat(term_weight, highs - lows), minlength=size), np.float64
-    )
+    return np.asarray(np.bincount(rows, weights=term_weight[owner], minlength=size), np.float64)

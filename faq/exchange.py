@@ -44,8 +44,13 @@ FIELDS = (
     "related",
     "area",
     "theme",
+    "details",
+    "note",
+    "warning",
 )
 LIST_FIELDS = frozenset(("questions", "sources", "tags", "related"))
+# Free text kept as written (line breaks included), not stripped like the one-line fields.
+_MULTILINE = frozenset(("answer", "details", "note", "warning", "updated", "review_by"))
 HEADERS = {
     "id": "Mã mục (id)",
     "title": "Tiêu đề (title)",
@@ -58,8 +63,19 @@ HEADERS = {
     "related": "Mục liên quan (related)",
     "area": "Địa bàn (area)",
     "theme": "Chủ đề (theme)",
+    "details": "Xem thêm (details)",
+    "note": "Ghi chú cho cán bộ (note)",
+    "warning": "Cảnh báo (warning)",
 }
-_COLUMN_WIDTHS = {"id": 28, "title": 40, "questions": 50, "answer": 80, "sources": 40}
+_COLUMN_WIDTHS = {
+    "id": 28,
+    "title": 40,
+    "questions": 50,
+    "answer": 80,
+    "sources": 40,
+    "details": 80,
+    "note": 50,
+}
 _HEADER_KEY = re.compile(r"\(([a-z_]+)\)\s*$")
 SHEET_TITLE = "FAQ"
 # A spreadsheet runs a CSV cell starting with one of these as a formula; phrasings come from citizens.
@@ -212,7 +228,7 @@ def _row_to_raw(header: Sequence[str | None], values: Sequence[Any]) -> dict[str
             value = None
         elif key in LIST_FIELDS:
             value = [line.strip() for line in str(value).split("\n") if line.strip()]
-        elif key not in ("answer", "updated", "review_by"):
+        elif key not in _MULTILINE:
             value = str(value).strip()
         raw[key] = value
     if all(v is None for v in raw.values()):

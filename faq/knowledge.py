@@ -18,16 +18,26 @@ from faq.model import Entry
 
 DATA_DIR = Path(__file__).with_name("data")
 MAX_ANSWER_CHARS = 1500
+MAX_DETAILS_CHARS = 1800  # "Xem thêm" is one message: Zalo takes 2,000 characters
+MAX_WARNING_CHARS = 200
 MIN_QUESTIONS = 5
+# The first screen of an answer says what to do: at most this many lines and characters.
+FIRST_SCREEN_LINES = 8
+FIRST_SCREEN_CHARS = 600
+# Words of an editor's note that citizens should not see; they belong in ``note``.
+EDITOR_MARKS = ("chưa xác minh", "bot chưa", "lời khuyên chung", "chưa đối chiếu", "chưa được đối chiếu")
 
 REQUIRED_FIELDS = ("id", "title", "questions", "answer")
 LIST_FIELDS = ("questions", "sources", "tags", "related")
 DATE_FIELDS = ("updated", "review_by")
+TEXT_FIELDS = ("details", "note", "warning")  # optional free text, empty when absent
 KNOWN_FIELDS = frozenset(
-    (*REQUIRED_FIELDS, "sources", "updated", "review_by", "tags", "related", "area", "theme")
+    (*REQUIRED_FIELDS, "sources", "updated", "review_by", "tags", "related", "area", "theme", *TEXT_FIELDS)
 )
 
-Level = Literal["error", "warning"]
+# error: the base must not be served so; warning: fix it soon; note: for an officer to read
+# (an editor's note on an entry, listed by `cdsbot faq check`).
+Level = Literal["error", "warning", "note"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +91,7 @@ def parse_entry(
             error("answer is empty" if key == "answer" else f"{key!r} is empty")
 
     texts: dict[str, str] = {}
-    for key in ("id", "title", "answer"):
+    for key in ("id", "title", "answer", *TEXT_FIELDS):
         value = raw.get(key)
         if value is not None and not isinstance(value, str):
             error(f"{key!r} must be text, got {_kind(value)}")
@@ -133,6 +143,9 @@ def parse_entry(
         related=lists["related"],
         area=str(area) if area not in (None, "") else None,
         theme=str(entry_theme),
+        details=texts.get("details", "").strip("\n"),
+        note=texts.get("note", "").strip(),
+        warning=" ".join(texts.get("warning", "").split()),
         origin=origin,
     )
     return entry, problems
@@ -205,10 +218,18 @@ def load_dir(path: Path | None = None) -> list[Entry]:
     return entries
 
 
+def first_screen(answer: str) -> tuple[int, int]:
+    """Lines and characters of an answer's first screen (blank lines do not count as lines)."""
+    lines = [line for line in answer.strip().splitlines() if line.strip()]
+    return len(lines), len(answer.strip())
+
+
 def check(entries: Iterable[Entry], today: date | None = None) -> list[Problem]:
     """Problems across entries: duplicate ids, unknown related ids, long answers, overdue reviews.
 
-    Also re-checks per-entry rules (questions, empty answer), so entries built in code are covered too.
+    Also re-checks per-entry rules (questions, empty answer), so entries built in code are covered too;
+    flags an answer longer than a first screen (``FIRST_SCREEN_LINES``, ``FIRST_SCREEN_CHARS``) or
+    holding an editor's note, and lists every entry's ``note`` for officers (level "note").
     """
     items = list(entries)
     today = today or date.today()
@@ -243,6 +264,49 @@ def check(entries: Iterable[Entry], today: date | None = None) -> list[Problem]:
                     f"answer has {len(entry.answer)} characters, more than {MAX_ANSWER_CHARS}",
                 )
             )
+        lines, chars = first_screen(entry.answer)
+        if entry.answer.strip() and (lines > FIRST_SCREEN_LINES or chars > FIRST_SCREEN_CHARS):
+            problems.append(
+                Problem(
+                    "warning",
+                    origin,
+                    entry.id,
+                    f"answer's first screen has {lines} lines and {chars} characters; keep it to "
+                    f"{FIRST_SCREEN_LINES} lines and {FIRST_SCREEN_CHARS} characters and move the rest "
+                    "to 'details'",
+                )
+            )
+        for name, text in (("answer", entry.answer), ("details", entry.details)):
+            marks = [m for m in EDITOR_MARKS if m in text.lower()]
+            if marks:
+                problems.append(
+                    Problem(
+                        "warning",
+                        origin,
+                        entry.id,
+                        f"{name} holds an editor's note ({marks[0]!r}); citizens see it: move it to 'note'",
+                    )
+                )
+        if len(entry.details) > MAX_DETAILS_CHARS:
+            problems.append(
+                Problem(
+                    "error",
+                    origin,
+                    entry.id,
+                    f"details has {len(entry.details)} characters, more than {MAX_DETAILS_CHARS}",
+                )
+            )
+        if len(entry.warning) > MAX_WARNING_CHARS or "\n" in entry.warning:
+            problems.append(
+                Problem(
+                    "error",
+                    origin,
+                    entry.id,
+                    f"warning must be one line of at most {MAX_WARNING_CHARS} characters",
+                )
+            )
+        if entry.note.strip():
+            problems.append(Problem("note", origin, entry.id, f"note for officers: {entry.note.strip()}"))
         if entry.review_by is not None and entry.review_by < today:
             problems.append(
                 Problem("warning", origin, entry.id, f"review was due on {entry.review_by.isoformat()}")

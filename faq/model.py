@@ -21,5 +21,12 @@ class Entry:
     related: tuple[str, ...] = ()
     area: str | None = None
     theme: str = ""
+    # The rest of the answer, shown behind "Xem thêm": ``answer`` is the first screen (what to do, in
+    # at most 8 short lines), ``details`` the why, the exceptions and the longer steps.
+    details: str = ""
+    # For officers only, never shown to citizens: what an editor still has to check, and why.
+    note: str = ""
+    # One line shown before anything else when a message is about this risk (scam entries).
+    warning: str = ""
     # Where the entry came from (file name) so `faq check` can point at it; not part of equality.
     origin: str = field(default="", compare=False)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import cast
@@ -45,12 +45,14 @@ _NON_WORD = re.compile(r"[^0-9a-z]+")
 _DIGIT = re.compile(r"\d")
 # A number glued to a unit: "100k" (thousand), "100000d" (đồng), "3t" (tuổi, age).
 _NUMBER_UNIT = re.compile(r"(\d+)(k|d|vnd|t)")
-_THOUSAND_WORDS = frozenset(("k", "nghin", "ngan"))
-_MONEY_WORDS = frozenset(("d", "vnd", "dong"))
-UNIT_WORDS = _THOUSAND_WORDS | _MONEY_WORDS  # read after a number, so never rewritten alone
+THOUSAND_WORDS = frozenset(("k", "nghin", "ngan"))
+MONEY_WORDS = frozenset(("d", "vnd", "dong"))
+_THOUSAND_WORDS, _MONEY_WORDS = THOUSAND_WORDS, MONEY_WORDS
+UNIT_WORDS = THOUSAND_WORDS | MONEY_WORDS  # read after a number, so never rewritten alone
 _RUN3 = re.compile(r"([a-z])\1{2,}")
 _TRAILING_DOUBLE = re.compile(r"([a-z])\1$")
 _TOKEN_CACHE_SIZE = 200_000
+TEXT_BREAK = "\x00"  # not whitespace, so it survives split() and marks where one text ends
 
 
 def destretch(token: str, known: frozenset[str] = frozenset()) -> str:
@@ -119,6 +121,30 @@ class Tokenizer:
             self._cache.get(word) or self._learn(word) for word in unicodedata.normalize("NFC", text).split()
         ]
 
+    def stream(self, texts: Sequence[str], *, join_numbers: bool = True) -> list[str]:
+        """The syllables of many texts at once, each text followed by ``TEXT_BREAK``.
+
+        One split of the joined texts and one cache lookup per word instead of one call per text:
+        indexing a large base tokenises hundreds of thousands of short texts. Numbers are joined with
+        their units ("100 nghìn" → "100000") as in ``__call__``, never across two texts, unless the
+        caller does that itself (``join_number_units`` on word numbers is faster on a long stream).
+        """
+        joined = unicodedata.normalize(
+            "NFC", "".join(f"{text.replace(TEXT_BREAK, ' ')} {TEXT_BREAK} " for text in texts)
+        )
+        words = joined.split()
+        cache = self._cache
+        new = set(words).difference(cache)
+        if len(cache) + len(new) > _TOKEN_CACHE_SIZE:
+            cache.clear()
+            new = set(words)
+        cache[TEXT_BREAK] = (TEXT_BREAK,)
+        new.discard(TEXT_BREAK)
+        for word in new:
+            self._learn(word)
+        flat = list(chain.from_iterable(map(cache.__getitem__, words)))
+        return _join_number_words(flat) if join_numbers and _DIGIT.search(joined) else flat
+
     def vocabulary(self, text: str) -> set[str]:
         """The distinct syllables of ``text`` (no number joining: order is not kept)."""
         words = set(unicodedata.normalize("NFC", text).split())
@@ -149,16 +175,27 @@ class Tokenizer:
 
 
 def _join_number_words(tokens: list[str]) -> list[str]:
-    """ "100 nghìn" → 100000; a money unit after a number ("50000 vnd", "100 nghin dong") is dropped."""
+    """ "100 nghìn" → 100000; a money unit after a number ("50000 vnd", "100 nghin dong") is dropped.
+
+    Only units right after a number change anything, so the work is done where those are and the
+    rest of the list is copied in slices (a long stream has few of them).
+    """
+    if UNIT_WORDS.isdisjoint(tokens):
+        return tokens
+    units = [i for i, token in enumerate(tokens) if token in UNIT_WORDS]
     out: list[str] = []
-    for token in tokens:
+    done = 0
+    for i in units:
+        out.extend(tokens[done:i])
+        done = i + 1
         if out and out[-1].isdigit():
-            if token in _THOUSAND_WORDS:
+            if tokens[i] in _THOUSAND_WORDS:
                 out[-1] += "000"
                 continue
-            if token in _MONEY_WORDS:
+            if tokens[i] in _MONEY_WORDS:
                 continue
-        out.append(token)
+        out.append(tokens[i])
+    out.extend(tokens[done:])
     return out
 
 
@@ -170,3 +207,31 @@ def _tokenizer(protected: frozenset[str]) -> Tokenizer:
 def tokenize(text: str, protected: frozenset[str] = frozenset()) -> list[str]:
     """Fold ``text`` and split it into syllables; tokens in ``protected`` are never de-stretched."""
     return _tokenizer(protected)(text)
+
+
+_TRAILING = " ,.;:!?-–—/(\"'“‘«"
+
+
+def shorten(text: str, limit: int, ellipsis: str = "…") -> str:
+    """``text`` on one line and at most ``limit`` characters, cut between words, with ``ellipsis``.
+
+    For button labels and choice lists: "Passcode VNeID là gì, quên hoặc nhập sai thì sao, đổi thế
+    nào?" at 40 becomes "Passcode VNeID là gì, quên hoặc nhập…", never "…đổi thế nà". Punctuation left
+    dangling before the cut goes. A first word longer than the limit is cut inside it (nothing else
+    fits). Text that fits is returned with its spacing tidied, unchanged otherwise.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    flat = " ".join(unicodedata.normalize("NFC", text).split())
+    if len(flat) <= limit:
+        return flat
+    room = limit - len(ellipsis)
+    if room < 1:
+        return ellipsis[:limit]
+    cut = flat[: room + 1]
+    space = cut.rfind(" ")
+    # Cut at the last space that fits; the character after ``room`` being a space means the word
+    # before it is whole.
+    head = cut[:space] if space > 0 else flat[:room]
+    head = head.rstrip(_TRAILING) or flat[:room]
+    return head + ellipsis

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from faq.engine import Engine, Hit, Outcome, Result
+from faq.engine import Engine, Hit, Outcome, Result, Tuning, _query_pairs
 from faq.model import Entry
 from tests.faq.conftest import SMALL_BASE, make_entry
 
@@ -158,3 +158,29 @@ def test_one_typed_word_is_never_answered_outright(engine: Engine) -> None:
     assert engine.search("cccd").outcome is not Outcome.ANSWER
     assert engine.search("cho em hoi cccd").outcome is not Outcome.ANSWER
     assert engine.search("lam cccd o dau").outcome is Outcome.ANSWER
+
+
+def test_ranking_of_a_large_base_skips_the_commonest_terms_but_not_confidence() -> None:
+    # In a large base, ranking skips terms most entries use; confidence still reads every term.
+    full = Engine(SMALL_BASE)
+    pruned = Engine(SMALL_BASE, tuning=Tuning(view_df_floor=0, view_df_share=0.3))  # "vneid": 5 of 8
+    for query in ("quen mat khau vneid", "doi so dien thoai tren vneid", "vneid bi khoa"):
+        a, b = full.search(query), pruned.search(query)
+        assert a.hits[0] == b.hits[0]
+        assert "vneid" in b.hits[0].matched
+
+
+def test_a_pair_across_a_generic_phrase_is_no_pair(engine: Engine) -> None:
+    # "làm [thế nào à, có phải] ra" is not the expression "làm ra": no pair is formed across it.
+    norm = engine._norm
+    marked = norm.analyze("phai lam the nao a, co phai ra cong an").marked
+    pairs = {
+        (a, b)
+        for a, b, _ in _query_pairs(
+            marked, norm.generic_words, with_generic=False, gap=99, across_blanks=False
+        )
+    }
+    assert ("lam", "ra") not in pairs
+    assert ("ra", "cong") in pairs
+    old_rule = _query_pairs(marked, norm.generic_words, with_generic=False, gap=99, across_blanks=True)
+    assert ("lam", "ra") in {(a, b) for a, b, _ in old_rule}

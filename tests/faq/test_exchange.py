@@ -32,6 +32,9 @@ TRICKY = (
         related=("sim.check",),
         area="79",
         theme="Tài khoản VNeID",
+        details="Vì sao: mã chỉ có hiệu lực vài phút.\n\n1. Bấm lại «Quên mật khẩu».",
+        note="Thời hạn của mã: bot chưa xác minh.",
+        warning="Không đọc mã OTP cho bất kỳ ai.",
     ),
     make_entry(
         "sim.check",
@@ -77,8 +80,12 @@ def test_json_lists_every_field_with_iso_dates() -> None:
         "related",
         "area",
         "theme",
+        "details",
+        "note",
+        "warning",
     ]
     assert first["updated"] == "2026-01-01"
+    assert first["details"].startswith("Vì sao:")
     assert second["updated"] is None
     assert second["area"] is None
 

@@ -8,7 +8,17 @@ from textwrap import dedent, indent
 
 import pytest
 
-from faq.knowledge import MAX_ANSWER_CHARS, KnowledgeError, Problem, check, load_dir, load_dir_checked
+from faq.knowledge import (
+    FIRST_SCREEN_LINES,
+    MAX_ANSWER_CHARS,
+    MAX_DETAILS_CHARS,
+    KnowledgeError,
+    Problem,
+    check,
+    first_screen,
+    load_dir,
+    load_dir_checked,
+)
 
 QUESTIONS = ["câu hỏi một", "câu hỏi hai", "câu hỏi ba", "câu hỏi bốn", "câu hỏi năm"]
 
@@ -213,3 +223,77 @@ def test_missing_directory_is_reported(tmp_path: Path) -> None:
     entries, problems = load_dir_checked(tmp_path / "nowhere")
     assert entries == []
     assert [(p.level, p.message) for p in problems] == [("error", "no such directory")]
+
+
+def test_details_note_and_warning_are_read(tmp_path: Path) -> None:
+    write_theme(
+        tmp_path,
+        "a.yaml",
+        entry_yaml(
+            "a.scam",
+            details="Vì sao: kẻ gian dùng mã để chiếm tài khoản.",
+            note="Nguồn thứ hai chưa tìm được.",
+            warning="Không đọc mã OTP cho bất kỳ ai.",
+        ),
+    )
+    [entry] = load_dir(tmp_path)
+    assert entry.details == "Vì sao: kẻ gian dùng mã để chiếm tài khoản."
+    assert entry.note == "Nguồn thứ hai chưa tìm được."
+    assert entry.warning == "Không đọc mã OTP cho bất kỳ ai."
+
+
+def test_entries_without_the_new_fields_get_empty_ones(tmp_path: Path) -> None:
+    write_theme(tmp_path, "a.yaml", entry_yaml("a.plain"))
+    [entry] = load_dir(tmp_path)
+    assert (entry.details, entry.note, entry.warning) == ("", "", "")
+
+
+def test_notes_are_listed_for_officers(tmp_path: Path) -> None:
+    write_theme(
+        tmp_path, "a.yaml", entry_yaml("a.noted", note="Mức phí mới chưa xác minh."), entry_yaml("a.plain")
+    )
+    _, problems = load_dir_checked(tmp_path, today=date(2026, 6, 1))
+    assert [(p.level, p.entry_id) for p in problems] == [("note", "a.noted")]
+    assert "Mức phí mới chưa xác minh." in problems[0].message
+
+
+def test_a_first_screen_over_the_limit_is_flagged(tmp_path: Path) -> None:
+    nine_lines = "\n".join(f"{i}. Làm bước {i}." for i in range(1, 10))
+    long_line = "Bấm vào mục Cá nhân rồi chọn đổi mật khẩu. " * 20
+    write_theme(
+        tmp_path, "a.yaml", entry_yaml("a.lines", answer=nine_lines), entry_yaml("a.chars", answer=long_line)
+    )
+    _, problems = load_dir_checked(tmp_path, today=date(2026, 6, 1))
+    flagged = {p.entry_id: p for p in problems}
+    assert set(flagged) == {"a.lines", "a.chars"}
+    assert all(p.level == "warning" and "details" in p.message for p in flagged.values())
+    assert f"{FIRST_SCREEN_LINES} lines" in flagged["a.lines"].message
+
+
+def test_an_editors_note_in_an_answer_is_flagged(tmp_path: Path) -> None:
+    write_theme(
+        tmp_path, "a.yaml", entry_yaml("a.hedged", answer="Gọi 1900 0368 (bot chưa xác minh mức cước).\n")
+    )
+    _, problems = load_dir_checked(tmp_path, today=date(2026, 6, 1))
+    [problem] = problems
+    assert (problem.level, problem.entry_id) == ("warning", "a.hedged")
+    assert "'note'" in problem.message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"details": "x" * (MAX_DETAILS_CHARS + 1)}, f"more than {MAX_DETAILS_CHARS}"),
+        ({"warning": "y" * 201}, "one line"),
+        ({"details": ["not", "text"]}, "'details' must be text"),
+    ],
+)
+def test_new_fields_are_held_to_limits(tmp_path: Path, overrides: dict[str, object], message: str) -> None:
+    write_theme(tmp_path, "a.yaml", entry_yaml("a.bad", **overrides))
+    _, problems = load_dir_checked(tmp_path, today=date(2026, 6, 1))
+    [problem] = errors(problems)
+    assert message in problem.message
+
+
+def test_first_screen_counts_lines_that_say_something() -> None:
+    assert first_screen("Một.\n\nHai.\n") == (2, len("Một.\n\nHai."))

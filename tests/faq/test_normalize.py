@@ -148,3 +148,63 @@ def test_lexicon_file_errors_are_clear(tmp_path: Path) -> None:
 )
 def test_typed_words_count_what_the_writer_said(norm: Normalizer, text: str, typed: int) -> None:
     assert norm.analyze(text).typed == typed
+
+
+BULK_CASES = [
+    "Quên mật khẩu VNeID phải làm sao?",
+    "ko nhan dc otp, mk vneid quen r",
+    "tk bi khoa, dk lai o dau",
+    "100 nghìn đồng, 50.000 VND, bé 3t, 100k",
+    "cho em hỏi làm sao để lấy lại mật khẩu",
+    "chào cô, bà ơi cho cháu hỏi cccd",
+    "vn eid bị lock rồi",
+    "",
+    "   ",
+    "???",
+    "gọi 19000368 hoặc 1900 0368",
+    "app la vao khong duoc",
+]
+
+
+def test_bulk_marking_equals_marking_text_by_text(norm: Normalizer) -> None:
+    from faq.knowledge import load_dir
+    from faq.normalize import WordIds
+
+    texts = BULK_CASES + [
+        t for e in load_dir() for t in (e.title, *e.questions, *e.tags, e.answer, e.details)
+    ]
+    ids = WordIds()
+    batch = norm.mark_many(texts, ids)
+    words = ids.words()
+    for i, text in enumerate(texts):
+        marked, extras = norm.mark(text)
+        assert [words[x] for x in batch.ids[batch.starts[i] : batch.starts[i + 1]]] == marked, text
+        assert {
+            words[x] for x, owner in zip(batch.extra_id, batch.extra_text, strict=True) if owner == i
+        } == extras
+
+
+def test_forms_of_address_are_generic_phrases(norm: Normalizer) -> None:
+    # "chào cô", "bà ơi", "cho cháu hỏi" only address someone.
+    assert norm.analyze("chào cô, bà ơi cho cháu hỏi").content == ()
+    assert norm.analyze("chào cô, quên passcode").content == ("quen", "passcode")
+
+
+def test_kinship_words_said_of_family_stay_but_are_soft(norm: Normalizer) -> None:
+    assert "ba" in norm.analyze("bà quên mật khẩu").content  # kept: it may be a story
+    assert {"ba", "chau"} <= norm.soft_words
+
+
+def test_a_bare_no_in_yaml_is_refused(tmp_path: Path) -> None:
+    # YAML reads a bare `no` as false; a lexicon word must never silently become "false".
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text("generic:\n  - no\n", encoding="utf-8")
+    with pytest.raises(LexiconError):
+        load_lexicon(bad)
+
+
+def test_address_patterns_need_one_slot(tmp_path: Path) -> None:
+    bad = tmp_path / "lexicon.yaml"
+    bad.write_text("address:\n  words: [co]\n  patterns: ['chao']\n", encoding="utf-8")
+    with pytest.raises(LexiconError, match="pattern"):
+        load_lexicon(bad)
