@@ -125,7 +125,7 @@ async def test_due_entries_and_export(app: App, tmp_path: Path) -> None:
         assert entry is not None
         await store.faq.save([replace(entry, review_by=date(2026, 3, 1))], actor="cli", action="update")
     menu = await say(app, team.officer, "/faq")
-    assert menu[0].text.startswith("Cơ sở trả lời: 66 mục, 1 mục đã tới hạn rà soát, 0 đề xuất chờ duyệt.")
+    assert menu[0].text.startswith("Cơ sở trả lời: 67 mục, 1 mục đã tới hạn rà soát, 0 đề xuất chờ duyệt.")
     due = await say(app, team.officer, payload=hp.DUE.build())
     assert due[0].text.splitlines()[1] == t.FAQ_DUE_LINE.format(
         title=entry.title, id=FORGOT, date="01/03/2026"
