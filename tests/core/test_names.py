@@ -18,6 +18,7 @@ from handlers.core.dates import Period
 from handlers.core.privacy import PHONE_MASK
 from handlers.core.textutil import MAX_NAME_CHARS, clean_name
 from handlers.core.types import Channel, Kind
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from handlers.reports.data import build_report
 from tests.handoff.support import hand_off, make_team, outbox, say
@@ -88,7 +89,7 @@ async def test_names_stored_before_are_shown_clean(app: App, clock: FakeClock) -
             channel=Channel.TELEGRAM,
             name=dirty,
             kind=Kind.BUTTON,
-            payload="hc:1",
+            payload=hp.CLAIM.build(1),
         )
     )
     async with app.sessions() as session, session.begin():

@@ -22,6 +22,7 @@ from handlers.core.context import Context
 from handlers.core.privacy import ID_MASK, PHONE_MASK
 from handlers.core.roles import Role
 from handlers.core.types import Channel
+from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from handlers.visits import texts as vt
 from tests.handoff.support import hand_off, handoffs, make_team, outbox, say
@@ -71,7 +72,7 @@ async def test_hoito_with_the_question_typed_at_once_is_masked(app: App) -> None
 async def test_follow_ups_and_stored_answers_are_masked(app: App) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    await say(app, team.member1, payload="hc:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     await say(app, team.member1, f"Bác đọc giúp số: {EXAMPLE}")  # the member's answer
     await say(app, team.citizen, EXAMPLE)  # the citizen's follow-up, relayed to the member
     async with app.sessions() as session:
@@ -90,9 +91,9 @@ async def test_follow_ups_and_stored_answers_are_masked(app: App) -> None:
 async def test_a_learning_proposal_is_masked_and_so_is_its_review(app: App) -> None:
     team = await make_team(app)
     await hand_off(app, team)
-    await say(app, team.member1, payload="hc:1")
+    await say(app, team.member1, payload=hp.CLAIM.build(1))
     await say(app, team.member1, "Bác ra Công an xã làm lại căn cước nhé.")
-    await say(app, team.member1, payload="lr:1")
+    await say(app, team.member1, payload=hp.LEARN.build(1))
     await say(app, team.member1, t.LEARN_NEW)
     await say(app, team.member1, "Mất căn cước thì làm lại ở đâu, gọi ai?")
     await say(app, team.member1, "mất căn cước làm lại ở đâu\nlàm lại thẻ căn cước bị mất")
@@ -111,7 +112,7 @@ async def test_audit_details_are_masked_but_addresses_kept(app: App) -> None:
     async with unit_of_work(app.sessions) as store:
         state = ConversationData()
         message = incoming("/x", user=team.officer.external_id, channel=Channel.TELEGRAM)
-        ctx = Context(message, team.officer, Role.OFFICER, store, app.services, state)
+        ctx = Context(message, team.officer, Role.OFFICER, store, app.services, state, app.dispatcher.forms)
         await audit(
             ctx,
             "test.note",
