@@ -50,7 +50,7 @@ def add_parser(sub: Any) -> None:
     areas = sub.add_parser("areas", help="danh sách địa bàn (tỉnh, xã/phường, thôn/tổ dân phố)")
     cmd = areas.add_subparsers(dest="areas_command", required=True)
     imp = cmd.add_parser("import", help="nạp danh sách từ CSV/XLSX (xem trước, rồi --yes)")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, metavar="TỆP", help="tệp .csv hoặc .xlsx")
     imp.add_argument("--yes", action="store_true", help="thực sự ghi (mặc định chỉ xem trước)")
 
 

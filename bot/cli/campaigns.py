@@ -75,7 +75,7 @@ def add_parser(sub: Any) -> None:
     campaigns = sub.add_parser("campaigns", help="chiến dịch: nạp từ tệp")
     cmd = campaigns.add_subparsers(dest="campaigns_command", required=True)
     imp = cmd.add_parser("import", help="nạp chiến dịch từ CSV/XLSX (xem trước, rồi --yes)")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, metavar="TỆP", help="tệp .csv hoặc .xlsx")
     imp.add_argument("--yes", action="store_true", help="thực sự ghi (mặc định chỉ xem trước)")
     imp.add_argument("--by", help="cán bộ phụ trách, dạng kênh:mã, ví dụ telegram:12345")
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from handlers.core import texts
 from tests.support import run_cdsbot
 
@@ -58,10 +60,58 @@ def test_chat_as_admin_sees_admin_help(tmp_path: Path) -> None:
     assert texts.HELP_HEADER.format(role="quản trị") in result.out
 
 
-def test_default_database_is_created_under_data(tmp_path: Path) -> None:
-    result = run_cdsbot("chat")  # the working folder is tmp_path (tests/conftest.py clean_env)
+def test_default_database_is_in_the_data_folder_not_the_working_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    elsewhere = tmp_path / "somewhere-else"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run_cdsbot("chat")
     assert result.code == 0, result.err
-    assert (tmp_path / "data" / "cdsbot.sqlite3").exists()
+    database = tmp_path / "xdg" / "cdsbot" / "cdsbot.sqlite3"
+    assert database.exists() and not any(elsewhere.iterdir())
+    assert f"Cơ sở dữ liệu: {database}" in result.err.splitlines()
+    chosen = run_cdsbot("chat", env={"CDSBOT_DATA_DIR": str(tmp_path / "mine")})
+    assert (tmp_path / "mine" / "cdsbot.sqlite3").exists(), chosen.err
+
+
+def test_the_command_line_speaks_vietnamese() -> None:
+    helped = run_cdsbot("-h")
+    assert helped.code == 0
+    assert helped.out.startswith("Cách dùng: cdsbot") and "in hướng dẫn này rồi thoát" in helped.out
+    for english in ("usage", "show this help", "positional arguments", "options:"):
+        assert english not in helped.out
+    cases = {
+        ("frob",): "cdsbot: lỗi: LỆNH: không có lựa chọn 'frob'",
+        ("run", "--role", "nope"): "cdsbot run: lỗi: --role: không có lựa chọn 'nope'",
+        ("db", "downgrade"): "cdsbot db downgrade: lỗi: thiếu tham số bắt buộc: MÃ",
+        (
+            "faq",
+            "search",
+            "--top",
+            "x",
+        ): "cdsbot faq search: lỗi: --top: giá trị 'x' không hợp lệ (cần số nguyên)",
+        ("config", "--what"): "cdsbot: lỗi: không hiểu tham số: --what",
+    }
+    for args, first_error in cases.items():
+        result = run_cdsbot(*args)
+        assert result.code == 2, args
+        assert first_error in result.err, (args, result.err)
+        assert "Gõ `cdsbot" in result.err
+
+
+def test_settings_errors_are_in_vietnamese() -> None:
+    result = run_cdsbot(
+        "config",
+        env={"CDSBOT_TIMEZONE": "Hanoi", "CDSBOT_HTTP_PORT": "abc", "CDSBOT_FLOOD_PER_MINUTE": "0"},
+    )
+    assert result.code == 2
+    assert result.err.splitlines() == [
+        "Cấu hình không hợp lệ: CDSBOT_HTTP_PORT: cần một số nguyên",
+        "Cấu hình không hợp lệ: CDSBOT_TIMEZONE: không biết múi giờ 'Hanoi' (ví dụ đúng: Asia/Ho_Chi_Minh)",
+        "Cấu hình không hợp lệ: CDSBOT_FLOOD_PER_MINUTE: cần từ 1 trở lên",
+    ]
 
 
 def test_bad_settings_stop_with_one_line_and_exit_2() -> None:
