@@ -30,6 +30,7 @@ What it does, as the public sources describe Zalo (docs/zalo_oa.md), and what it
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import itertools
@@ -166,6 +167,9 @@ class FakeZaloOA:
         self.uploads: dict[str, UploadedOA] = {}
         self.token_requests: list[tuple[str, bool]] = []
         self.internal_errors: list[Exception] = []
+        # While set and not yet fired, token requests are held after being recorded (a slow Zalo):
+        # tests use it to put a second refresher inside the first one's refresh.
+        self.token_gate: asyncio.Event | None = None
         self._access: dict[str, tuple[str, datetime]] = {}  # token → (oa_id, expires at)
         self._refresh: dict[str, tuple[str, datetime, bool]] = {}  # token → (oa_id, expires at, used)
         self._codes: dict[str, tuple[str, str, datetime, bool]] = {}  # code → (oa_id, challenge, exp, used)
@@ -371,6 +375,8 @@ class FakeZaloOA:
         grant = str(form.get("grant_type", ""))
         call = OACall("access_token", {k: str(v) for k, v in form.items()}, None)
         self.calls.append(call)
+        if self.token_gate is not None:
+            await self.token_gate.wait()
         fault = self._take_fault("access_token", None)
         if fault is not None:
             self.token_requests.append((grant, False))
