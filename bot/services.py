@@ -9,6 +9,7 @@ Nothing is decided here about how features behave: their policies are built in b
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.app import build_jobs
@@ -52,6 +53,8 @@ def services_for(app: App, role: str) -> list[Service]:
                 webhook_base_url=settings.webhook_base_url,
                 webhook_secret=secret,
                 http=http,
+                inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
+                inbox_concurrency=settings.inbox_concurrency,
             )
         )
     if receivers and (webhooks or role == "web"):

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
+    # The inbox (bot/inbox.py): a process holds an event it works on for this long, renewed while it
+    # works; a dead process's events are taken up by another (or the next start) once it ran out.
+    inbox_lease_seconds: float = Field(default=30.0, ge=1, le=600)
+    inbox_concurrency: int = Field(default=16, ge=1, le=256)  # events in work at once per process
+
     # Conversation
     form_ttl_minutes: int = Field(default=60, ge=1)
     max_text_chars: int = Field(default=2000, ge=100)
