@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.models import User
 from db.models_outbox import OutboxMessage
 from db.models_zalo_oa import ZaloOAAccount, ZaloOAConsent, ZaloOAReceipt
 from db.repos.outbox import dialect_insert
@@ -158,6 +159,31 @@ class ZaloOARepo:
     async def touch(self, oa_id: str, now: datetime) -> None:
         await self._session.execute(
             update(ZaloOAAccount).where(ZaloOAAccount.oa_id == oa_id).values(last_event_at=now)
+        )
+
+    async def place(self, external_id: str, chat_id: str, area_id: int, now: datetime) -> None:
+        """A person writing to a commune's OA lives in that commune: a new user starts there, and a user
+        without an area gets it (one who chose another area keeps it)."""
+        statement = dialect_insert(self._session, User.__table__).values(
+            channel=CHANNEL,
+            external_id=external_id,
+            chat_id=chat_id,
+            display_name="",
+            role="citizen",
+            area_id=area_id,
+            language="vi",
+            subscribed=False,
+            created_at=now,
+            last_seen_at=now,
+            flood_count=0,
+        )
+        await self._session.execute(
+            statement.on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        )
+        await self._session.execute(
+            update(User)
+            .where(User.channel == CHANNEL, User.external_id == external_id, User.area_id.is_(None))
+            .values(area_id=area_id)
         )
 
     # -- consents (PKCE) ------------------------------------------------------------------------------

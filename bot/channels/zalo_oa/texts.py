@@ -13,7 +13,11 @@ QUOTA_PAUSED: Final = (
     "OA “{name}” đã hết hạn mức tin nhắn của Zalo. Các thông báo còn lại trên OA này tạm dừng tới "
     "{until}, rồi tự gửi tiếp. Muốn gửi sớm hơn, anh/chị cần mua thêm hạn mức trên trang quản lý OA."
 )
-NO_FILES_LINK: Final = "(Bấm vào liên kết trên để tải tệp.)"
+FOLLOW_OFFER: Final = (
+    "Cảm ơn bạn đã quan tâm OA. Bạn có muốn nhận thông báo của xã/phường qua OA này không? "
+    "Bấm nút dưới đây hoặc gõ dangkytin (gõ huytin để thôi nhận)."
+)
+FOLLOW_OFFER_BUTTON: Final = "Nhận thông báo"
 NO_FILES: Final = "(OA chưa gửi được tệp này. Bạn nhờ cán bộ xã gửi giúp nhé.)"
 
 # The consent callback, in a browser

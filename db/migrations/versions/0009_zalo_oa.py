@@ -1,7 +1,7 @@
 """Zalo Official Accounts: the OAs and their tokens, consents under way, delivery and reading receipts
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ from alembic import op
 import db.base
 
 revision: str = "0009"
-down_revision: str | None = "0007"
+down_revision: str | None = "0008"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
