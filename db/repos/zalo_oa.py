@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
-from db.models_outbox import OutboxMessage
+from db.models_outbox import Broadcast, OutboxMessage
 from db.models_zalo_oa import ZaloOAAccount, ZaloOAConsent, ZaloOAReceipt
-from db.repos.outbox import dialect_insert
+from db.repos.outbox import CHANNELS, Content, OutboxRepo, Recipient, dialect_insert
+from db.repos.users import UserRepo
 
 CHANNEL = "zalo_oa"
+# Consultation sends reach a person only this long after they last wrote (-230 after), by every source.
+WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +147,30 @@ class ZaloOARepo:
         )
         return bool(getattr(result, "rowcount", 0))
 
+    async def tell_senders(self, oa_id: str, text: str, *, key: str, now: datetime) -> int:
+        """A notice to the author of each broadcast still sending on this OA; how many were told."""
+        authors = select(Broadcast.author_user_id).where(
+            Broadcast.status == "sending",
+            Broadcast.author_user_id.is_not(None),
+            Broadcast.id.in_(
+                select(OutboxMessage.ref_id).where(
+                    OutboxMessage.kind == "broadcast",
+                    OutboxMessage.channel == CHANNEL,
+                    OutboxMessage.status.in_(("pending", "sending")),
+                    OutboxMessage.chat_id.startswith(f"{oa_id}:", autoescape=True),
+                )
+            ),
+        )
+        users, outbox = UserRepo(self._session), OutboxRepo(self._session)
+        told = 0
+        for user_id in set(await self._session.scalars(authors)):
+            user = await users.get(int(user_id)) if user_id is not None else None
+            if user is None or user.channel not in CHANNELS or user.blocked_at is not None:
+                continue
+            if await outbox.enqueue(Recipient.of(user), Content(text), kind="notice", key=key, now=now):
+                told += 1
+        return told
+
     async def paused(self, now: datetime) -> dict[str, datetime]:
         """OAs paused now, with when the pause ends."""
         query = select(ZaloOAAccount.oa_id, ZaloOAAccount.paused_until).where(
@@ -185,6 +212,25 @@ class ZaloOARepo:
             .where(User.channel == CHANNEL, User.external_id == external_id, User.area_id.is_(None))
             .values(area_id=area_id)
         )
+
+    async def windows(self, user_ids: Sequence[int], now: datetime) -> list[tuple[str, int, int]]:
+        """Per OA (its name): how many of these people wrote within WINDOW (a send reaches them) and
+        how many did not. A person's last message is `users.last_seen_at`."""
+        inside: dict[str, int] = {}
+        outside: dict[str, int] = {}
+        for chunk in (user_ids[i : i + 1000] for i in range(0, len(user_ids), 1000)):
+            rows = await self._session.execute(
+                select(User.chat_id, User.last_seen_at).where(User.id.in_(chunk), User.channel == CHANNEL)
+            )
+            for chat_id, seen in rows.all():
+                oa_id = str(chat_id).partition(":")[0]
+                into = inside if seen is not None and now - seen <= WINDOW else outside
+                into[oa_id] = into.get(oa_id, 0) + 1
+        names = dict((await self._session.execute(select(ZaloOAAccount.oa_id, ZaloOAAccount.name))).all())
+        return [
+            (names.get(oa_id) or oa_id, inside.get(oa_id, 0), outside.get(oa_id, 0))
+            for oa_id in sorted({*inside, *outside})
+        ]
 
     # -- consents (PKCE) ------------------------------------------------------------------------------
 

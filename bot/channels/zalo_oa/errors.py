@@ -81,9 +81,15 @@ class ZaloOARefreshFailed(ZaloOAUnauthorized):
 
 
 class ZaloOAQuotaExhausted(ZaloOAError):
-    """-211: the OA's message quota is used up: pause its broadcasts and tell the officer."""
+    """-211: the OA's message quota is used up: pause its broadcasts and tell the officer.
+
+    `not_before`, when known, is when the OA's sends resume (the delivery sender's pause)."""
 
     failure = Failure.PAUSED
+
+    def __init__(self, call: str, code: int, message: str, *, not_before: datetime | None = None) -> None:
+        super().__init__(call, code, message)
+        self.not_before = not_before
 
 
 class ZaloOANotFollower(ZaloOAError):
