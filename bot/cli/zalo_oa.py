@@ -33,13 +33,15 @@ def add_parser(sub: Any) -> None:
     connect = cmd.add_parser("connect", help="in liên kết cấp quyền cho quản trị viên OA")
     connect.add_argument("--area", help="mã địa bàn (xã) của OA")
     cmd.add_parser("list", help="các OA đã kết nối")
+    followers = cmd.add_parser("followers", help="nhận người theo dõi OA làm người nhận thông báo của xã")
+    followers.add_argument("--oa-id", required=True)
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     if not settings.zalo_oa_configured:
         sys.stderr.write(t.CLI_NOT_CONFIGURED + "\n")
         return 2
-    command = {"add": _add, "connect": _connect, "list": _list}[args.zalo_oa_command]
+    command = {"add": _add, "connect": _connect, "list": _list, "followers": _followers}[args.zalo_oa_command]
     return int(asyncio.run(command(settings, args)))
 
 
@@ -175,3 +177,53 @@ async def _list(settings: Settings, args: argparse.Namespace) -> int:
             )
         )
     return 0
+
+
+async def _followers(settings: Settings, args: argparse.Namespace) -> int:
+    """Page through the OA's followers (`/v3.0/oa/user/getlist`), 50 at a time, committing each page."""
+    from bot.app import prepare_database
+    from bot.channels.zalo_oa.accounts import OAClients
+    from bot.channels.zalo_oa.errors import ZaloOAError
+    from db.session import create_engine, session_factory
+    from db.store import unit_of_work
+
+    await prepare_database(settings)
+    engine = create_engine(settings.database_url)
+    sessions = session_factory(engine)
+    clients = OAClients.from_settings(settings, sessions, clock=lambda: datetime.now(UTC))
+    try:
+        async with unit_of_work(sessions) as store:
+            account = await store.zalo_oa.get(args.oa_id)
+        if account is None:
+            sys.stderr.write(t.CLI_UNKNOWN_OA.format(oa_id=args.oa_id) + "\n")
+            return 1
+        if account.area_id is None:
+            sys.stderr.write(t.CLI_FOLLOWERS_NO_AREA.format(oa_id=args.oa_id) + "\n")
+            return 1
+        seen = added = 0
+        page: list[str] = []
+        try:
+            async for user_id in clients.client(args.oa_id).iter_followers():
+                page.append(user_id)
+                if len(page) == 50:
+                    added += await _import_page(sessions, args.oa_id, page, account.area_id)
+                    seen, page = seen + len(page), []
+            added += await _import_page(sessions, args.oa_id, page, account.area_id)
+            seen += len(page)
+        except ZaloOAError as error:
+            sys.stderr.write(t.CLI_FOLLOWERS_STOPPED.format(seen=seen, error=error.message) + "\n")
+            return 1
+        print(t.CLI_FOLLOWERS_DONE.format(seen=seen, added=added))
+        return 0
+    finally:
+        await clients.close()
+        await engine.dispose()
+
+
+async def _import_page(sessions: Any, oa_id: str, page: list[str], area_id: int) -> int:
+    from db.store import unit_of_work
+
+    if not page:
+        return 0
+    async with unit_of_work(sessions) as store:
+        return await store.zalo_oa.subscribe_followers(oa_id, page, area_id, datetime.now(UTC))

@@ -232,6 +232,27 @@ class ZaloOARepo:
             for oa_id in sorted({*inside, *outside})
         ]
 
+    async def subscribe_followers(
+        self, oa_id: str, user_ids: Sequence[str], area_id: int, now: datetime
+    ) -> int:
+        """Followers of an OA as announcement subscribers of its area; how many were not subscribed yet.
+        Someone who unsubscribed or was marked unreachable is left as they are."""
+        chats = [f"{oa_id}:{user_id}" for user_id in user_ids]
+        for chat in chats:
+            await self.place(chat, chat, area_id, now)
+        result = await self._session.execute(
+            update(User)
+            .where(
+                User.channel == CHANNEL,
+                User.external_id.in_(chats),
+                User.subscribed.is_(False),
+                User.blocked_at.is_(None),
+                User.created_at == now,  # new here: an existing person's choice is theirs
+            )
+            .values(subscribed=True)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
     # -- consents (PKCE) ------------------------------------------------------------------------------
 
     async def add_consent(self, state: str, verifier: str, area_id: int | None, now: datetime) -> None:

@@ -244,3 +244,33 @@ async def test_refresh_failed_is_raised_without_a_stored_pair(
     finally:
         await clients.close()
         await engine.dispose()
+
+
+async def test_followers_are_imported_page_by_page_as_subscribers_of_the_oas_commune(
+    database_url: str, oa: FakeZaloOA, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    oa.clock = lambda: datetime.now(UTC)  # the CLI runs on the wall clock
+    for n in range(120):
+        oa.add_user(f"83{n:017d}", follower=n % 10 != 0)  # 108 followers, 12 who left
+    engine = create_engine(database_url)
+    async with unit_of_work(session_factory(engine)) as store:
+        area = await store.areas.upsert("TP01", "Xã Tân Phú", "commune", None)
+        # Someone the bot knows, who chose not to receive announcements, keeps that choice.
+        known = await store.users.seen(
+            "zalo_oa", f"{oa.oa_id}:83{1:017d}", f"{oa.oa_id}:83{1:017d}", "", private=True
+        )
+    await engine.dispose()
+    await store_pair(database_url, oa, FakeClock(datetime.now(UTC)), area_id=area.id)
+    _cli_env(monkeypatch, database_url, oa)
+    assert await asyncio.to_thread(main, ["zalo-oa", "followers", "--oa-id", oa.oa_id]) == 0
+    assert "Đã đọc 108 người theo dõi; 107 người mới nhận thông báo của xã." in capsys.readouterr().out
+    assert [c.params["offset"] for c in oa.calls_to("getlist")] == [0, 50, 100]
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        subscribed = await conn.scalar(
+            text("SELECT count(*) FROM users WHERE channel = 'zalo_oa' AND subscribed AND area_id = :a"),
+            {"a": area.id},
+        )
+        kept = await conn.scalar(text("SELECT subscribed FROM users WHERE id = :i"), {"i": known.id})
+    await engine.dispose()
+    assert subscribed == 107 and not kept

@@ -59,3 +59,12 @@ CLI_NEVER: Final = "chưa có"
 CLI_NO_AREA_SET: Final = "chưa gắn"
 CLI_REFRESH_FAILED: Final = "  [cần cấp quyền lại]"
 CLI_PAUSED: Final = "  [tạm dừng tới {until}]"
+CLI_UNKNOWN_OA: Final = "Chưa có OA {oa_id}. Thêm bằng `cdsbot zalo-oa add` hoặc `cdsbot zalo-oa connect`."
+CLI_FOLLOWERS_NO_AREA: Final = (
+    "OA {oa_id} chưa gắn với xã nào. Chạy lại `cdsbot zalo-oa add` hoặc `connect` với --area MÃ_XÃ."
+)
+CLI_FOLLOWERS_DONE: Final = "Đã đọc {seen} người theo dõi; {added} người mới nhận thông báo của xã."
+CLI_FOLLOWERS_STOPPED: Final = (
+    "Dừng sau {seen} người theo dõi vì Zalo báo lỗi: {error}.\n"
+    "Những người đã đọc được lưu; chạy lại để tiếp tục."
+)
