@@ -23,7 +23,7 @@ from handlers.core import texts
 from tests.fakes import Call
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
-from tests.fakes.zalo_oa_api import FakeZaloOA
+from tests.fakes.zalo_oa_api import FakeZaloOA, SentOA
 from tests.support import FakeClock
 
 TELEGRAM_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
@@ -202,10 +202,17 @@ class ZaloOAHarness(Harness):
         while len(found) < count:
             sent = await self.oa.wait_sent(lambda m: m.user_id == uid, since=mark)
             mark = self.oa.sent.index(sent) + 1
-            params = {"chat_id": self.chat_id(user), "text": sent.text or "", "buttons": sent.buttons}
-            result = {"message_id": sent.message_id}
-            found.append(Call("sendMessage", params, 200, {"ok": True, "result": result}))
+            found.append(self.as_call(sent))
         return found
+
+    def as_call(self, sent: SentOA) -> Call:
+        """A message the OA sent, in the shape the shared scenarios read."""
+        params = {
+            "chat_id": f"{self.oa.oa_id}:{sent.user_id}",
+            "text": sent.text or "",
+            "buttons": sent.buttons,
+        }
+        return Call("sendMessage", params, 200, {"ok": True, "result": {"message_id": sent.message_id}})
 
     def choice_labels(self, reply: Call) -> list[str]:
         buttons = reply.params.get("buttons") or []
@@ -222,37 +229,51 @@ class ZaloOAHarness(Harness):
 
 @asynccontextmanager
 async def running_oa(
-    settings_base: Settings, clock: FakeClock, *, area_code: str | None = None, **extra: Any
+    settings_base: Settings,
+    clock: FakeClock,
+    *,
+    area_code: str | None = None,
+    oa: FakeZaloOA | None = None,
+    connect: bool = True,
+    **extra: Any,
 ) -> AsyncIterator[ZaloOAHarness]:
-    """The real app with the OA channel (and whatever `extra` settings add), FakeZaloOA over loopback."""
-    port = free_port()
-    async with FakeZaloOA(clock=clock) as oa:
-        settings = Settings(
-            database_url=settings_base.database_url,
-            admins=settings_base.admins,
-            http_port=port,
-            zalo_oa_app_id=oa.app_id,
-            zalo_oa_app_secret=OA_APP_SECRET,
-            zalo_oa_secret_key=oa.secret_key,
-            zalo_oa_api_base=oa.base_url,
-            zalo_oa_oauth_base=oa.base_url,
-            **extra,
-        )
-        app = await build_app(settings, clock=clock)
-        await connect_oa(app, oa, clock, area_code)
-        services: list[Service] = services_for(app, "all")
-        started: list[Service] = []
-        try:
-            for service in services:
-                await service.start()
-                started.append(service)
-            harness = ZaloOAHarness(oa, f"http://127.0.0.1:{port}/webhook/zalo-oa")
-            harness.app = app
+    """The real app with the OA channel (and whatever `extra` settings add), FakeZaloOA over loopback.
+    `oa`: a fake that outlives this run (a restart); `connect=False`: the OA's pair is already stored."""
+    if oa is None:
+        async with (
+            FakeZaloOA(clock=clock) as fake,
+            running_oa(settings_base, clock, area_code=area_code, oa=fake, **extra) as harness,
+        ):
             yield harness
-        finally:
-            for service in reversed(started):
-                await service.stop()
-            await app.close()
+        return
+    port = free_port()
+    settings = Settings(
+        database_url=settings_base.database_url,
+        admins=settings_base.admins,
+        http_port=port,
+        zalo_oa_app_id=oa.app_id,
+        zalo_oa_app_secret=OA_APP_SECRET,
+        zalo_oa_secret_key=oa.secret_key,
+        zalo_oa_api_base=oa.base_url,
+        zalo_oa_oauth_base=oa.base_url,
+        **extra,
+    )
+    app = await build_app(settings, clock=clock)
+    if connect:
+        await connect_oa(app, oa, clock, area_code)
+    services: list[Service] = services_for(app, "all")
+    started: list[Service] = []
+    try:
+        for service in services:
+            await service.start()
+            started.append(service)
+        harness = ZaloOAHarness(oa, f"http://127.0.0.1:{port}/webhook/zalo-oa")
+        harness.app = app
+        yield harness
+    finally:
+        for service in reversed(started):
+            await service.stop()
+        await app.close()
 
 
 async def connect_oa(app: App, oa: FakeZaloOA, clock: FakeClock, area_code: str | None) -> None:
