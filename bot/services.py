@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.app import build_jobs
 from bot.http import HttpServer
+from bot.secrets import Purpose, header_token
 
 if TYPE_CHECKING:
     from bot.app import App
@@ -26,7 +27,13 @@ def services_for(app: App, role: str) -> list[Service]:
     settings = app.settings
     services: list[Service] = []
     webhooks = settings.webhook_base_url is not None
-    http = HttpServer(settings.http_host, settings.http_port)
+    http = HttpServer(
+        settings.http_host,
+        settings.http_port,
+        header_timeout=settings.http_header_timeout_seconds,
+        body_timeout=settings.http_body_timeout_seconds,
+        max_connections=settings.http_max_connections,
+    )
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     receivers: list[Service] = []
     if role in ("all", "web") and settings.telegram_token is not None:
@@ -38,7 +45,7 @@ def services_for(app: App, role: str) -> list[Service]:
                 token=settings.telegram_token.get_secret_value(),
                 api_base=settings.telegram_api_base,
                 webhook_base_url=settings.webhook_base_url,
-                webhook_secret=secret,
+                webhook_secret=header_token(secret, Purpose.TELEGRAM_WEBHOOK) if secret else None,
                 http=http,
             )
         )
@@ -51,7 +58,7 @@ def services_for(app: App, role: str) -> list[Service]:
                 token=settings.zalo_token.get_secret_value(),
                 api_base=settings.zalo_api_base,
                 webhook_base_url=settings.webhook_base_url,
-                webhook_secret=secret,
+                webhook_secret=header_token(secret, Purpose.ZALO_WEBHOOK) if secret else None,
                 http=http,
                 inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
                 inbox_concurrency=settings.inbox_concurrency,

@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.secrets import Purpose, header_token
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./data/cdsbot.sqlite3"
 _DB_SCHEMES = ("sqlite+aiosqlite", "postgresql+asyncpg")
 _TELEGRAM_TOKEN = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -49,6 +51,10 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8080, ge=0, le=65535)
+    # Bounds on what one client of the HTTP server may hold (bot/http.py); the reverse proxy stays in front.
+    http_header_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
+    http_body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
+    http_max_connections: int = Field(default=1000, ge=1, le=100_000)
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -203,7 +209,7 @@ class Settings(BaseSettings):
         return self.database_url.startswith("sqlite")
 
     def secrets(self) -> list[str]:
-        """Values that must never appear in logs."""
+        """Values that must never appear in logs (with the webhook header values derived from the secret)."""
         out = []
         for secret in (
             self.telegram_token,
@@ -214,6 +220,9 @@ class Settings(BaseSettings):
         ):
             if secret is not None and secret.get_secret_value():
                 out.append(secret.get_secret_value())
+        if self.webhook_secret is not None:
+            raw = self.webhook_secret.get_secret_value()
+            out += [header_token(raw, Purpose.TELEGRAM_WEBHOOK), header_token(raw, Purpose.ZALO_WEBHOOK)]
         return out
 
     def masked(self) -> dict[str, str]:
