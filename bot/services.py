@@ -64,7 +64,10 @@ def services_for(app: App, role: str) -> list[Service]:
                 inbox_concurrency=settings.inbox_concurrency,
             )
         )
-    if receivers and (webhooks or role == "web"):
+    oa = role in ("all", "web") and settings.zalo_oa_configured
+    if oa:
+        receivers.append(zalo_oa_channel(app, http))
+    if receivers and (webhooks or role == "web" or oa):  # the OAs' webhooks need the server, always
         # The server starts first so webhook routes exist before setWebhook is called.
         services.append(http)
         if app.downloads is not None:
@@ -83,6 +86,27 @@ def services_for(app: App, role: str) -> list[Service]:
             # process schedules even without a sender of its own (another worker may send).
             services.append(build_scheduler(app, worker))
     return services
+
+
+def zalo_oa_channel(app: App, http: HttpServer) -> Service:
+    """The OAs' webhook and the consent callback, on this process's server."""
+    from bot.channels.zalo_oa.accounts import OAClients
+    from bot.channels.zalo_oa.channel import ZaloOAChannel
+    from bot.channels.zalo_oa.consent import ConsentCallback
+
+    settings = app.settings
+    assert settings.zalo_oa_app_id and settings.zalo_oa_secret_key  # zalo_oa_configured
+    clients = OAClients.from_settings(settings, app.sessions, clock=app.services.clock)
+    ConsentCallback(clients).install(http.app)
+    return ZaloOAChannel(
+        app.conversation,
+        clients,
+        app_id=settings.zalo_oa_app_id,
+        secret_key=settings.zalo_oa_secret_key.get_secret_value(),
+        http=http,
+        inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
+        inbox_concurrency=settings.inbox_concurrency,
+    )
 
 
 def build_scheduler(app: App, worker: DeliveryWorker | None) -> Scheduler:

@@ -45,6 +45,13 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org"
     zalo_token: SecretStr | None = None
     zalo_api_base: str = "https://bot-api.zaloplatforms.com"
+    # Zalo Official Accounts: one app serves the OAs stored with `cdsbot zalo-oa add|connect`.
+    zalo_oa_app_id: str | None = None
+    zalo_oa_app_secret: SecretStr | None = None
+    zalo_oa_secret_key: SecretStr | None = None  # signs the webhooks (⚠ some sources: the app secret)
+    zalo_oa_api_base: str = "https://openapi.zalo.me"
+    zalo_oa_oauth_base: str = "https://oauth.zaloapp.com"
+    zalo_oa_rate: float = Field(default=5.0, gt=0, le=60)  # ⚠ one source: 4,000 a minute per app
     admins: Annotated[tuple[str, ...], NoDecode] = ()
     webhook_base_url: str | None = None
     webhook_secret: SecretStr | None = None
@@ -222,13 +229,24 @@ class Settings(BaseSettings):
         return _mask_url_password(self.database_url)
 
     @property
+    def zalo_oa_configured(self) -> bool:
+        """The app's id and both secrets are set: OAs can be connected and their webhooks checked."""
+        return bool(self.zalo_oa_app_id and self.zalo_oa_app_secret and self.zalo_oa_secret_key)
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
     def secrets(self) -> list[str]:
         """Values that must never appear in logs (with the webhook header values derived from the secret)."""
         out = []
-        for secret in (self.telegram_token, self.zalo_token, self.webhook_secret):
+        for secret in (
+            self.telegram_token,
+            self.zalo_token,
+            self.webhook_secret,
+            self.zalo_oa_app_secret,
+            self.zalo_oa_secret_key,
+        ):
             if secret is not None and secret.get_secret_value():
                 out.append(secret.get_secret_value())
         if self.webhook_secret is not None:

@@ -9,4 +9,5 @@ from db import (  # noqa: F401
     models_inbox,
     models_outbox,
     models_visits,
+    models_zalo_oa,
 )

@@ -57,11 +57,13 @@ def _parser() -> argparse.ArgumentParser:
     from bot.cli import campaigns as cli_campaigns
     from bot.cli import faq as cli_faq
     from bot.cli import report as cli_report
+    from bot.cli import zalo_oa as cli_zalo_oa
 
     cli_faq.add_parser(sub)
     cli_areas.add_parser(sub)
     cli_report.add_parser(sub)
     cli_campaigns.add_parser(sub)
+    cli_zalo_oa.add_parser(sub)
     return parser
 
 
@@ -103,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli import campaigns as cli_campaigns
 
         return cli_campaigns.run(settings, args)
+    if args.command == "zalo-oa":
+        from bot.cli import zalo_oa as cli_zalo_oa
+
+        return cli_zalo_oa.run(settings, args)
     raise AssertionError(args.command)
 
 

@@ -26,6 +26,7 @@ from handlers.broadcasts.plan import (
     plan_rows,
     tally,
 )
+from handlers.broadcasts.progress import oa_receipts
 from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
@@ -139,7 +140,8 @@ async def show_list(ctx: Context) -> None:
 async def view(ctx: Context, broadcast: BroadcastData) -> None:
     b = broadcast
     area = await ctx.store.areas.get(b.area_id) if b.area_id else None
-    by_status = tally((await ctx.store.outbox.counts("broadcast", [b.id]))[b.id])
+    counts = (await ctx.store.outbox.counts("broadcast", [b.id]))[b.id]
+    by_status = tally(counts)
     tz = ctx.services.tz
     text = t.DETAIL.format(
         id=b.id,
@@ -154,6 +156,7 @@ async def view(ctx: Context, broadcast: BroadcastData) -> None:
         else t.COUNTS_PLANNED.format(total=b.planned),
         text=b.text,
     )
+    text += await oa_receipts(ctx.store, b.id, counts)
     if b.status == REJECTED and b.reject_reason:
         text += t.DETAIL_REASON.format(reason=b.reject_reason)
     choices = []
