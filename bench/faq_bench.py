@@ -10,6 +10,9 @@ Question sets (each in-scope set is JSONL {"q", "expect": [ids]}; out-of-scope i
 * long (development): bench/dev_long_questions.jsonl and dev_long_out_of_scope.txt: messages of
   25–60 words, voice-typed or in dialect, with greetings, kinship words and a story around the
   question; "urgent": true marks scam and loan messages, whose warning must be shown first.
+* near (development): bench/dev_more_questions.jsonl, short questions written from the topic list,
+  and bench/dev_near_out_of_scope.txt: near misses (other apps' passwords, bank apps, other
+  procedures) that must be declined.
 * test (``--test DIR``): the independent test set (test_questions.jsonl, test_out_of_scope.txt), kept
   out of tuning; measured once, at the end.
 
@@ -560,6 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "second": _load_set(here / "holdout_questions.jsonl", here / "holdout_out_of_scope.txt"),
         "long": _load_set(here / "dev_long_questions.jsonl", here / "dev_long_out_of_scope.txt"),
+        "near": _load_set(here / "dev_more_questions.jsonl", here / "dev_near_out_of_scope.txt"),
     }
     if args.test is not None:
         questions, outside = _test_files(args.test, args.test_oos)
@@ -641,6 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "dev": "Development set (../shared/faq)",
             "second": "Second set (bench/holdout_*)",
             "long": "Long, story-like messages (development set: bench/dev_long_*)",
+            "near": "Third development set and near-miss out-of-scope (bench/dev_more_*, dev_near_*)",
             "test": "INDEPENDENT TEST SET (kept out of tuning; measured once)",
         }[set_name]
         _table(title, [(labels[k], f) for k, f in results[set_name].items()])

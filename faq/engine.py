@@ -111,6 +111,8 @@ class Result:
     outcome: Outcome
     hits: tuple[Hit, ...]
     alert: Alert | None = field(default=None, compare=False)
+    # The message is about another app, bank or service and names nothing of ours: declined.
+    elsewhere: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +150,7 @@ class Tuning:
     focus_from: int = 12  # a message of this many content words or more may be partly story
     focus_penalty: float = 0.5  # an unmatched word inside the question costs this share of its weight
     story_weight: float = 0.2  # the words outside the question count this share of their weight
+    rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
     confidence_margin: float = 0.04  # the best's confidence leads every other's by this much
@@ -273,6 +276,9 @@ class Engine:
         if not hits:
             return Result(Outcome.DECLINE, ())
         alert = self._alert(analysis, hits)
+        if alert is None and self._smalltalk.elsewhere(analysis.marked):
+            # "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
+            return Result(Outcome.DECLINE, hits, elsewhere=True)
         best = hits[0].score
         if confident:
             return Result(Outcome.ANSWER, hits, alert)
@@ -295,6 +301,8 @@ class Engine:
         if kind is not None:
             return Understanding(Verdict.SMALL_TALK, small_talk=kind)
         result = self.search(message, top)
+        if result.elsewhere:
+            return Understanding(Verdict.OFF_TOPIC, result.hits)
         if result.outcome is Outcome.ANSWER:
             return Understanding(Verdict.ANSWER, result.hits, result.alert)
         if result.outcome is Outcome.CHOICES:
@@ -635,6 +643,13 @@ class Engine:
         char = self._char_similarity(" ".join(query.content[span[0] : span[1]]), candidates)
         confidence = np.minimum(t.lexical_share * lexical + (1.0 - t.lexical_share) * char, 1.0)
         ranked = fused[candidates]
+        if t.rerank_share and len(candidates) > 1:
+            # Re-rank the best few on what the message asks as well: the views rank the whole base
+            # cheaply, the confidence reads each candidate's phrasings against the question itself.
+            ranked = (1.0 - t.rerank_share) * ranked / ranked[0] + t.rerank_share * confidence
+            order = np.argsort(-ranked, kind="stable")
+            candidates, confidence, ranked = candidates[order], confidence[order], ranked[order]
+            present, best_doc = present[order], best_doc[order]
         lead = float((ranked[0] - ranked[1]) / ranked[0]) if len(ranked) > 1 else 1.0
 
         # Answer only a clear call: the best well matched (confidence), and well ahead of the second

@@ -1,0 +1,54 @@
+"""Near misses: a message about another app, bank or service is never answered from our base.
+
+"quên mật khẩu zalo" reads almost exactly like the VNeID password entry; only the name of the app
+tells them apart, so the engine reads names (``smalltalk.yaml``: ``elsewhere`` and ``own``).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from faq.engine import Engine, Outcome, Verdict
+from faq.knowledge import load_dir
+from faq.smalltalk import SmallTalkClassifier
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine(load_dir())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "quên mật khẩu zalo thì lấy lại thế nào",
+        "quen mat khau facebook lam sao",
+        "app ngan hang agribank bi khoa tai khoan mo lai sao",
+        "tài khoản shopee bị khóa vì sao",
+        "đổi số điện thoại trên zalo thế nào",
+    ],
+)
+def test_another_apps_question_is_not_answered_from_ours(engine: Engine, message: str) -> None:
+    found = engine.understand(message)
+    assert found.verdict is Verdict.OFF_TOPIC
+    assert found.alert is None
+    assert engine.search(message).outcome is Outcome.DECLINE
+
+
+def test_naming_our_app_too_keeps_the_question_ours(engine: Engine) -> None:
+    found = engine.understand("quen mat khau vneid, so dien thoai zalo cung la so do")
+    assert found.verdict in (Verdict.ANSWER, Verdict.SUGGEST)
+    assert found.hits[0].id == "vneid.password.forgot"
+
+
+def test_a_scam_through_a_bank_still_gets_its_warning(engine: Engine) -> None:
+    found = engine.understand("nguoi la xung nhan vien ngan hang goi bao toi doc ma otp")
+    assert found.alert is not None
+    assert found.verdict in (Verdict.ANSWER, Verdict.SUGGEST)
+
+
+def test_names_are_read_after_normalisation() -> None:
+    talk = SmallTalkClassifier()
+    assert talk.elsewhere("tai khoan shope bi khoa")  # "shopee" in the list, de-stretched like a message
+    assert not talk.elsewhere("tai khoan vneid bi khoa")
+    assert not talk.elsewhere("quen mat khau zalo va vneid")
