@@ -55,7 +55,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from faq.model import Entry
-from faq.normalize import Analysis, Normalizer, WordIds
+from faq.normalize import Analysis, Batch, Normalizer, WordIds
 from faq.smalltalk import SmallTalk, SmallTalkClassifier
 from faq.text import TEXT_BREAK
 
@@ -150,10 +150,14 @@ class Tuning:
     focus_from: int = 12  # a message of this many content words or more may be partly story
     focus_penalty: float = 0.5  # an unmatched word inside the question costs this share of its weight
     story_weight: float = 0.2  # the words outside the question count this share of their weight
+    number_conflict: float = 0.5  # confidence kept when the title has another number ("mức 1" vs 2)
     rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
     confidence_margin: float = 0.04  # the best's confidence leads every other's by this much
+    clear_margin: float = 0.18  # ... or by this much, whatever the lead in the ranking
+    sure_confidence: float = 0.6  # ... or by ``sure_margin`` when it is this well matched
+    sure_margin: float = 0.1
     alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
     pair_gap: int = 1000  # content words this many syllables apart or less make a pair
@@ -513,6 +517,7 @@ class Engine:
         short_of_row[short_row] = np.arange(len(short_text), dtype=np.int64)
         self._doc_source = [short_text[int(i)] for i in short_of_row[doc_rows]]
         self._doc_tokens = (short, short_of_row[doc_rows])
+        self._title_numbers = self._numbered_words(short, np.asarray(short_kind) == _TITLE, short_entry)
         self._doc_text: dict[int, str] = {}
 
         # Entry views, from the (term, row) postings grouped by (term, entry): rows are ordered entry
@@ -590,6 +595,48 @@ class Engine:
         domain[p_term[title_tag & (p_term < n_words)]] = True
         self._domain = frozenset(w for w, i in self._words.items() if domain[i] and not is_generic[i])
 
+    def _numbered_words(
+        self, batch: Batch, is_title: npt.NDArray[np.bool_], text_entry: Sequence[int]
+    ) -> dict[int, frozenset[tuple[int, int]]]:
+        """Per entry, the (word, number) pairs of its title: "mức 1", "14 tuổi" read as ("muc", "1")."""
+        words = self._word_list
+        digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
+        tok = batch.ids
+        text_of = np.repeat(np.arange(len(batch.starts) - 1), np.diff(batch.starts))
+        at = np.flatnonzero(
+            digit[tok[1:]] & ~digit[tok[:-1]] & (tok[:-1] > 0) & (text_of[1:] == text_of[:-1])
+        )
+        at = at[is_title[text_of[at]]]
+        out: dict[int, set[tuple[int, int]]] = {}
+        for position in at.tolist():
+            entry = text_entry[int(text_of[position])]
+            out.setdefault(entry, set()).add((int(tok[position]), int(tok[position + 1])))
+        return {entry: frozenset(pairs) for entry, pairs in out.items()}
+
+    def _number_conflicts(self, analysis: Analysis, candidates: IntArray) -> npt.NDArray[np.bool_]:
+        """Per candidate, whether its title gives a word only other numbers than the message does:
+        "lên mức 2" against the title "… mức 1 …". The words around agree; the number tells them apart."""
+        conflict = np.zeros(len(candidates), dtype=bool)
+        if not self._title_numbers:
+            return conflict
+        words = self._words
+        asked: dict[int, set[int]] = {}
+        for a, b in pairwise(analysis.marked):
+            if a and b.isdigit() and not a.isdigit() and a in words and b in words:
+                asked.setdefault(words[a], set()).add(words[b])
+        if not asked:
+            return conflict
+        for slot, entry in enumerate(candidates.tolist()):
+            titled: dict[int, set[int]] = {}
+            for word, number in self._title_numbers.get(entry, ()):
+                titled.setdefault(word, set()).add(number)
+            # "mức 1 và mức 2" in a title agrees with either number; only a title without the
+            # number asked for is in conflict.
+            conflict[slot] = any(
+                word in asked and not numbers & asked[word] for word, numbers in titled.items()
+            )
+        return conflict
+
     # ---- query -----------------------------------------------------------------------------------
 
     def _rank(self, analysis: Analysis, top: int) -> _Ranking:
@@ -642,6 +689,7 @@ class Engine:
         lexical = t.phrasing_share * phrasing + (1.0 - t.phrasing_share) * entry_cover
         char = self._char_similarity(" ".join(query.content[span[0] : span[1]]), candidates)
         confidence = np.minimum(t.lexical_share * lexical + (1.0 - t.lexical_share) * char, 1.0)
+        confidence[self._number_conflicts(analysis, candidates)] *= t.number_conflict
         ranked = fused[candidates]
         if t.rerank_share and len(candidates) > 1:
             # Re-rank the best few on what the message asks as well: the views rank the whole base
@@ -652,18 +700,25 @@ class Engine:
             present, best_doc = present[order], best_doc[order]
         lead = float((ranked[0] - ranked[1]) / ranked[0]) if len(ranked) > 1 else 1.0
 
-        # Answer only a clear call: the best well matched (confidence), and well ahead of the second
-        # in the ranking (``margin``: the share of its ranking score by which it leads).
+        # Answer only a clear call: the best well matched (confidence), and either well ahead of the
+        # second in the ranking (``margin``: the share of its ranking score by which it leads), or
+        # clearly better matched than every other candidate (the ranking may hesitate between two
+        # entries that share most words, "phí lý lịch tư pháp" vs "xin lý lịch tư pháp", while the
+        # message matches one of them much better).
         best = float(confidence[0])
         others = float(confidence[1:].max()) if len(candidates) > 1 else 0.0
+        clear = best - others
         # In a long message many entries match a little, so the others' confidence says less than the
         # lead in the ranking: there the lead alone must be clear.
         story = len(query.position_term) >= t.focus_from
         confident = bool(
             best >= self.answer_threshold
-            and lead >= self.margin
-            and (story or best - others >= t.confidence_margin)
             and query.typed > 1
+            and (
+                (lead >= self.margin and (story or clear >= t.confidence_margin))
+                or clear >= t.clear_margin
+                or (best >= t.sure_confidence and clear >= t.sure_margin)
+            )
         )
         hits: list[Hit] = []
         ceiling = 1.0
