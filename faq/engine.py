@@ -111,7 +111,8 @@ class Result:
     outcome: Outcome
     hits: tuple[Hit, ...]
     alert: Alert | None = field(default=None, compare=False)
-    # The message is about another app, bank or service and names nothing of ours: declined.
+    # The message is about another app, bank or service and names nothing of ours: declined (a
+    # message about another procedure is declined too, without this: the team may help with it).
     elsewhere: bool = field(default=False, compare=False)
 
 
@@ -254,6 +255,7 @@ class Engine:
         self._smalltalk = SmallTalkClassifier(self._norm)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
+        self._position = {e.id: i for i, e in enumerate(self._entries)}
         if len(self._by_id) != len(self._entries):
             raise ValueError("duplicate entry ids; run `faq check` first")
         self._build()
@@ -280,9 +282,11 @@ class Engine:
         if not hits:
             return Result(Outcome.DECLINE, ())
         alert = self._alert(analysis, hits)
-        if alert is None and self._smalltalk.elsewhere(analysis.marked):
+        names = self._smalltalk.elsewhere(analysis.marked) if alert is None else ()
+        if names and not all(self._speaks_of(hits[0].id, name) for name in names):
             # "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
-            return Result(Outcome.DECLINE, hits, elsewhere=True)
+            apps = any(self._smalltalk.is_app(name) for name in names)
+            return Result(Outcome.DECLINE, hits, elsewhere=apps)
         best = hits[0].score
         if confident:
             return Result(Outcome.ANSWER, hits, alert)
@@ -594,6 +598,16 @@ class Engine:
         domain = np.zeros(n_terms, dtype=bool)
         domain[p_term[title_tag & (p_term < n_words)]] = True
         self._domain = frozenset(w for w, i in self._words.items() if domain[i] and not is_generic[i])
+
+    def _speaks_of(self, entry_id: str, name: str) -> bool:
+        """Whether the entry's title, phrasings or tags use every word of ``name`` ("momo")."""
+        entry = self._position.get(entry_id, -1)
+        terms = [self._words.get(word) for word in name.split()]
+        if entry < 0 or None in terms:
+            return False
+        keys = np.asarray(terms, dtype=np.int64) * self._ent_stride + entry
+        at = np.minimum(np.searchsorted(self._ent_key, keys), len(self._ent_key) - 1)
+        return bool(np.all((self._ent_key[at] == keys) & self._in_main[at]))
 
     def _numbered_words(
         self, batch: Batch, is_title: npt.NDArray[np.bool_], text_entry: Sequence[int]

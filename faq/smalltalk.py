@@ -82,6 +82,7 @@ class TalkData:
     off_topic: tuple[str, ...]
     risk: tuple[str, ...]
     elsewhere: tuple[str, ...] = ()
+    procedures: tuple[str, ...] = ()
     own: tuple[str, ...] = ()
 
     @classmethod
@@ -94,6 +95,7 @@ class TalkData:
             off_topic=tuple(sorted(_folded_set(raw.get("off_topic")))),
             risk=tuple(sorted(_folded_set(raw.get("risk")))),
             elsewhere=tuple(sorted(_folded_set(raw.get("elsewhere")))),
+            procedures=tuple(sorted(_folded_set(raw.get("procedures")))),
             own=tuple(sorted(_folded_set(raw.get("own")))),
         )
 
@@ -138,7 +140,8 @@ class SmallTalkClassifier:
         self._talk = talk or default_talk()
         # Names are compared as messages are, after the lexicon ("shopee" → "shope", "bằng lái" →
         # "giay phep lai xe"), so the lists can be written as people write.
-        self._elsewhere = self._marked(self._talk.elsewhere)
+        self._apps = frozenset(self._marked(self._talk.elsewhere))
+        self._elsewhere = tuple(sorted(self._apps | set(self._marked(self._talk.procedures))))
         self._own = self._marked(self._talk.own)
 
     def _marked(self, phrases: Collection[str]) -> tuple[str, ...]:
@@ -198,13 +201,19 @@ class SmallTalkClassifier:
             return True
         return not cue_only and not any(word in domain_words for word in analysis.content)
 
-    def elsewhere(self, marked: Collection[str] | str) -> bool:
-        """True when a message is about another app, bank or service ("quên mật khẩu zalo") and
-        names nothing of ours: its wording may match an entry, but the entry is not about it."""
+    def elsewhere(self, marked: Collection[str] | str) -> tuple[str, ...]:
+        """The other apps, banks, services or procedures a message names ("quên mật khẩu zalo" →
+        "zalo", "làm hộ chiếu" → "ho chieu") when it names nothing of ours; empty otherwise. The
+        engine declines such a message unless the entry it found speaks of each of them itself."""
         joined = _joined(marked)
-        if not any(f" {phrase} " in joined for phrase in self._elsewhere):
-            return False
-        return not any(f" {phrase} " in joined for phrase in self._own)
+        names = tuple(phrase for phrase in self._elsewhere if f" {phrase} " in joined)
+        if not names or any(f" {phrase} " in joined for phrase in self._own):
+            return ()
+        return names
+
+    def is_app(self, name: str) -> bool:
+        """Whether a name ``elsewhere`` gave is another app, bank or service (rather than a procedure)."""
+        return name in self._apps
 
     def risky(self, marked: Collection[str] | str) -> bool:
         """True when a message speaks of a risk: strangers, links or apps, codes asked for, loans."""

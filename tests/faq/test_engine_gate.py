@@ -47,8 +47,21 @@ def test_a_scam_through_a_bank_still_gets_its_warning(engine: Engine) -> None:
     assert found.verdict in (Verdict.ANSWER, Verdict.SUGGEST)
 
 
+def test_an_entry_that_speaks_of_the_name_still_answers(engine: Engine) -> None:
+    # A phrasing of the fee-payment entry names MoMo: the name is part of that question.
+    found = engine.understand("vi momo co thanh toan phi ho so online duoc khong")
+    assert found.verdict is not Verdict.OFF_TOPIC
+    assert found.hits[0].id == "dvc.payment"
+
+
 def test_names_are_read_after_normalisation() -> None:
     talk = SmallTalkClassifier()
-    assert talk.elsewhere("tai khoan shope bi khoa")  # "shopee" in the list, de-stretched like a message
-    assert not talk.elsewhere("tai khoan vneid bi khoa")
-    assert not talk.elsewhere("quen mat khau zalo va vneid")
+    assert talk.elsewhere("tai khoan shope bi khoa") == ("shope",)  # "shopee", de-stretched like a message
+    assert talk.elsewhere("tai khoan vneid bi khoa") == ()
+    assert talk.elsewhere("quen mat khau zalo va vneid") == ()
+
+
+def test_another_procedure_is_declined_with_the_team_offered(engine: Engine) -> None:
+    # Not an app: a procedure no entry covers. Not answered, and not called off-topic either.
+    found = engine.understand("lam ho chieu cho con het bao nhieu tien")
+    assert found.verdict is Verdict.DECLINE
