@@ -536,11 +536,13 @@ class Engine:
         e_term = p_term[group_start]
         e_entry = p_entry[group_start]
         n_post = len(group_start)
-        # Term frequency per kind of text, all kinds in one pass: title, phrasing, tag, body.
-        by_kind = np.zeros((len(p_term), 4))
-        by_kind[np.arange(len(p_term)), p_kind] = tf
-        kind_tf = np.add.reduceat(by_kind, group_start, axis=0) if n_post else by_kind[:0]
-        in_main = np.add.reduceat(main.astype(np.int64), group_start) > 0 if n_post else main[:0]
+        # Term frequency per kind of text (title, phrasing, tag, body): one bincount over the group
+        # of each posting and its kind (a 2-D reduceat is several times slower).
+        group = np.cumsum(boundary) - 1
+        kind_tf = np.asarray(
+            np.bincount(group * 4 + p_kind, weights=tf, minlength=4 * n_post), np.float64
+        ).reshape(n_post, 4)
+        in_main = np.bincount(group, weights=main, minlength=n_post) > 0
 
         # Centroid: each row a TF-IDF vector of unit length; an entry is the weighted sum, unit length.
         row_df = np.bincount(p_term[counted], minlength=n_terms).astype(np.float64)
@@ -552,7 +554,7 @@ class Engine:
             value[p_term >= n_words] = 0.0
         row_norm = np.sqrt(np.bincount(p_row, weights=value * value, minlength=n_rows))
         value = value / np.where(row_norm[p_row] > 0, row_norm[p_row], 1.0) * field_weight
-        centroid = np.add.reduceat(value, group_start) if n_post else value[:0]
+        centroid = np.asarray(np.bincount(group, weights=value, minlength=n_post), np.float64)
         entry_norm = np.sqrt(np.bincount(e_entry, weights=centroid * centroid, minlength=n_entries))
         centroid /= np.where(entry_norm[e_entry] > 0, entry_norm[e_entry], 1.0)
         self._row_idf = row_idf
