@@ -564,10 +564,10 @@ class Engine:
         pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
         mixed = is_generic[pair_a] != is_generic[pair_b]
         term_factor[n_words:] = np.where(mixed, t.view_mixed_weight, t.view_pair_weight)
-        title, phrasing, tag, body_tf = kind_tf.T
+        title, phrasing, tag_tf, body_tf = kind_tf.T
         # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry; body (BM25):
         # answer and details, and the title; topic (BM25): titles and tags.
-        fields_tf = t.title_weight * title + phrasing + tag + t.body_weight * body_tf
+        fields_tf = t.title_weight * title + phrasing + tag_tf + t.body_weight * body_tf
 
         self._in_main = in_main
         self._ent_start = _row_starts(e_term, n_terms)
@@ -592,9 +592,9 @@ class Engine:
             body_bm25 = _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)
             self._view_weights[:, 2] = body_bm25[kept]
         if t.topic_view:
-            self._view_weights[:, 3] = _bm25(title + tag, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[
-                kept
-            ]
+            self._view_weights[:, 3] = _bm25(
+                title + tag_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b
+            )[kept]
         # Domain words for telling off-topic from unknown: any content word of titles and tags.
         title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
         domain = np.zeros(n_terms, dtype=bool)
