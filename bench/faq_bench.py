@@ -34,7 +34,10 @@ git at ``--before``, in this same run); today's engine, and each of its views al
 centroid = a classifier trained on the phrasings, fields = BM25F, body = BM25 over answers, topic =
 titles and tags); today's engine without the lexicon's expansions and synonyms; a supervised
 character-n-gram classifier (TF-IDF centroids of 3–5-grams, numpy); plain BM25 and rapidfuzz.
-Candidates (outcomes): today's engine with and without its handling of stories and forms of address.
+Candidates (outcomes): today's engine with and without its handling of stories and forms of address,
+without the near-miss gate (other apps, banks and procedures), answering on the ranking lead only (the
+rule before the confidence lead was added), and without number conflicts ("mức 1" vs "mức 2").
+Ranking candidate: the best few re-ranked on a share of their confidence.
 
 Synthetic base: N entries (default 10,000) x 8 phrasings recombining syllables of the real entries
 (fixed seed); index build time and query latency, wall clock and CPU, today's engine and the one
@@ -600,6 +603,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda es: engine_searcher(Engine(es, normalizer=Normalizer(bare_lexicon()))),
             False,
         ),
+        (
+            "rerank",
+            "  re-ranked on confidence (0.35)",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(rerank_share=0.35))),
+            False,
+        ),
         ("char_ngram", "char n-gram classifier", char_ngram_searcher, False),
         ("bm25_raw", "BM25 raw (rank_bm25)", bm25_searcher, False),
         ("rapidfuzz", "rapidfuzz token_set", fuzz_searcher, False),
@@ -608,6 +617,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = Tuning(focus_from=10_000, soft_weight=1.0)
     no_address = Normalizer(Lexicon.from_mapping({**_raw_lexicon(), "address": {}, "soft": []}))
     outcome_only = [
+        (
+            "engine_no_gate",
+            "  without the near-miss gate",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(near_miss_gate=False))),
+        ),
+        (
+            "engine_lead_only",
+            "  answer on the ranking lead only",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0))),
+        ),
+        (
+            "engine_no_numbers",
+            "  without number conflicts",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(number_conflict=1.0))),
+        ),
         (
             "engine_no_story",
             "  without story focus, soft words",

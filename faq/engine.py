@@ -151,6 +151,7 @@ class Tuning:
     focus_from: int = 12  # a message of this many content words or more may be partly story
     focus_penalty: float = 0.5  # an unmatched word inside the question costs this share of its weight
     story_weight: float = 0.2  # the words outside the question count this share of their weight
+    near_miss_gate: bool = True  # decline messages about other apps and procedures (smalltalk.yaml)
     number_conflict: float = 0.5  # confidence kept when the title has another number ("mức 1" vs 2)
     rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
@@ -282,7 +283,8 @@ class Engine:
         if not hits:
             return Result(Outcome.DECLINE, ())
         alert = self._alert(analysis, hits)
-        names = self._smalltalk.elsewhere(analysis.marked) if alert is None else ()
+        gate = alert is None and self.tuning.near_miss_gate
+        names = self._smalltalk.elsewhere(analysis.marked) if gate else ()
         if names and not all(self._speaks_of(hits[0].id, name) for name in names):
             # "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
             apps = any(self._smalltalk.is_app(name) for name in names)
