@@ -152,7 +152,7 @@ class Tuning:
     focus_penalty: float = 0.5  # an unmatched word inside the question costs this share of its weight
     story_weight: float = 0.2  # the words outside the question count this share of their weight
     near_miss_gate: bool = True  # decline messages about other apps and procedures (smalltalk.yaml)
-    number_conflict: float = 0.5  # confidence kept when the title has another number ("mức 1" vs 2)
+    number_conflict: float = 0.8  # share of ranking and confidence kept when the title has another number
     rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
@@ -685,10 +685,14 @@ class Engine:
         candidates = candidates[fused[candidates] > 0]
         if not len(candidates):
             return _NOTHING
-        candidates = candidates[np.argsort(-fused[candidates], kind="stable")]
+        # A title with another number than the message ("mức 1" for "lên mức 2") ranks lower, and its
+        # confidence counts less: the words around agree, the number tells the entries apart.
+        conflict = self._number_conflicts(analysis, candidates)
+        scores = np.where(conflict, t.number_conflict, 1.0) * fused[candidates]
+        order = np.argsort(-scores, kind="stable")[: t.confidence_candidates]
+        candidates, conflict, ranked = candidates[order], conflict[order], scores[order]
 
         # Confidence for the best candidates: the message's weight counted where it asks about each.
-        candidates = candidates[: t.confidence_candidates]
         present, main = self._candidate_terms(query, candidates)
         focus_mass, span = self._focus(query, present)
         matched = present @ query.weights
@@ -707,8 +711,7 @@ class Engine:
         lexical = t.phrasing_share * phrasing + (1.0 - t.phrasing_share) * entry_cover
         char = self._char_similarity(" ".join(query.content[span[0] : span[1]]), candidates)
         confidence = np.minimum(t.lexical_share * lexical + (1.0 - t.lexical_share) * char, 1.0)
-        confidence[self._number_conflicts(analysis, candidates)] *= t.number_conflict
-        ranked = fused[candidates]
+        confidence[conflict] *= t.number_conflict
         if t.rerank_share and len(candidates) > 1:
             # Re-rank the best few on what the message asks as well: the views rank the whole base
             # cheaply, the confidence reads each candidate's phrasings against the question itself.
