@@ -688,9 +688,9 @@ class Engine:
         # A title with another number than the message ("mức 1" for "lên mức 2") ranks lower, and its
         # confidence counts less: the words around agree, the number tells the entries apart.
         conflict = self._number_conflicts(analysis, candidates)
-        scores = np.where(conflict, t.number_conflict, 1.0) * fused[candidates]
-        order = np.argsort(-scores, kind="stable")[: t.confidence_candidates]
-        candidates, conflict, ranked = candidates[order], conflict[order], scores[order]
+        adjusted = np.where(conflict, t.number_conflict, 1.0) * fused[candidates]
+        order = np.argsort(-adjusted, kind="stable")[: t.confidence_candidates]
+        candidates, conflict, ranked = candidates[order], conflict[order], adjusted[order]
 
         # Confidence for the best candidates: the message's weight counted where it asks about each.
         present, main = self._candidate_terms(query, candidates)
