@@ -8,4 +8,5 @@ from db import (  # noqa: F401
     models_handoff,
     models_outbox,
     models_visits,
+    models_web,
 )

@@ -26,6 +26,7 @@ from db.repos.updates import UpdateRepo
 from db.repos.users import UserRepo
 from db.repos.visit_stats import VisitStatsRepo
 from db.repos.visits import VisitRepo
+from db.repos.web import WebRepo
 
 
 class Store:
@@ -52,6 +53,7 @@ class Store:
         self.handoffs = HandoffRepo(session)
         self.handoff_stats = HandoffStatsRepo(session)
         self.faq_proposals = ProposalRepo(session)
+        self.web = WebRepo(session)
 
 
 @asynccontextmanager
