@@ -100,7 +100,7 @@ Page = Callable[[WebCtx], Awaitable[web.StreamResponse]]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 NO_STORE = {"Cache-Control": "no-store", "X-Frame-Options": "DENY", "Referrer-Policy": "no-referrer"}
 # Who sees which page in the menu (and may open it); everything else: leaders and up.
-PAGE_ROLES = {"/web/audit": Role.OFFICER, "/web/areas": Role.ADMIN}
+PAGE_ROLES = {"/web/faq": Role.OFFICER, "/web/audit": Role.OFFICER, "/web/areas": Role.ADMIN}
 
 
 def bare(title: str, body: object, status: int = 200) -> web.Response:
@@ -198,6 +198,9 @@ class Console:
             except Refused as refused:
                 body = h.join([h.tag("p", refused.message), h.link("/web/", t.BACK_HOME)])
                 return wctx.render(refused.title, body, status=refused.status)
+            except web.HTTPRedirection as moved:  # after an action: committed first, then sent
+                redirect = moved
+        raise redirect
 
     # -- getting in and out ---------------------------------------------------------------------------
 

@@ -9,12 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from db.models import QuestionLog
 from db.models_web import WebLoginToken, WebSession
 
 KEEP_USED = timedelta(days=1)  # used or expired links are deleted this long after their expiry
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    text: str
+    times: int
+    last: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,3 +84,16 @@ class WebRepo:
             .where(WebSession.digest == digest, WebSession.ended_at.is_(None))
             .values(ended_at=now)
         )
+
+    async def unanswered(self, since: datetime, limit: int = 30) -> list[Unanswered]:
+        """Questions the bot declined since then (stored masked), the most often asked first."""
+        times = func.count(QuestionLog.id).label("times")
+        last = func.max(QuestionLog.created_at).label("last")
+        rows = await self._session.execute(
+            select(QuestionLog.text, times, last)
+            .where(QuestionLog.outcome == "decline", QuestionLog.created_at >= since)
+            .group_by(QuestionLog.text)
+            .order_by(times.desc(), last.desc())
+            .limit(limit)
+        )
+        return [Unanswered(r.text, r.times, r.last) for r in rows]

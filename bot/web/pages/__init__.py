@@ -9,6 +9,7 @@ if TYPE_CHECKING:
 
 
 def register_all(console: Console) -> None:
-    from bot.web.pages import overview
+    from bot.web.pages import faq, overview
 
     overview.register(console)
+    faq.register(console)
