@@ -16,6 +16,7 @@ from bot.http import HttpServer
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.delivery.ratelimit import Limiter
     from bot.delivery.worker import DeliveryWorker
     from bot.runner import Service
     from bot.scheduler import Scheduler
@@ -54,6 +55,14 @@ def services_for(app: App, role: str) -> list[Service]:
                 http=http,
             )
         )
+    if (
+        role == "web"
+        and settings.telegram_token is not None
+        and app.sessions.kw["bind"].dialect.name == "postgresql"
+    ):
+        from bot.delivery.setup import limits_from, shared_limiters
+
+        count_replies(receivers, shared_limiters(app, limits_from(settings))["telegram"])
     if receivers and (webhooks or role == "web"):
         # The server starts first so webhook routes exist before setWebhook is called.
         services.append(http)
@@ -68,11 +77,22 @@ def services_for(app: App, role: str) -> list[Service]:
         worker = build_delivery(app)
         if worker is not None:
             services.append(worker)
+            if "telegram" in worker.channels:
+                count_replies(receivers, worker.limiter("telegram"))
         if worker is not None or role == "worker":
             # The features' periodic work, after the worker that sends what it enqueues. A worker-only
             # process schedules even without a sender of its own (another worker may send).
             services.append(build_scheduler(app, worker))
     return services
+
+
+def count_replies(receivers: list[Service], limiter: Limiter) -> None:
+    """Telegram replies count in the delivery limits (shared by all processes on PostgreSQL), ahead of
+    the outbox: the platform's limit holds for replies and broadcasts together."""
+    for receiver in receivers:
+        sender = getattr(receiver, "sender", None)
+        if receiver.name == "telegram" and sender is not None:
+            sender.count_send = lambda chat: limiter.note(chat, group=chat.startswith("-"))
 
 
 def build_scheduler(app: App, worker: DeliveryWorker | None) -> Scheduler:

@@ -16,7 +16,7 @@ reservations keep the waits rare and short, and keep sends in order.
 A send can ask not to wait for a busy chat: with `horizon`, when its chat or group cannot take it
 within `horizon` seconds of the channel's next moment, nothing is reserved and `acquire` returns how long
 the chat stays busy, so the caller puts the row back for later instead of holding a place in its window
-(rows of one busy chat never hold back the others). An interactive reply never waits: `take_now`
+(rows of one busy chat never hold back the others). An interactive reply never waits: `note`
 counts it in every limit at once, and the broadcasts' later moments move on past it.
 
 `pause(seconds)` (a 429 with retry_after) holds every send of the channel; a send whose moment falls
@@ -150,6 +150,8 @@ class Limiter(Protocol):
 
     async def acquire(self, chat_id: str, *, group: bool = False, horizon: float | None = None) -> float: ...
 
+    def note(self, chat_id: str, *, group: bool = False) -> None: ...
+
 
 class ChannelLimiter:
     _SWEEP_EVERY = 1024  # acquisitions between sweeps of idle per-chat buckets
@@ -220,7 +222,7 @@ class ChannelLimiter:
         self._count()
         return 0.0
 
-    def take_now(self, chat_id: str, *, group: bool = False) -> None:
+    def note(self, chat_id: str, *, group: bool = False) -> None:
         """Count a send leaving now without waiting (an interactive reply has priority over the outbox)."""
         now = self.timer.now()
         for line in self._lines(chat_id, group):

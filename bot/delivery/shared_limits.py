@@ -63,7 +63,7 @@ class SharedLimiter:
         self._chat = _interval(limits.per_chat) + slack
         self._group = _interval(limits.per_group) + slack if limits.per_group is not None else None
         self._paused_until = -math.inf
-        self._pauses: set[asyncio.Task[None]] = set()
+        self._pending: set[asyncio.Task[None]] = set()  # pauses and replies being written
         self.acquired = 0
         self.missed = 0  # moments given up because this process woke too late
         self.paused_seconds = 0.0
@@ -84,8 +84,8 @@ class SharedLimiter:
         self.paused_seconds += until - max(now, self._paused_until)
         self._paused_until = until
         task = asyncio.create_task(self._share_pause(seconds))
-        self._pauses.add(task)
-        task.add_done_callback(self._pauses.discard)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
 
     async def acquire(self, chat_id: str, *, group: bool = False, horizon: float | None = None) -> float:
         """Wait for a moment every limit accepts and return 0; or, with `horizon`, return how long the
@@ -104,10 +104,20 @@ class SharedLimiter:
                 return 0.0
             self.missed += 1  # too late for this moment: sending now could crowd the next ones
 
+    def note(self, chat_id: str, *, group: bool = False) -> None:
+        """Count an interactive reply leaving now: it waits for nobody (the statement runs beside it), and
+        every process's later sends move on past it."""
+        task = asyncio.create_task(self.take_now(chat_id, group=group))
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
     async def take_now(self, chat_id: str, *, group: bool = False) -> None:
-        """Count an interactive reply leaving now: it waits for nobody, later sends move on past it."""
         keys, intervals = self._keys(chat_id, group)
-        await self._reserve(keys, intervals, _FOREVER, True)
+        try:
+            await self._reserve(keys, intervals, _FOREVER, True)
+        except Exception:
+            log.exception("counting a %s reply in the shared limits failed", self.channel)
+            return
         self.acquired += 1
 
     def _keys(self, chat_id: str, group: bool) -> tuple[list[str], list[float]]:

@@ -104,6 +104,10 @@ class DeliveryWorker:
 
     # -- the pieces, driven by the service loop or directly (tests, bench) ------------------------
 
+    @property
+    def channels(self) -> list[str]:
+        return list(self._lanes)
+
     def limiter(self, channel: str) -> Limiter:
         return self._lanes[channel].limiter
 

@@ -8,19 +8,24 @@ length, never the time anything took.
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import func, select, text, update
 
 from bot.app import App, build_app
+from bot.channels.telegram import TelegramChannel
 from bot.delivery.policy import DeliveryConfig
 from bot.delivery.ratelimit import ChannelLimiter, Limits, Rate
 from bot.delivery.senders import TelegramDelivery
 from bot.delivery.setup import shared_limiters
+from bot.delivery.shared_limits import SharedLimiter
 from bot.delivery.worker import DeliveryWorker
+from bot.services import services_for
 from bot.settings import Settings
 from db.models_outbox import OutboxMessage
 from db.repos.outbox import PENDING, SENDING, Content, Recipient
@@ -185,3 +190,44 @@ async def test_a_busy_chat_is_put_back_in_memory_too() -> None:
     busy = await limiter.acquire(BUSY, horizon=0.1)
     assert 0.9 < busy <= 1.02
     assert await limiter.acquire("another", horizon=0.1) == 0.0
+
+
+async def test_replies_go_first_and_the_outbox_makes_room(pg_url: str) -> None:
+    """An interactive reply waits for nobody; the moments of every process's next sends move past it."""
+    async with FakeTelegramAPI(token=TELEGRAM_TOKEN) as fake, apps_on(pg_url, fake, 1) as [app]:
+        limiter = shared_limiters(app, {"telegram": LIMITS})["telegram"]
+        assert isinstance(limiter, SharedLimiter)
+        for _ in range(5):
+            await limiter.take_now("42")
+        async with unit_of_work(app.sessions) as store:
+            ahead = await store.session.scalar(
+                text(
+                    "SELECT tat - extract(epoch FROM clock_timestamp()) FROM delivery_pace"
+                    " WHERE channel = 'telegram' AND key = ''"
+                )
+            )
+    assert ahead is not None and 4 * LIMITS.overall.interval < ahead <= 5.1 * LIMITS.overall.interval
+
+
+async def test_telegram_replies_count_in_the_workers_limits(tmp_path: Path, sqlite_template: Path) -> None:
+    """In a process with a worker, each Telegram reply is counted in the worker's limits of the channel."""
+    shutil.copyfile(sqlite_template, tmp_path / "r.sqlite3")
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'r.sqlite3'}",
+        telegram_token=TELEGRAM_TOKEN,
+        telegram_api_base="http://127.0.0.1:9",
+    )
+    app = await build_app(settings, clock=now)
+    try:
+        services = services_for(app, "all")
+        [channel] = [s for s in services if isinstance(s, TelegramChannel)]
+        [worker] = [s for s in services if isinstance(s, DeliveryWorker)]
+        assert channel.sender.count_send is not None
+        channel.sender.count_send("42")
+        channel.sender.count_send("-100")
+        assert worker.limiter("telegram").acquired == 2
+        await channel.bot.session.close()
+        for lane_channel in worker.channels:
+            await worker._lanes[lane_channel].sender.close()
+    finally:
+        await app.close()
