@@ -19,11 +19,13 @@ from bot.secrets import Purpose, header_token
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.delivery.ratelimit import Limiter
     from bot.delivery.worker import DeliveryWorker
     from bot.runner import Service
     from bot.scheduler import Scheduler
 
 log = logging.getLogger(__name__)
+
 
 def services_for(app: App, role: str) -> list[Service]:
     settings = app.settings
@@ -66,6 +68,14 @@ def services_for(app: App, role: str) -> list[Service]:
                 inbox_concurrency=settings.inbox_concurrency,
             )
         )
+    if (
+        role == "web"
+        and settings.telegram_token is not None
+        and app.sessions.kw["bind"].dialect.name == "postgresql"
+    ):
+        from bot.delivery.setup import limits_from, shared_limiters
+
+        count_replies(receivers, shared_limiters(app, limits_from(settings))["telegram"])
     oa = role in ("all", "web") and settings.zalo_oa_configured
     if oa:
         receivers.append(zalo_oa_channel(app, http))
@@ -90,6 +100,8 @@ def services_for(app: App, role: str) -> list[Service]:
         worker = build_delivery(app)
         if worker is not None:
             services.append(worker)
+            if "telegram" in worker.channels:
+                count_replies(receivers, worker.limiter("telegram"))
         if worker is not None or role == "worker":
             # The features' periodic work, after the worker that sends what it enqueues. A worker-only
             # process schedules even without a sender of its own (another worker may send).
@@ -141,6 +153,15 @@ class OptionalServer:
 
     async def stop(self) -> None:
         await self.http.stop()
+
+
+def count_replies(receivers: list[Service], limiter: Limiter) -> None:
+    """Telegram replies count in the delivery limits (shared by all processes on PostgreSQL), ahead of
+    the outbox: the platform's limit holds for replies and broadcasts together."""
+    for receiver in receivers:
+        sender = getattr(receiver, "sender", None)
+        if receiver.name == "telegram" and sender is not None:
+            sender.count_send = lambda chat: limiter.note(chat, group=chat.startswith("-"))
 
 
 def build_scheduler(app: App, worker: DeliveryWorker | None) -> Scheduler:

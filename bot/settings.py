@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     faq_answer_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
     faq_suggest_threshold: float | None = Field(default=None, ge=0.0, le=1.0)
 
-    # Delivery of the outbox (broadcasts, reminders, relays). Rates are per worker process: with several
-    # `--role worker` processes, divide them so the sum stays within the platform's limits.
+    # Delivery of the outbox (broadcasts, reminders, relays). On PostgreSQL the rates hold for all worker
+    # processes together (bot.delivery.shared_limits); SQLite runs one process.
     telegram_rate: float = Field(default=25.0, gt=0, le=30)  # messages per second, all chats together
     telegram_chat_rate: float = Field(default=1.0, gt=0, le=1)  # per chat, per second
     telegram_group_per_minute: int = Field(default=20, ge=1, le=20)  # per group chat
