@@ -11,8 +11,13 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from handlers.core.types import Channel, Incoming, Kind, Reply
+
+if TYPE_CHECKING:
+    from bot.app import App
+    from db.repos.users import UserData
 
 
 @dataclass
@@ -53,6 +58,19 @@ def incoming(
         update_id=update_id,
         mentioned=mentioned,
     )
+
+
+async def say(app: App, user: UserData, text: str = "", *, payload: str | None = None) -> list[Reply]:
+    """What `user` types (or presses, with `payload`) in their own chat, through the real conversation."""
+    message = incoming(
+        text,
+        user=user.external_id,
+        channel=Channel(user.channel),
+        kind=Kind.BUTTON if payload else Kind.TEXT,
+        payload=payload,
+        name=user.display_name,
+    )
+    return await app.conversation.handle(message)
 
 
 def texts_of(replies: list[Reply]) -> list[str]:

@@ -21,7 +21,7 @@ from db.repos.users import UserData
 from db.store import unit_of_work
 from handlers.campaigns.plan import CampaignPolicy, replan
 from handlers.campaigns.reminders import RunReport, run_due
-from handlers.core.types import Channel, Kind, Reply
+from handlers.core.types import Channel, Reply
 from tests.members.support import (
     DONG_TAO,
     HOANG_HOA_THAM,
@@ -31,7 +31,7 @@ from tests.members.support import (
     VINH_PHUC,
     load_sample,
 )
-from tests.support import incoming
+from tests.support import say as say  # the feature tests import it from here
 
 TG, ZL = Channel.TELEGRAM, Channel.ZALO
 START, END = date(2026, 3, 1), date(2026, 3, 31)
@@ -172,18 +172,6 @@ async def outbox(app: App, kind: str | None = None) -> list[Sent]:
 
 def to(rows: Sequence[Sent], user: UserData) -> list[Sent]:
     return [r for r in rows if r.user_id == user.id]
-
-
-async def say(app: App, user: UserData, text: str = "", *, payload: str | None = None) -> list[Reply]:
-    message = incoming(
-        text,
-        user=user.external_id,
-        channel=Channel(user.channel),
-        kind=Kind.BUTTON if payload else Kind.TEXT,
-        payload=payload,
-        name=user.display_name,
-    )
-    return await app.conversation.handle(message)
 
 
 def choice(reply: Reply, label: str) -> str:

@@ -11,9 +11,9 @@ from db.models_handoff import Handoff
 from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.users import UserData
 from handlers.core.roles import Role
-from handlers.core.types import Channel, Kind, Reply
+from handlers.core.types import Channel, Reply
 from tests.delivery.support import Tree, add_user, make_tree
-from tests.support import incoming
+from tests.support import say as say  # the feature tests import it from here
 
 # A question the shipped base declines; once it is a phrasing of `cancuoc.where_2025`, it is answered.
 UNKNOWN = "bà nội tôi ốm nằm một chỗ muốn làm căn cước, số bà 0912345678"
@@ -61,19 +61,6 @@ async def make_team(app: App) -> Team:
         officer=await add_user(app, tg, "720", role=Role.OFFICER, area=tree.commune1, name="Chị Hoa"),
         officer2=await add_user(app, tg, "721", role=Role.OFFICER, area=tree.commune2, name="Anh Dũng"),
     )
-
-
-async def say(app: App, user: UserData, text: str = "", *, payload: str | None = None) -> list[Reply]:
-    """What `user` types (or presses) in their own chat, through the real conversation."""
-    message = incoming(
-        text,
-        user=user.external_id,
-        channel=Channel(user.channel),
-        kind=Kind.BUTTON if payload else Kind.TEXT,
-        payload=payload,
-        name=user.display_name,
-    )
-    return await app.conversation.handle(message)
 
 
 async def outbox(app: App, user: UserData | None = None, *, chat: str | None = None) -> list[Sent]:
