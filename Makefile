@@ -25,8 +25,9 @@ CDSBOT_DATA_DIR ?= $(CURDIR)/data
 run: $(VENV)/.installed
 	CDSBOT_DATA_DIR="$(CDSBOT_DATA_DIR)" $(BIN)/cdsbot run
 
+# Two processes: the suite is mostly waiting on databases and fake servers, and this is a 2-core machine.
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bot handlers faq db tests bench
