@@ -184,8 +184,16 @@ class ZaloOARepo:
         )
 
     async def touch(self, oa_id: str, now: datetime) -> None:
+        """The OA's last event, unless its row is locked by a refresh right now: a webhook must not wait
+        for Zalo's token endpoint (the next event records the time)."""
+        free = (
+            select(ZaloOAAccount.id)
+            .where(ZaloOAAccount.oa_id == oa_id)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         await self._session.execute(
-            update(ZaloOAAccount).where(ZaloOAAccount.oa_id == oa_id).values(last_event_at=now)
+            update(ZaloOAAccount).where(ZaloOAAccount.id == free).values(last_event_at=now)
         )
 
     async def place(self, external_id: str, chat_id: str, area_id: int, now: datetime) -> None:
