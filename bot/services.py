@@ -9,6 +9,7 @@ Nothing is decided here about how features behave: their policies are built in b
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -18,9 +19,12 @@ from bot.secrets import Purpose, header_token
 
 if TYPE_CHECKING:
     from bot.app import App
+    from bot.delivery.ratelimit import Limiter
     from bot.delivery.worker import DeliveryWorker
     from bot.runner import Service
     from bot.scheduler import Scheduler
+
+log = logging.getLogger(__name__)
 
 
 def services_for(app: App, role: str) -> list[Service]:
@@ -64,14 +68,29 @@ def services_for(app: App, role: str) -> list[Service]:
                 inbox_concurrency=settings.inbox_concurrency,
             )
         )
+    if (
+        role == "web"
+        and settings.telegram_token is not None
+        and app.sessions.kw["bind"].dialect.name == "postgresql"
+    ):
+        from bot.delivery.setup import limits_from, shared_limiters
+
+        count_replies(receivers, shared_limiters(app, limits_from(settings))["telegram"])
     oa = role in ("all", "web") and settings.zalo_oa_configured
     if oa:
         receivers.append(zalo_oa_channel(app, http))
-    if receivers and (webhooks or role == "web" or oa):  # the OAs' webhooks need the server, always
-        # The server starts first so webhook routes exist before setWebhook is called.
-        services.append(http)
+    if receivers or role == "web":
+        # The server starts first so webhook routes exist before setWebhook is called. With polling only
+        # it serves the web console alone: a port already taken then costs the console, not the chat.
+        needed = webhooks or role == "web" or oa  # the OAs' webhooks need the server, always
+        services.append(http if needed else OptionalServer(http))
         if app.downloads is not None:
             app.downloads.install(http)  # the links handlers hand out (report files for Zalo)
+        from bot.web.console import Console
+
+        console = Console(app, http)
+        console.install()
+        app.services.web = console  # /web hands out links to it
     services.extend(receivers)
     if role in ("all", "worker"):
         from bot.delivery.setup import build_delivery
@@ -81,6 +100,8 @@ def services_for(app: App, role: str) -> list[Service]:
         worker = build_delivery(app)
         if worker is not None:
             services.append(worker)
+            if "telegram" in worker.channels:
+                count_replies(receivers, worker.limiter("telegram"))
         if worker is not None or role == "worker":
             # The features' periodic work, after the worker that sends what it enqueues. A worker-only
             # process schedules even without a sender of its own (another worker may send).
@@ -107,6 +128,40 @@ def zalo_oa_channel(app: App, http: HttpServer) -> Service:
         inbox_lease=timedelta(seconds=settings.inbox_lease_seconds),
         inbox_concurrency=settings.inbox_concurrency,
     )
+
+
+class OptionalServer:
+    """The HTTP server of a polling process, there only for the web console: failing to listen is
+    logged, and the bot goes on answering chats."""
+
+    name = "http"
+
+    def __init__(self, http: HttpServer) -> None:
+        self.http = http
+
+    async def start(self) -> None:
+        try:
+            await self.http.start()
+        except OSError as error:
+            log.error(
+                "web console not served: cannot listen on %s:%s (%s); set CDSBOT_HTTP_PORT",
+                self.http.host,
+                self.http.port,
+                error,
+            )
+            await self.http.stop()
+
+    async def stop(self) -> None:
+        await self.http.stop()
+
+
+def count_replies(receivers: list[Service], limiter: Limiter) -> None:
+    """Telegram replies count in the delivery limits (shared by all processes on PostgreSQL), ahead of
+    the outbox: the platform's limit holds for replies and broadcasts together."""
+    for receiver in receivers:
+        sender = getattr(receiver, "sender", None)
+        if receiver.name == "telegram" and sender is not None:
+            sender.count_send = lambda chat: limiter.note(chat, group=chat.startswith("-"))
 
 
 def build_scheduler(app: App, worker: DeliveryWorker | None) -> Scheduler:

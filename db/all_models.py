@@ -9,5 +9,6 @@ from db import (  # noqa: F401
     models_inbox,
     models_outbox,
     models_visits,
+    models_web,
     models_zalo_oa,
 )

@@ -61,8 +61,8 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {message or error}"[:500]
 
 
-def release(row: Claimed, progress: Progress, now: datetime) -> Outcome:
-    """Give the row back without (further) trying: due again at once."""
+def release(row: Claimed, progress: Progress, when: datetime) -> Outcome:
+    """Give the row back without (further) trying: due again at `when` (now, or once its chat is free)."""
     return Outcome(
         row,
         PENDING,
@@ -70,7 +70,7 @@ def release(row: Claimed, progress: Progress, now: datetime) -> Outcome:
         attempted=progress.parts_sent > row.parts_sent,
         message_id=progress.first_id,
         file_id=progress.file_id,
-        retry_at=now,
+        retry_at=when,
     )
 
 

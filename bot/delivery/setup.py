@@ -6,7 +6,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.delivery.policy import DeliveryConfig
-from bot.delivery.ratelimit import Limits, Rate, Timer
+from bot.delivery.ratelimit import Limiter, Limits, Rate, Timer
 from bot.delivery.senders import DeliverySender, TelegramDelivery, ZaloDelivery
 from bot.delivery.worker import DeliveryWorker
 from bot.settings import Settings
@@ -64,6 +64,16 @@ def zalo_oa_sender(app: App) -> DeliverySender:
     return ZaloOADelivery(clients)
 
 
+def shared_limiters(app: App, limits: dict[str, Limits], *, timer: Timer | None = None) -> dict[str, Limiter]:
+    """On PostgreSQL the limits hold for every worker process together; SQLite runs one process."""
+    engine = app.sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        return {}
+    from bot.delivery.shared_limits import SharedLimiter
+
+    return {channel: SharedLimiter(engine, channel, rates, timer=timer) for channel, rates in limits.items()}
+
+
 def build_delivery(app: App, *, timer: Timer | None = None) -> DeliveryWorker | None:
     """The worker for every configured channel (None when none is)."""
     settings = app.settings
@@ -72,11 +82,13 @@ def build_delivery(app: App, *, timer: Timer | None = None) -> DeliveryWorker | 
         senders.append(zalo_oa_sender(app))
     if not senders:
         return None
+    limits = limits_from(settings)
     return DeliveryWorker(
         app.sessions,
         senders,
-        limits_from(settings),
+        limits,
         clock=app.services.clock,
         config=config_from(settings),
         timer=timer,
+        limiters=shared_limiters(app, limits, timer=timer),
     )

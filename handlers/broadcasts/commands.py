@@ -105,16 +105,21 @@ async def can_decide(ctx: Context, broadcast: BroadcastData) -> bool:
     return await covers(ctx, broadcast)
 
 
-async def show_list(ctx: Context) -> None:
+async def visible_list(ctx: Context) -> list[BroadcastData]:
+    """The recent announcements this person may follow (the chat's list and the web console's)."""
     has_scope, root = await scope_of(ctx)
-    if not await may_broadcast(ctx):
-        ctx.reply(t.NO_SCOPE)
-        return
-    items = await ctx.store.broadcasts.recent(
+    return await ctx.store.broadcasts.recent(
         viewer_id=ctx.user.id,
         scope_path=root.path if root is not None and ctx.role >= Role.OFFICER else None,
         everything=has_scope and root is None,
     )
+
+
+async def show_list(ctx: Context) -> None:
+    if not await may_broadcast(ctx):
+        ctx.reply(t.NO_SCOPE)
+        return
+    items = await visible_list(ctx)
     counts = await ctx.store.outbox.counts("broadcast", [b.id for b in items])
     lines = [t.LIST_HEADER if items else t.LIST_EMPTY]
     choices = [Choice(t.NEW, p.NEW.build())]
