@@ -102,6 +102,8 @@ def _audience_filter(audience: Audience) -> list[ColumnElement[bool]]:
     if roles:
         who.append(User.role.in_(roles))
     channels = [c for c in audience.channels if c in CHANNELS]
+    if "zalo" in channels:  # "Zalo" is the Zalo bot and the communes' OAs: a person is on one or the other
+        channels.append("zalo_oa")
     return [
         User.blocked_at.is_(None),  # blocked the bot or left: not reachable, not counted
         User.channel.in_(channels) if channels else false(),

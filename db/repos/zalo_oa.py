@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import User
@@ -171,21 +171,22 @@ class ZaloOARepo:
                 told += 1
         return told
 
-    async def paused(self, now: datetime) -> dict[str, datetime]:
-        """OAs paused now, with when the pause ends."""
-        query = select(ZaloOAAccount.oa_id, ZaloOAAccount.paused_until).where(
-            ZaloOAAccount.paused_until > now
-        )
-        return {oa_id: until for oa_id, until in (await self._session.execute(query)).all() if until}
-
     async def rename(self, oa_id: str, name: str) -> None:
         await self._session.execute(
             update(ZaloOAAccount).where(ZaloOAAccount.oa_id == oa_id).values(name=name)
         )
 
     async def touch(self, oa_id: str, now: datetime) -> None:
+        """The OA's last event, unless its row is locked by a refresh right now: a webhook must not wait
+        for Zalo's token endpoint (the next event records the time)."""
+        free = (
+            select(ZaloOAAccount.id)
+            .where(ZaloOAAccount.oa_id == oa_id)
+            .with_for_update(skip_locked=True)
+            .scalar_subquery()
+        )
         await self._session.execute(
-            update(ZaloOAAccount).where(ZaloOAAccount.oa_id == oa_id).values(last_event_at=now)
+            update(ZaloOAAccount).where(ZaloOAAccount.id == free).values(last_event_at=now)
         )
 
     async def place(self, external_id: str, chat_id: str, area_id: int, now: datetime) -> None:
@@ -317,6 +318,3 @@ class ZaloOARepo:
         )
         delivered, seen = (await self._session.execute(query)).one()
         return Receipts(int(delivered or 0), int(seen or 0))
-
-    async def forget_consents(self, before: datetime) -> None:
-        await self._session.execute(delete(ZaloOAConsent).where(ZaloOAConsent.created_at < before))

@@ -280,10 +280,11 @@ async def export_csv(ctx: Context, broadcast: BroadcastData) -> None:
     data = csv_bytes(items, ctx)
     caption = t.CSV_CAPTION.format(id=broadcast.id, rows=number(len(items)))
     name = f"thongbao-{broadcast.id}.csv"
-    if ctx.incoming.channel != Channel.ZALO:
+    if ctx.incoming.channel not in (Channel.ZALO, Channel.ZALO_OA):
         ctx.reply(caption, document=Attachment(name, data, "text/csv"))
         return
-    # Zalo bots cannot send files: a short-lived signed link when the bot has a public address.
+    # Zalo bots cannot send files, nor can an OA send a CSV: a short-lived signed link when the bot has a
+    # public address.
     links = ctx.services.downloads
     if links is None:
         ctx.reply(f"{caption}\n{t.CSV_NO_FILES.format(id=broadcast.id)}")

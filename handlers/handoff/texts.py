@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "máy chủ"}
+CHANNEL_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo OA", "console": "máy chủ"}
 
 # --- citizens ---
 OFFER = "Hỏi Tổ công nghệ số"

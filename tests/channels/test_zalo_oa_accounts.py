@@ -82,14 +82,15 @@ async def test_two_processes_spend_one_refresh_token_once(
 ) -> None:
     """Process A is inside its refresh (Zalo holds the answer) when process B finds the token due too.
     On PostgreSQL B waits on the row lock, then finds A's new pair: one refresh token spent once.
-    (SQLite serves one process: there both share the store, and its asyncio lock.)"""
+    (SQLite serves one process: there the two stores, the channel's and the worker's, share one engine
+    and so one lock.)"""
     await store_pair(database_url, oa, clock)
     clock.advance(timedelta(hours=24))  # inside the keeper's 2-hour margin
     postgres = database_url.startswith("postgresql")
     first = create_engine(database_url)
     second = create_engine(database_url) if postgres else first
     store_a = DbTokenStore(session_factory(first), clock=clock)
-    store_b = DbTokenStore(session_factory(second), clock=clock) if postgres else store_a
+    store_b = DbTokenStore(session_factory(second), clock=clock)
     clients, engine = clients_for(database_url, oa, clock)
     gate = oa.token_gate = asyncio.Event()
     try:
@@ -100,6 +101,14 @@ async def test_two_processes_spend_one_refresh_token_once(
         task_b = asyncio.create_task(keeper_b.current())
         if postgres:
             await until_async(lambda: _waiting_for_a_lock(database_url))
+        else:
+            # B either waits on the process's lock for this OA, or (were it not shared) spends the token.
+            lock = store_b._locks.get(oa.oa_id)
+            await until(
+                lambda: (
+                    len(oa.calls_to("access_token")) == 2 or bool(lock and getattr(lock, "_waiters", None))
+                )
+            )
         gate.set()
         token_a, token_b = await asyncio.gather(task_a, task_b)
     finally:

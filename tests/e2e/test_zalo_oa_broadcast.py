@@ -194,3 +194,24 @@ async def test_quota_pauses_the_oa_and_tells_the_officer_and_the_night_ban_waits
             )
 
         await until_async(at_six)
+
+
+async def test_a_reader_who_left_the_oa_is_marked_inactive(settings: Settings, clock: FakeClock) -> None:
+    async with rig(settings, clock) as r:
+        for user in (3021, 3022):
+            await r.oa.say(user, "xin chào")
+        await subscribe(r, 3021, 3022)
+        r.oa.oa.users[r.oa.user_id(3021)].follower = False  # left without the bot hearing of it: -213
+        preview = await compose(r, "Thông báo họp dân tối nay.")
+        await r.tg_press(OFFICER, preview, t.SEND_NOW)
+        await r.oa.oa.wait_call(lambda c: c.name == "message" and c.error == -213)
+
+        async def recorded() -> bool:
+            ledger = await rows(r)
+            return {row.status for row in ledger.values()} == {"blocked", "sent"}
+
+        await until_async(recorded)
+        assert (await rows(r))[r.oa.chat_id(3021)].status == "blocked"
+        async with unit_of_work(r.oa.app.sessions) as store:
+            left = await store.users.by_external("zalo_oa", r.oa.chat_id(3021))
+        assert left is not None and left.blocked_at is not None

@@ -5,8 +5,10 @@ What a person sees (the fake's record of sent messages) and what is stored (rows
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import aiohttp
 import pytest
@@ -19,7 +21,7 @@ from db.models_handoff import HandoffMessage
 from db.models_inbox import InboxEvent
 from db.store import unit_of_work
 from handlers.core import texts
-from tests.channels.oa_support import until_async
+from tests.channels.oa_support import until, until_async
 from tests.e2e.harness import ZaloOAHarness, running_oa
 from tests.support import FakeClock
 
@@ -171,3 +173,21 @@ async def test_an_event_of_an_unknown_oa_is_acknowledged_and_ignored(oa_chat: Za
     assert json.dumps(event)  # the body stays valid JSON for the signature
     async with oa_chat.app.sessions() as session:
         assert list(await session.scalars(select(InboxEvent))) == []
+
+
+async def test_webhooks_are_acknowledged_while_a_refresh_waits_on_zalo(
+    oa_chat: ZaloOAHarness, clock: FakeClock
+) -> None:
+    """The OA's row is locked while its token is refreshed; events must still be taken at once."""
+    clock.advance(timedelta(hours=24))  # the access token is due: the next send refreshes it first
+    gate = oa_chat.oa.token_gate = asyncio.Event()
+    mark = oa_chat.oa.mark()
+    try:
+        await oa_chat.push(oa_chat.text_update(2010, "/start"))
+        await until(lambda: len(oa_chat.oa.calls_to("access_token")) == 1)  # the refresh is held
+        await oa_chat.push(oa_chat.text_update(2011, "/start"))  # acknowledged all the same
+    finally:
+        gate.set()
+    await oa_chat.replies_since(2010, mark, 1)
+    await oa_chat.replies_since(2011, mark, 1)
+    assert oa_chat.oa.token_requests == [("refresh_token", True)]

@@ -1,8 +1,9 @@
 """The OAs in the database: a TokenStore whose lock holds across processes, and one client per OA.
 
-`DbTokenStore.refresh_lock(oa_id)` takes an asyncio lock (tasks of this process) and then the OA's row
-with `SELECT … FOR UPDATE` in a transaction of its own (other processes, on PostgreSQL; SQLite serves one
-process, where the asyncio lock is the whole story). Inside the lock, `load` reads through that same
+`DbTokenStore.refresh_lock(oa_id)` takes an asyncio lock (tasks of this process, shared by every store on
+the engine) and then, on PostgreSQL, the OA's row with `SELECT … FOR UPDATE` in a transaction of its own
+(other processes). SQLite serves one process, where the asyncio lock is the whole story: its single pooled
+connection is not held while Zalo answers. Inside the lock, `load` reads through that same
 transaction and `save` writes the new pair and COMMITS it, so the pair is durable before the keeper
 returns it for use, and the row lock is held until then: two processes never spend one refresh token.
 The lock has no time limit of its own, so it outlasts any token request.
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextvars import ContextVar
 from datetime import datetime, timedelta
@@ -39,6 +41,7 @@ Clock = Callable[[], datetime]
 
 # The locking transaction of the refresh this task is inside, per OA (a ContextVar: other tasks never
 # see it, so a concurrent `load` elsewhere reads through a session of its own).
+_ENGINE_LOCKS: weakref.WeakKeyDictionary[object, dict[str, asyncio.Lock]] = weakref.WeakKeyDictionary()
 _HELD: ContextVar[dict[str, AsyncSession] | None] = ContextVar("zalo_oa_refresh_held", default=None)
 
 
@@ -68,7 +71,11 @@ class DbTokenStore:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], *, clock: Clock) -> None:
         self.sessions = sessions
         self.clock = clock
-        self._locks: dict[str, asyncio.Lock] = {}
+        # One lock per OA for everything on this engine: the channel's store and the delivery worker's
+        # are two objects in one process (two processes have two engines, and the row lock between them).
+        engine = sessions.kw.get("bind")
+        self._locks = _ENGINE_LOCKS.setdefault(engine or sessions, {})
+        self._row_locks = engine is not None and engine.dialect.name != "sqlite"
 
     async def load(self, oa_id: str) -> OAToken | None:
         held = (_HELD.get() or {}).get(oa_id)
@@ -90,7 +97,17 @@ class DbTokenStore:
 
     @contextlib.asynccontextmanager
     async def refresh_lock(self, oa_id: str) -> AsyncIterator[None]:
-        async with self._locks.setdefault(oa_id, asyncio.Lock()), self.sessions() as session:
+        async with self._locks.setdefault(oa_id, asyncio.Lock()):
+            if not self._row_locks:
+                # SQLite serves one process, and its one pooled connection must not wait on Zalo.
+                yield
+                return
+            async with self._row_lock(oa_id):
+                yield
+
+    @contextlib.asynccontextmanager
+    async def _row_lock(self, oa_id: str) -> AsyncIterator[None]:
+        async with self.sessions() as session:
             await session.begin()
             await ZaloOARepo(session).tokens(oa_id, lock=True)  # the row lock, for other processes
             held = dict(_HELD.get() or {})
