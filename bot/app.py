@@ -33,6 +33,7 @@ from handlers.broadcasts.plan import BroadcastPolicy
 from handlers.campaigns import reminders as campaign_reminders
 from handlers.campaigns.plan import CampaignPolicy
 from handlers.citizen.faq_base import EngineFactory, FaqBase
+from handlers.core import retention
 from handlers.core.context import Services
 from handlers.core.dispatcher import Dispatcher
 from handlers.core.jobs import Jobs
@@ -190,6 +191,15 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     return App(settings, engine, sessions, services, dispatcher, conversation, downloads)
 
 
+def retention_policy(settings: Settings) -> retention.RetentionPolicy:
+    return retention.RetentionPolicy(
+        outbox=timedelta(days=settings.retention_outbox_days),
+        updates=timedelta(days=settings.retention_updates_days),
+        questions=timedelta(days=settings.retention_questions_days),
+        batch=settings.retention_batch,
+    )
+
+
 def build_jobs(app: App, editor: broadcast_progress.Editor | None) -> Jobs:
     """Every feature's periodic work, with this process's policies; `editor` is the delivery worker of
     this process (broadcast progress edits status messages through it), None when there is none: then
@@ -198,6 +208,7 @@ def build_jobs(app: App, editor: broadcast_progress.Editor | None) -> Jobs:
     services = app.services
     campaign_reminders.register_jobs(jobs, services.campaigns, services.tz)
     handoff_escalation.register_jobs(jobs, services.handoff, services.tz)
+    retention.register_jobs(jobs, retention_policy(app.settings))
     if editor is not None:
         broadcast_progress.register_jobs(jobs, services.broadcasts, services.tz, editor)
     return jobs
