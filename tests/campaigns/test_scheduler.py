@@ -47,6 +47,7 @@ async def test_start_catches_up_then_the_timer_only_wakes_the_claimer(
             f"{REMINDERS}/1",
             "handoff.escalate/0",
             "handoff.faq_review/0",
+            "core.retention/0",
         }
         interval, cron = timer[f"{REMINDERS}/0"].trigger, timer[f"{REMINDERS}/1"].trigger
         assert isinstance(interval, IntervalTrigger) and interval.interval.total_seconds() == 60
