@@ -27,6 +27,11 @@ def limits_from(settings: Settings) -> dict[str, Limits]:
             per_chat=Rate(settings.zalo_chat_rate),
             per_group=Rate(settings.zalo_group_per_minute, 60.0),
         ),
+        "zalo_oa": Limits(
+            overall=Rate(settings.zalo_oa_rate),
+            per_chat=Rate(settings.zalo_chat_rate),
+            per_group=Rate(settings.zalo_group_per_minute, 60.0),  # an OA has no groups
+        ),
     }
 
 
@@ -50,6 +55,15 @@ def senders_from(settings: Settings) -> list[DeliverySender]:
     return senders
 
 
+def zalo_oa_sender(app: App) -> DeliverySender:
+    """Every stored OA through one sender: its tokens come from the database (bot/channels/zalo_oa)."""
+    from bot.channels.zalo_oa.accounts import OAClients
+    from bot.channels.zalo_oa.delivery import ZaloOADelivery
+
+    clients = OAClients.from_settings(app.settings, app.sessions, clock=app.services.clock)
+    return ZaloOADelivery(clients)
+
+
 def shared_limiters(app: App, limits: dict[str, Limits], *, timer: Timer | None = None) -> dict[str, Limiter]:
     """On PostgreSQL the limits hold for every worker process together; SQLite runs one process."""
     engine = app.sessions.kw["bind"]
@@ -64,6 +78,8 @@ def build_delivery(app: App, *, timer: Timer | None = None) -> DeliveryWorker | 
     """The worker for every configured channel (None when none is)."""
     settings = app.settings
     senders = senders_from(settings)
+    if settings.zalo_oa_configured:
+        senders.append(zalo_oa_sender(app))
     if not senders:
         return None
     limits = limits_from(settings)

@@ -1,7 +1,7 @@
 """delivery pace shared by every worker process (PostgreSQL only)
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 
 One row per limit (a channel's overall rate, one chat, one group chat) holding the earliest moment the
 next send may leave (seconds since the epoch on the database's clock), and the function that lets one
@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0007"
+down_revision: str | None = "0010"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
 
