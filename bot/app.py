@@ -13,16 +13,13 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
 from bot.downloads import Downloads
 from bot.settings import WEEKDAYS, Settings
-from db.migrate import alembic_config, upgrade_async
+from db.revision import current_revision, head_revision
 from db.session import create_engine, session_factory
 from db.store import Store, unit_of_work
 from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
@@ -80,17 +77,15 @@ class App:
 async def prepare_database(settings: Settings) -> None:
     """SQLite upgrades itself; PostgreSQL must already be at head (several processes share it)."""
     if settings.is_sqlite:
+        from db.migrate import upgrade_async  # Alembic only where something may be migrated
+
         await upgrade_async(settings.database_url)
         return
-    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+    head = head_revision()
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as conn:
-
-            def current(sync: Connection) -> str | None:
-                return MigrationContext.configure(sync).get_current_revision()
-
-            revision = await conn.run_sync(current)
+            revision = await current_revision(conn)
     finally:
         await engine.dispose()
     if revision != head:

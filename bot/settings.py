@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     http_header_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
     http_body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     http_max_connections: int = Field(default=1000, ge=1, le=100_000)
+    # Admission control: beyond this many webhook updates being handled at once, answer 503 (the platform
+    # sends the update again later) instead of queueing without bound (memory, pool timeouts).
+    http_max_inflight: int = Field(default=64, ge=1, le=10_000)
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
