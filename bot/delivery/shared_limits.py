@@ -115,7 +115,7 @@ class SharedLimiter:
         task.add_done_callback(self._pending.discard)
 
     async def take_now(self, chat_id: str, *, group: bool = False) -> None:
-        keys, intervals = self._keys(chat_id, group)
+        keys, intervals = [""], [self._overall]  # the channel's budget; a reply's chat is the user's
         try:
             await self._ask(keys, intervals, _FOREVER, True)
         except Exception:
