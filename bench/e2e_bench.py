@@ -84,7 +84,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from db.session import create_engine  # noqa: E402
-from handlers import texts  # noqa: E402
+from handlers.core import texts  # noqa: E402
 from tests.fakes import Call  # noqa: E402
 from tests.fakes.telegram_api import SECRET_HEADER, FakeTelegramAPI  # noqa: E402
 

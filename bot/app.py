@@ -13,16 +13,13 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
 from bot.downloads import Downloads
 from bot.settings import WEEKDAYS, Settings
-from db.migrate import alembic_config, upgrade_async
+from db.revision import current_revision, head_revision
 from db.session import create_engine, session_factory
 from db.store import Store, unit_of_work
 from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
@@ -33,6 +30,7 @@ from handlers.broadcasts.plan import BroadcastPolicy
 from handlers.campaigns import reminders as campaign_reminders
 from handlers.campaigns.plan import CampaignPolicy
 from handlers.citizen.faq_base import EngineFactory, FaqBase
+from handlers.core import retention
 from handlers.core.context import Services
 from handlers.core.dispatcher import Dispatcher
 from handlers.core.jobs import Jobs
@@ -79,17 +77,15 @@ class App:
 async def prepare_database(settings: Settings) -> None:
     """SQLite upgrades itself; PostgreSQL must already be at head (several processes share it)."""
     if settings.is_sqlite:
+        from db.migrate import upgrade_async  # Alembic only where something may be migrated
+
         await upgrade_async(settings.database_url)
         return
-    head = ScriptDirectory.from_config(alembic_config(settings.database_url)).get_current_head()
+    head = head_revision()
     engine = create_engine(settings.database_url)
     try:
         async with engine.connect() as conn:
-
-            def current(sync: Connection) -> str | None:
-                return MigrationContext.configure(sync).get_current_revision()
-
-            revision = await conn.run_sync(current)
+            revision = await current_revision(conn)
     finally:
         await engine.dispose()
     if revision != head:
@@ -194,6 +190,15 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     return App(settings, engine, sessions, services, dispatcher, conversation, downloads)
 
 
+def retention_policy(settings: Settings) -> retention.RetentionPolicy:
+    return retention.RetentionPolicy(
+        outbox=timedelta(days=settings.retention_outbox_days),
+        updates=timedelta(days=settings.retention_updates_days),
+        questions=timedelta(days=settings.retention_questions_days),
+        batch=settings.retention_batch,
+    )
+
+
 def build_jobs(app: App, editor: broadcast_progress.Editor | None) -> Jobs:
     """Every feature's periodic work, with this process's policies; `editor` is the delivery worker of
     this process (broadcast progress edits status messages through it), None when there is none: then
@@ -202,6 +207,7 @@ def build_jobs(app: App, editor: broadcast_progress.Editor | None) -> Jobs:
     services = app.services
     campaign_reminders.register_jobs(jobs, services.campaigns, services.tz)
     handoff_escalation.register_jobs(jobs, services.handoff, services.tz)
+    retention.register_jobs(jobs, retention_policy(app.settings))
     if editor is not None:
         broadcast_progress.register_jobs(jobs, services.broadcasts, services.tz, editor)
     return jobs

@@ -56,6 +56,29 @@ def body_deadline(seconds: float) -> Middleware:
     return middleware
 
 
+def admission(limit: int) -> Middleware:
+    """Middleware: with `limit` webhook requests already being handled, answer 503 with Retry-After at
+    once. Telegram and Zalo send an update again when it is not acknowledged, so a deep backlog waits
+    on the platform's side instead of in this process's memory and database pool. /healthz and report
+    links are never refused."""
+    inflight = 0
+
+    @web.middleware
+    async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+        nonlocal inflight
+        if request.method != "POST":
+            return await handler(request)
+        if inflight >= limit:
+            return web.Response(status=503, text="Busy", headers={"Retry-After": "1"})
+        inflight += 1
+        try:
+            return await handler(request)
+        finally:
+            inflight -= 1
+
+    return middleware
+
+
 class _Refused(asyncio.Protocol):
     """What a connection beyond the cap gets: closed before anything is read."""
 
@@ -76,12 +99,16 @@ class HttpServer:
         header_timeout: float = 15.0,
         body_timeout: float = 30.0,
         max_connections: int = 1000,
+        max_inflight: int = 64,
     ) -> None:
         self.host = host
         self.port = port
         self.max_connections = max_connections
         self.header_timeout = header_timeout
-        self.app = web.Application(client_max_size=2 * 1024 * 1024, middlewares=[body_deadline(body_timeout)])
+        self.app = web.Application(
+            client_max_size=2 * 1024 * 1024,
+            middlewares=[admission(max_inflight), body_deadline(body_timeout)],
+        )
         self.app.router.add_get("/healthz", _healthz)
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None

@@ -36,6 +36,7 @@ def services_for(app: App, role: str) -> list[Service]:
         settings.http_port,
         header_timeout=settings.http_header_timeout_seconds,
         body_timeout=settings.http_body_timeout_seconds,
+        max_inflight=settings.http_max_inflight,
         max_connections=settings.http_max_connections,
     )
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None

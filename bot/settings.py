@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     http_header_timeout_seconds: float = Field(default=15.0, gt=0, le=600)
     http_body_timeout_seconds: float = Field(default=30.0, gt=0, le=600)
     http_max_connections: int = Field(default=1000, ge=1, le=100_000)
+    # Admission control: beyond this many webhook updates being handled at once, answer 503 (the platform
+    # sends the update again later) instead of queueing without bound (memory, pool timeouts).
+    http_max_inflight: int = Field(default=64, ge=1, le=10_000)
     timezone: str = "Asia/Ho_Chi_Minh"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
@@ -91,6 +94,11 @@ class Settings(BaseSettings):
     delivery_max_rate_limited: int = Field(default=10, ge=1, le=100)  # 429s per message before giving up
     delivery_lease_seconds: int = Field(default=120, ge=60, le=3600)
     delivery_poll_seconds: float = Field(default=2.0, gt=0, le=60)
+    # Retention (README, "Dữ liệu cá nhân và thời hạn lưu"): what the daily purge deletes, by age.
+    retention_outbox_days: int = Field(default=90, ge=1, le=3650)  # finished outbox rows and contents
+    retention_updates_days: int = Field(default=7, ge=2, le=365)  # update ids (platforms resend ≤ 24 h)
+    retention_questions_days: int = Field(default=365, ge=30, le=3650)  # masked question log
+    retention_batch: int = Field(default=500, ge=10, le=10_000)  # rows per purge transaction
     # Broadcasts
     broadcast_status_seconds: float = Field(default=5.0, ge=0, le=300)  # Telegram status message edits
     broadcast_zalo_progress_minutes: float = Field(default=10.0, gt=0, le=240)  # Zalo cannot edit

@@ -52,6 +52,8 @@ def _parser() -> argparse.ArgumentParser:
     down = db_sub.add_parser("downgrade", help="lùi migration")
     down.add_argument("revision", metavar="MÃ", help="mã revision muốn lùi về, ví dụ 0006")
     db_sub.add_parser("current", help="in revision hiện tại")
+    db_sub.add_parser("stats", help="số dòng và dung lượng từng bảng")
+    db_sub.add_parser("purge", help="xoá ngay dữ liệu quá thời hạn lưu (việc chạy hằng ngày)")
 
     from bot.cli import areas as cli_areas
     from bot.cli import campaigns as cli_campaigns
@@ -151,6 +153,10 @@ async def _chat(settings: Settings, as_role: str | None, user_id: str) -> int:
 
 
 def _db(settings: Settings, args: argparse.Namespace) -> int:
+    if args.db_command in ("stats", "purge"):
+        from bot.cli import db as cli_db
+
+        return _run_async(cli_db.stats(settings) if args.db_command == "stats" else cli_db.purge(settings))
     from alembic import command
 
     from db.migrate import alembic_config, downgrade, upgrade

@@ -17,7 +17,7 @@ A send can ask not to wait for a busy chat: with `horizon`, when its chat or gro
 within `horizon` seconds of the channel's next moment, nothing is reserved and `acquire` returns how long
 the chat stays busy, so the caller puts the row back for later instead of holding a place in its window
 (rows of one busy chat never hold back the others). An interactive reply never waits: `note`
-counts it in every limit at once, and the broadcasts' later moments move on past it.
+counts it in the channel's budget, and the outbox's later moments move on past it.
 
 `pause(seconds)` (a 429 with retry_after) holds every send of the channel; a send whose moment falls
 inside a pause that began after it reserved gives its moment back and reserves a new one after the pause.
@@ -223,12 +223,12 @@ class ChannelLimiter:
         return 0.0
 
     def note(self, chat_id: str, *, group: bool = False) -> None:
-        """Count a send leaving now without waiting (an interactive reply has priority over the outbox)."""
+        """Count a send leaving now without waiting in the channel's overall budget (an interactive
+        reply has priority over the outbox; its chat's own limit is the platform's business with it)."""
         now = self.timer.now()
-        for line in self._lines(chat_id, group):
-            line.prune(now)
-            line.take(now)
-            line.departed.append(now)
+        self._overall.prune(now)
+        self._overall.take(now)
+        self._overall.departed.append(now)
         self._count()
 
     def _count(self) -> None:

@@ -1,17 +1,18 @@
 """A channel's limits held for every worker process together, through PostgreSQL.
 
 Each limit (the channel's overall rate, one chat, one group chat) is one row of `delivery_pace` holding
-the earliest moment its next send may leave; `cdsbot_pace()` (migration 0011) reserves one moment in
-every limit of a send at once under row locks, on the database's clock, and answers "send after d
-seconds". The reservations of all processes therefore form one evenly spaced sequence per limit: no
-process needs to know how many others run. One short autocommit statement per send, ~25 a second at
-Telegram's rate, is nothing for the database.
+the earliest moment its next send may leave; `cdsbot_pace()` (migration 0011) looks at every limit of a
+send at once under row locks, on the database's clock, and answers "go" (and counts the send), "ask
+again in d seconds", or "this chat is busy for d seconds". The sends of all processes therefore form one
+spaced sequence per limit: no process needs to know how many others run. One short autocommit statement
+per ask, a few per send at Telegram's 25 a second, is nothing for the database.
 
-A reserved moment is only kept if the send leaves close to it: if this process wakes more than
-`tolerance` late (a stalled event loop), the moment is given up and a new one reserved, so sends never
-bunch up behind a late one. With moments `interval` apart and departures within `tolerance` of them,
-any second holds at most count + 1 sends while `tolerance` < interval; per-chat and per-group intervals
-also carry `slack` so that a late departure followed by a punctual one still keeps the spacing.
+A send goes only when asked at or after its moment, so a process that wakes late takes nobody's place:
+whoever asks first goes. The channel's sequence stays on schedule through lateness of up to half an
+interval (`catch_up`): any second then holds at most count + 1 sends, and a late waker costs no
+capacity. Chats and groups are spaced from their actual sends, plus `slack` against the request of a
+late departure overtaking nothing. In one process one task asks at a time, so a waiting window of rows
+costs one statement per moment, not one per row.
 
 A 429 pauses the channel for every process: the channel's next moment moves past the pause.
 """
@@ -30,8 +31,8 @@ from bot.delivery.ratelimit import Limits, MonotonicTimer, Rate, Timer
 
 log = logging.getLogger(__name__)
 
-_MARGIN = 0.01  # as in bot.delivery.ratelimit: platforms count on arrival
-_PACE = text("SELECT cdsbot_pace(:channel, :keys, :intervals, :horizon, :priority)")
+_MARGIN = 0.03  # platforms count on arrival: room for a request that left on time and arrived late
+_PACE = text("SELECT cdsbot_pace(:channel, :keys, :intervals, :horizon, :catch_up, :priority)")
 _PAUSE = text(
     "INSERT INTO delivery_pace (channel, key, tat)"
     " VALUES (:channel, '', extract(epoch FROM clock_timestamp()) + :seconds)"
@@ -50,22 +51,21 @@ class SharedLimiter:
         limits: Limits,
         *,
         timer: Timer | None = None,
-        tolerance: float = 0.03,
         slack: float = 0.1,
     ) -> None:
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.channel = channel
         self.limits = limits
         self.timer: Timer = timer or MonotonicTimer()
-        overall = _interval(limits.overall)
-        self.tolerance = min(tolerance, overall / 2)
-        self._overall = overall
+        self._overall = _interval(limits.overall)
+        self.catch_up = self._overall
         self._chat = _interval(limits.per_chat) + slack
         self._group = _interval(limits.per_group) + slack if limits.per_group is not None else None
         self._paused_until = -math.inf
         self._pending: set[asyncio.Task[None]] = set()  # pauses and replies being written
+        self._turn = asyncio.Lock()  # one task of this process asks at a time
         self.acquired = 0
-        self.missed = 0  # moments given up because this process woke too late
+        self.asked = 0  # statements run: about (processes) per send while all are busy
         self.paused_seconds = 0.0
 
     @property
@@ -88,21 +88,24 @@ class SharedLimiter:
         task.add_done_callback(self._pending.discard)
 
     async def acquire(self, chat_id: str, *, group: bool = False, horizon: float | None = None) -> float:
-        """Wait for a moment every limit accepts and return 0; or, with `horizon`, return how long the
+        """Wait until every limit lets this send go and return 0; or, with `horizon`, return how long the
         chat stays busy when it cannot take the send within `horizon` of the channel's next moment."""
         keys, intervals = self._keys(chat_id, group)
         while True:
-            if self.paused():
-                await self.timer.wait_until(self._paused_until)
-            delay = await self._reserve(keys, intervals, _FOREVER if horizon is None else horizon, False)
-            if delay < 0:
-                return -delay
-            deadline = self.timer.now() + delay
-            await self.timer.wait_until(deadline)
-            if self.timer.now() - deadline <= self.tolerance:
+            async with self._turn:
+                while True:
+                    if self.paused():
+                        await self.timer.wait_until(self._paused_until)
+                    answer = await self._ask(keys, intervals, horizon or self._overall, False)
+                    if answer <= 0:
+                        break
+                    await self.timer.wait_until(self.timer.now() + answer)
+            if answer == 0:
                 self.acquired += 1
                 return 0.0
-            self.missed += 1  # too late for this moment: sending now could crowd the next ones
+            if horizon is not None:
+                return -answer
+            await self.timer.wait_until(self.timer.now() - answer)  # a busy chat: wait without the turn
 
     def note(self, chat_id: str, *, group: bool = False) -> None:
         """Count an interactive reply leaving now: it waits for nobody (the statement runs beside it), and
@@ -112,9 +115,9 @@ class SharedLimiter:
         task.add_done_callback(self._pending.discard)
 
     async def take_now(self, chat_id: str, *, group: bool = False) -> None:
-        keys, intervals = self._keys(chat_id, group)
+        keys, intervals = [""], [self._overall]  # the channel's budget; a reply's chat is the user's
         try:
-            await self._reserve(keys, intervals, _FOREVER, True)
+            await self._ask(keys, intervals, _FOREVER, True)
         except Exception:
             log.exception("counting a %s reply in the shared limits failed", self.channel)
             return
@@ -127,14 +130,14 @@ class SharedLimiter:
             intervals.append(self._group)
         return keys, intervals
 
-    async def _reserve(
-        self, keys: list[str], intervals: list[float], horizon: float, priority: bool
-    ) -> float:
+    async def _ask(self, keys: list[str], intervals: list[float], horizon: float, priority: bool) -> float:
+        self.asked += 1
         params = {
             "channel": self.channel,
             "keys": keys,
             "intervals": intervals,
             "horizon": horizon,
+            "catch_up": self.catch_up,
             "priority": priority,
         }
         for attempt in range(5):

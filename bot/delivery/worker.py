@@ -42,7 +42,7 @@ from bot.channels.retry import Failure
 from bot.delivery.policy import DeliveryConfig, Progress, Recorder, describe, failure, release, transient
 from bot.delivery.ratelimit import ChannelLimiter, Limiter, Limits, Timer
 from bot.delivery.senders import DeliverySender
-from db.repos.outbox import BLOCKED, DOORBELL, FAILED, SENT, Content
+from db.repos.outbox import BLOCKED, DOORBELL, FAILED, PENDING, SENT, Content
 from db.repos.outbox_ledger import Claimed, OutboxLedger, Outcome
 from db.store import unit_of_work
 
@@ -346,12 +346,8 @@ class DeliveryWorker:
             except Exception:
                 log.exception("claiming %s rows failed", lane.channel)
                 rows = []
-            for row, later in self._spread(lane, rows):
-                if later is None:
-                    self._spawn(lane, row)
-                else:
-                    lane.inflight += 1
-                    self._push(lane, release(row, Progress(row.parts_sent), later))
+            for row, wait in self._spread(lane, rows):
+                self._spawn(lane, row, wait)
             if len(rows) == want:
                 return  # there may be more due: look again once there is room
         if self._stopping.is_set():
@@ -374,38 +370,62 @@ class DeliveryWorker:
             return self.config.poll_seconds
         return min(self.config.poll_seconds, max(0.05, (due - self.clock()).total_seconds()))
 
-    def _spread(self, lane: _Lane, rows: list[Claimed]) -> list[tuple[Claimed, datetime | None]]:
-        """Of several rows to one chat in a claim, send the first; put the k-th back for k intervals of
-        that chat's limit, so one chat's queue takes no room in the window from everyone else's."""
-        now = self.clock()
+    def _spread(self, lane: _Lane, rows: list[Claimed]) -> list[tuple[Claimed, float]]:
+        """Of several rows to one chat in a claim, the k-th waits k intervals of that chat's limit before
+        it first asks (parked, outside the window), so one chat's queue costs one ask per send."""
         seen: dict[str, int] = {}
-        out: list[tuple[Claimed, datetime | None]] = []
+        out: list[tuple[Claimed, float]] = []
         for row in rows:
             k = seen[row.chat_id] = seen.get(row.chat_id, -1) + 1
-            if not k:
-                out.append((row, None))
-                continue
             rate = lane.limits.per_chat
             if lane.sender.is_group(row.chat_id) and lane.limits.per_group is not None:
                 rate = lane.limits.per_group
-            out.append((row, now + timedelta(seconds=k * rate.interval)))
+            out.append((row, k * rate.interval))
         return out
 
-    def _spawn(self, lane: _Lane, row: Claimed) -> None:
+    def _spawn(self, lane: _Lane, row: Claimed, wait: float = 0.0) -> None:
         lane.inflight += 1
         progress = Progress(row.parts_sent)
-        task = asyncio.create_task(self._run_row(lane, row, progress))
+        task = asyncio.create_task(self._run_row(lane, row, progress, wait))
         self._tasks[task] = progress
         task.add_done_callback(partial(self._row_done, lane, row, progress))
 
-    async def _run_row(self, lane: _Lane, row: Claimed, progress: Progress) -> None:
+    async def _run_row(self, lane: _Lane, row: Claimed, progress: Progress, wait: float) -> None:
+        """Deliver; while the row's chat is busy, park it outside the window (rows of one busy chat never
+        hold back anyone else's), or put it back in the outbox when the wait would outlast its lease."""
         try:
-            outcome = await self.deliver(row, progress, defer=True)
+            while True:
+                if wait > 0:
+                    lease_left = (
+                        row.lease_until
+                        - self.clock()
+                        - timedelta(seconds=self.config.request_timeout_seconds)
+                    )
+                    if timedelta(seconds=wait) >= lease_left:
+                        outcome = release(row, progress, self.clock() + timedelta(seconds=wait))
+                        break
+                    await self._park(lane, wait)
+                outcome = await self.deliver(row, progress, defer=True)
+                if outcome.status != PENDING or outcome.attempted or outcome.retry_at is None:
+                    break
+                wait = (outcome.retry_at - self.clock()).total_seconds()  # the chat is busy this long
+                if wait <= 0:
+                    break
+        except asyncio.CancelledError:
+            raise
         except Exception as error:
             log.exception("delivering outbox row %s failed", row.id)
             reason = f"internal error: {describe(error)}"
             outcome = transient(row, progress, reason, self.clock(), self.config)
         self._push(lane, outcome)
+
+    async def _park(self, lane: _Lane, seconds: float) -> None:
+        lane.inflight -= 1  # room in the window for others while this row waits for its chat
+        lane.wake.set()
+        try:
+            await lane.limiter.timer.wait_until(lane.limiter.timer.now() + seconds)
+        finally:
+            lane.inflight += 1
 
     def _row_done(self, lane: _Lane, row: Claimed, progress: Progress, task: asyncio.Task[None]) -> None:
         self._tasks.pop(task, None)

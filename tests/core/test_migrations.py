@@ -68,3 +68,24 @@ async def test_models_match_the_migrations(tmp_path: Path) -> None:
     finally:
         await engine.dispose()
     assert diff == []
+
+
+def test_the_cheap_head_is_alembics_head() -> None:
+    """bot/app.py checks PostgreSQL's revision without Alembic: db/revision.py must find the same head."""
+    from db.revision import head_revision
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite+aiosqlite:///unused.sqlite3"))
+    assert head_revision() == script.get_current_head()
+
+
+async def test_postgresql_at_head_is_ready_and_an_empty_one_is_not(
+    pg_database: str, fresh_pg_database: str
+) -> None:
+    import pytest
+
+    from bot.app import DatabaseNotReady, prepare_database
+    from bot.settings import Settings
+
+    await prepare_database(Settings(database_url=pg_database))
+    with pytest.raises(DatabaseNotReady, match="revision none"):
+        await prepare_database(Settings(database_url=fresh_pg_database))

@@ -206,7 +206,8 @@ async def test_replies_go_first_and_the_outbox_makes_room(pg_url: str) -> None:
                     " WHERE channel = 'telegram' AND key = ''"
                 )
             )
-    assert ahead is not None and 4 * LIMITS.overall.interval < ahead <= 5.1 * LIMITS.overall.interval
+    # five intervals (3 % longer than the rate says), less the one an idle channel may catch up
+    assert ahead is not None and 3.9 * LIMITS.overall.interval < ahead <= 5.2 * LIMITS.overall.interval
 
 
 async def test_telegram_replies_count_in_the_workers_limits(tmp_path: Path, sqlite_template: Path) -> None:

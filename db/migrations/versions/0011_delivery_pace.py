@@ -4,8 +4,8 @@ Revision ID: 0011
 Revises: 0010
 
 One row per limit (a channel's overall rate, one chat, one group chat) holding the earliest moment the
-next send may leave (a "theoretical arrival time", seconds since the epoch on the database's clock), and
-the function that reserves a moment in every limit of one send at once, under row locks. UNLOGGED: the
+next send may leave (seconds since the epoch on the database's clock), and the function that lets one
+send go when every limit of it allows, under row locks. UNLOGGED: the
 pace is worth nothing after a crash (the worst case is one burst of `count` sends), so it skips the WAL.
 SQLite runs one process and keeps its limits in memory; nothing is created there.
 """
@@ -21,12 +21,16 @@ depends_on: Sequence[str] | None = None
 
 # Keys are locked in the order given (the channel's first), and new keys are inserted in sorted order
 # before any lock is taken, so two callers never wait on each other in a cycle.
-# Returns >= 0: reserved, send after that many seconds. < 0: a chat or group of this send is busy for
-# more than `p_horizon` beyond the channel's next moment; nothing is reserved, try again after -result.
+# A send is let go only at or after every limit's next moment, decided on the database's clock when
+# asked, so a process that wakes late takes nobody's place: whoever asks first after the moment goes.
+# Returns 0: go now (counted). > 0: ask again after that many seconds. < 0: a chat or group of this
+# send is busy for more than `p_horizon` beyond the channel's next moment; try again after -result.
+# The channel's next moment is kept on schedule through a lateness of up to `p_catch_up` seconds (so a
+# late waker costs no capacity); chats and groups are spaced from their actual sends.
 # p_priority (an interactive reply): goes now, and every limit's next moment moves on past it.
 _PACE = """
 CREATE FUNCTION cdsbot_pace(p_channel text, p_keys text[], p_intervals float8[], p_horizon float8,
-                            p_priority boolean) RETURNS float8
+                            p_catch_up float8, p_priority boolean) RETURNS float8
 LANGUAGE plpgsql AS $$
 DECLARE
     v_now float8 := extract(epoch FROM clock_timestamp());
@@ -42,20 +46,22 @@ BEGIN
         SELECT tat INTO v_tat FROM delivery_pace WHERE channel = p_channel AND key = p_keys[i] FOR UPDATE;
         IF i = 1 THEN v_channel := v_tat; ELSE v_other := greatest(v_other, v_tat); END IF;
     END LOOP;
-    IF p_priority THEN
-        v_at := v_now;
-    ELSE
-        v_at := greatest(v_now, v_channel);
-        IF v_other > v_at + p_horizon THEN
+    IF NOT p_priority THEN
+        IF v_other > greatest(v_now, v_channel) + p_horizon THEN
             RETURN -(v_other - v_now);
         END IF;
-        v_at := greatest(v_at, v_other);
+        v_at := greatest(v_channel, v_other);
+        IF v_at > v_now THEN
+            RETURN v_at - v_now;
+        END IF;
     END IF;
-    FOR i IN 1 .. array_length(p_keys, 1) LOOP
-        UPDATE delivery_pace SET tat = greatest(tat, v_at) + p_intervals[i]
+    UPDATE delivery_pace SET tat = greatest(tat, v_now - p_catch_up) + p_intervals[1]
+        WHERE channel = p_channel AND key = p_keys[1];
+    FOR i IN 2 .. array_length(p_keys, 1) LOOP
+        UPDATE delivery_pace SET tat = greatest(tat, v_now) + p_intervals[i]
             WHERE channel = p_channel AND key = p_keys[i];
     END LOOP;
-    RETURN v_at - v_now;
+    RETURN 0;
 END $$
 """
 
@@ -74,5 +80,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_context().dialect.name != "postgresql":
         return
-    op.execute("DROP FUNCTION cdsbot_pace(text, text[], float8[], float8, boolean)")
+    op.execute("DROP FUNCTION cdsbot_pace(text, text[], float8[], float8, float8, boolean)")
     op.execute("DROP TABLE delivery_pace")
