@@ -17,15 +17,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import io
 import sys
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.settings import Settings
 from db.repos.areas import AreaData
-from db.repos.campaigns import CampaignInput, ancestor_paths
+from db.repos.campaigns import CampaignData, CampaignInput, ancestor_paths
 from db.store import Store
 from handlers.campaigns.parse import (
     CampaignInputError,
@@ -34,7 +36,7 @@ from handlers.campaigns.parse import (
     parse_campaign_day,
     parse_plan,
 )
-from handlers.campaigns.plan import DEFAULT_DAYS, DEFAULT_TIME
+from handlers.campaigns.plan import DEFAULT_DAYS, DEFAULT_TIME, CampaignPolicy
 from handlers.core.textutil import fold
 from handlers.visits.catalog import UnknownItem, parse_services
 
@@ -93,19 +95,30 @@ def _cell(value: object) -> str:
 def read_table(path: Path) -> list[list[str]]:
     if not path.exists():
         raise CampaignFileError(f"không có tệp {path}")
-    suffix = path.suffix.lower()
+    return table_from_bytes(path.name, path.read_bytes())
+
+
+def table_from_bytes(name: str, data: bytes) -> list[list[str]]:
+    """The rows of a .csv or .xlsx file as text (the web console's uploads come as bytes)."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [[_cell(v) for v in row] for row in csv.reader(handle)]
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise CampaignFileError(f"{name}: tệp CSV cần lưu ở dạng UTF-8") from None
+        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            raise CampaignFileError(f"{name}: không đọc được tệp Excel này") from None
         try:
             return [[_cell(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
         finally:
             book.close()
-    raise CampaignFileError(f"{path.name}: chỉ đọc được tệp .csv hoặc .xlsx")
+    raise CampaignFileError(f"{name}: chỉ đọc được tệp .csv hoặc .xlsx")
 
 
 def drafts(table: list[list[str]], name: str) -> tuple[list[Draft], list[str]]:
@@ -201,6 +214,43 @@ async def check(store: Store, draft: Draft, today: date) -> tuple[Ready | None, 
     return Ready(data, areas, owner), []
 
 
+async def check_all(store: Store, found: list[Draft], today: date) -> tuple[list[Ready], list[str]]:
+    """Every campaign of the file checked; nothing may be written unless the problems are none."""
+    ready: list[Ready] = []
+    problems: list[str] = []
+    for draft in found:
+        checked, errors = await check(store, draft, today)
+        problems += errors
+        if checked is not None:
+            ready.append(checked)
+    return ready, problems
+
+
+async def create(
+    store: Store,
+    item: Ready,
+    created_by: int | None,
+    actor_role: str,
+    now: datetime,
+    tz: ZoneInfo,
+    rules: CampaignPolicy,
+) -> tuple[CampaignData, int]:
+    """One checked campaign written with its reminders and audited; (campaign, reminders planned)."""
+    from handlers.campaigns.plan import replan
+
+    owner = item.owner.id if item.owner else None
+    campaign = await store.campaigns.create(item.data, created_by=created_by, owner_area_id=owner, now=now)
+    planned = await replan(store, campaign, rules, tz, now)
+    await store.audit.record(
+        actor_user_id=created_by,
+        actor_role=actor_role,
+        action="campaign.import",
+        target=f"campaign:{campaign.id}",
+        details={"name": campaign.name, "areas": len(campaign.targets)},
+    )
+    return campaign, planned.created
+
+
 def run(settings: Settings, args: argparse.Namespace) -> int:
     try:
         table = read_table(args.file)
@@ -219,7 +269,6 @@ async def _import(settings: Settings, found: list[Draft], write: bool, by: str |
     from bot.app import DatabaseNotReady, campaign_policy, prepare_database
     from db.session import create_engine, session_factory
     from db.store import unit_of_work
-    from handlers.campaigns.plan import replan
 
     try:
         await prepare_database(settings)
@@ -237,13 +286,7 @@ async def _import(settings: Settings, found: list[Draft], write: bool, by: str |
                 if officer is None or officer.role not in ("officer", "admin"):
                     sys.stderr.write(f"lỗi: --by {by}: không có cán bộ hay quản trị viên này\n")
                     return 1
-            ready: list[Ready] = []
-            problems: list[str] = []
-            for draft in found:
-                checked, errors = await check(store, draft, now.astimezone(tz).date())
-                problems += errors
-                if checked is not None:
-                    ready.append(checked)
+            ready, problems = await check_all(store, found, now.astimezone(tz).date())
             if problems:
                 for problem in problems:
                     sys.stderr.write(f"lỗi: {problem}\n")
@@ -258,20 +301,9 @@ async def _import(settings: Settings, found: list[Draft], write: bool, by: str |
                 if not write:
                     print(f"Sẽ tạo {head}: {len(d.targets)} địa bàn, tổng chỉ tiêu {total} người.")
                     continue
-                owner = item.owner.id if item.owner else None
                 created_by = officer.id if officer else None
-                campaign = await store.campaigns.create(
-                    d, created_by=created_by, owner_area_id=owner, now=now
-                )
-                planned = await replan(store, campaign, rules, tz, now)
-                await store.audit.record(
-                    actor_user_id=created_by,
-                    actor_role="cli",
-                    action="campaign.import",
-                    target=f"campaign:{campaign.id}",
-                    details={"name": campaign.name, "areas": len(campaign.targets)},
-                )
-                areas, reminders = len(d.targets), planned.created
+                campaign, reminders = await create(store, item, created_by, "cli", now, tz, rules)
+                areas = len(d.targets)
                 print(f"Đã tạo chiến dịch #{campaign.id} {head}: {areas} địa bàn, {reminders} lời nhắc.")
             if not write:
                 print("Chưa ghi gì. Chạy lại với --yes để tạo.")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -53,6 +54,11 @@ def not_found() -> Refused:
     return Refused(404, t.NOT_FOUND_TITLE, t.NOT_FOUND)
 
 
+def done(path: str, message: str) -> web.HTTPSeeOther:
+    """Post/redirect/get: back to a page, which shows what was done (`WebCtx.notice`)."""
+    return web.HTTPSeeOther(f"{path}?{urlencode({'ok': message})}")
+
+
 @dataclass
 class WebCtx:
     """One request of a signed-in person: the chat's Context (same store, user, role, services)."""
@@ -74,6 +80,10 @@ class WebCtx:
     def field(self, name: str, default: str = "") -> str:
         value = self.form.get(name) if self.form is not None else self.request.query.get(name)
         return value.strip() if isinstance(value, str) else default
+
+    def notice(self) -> h.Markup:
+        said = self.request.query.get("ok", "")
+        return h.notice(said) if said else h.Markup("")
 
     def upload(self, name: str) -> web.FileField | None:
         value = self.form.get(name) if self.form is not None else None

@@ -9,7 +9,8 @@ if TYPE_CHECKING:
 
 
 def register_all(console: Console) -> None:
-    from bot.web.pages import faq, overview
+    from bot.web.pages import campaigns, faq, overview
 
     overview.register(console)
     faq.register(console)
+    campaigns.register(console)
