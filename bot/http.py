@@ -24,6 +24,7 @@ class HttpServer:
         self.app = web.Application(client_max_size=2 * 1024 * 1024)
         self.app.router.add_get("/healthz", _healthz)
         self._runner: web.AppRunner | None = None
+        self.listening = False  # True once the socket is bound (the web console's links need it)
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)
@@ -34,9 +35,11 @@ class HttpServer:
         sockets = getattr(site._server, "sockets", None) or []
         if sockets:
             self.port = int(sockets[0].getsockname()[1])
+        self.listening = True
         log.info("listening on http://%s:%s", self.host, self.port)
 
     async def stop(self) -> None:
+        self.listening = False
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None

@@ -125,12 +125,11 @@ class Console:
         self.app = app
         self.http = http
         self.secure = (app.settings.webhook_base_url or "").startswith("https://")
-        self.started = False
 
     def base_url(self) -> str | None:
         if self.app.settings.webhook_base_url is not None:
             return self.app.settings.webhook_base_url
-        if not self.started:
+        if not self.http.listening:
             return None
         return f"http://{self.http.host}:{self.http.port}"
 
@@ -145,10 +144,6 @@ class Console:
         router.add_get("/web", self._home)
         router.add_static("/web/static", STATIC)
         register_all(self)
-        self.http.app.on_startup.append(self._on_startup)
-
-    async def _on_startup(self, _app: web.Application) -> None:
-        self.started = True
 
     async def _home(self, _request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/web/")

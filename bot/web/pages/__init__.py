@@ -9,8 +9,9 @@ if TYPE_CHECKING:
 
 
 def register_all(console: Console) -> None:
-    from bot.web.pages import campaigns, faq, overview
+    from bot.web.pages import broadcasts, campaigns, faq, overview
 
     overview.register(console)
     faq.register(console)
     campaigns.register(console)
+    broadcasts.register(console)
