@@ -9,9 +9,11 @@ if TYPE_CHECKING:
 
 
 def register_all(console: Console) -> None:
-    from bot.web.pages import broadcasts, campaigns, faq, overview
+    from bot.web.pages import audit, broadcasts, campaigns, faq, overview, reports
 
     overview.register(console)
     faq.register(console)
     campaigns.register(console)
     broadcasts.register(console)
+    reports.register(console)
+    audit.register(console)
