@@ -42,3 +42,35 @@ async def test_audit_log_for_officers_within_their_area(app: App, console: Conso
     async with signed_in(app, console, team.admin) as b:
         _, page = await b.get("/web/audit")
         assert "<td>ours</td>" in page and "<td>theirs</td>" in page
+
+
+async def test_members_and_invites(app: App, console: Console, team: Team) -> None:
+    from handlers.members import texts as mt
+    from tests.members.support import DONG_TAO as DONG_TAO_CODE
+
+    async with unit_of_work(app.sessions) as store:
+        dong_tao = await store.areas.by_code(DONG_TAO_CODE)
+        vinh_phuc = await store.areas.by_code(VINH_PHUC)
+    assert dong_tao is not None and vinh_phuc is not None
+    async with signed_in(app, console, team.officer) as b:
+        status, page = await b.get("/web/members")
+        assert status == 200 and "Bác Tư" in page and "Lan" in page
+        assert "Anh Dũng" not in page  # the other commune's officer
+        bad = {"role": "member", "area": str(vinh_phuc.id), "days": "7", "uses": "10"}
+        status, page = await b.post("/web/members/invites", bad)
+        assert status == 400
+        status, page = await b.post("/web/members/invites", {**bad, "area": str(dong_tao.id), "days": "0"})
+        assert status == 400 and mt.INVITE_BAD_DAYS.format(max=90) in page
+        status, page = await b.post("/web/members/invites", {**bad, "area": str(dong_tao.id)})
+        assert status == 200 and "Thôn Đông Tảo" in page
+    async with unit_of_work(app.sessions) as store:
+        made = await store.web.invites(None, app.services.clock())
+    assert [(i.role, i.area_id, i.max_uses) for i in made] == [("member", dong_tao.id, 10)]
+    async with signed_in(app, console, team.officer2) as b:  # may not revoke another commune's code
+        status, page = await b.post(f"/web/members/invites/{made[0].id}/revoke", {})
+        assert mt.INVITE_REVOKE_DENIED in page
+    async with signed_in(app, console, team.officer) as b:
+        status, page = await b.post(f"/web/members/invites/{made[0].id}/revoke", {})
+        assert mt.INVITE_REVOKED.format(code=made[0].code) in page
+    async with unit_of_work(app.sessions) as store:
+        assert await store.web.invites(None, app.services.clock()) == []

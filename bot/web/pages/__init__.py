@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def register_all(console: Console) -> None:
-    from bot.web.pages import audit, broadcasts, campaigns, faq, overview, reports
+    from bot.web.pages import audit, broadcasts, campaigns, faq, members, overview, reports
 
     overview.register(console)
     faq.register(console)
@@ -17,3 +17,4 @@ def register_all(console: Console) -> None:
     broadcasts.register(console)
     reports.register(console)
     audit.register(console)
+    members.register(console)
