@@ -113,6 +113,7 @@ class HttpServer:
         self._runner: web.AppRunner | None = None
         self._listener: asyncio.Server | None = None
         self._refused = 0
+        self.listening = False  # True once the socket is bound (the web console's links need it)
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None, keepalive_timeout=self.header_timeout)
@@ -125,6 +126,7 @@ class HttpServer:
         self._listener = await loop.create_server(lambda: self._accept(server), self.host, self.port)
         # With port 0 the OS picks one; read it back so tests and logs know where we listen.
         self.port = int(self._listener.sockets[0].getsockname()[1])
+        self.listening = True
         log.info("listening on http://%s:%s", self.host, self.port)
 
     def _accept(self, server: Server) -> RequestHandler | _Refused:
@@ -140,6 +142,7 @@ class HttpServer:
     async def stop(self) -> None:
         if self._listener is not None:
             self._listener.close()
+        self.listening = False
         if self._runner is not None:
             await self._runner.cleanup()  # closes the open connections
             self._runner = None

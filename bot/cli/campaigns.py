@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
-from handlers.campaigns.importing import Draft, Ready, apply, check, drafts
+from handlers.campaigns.importing import Draft, apply, check_all, drafts
 from handlers.core.tables import TableError, read_table
 
 
@@ -67,13 +67,7 @@ async def _import(settings: Settings, found: list[Draft], write: bool, by: str |
                 if officer is None or officer.role not in ("officer", "admin"):
                     sys.stderr.write(f"lỗi: --by {by}: không có cán bộ hay quản trị viên này\n")
                     return 1
-            ready: list[Ready] = []
-            problems: list[str] = []
-            for draft in found:
-                checked, errors = await check(store, draft, now.astimezone(tz).date())
-                problems += errors
-                if checked is not None:
-                    ready.append(checked)
+            ready, problems = await check_all(store, found, now.astimezone(tz).date())
             if problems:
                 for problem in problems:
                     sys.stderr.write(f"lỗi: {problem}\n")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlencode
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -53,6 +54,11 @@ def not_found() -> Refused:
     return Refused(404, t.NOT_FOUND_TITLE, t.NOT_FOUND)
 
 
+def done(path: str, message: str) -> web.HTTPSeeOther:
+    """Post/redirect/get: back to a page, which shows what was done (`WebCtx.notice`)."""
+    return web.HTTPSeeOther(f"{path}?{urlencode({'ok': message})}")
+
+
 @dataclass
 class WebCtx:
     """One request of a signed-in person: the chat's Context (same store, user, role, services)."""
@@ -74,6 +80,10 @@ class WebCtx:
     def field(self, name: str, default: str = "") -> str:
         value = self.form.get(name) if self.form is not None else self.request.query.get(name)
         return value.strip() if isinstance(value, str) else default
+
+    def notice(self) -> h.Markup:
+        said = self.request.query.get("ok", "")
+        return h.notice(said) if said else h.Markup("")
 
     def upload(self, name: str) -> web.FileField | None:
         value = self.form.get(name) if self.form is not None else None
@@ -115,12 +125,11 @@ class Console:
         self.app = app
         self.http = http
         self.secure = (app.settings.webhook_base_url or "").startswith("https://")
-        self.started = False
 
     def base_url(self) -> str | None:
         if self.app.settings.webhook_base_url is not None:
             return self.app.settings.webhook_base_url
-        if not self.started:
+        if not self.http.listening:
             return None
         return f"http://{self.http.host}:{self.http.port}"
 
@@ -135,10 +144,6 @@ class Console:
         router.add_get("/web", self._home)
         router.add_static("/web/static", STATIC)
         register_all(self)
-        self.http.app.on_startup.append(self._on_startup)
-
-    async def _on_startup(self, _app: web.Application) -> None:
-        self.started = True
 
     async def _home(self, _request: web.Request) -> web.StreamResponse:
         raise web.HTTPFound("/web/")

@@ -40,7 +40,7 @@ def table(headers: Sequence[object], rows: Iterable[Sequence[object]], empty: st
     body = [tag("tr", join(tag("td", cell) for cell in row)) for row in rows]
     if not body:
         return tag("p", empty, class_="muted")
-    head = tag("thead", tag("tr", join(tag("th", h) for h in headers)))
+    head = tag("thead", tag("tr", join(tag("th", h) for h in headers))) if any(headers) else Markup("")
     return tag("div", tag("table", join([head, tag("tbody", join(body))])), class_="scroll")
 
 

@@ -12,8 +12,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from db.models import QuestionLog
+from db.models import Area, QuestionLog, User
+from db.models_visits import Invite
 from db.models_web import WebLoginToken, WebSession
+from db.repos.invites import InviteData
+from db.repos.prefix import starts_with
 
 KEEP_USED = timedelta(days=1)  # used or expired links are deleted this long after their expiry
 
@@ -23,6 +26,16 @@ class Unanswered:
     text: str
     times: int
     last: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: int
+    name: str
+    role: str
+    channel: str
+    area_name: str
+    last_seen_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,3 +110,46 @@ class WebRepo:
             .limit(limit)
         )
         return [Unanswered(r.text, r.times, r.last) for r in rows]
+
+    async def people(self, area_path: str | None, limit: int = 500) -> list[Person]:
+        """The team (everyone above citizen) attached inside `area_path` (None: everywhere), by area."""
+        query = (
+            select(
+                User.id, User.display_name, User.role, User.channel, Area.name, Area.path, User.last_seen_at
+            )
+            .join(Area, Area.id == User.area_id)
+            .where(User.role != "citizen")
+            .order_by(Area.path, User.role.desc(), User.display_name)
+            .limit(limit)
+        )
+        if area_path is not None:
+            query = query.where(starts_with(Area.path, area_path))
+        rows = await self._session.execute(query)
+        return [Person(r[0], r[1], r[2], r[3], r[4], r[6]) for r in rows]
+
+    async def invites(self, area_path: str | None, now: datetime, limit: int = 100) -> list[InviteData]:
+        """Invites for areas inside `area_path` still usable now, the newest first."""
+        query = (
+            select(Invite)
+            .join(Area, Area.id == Invite.area_id)
+            .where(Invite.revoked_at.is_(None), Invite.expires_at > now, Invite.uses < Invite.max_uses)
+            .order_by(Invite.id.desc())
+            .limit(limit)
+        )
+        if area_path is not None:
+            query = query.where(starts_with(Area.path, area_path))
+        return [
+            InviteData(
+                r.id,
+                r.code,
+                r.role,
+                r.area_id,
+                r.created_by,
+                r.created_at,
+                r.expires_at,
+                r.max_uses,
+                r.uses,
+                r.revoked_at,
+            )
+            for r in await self._session.scalars(query)
+        ]

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from db.repos.areas import AreaData
-from db.repos.campaigns import CampaignInput, ancestor_paths
+from db.repos.campaigns import CampaignData, CampaignInput, ancestor_paths
 from db.store import Store
 from handlers.campaigns.parse import (
     CampaignInputError,
@@ -152,6 +152,41 @@ async def check(store: Store, draft: Draft, today: date) -> tuple[Ready | None, 
 
 
 
+async def check_all(store: Store, found: list[Draft], today: date) -> tuple[list[Ready], list[str]]:
+    """Every campaign of the file checked; nothing may be written unless the problems are none."""
+    ready: list[Ready] = []
+    problems: list[str] = []
+    for draft in found:
+        checked, errors = await check(store, draft, today)
+        problems += errors
+        if checked is not None:
+            ready.append(checked)
+    return ready, problems
+
+
+async def create(
+    store: Store,
+    item: Ready,
+    created_by: int | None,
+    actor_role: str,
+    now: datetime,
+    tz: ZoneInfo,
+    policy: CampaignPolicy,
+) -> tuple[CampaignData, int]:
+    """One checked campaign written with its reminders and audited; (campaign, reminders planned)."""
+    owner = item.owner.id if item.owner else None
+    campaign = await store.campaigns.create(item.data, created_by=created_by, owner_area_id=owner, now=now)
+    planned = await replan(store, campaign, policy, tz, now)
+    await store.audit.record(
+        actor_user_id=created_by,
+        actor_role=actor_role,
+        action="campaign.import",
+        target=f"campaign:{campaign.id}",
+        details={"name": campaign.name, "areas": len(campaign.targets)},
+    )
+    return campaign, planned.created
+
+
 async def apply(
     store: Store,
     ready: list[Ready],
@@ -172,20 +207,11 @@ async def apply(
         if await store.campaigns.same(d.name, d.start_date, d.end_date) is not None:
             lines.append(f"Bỏ qua {head}: đã có.")
             continue
-        total = sum(n for _, n in d.targets)
         if not write:
+            total = sum(n for _, n in d.targets)
             lines.append(f"Sẽ tạo {head}: {len(d.targets)} địa bàn, tổng chỉ tiêu {total} người.")
             continue
-        owner = item.owner.id if item.owner else None
-        campaign = await store.campaigns.create(d, created_by=created_by, owner_area_id=owner, now=now)
-        planned = await replan(store, campaign, policy, tz, now)
-        await store.audit.record(
-            actor_user_id=created_by,
-            actor_role=actor_role,
-            action="campaign.import",
-            target=f"campaign:{campaign.id}",
-            details={"name": campaign.name, "areas": len(campaign.targets)},
-        )
-        areas, reminders = len(d.targets), planned.created
+        campaign, reminders = await create(store, item, created_by, actor_role, now, tz, policy)
+        areas = len(d.targets)
         lines.append(f"Đã tạo chiến dịch #{campaign.id} {head}: {areas} địa bàn, {reminders} lời nhắc.")
     return lines

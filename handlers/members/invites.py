@@ -112,7 +112,7 @@ def _problem_text(ctx: Context, problem: str, code: str, uses: int, expires: dat
 
 
 # -- /moi --
-async def _targets(ctx: Context, role: Role) -> list[AreaData]:
+async def grantable_areas(ctx: Context, role: Role) -> list[AreaData]:
     has_scope, root = await scope_of(ctx)
     if not has_scope:
         return []
@@ -146,7 +146,7 @@ async def take_role(ctx: Context, answer: Answer) -> None:
     )
     if role is None:
         raise Invalid(t.INVITE_BAD_ROLE)
-    if not await _targets(ctx, role):
+    if not await grantable_areas(ctx, role):
         raise Invalid(t.INVITE_NO_ROLES)
     ctx.state.data["role"] = role.key
     ctx.state.data.pop(pick.MATCHES, None)
@@ -154,7 +154,7 @@ async def take_role(ctx: Context, answer: Answer) -> None:
 
 async def ask_area(ctx: Context) -> None:
     role = Role.parse(ctx.state.data["role"])
-    targets = await _targets(ctx, role)
+    targets = await grantable_areas(ctx, role)
     shown = pick.narrowed(ctx.state.data, targets)
     if len(shown) <= PICK_LIMIT:
         choices = [option(ctx, await area_label(ctx, a), str(a.id)) for a in shown]
@@ -166,7 +166,7 @@ async def ask_area(ctx: Context) -> None:
 
 async def take_area(ctx: Context, answer: Answer) -> None:
     role = Role.parse(ctx.state.data["role"])
-    targets = await _targets(ctx, role)
+    targets = await grantable_areas(ctx, role)
     if answer.value is None:
         chosen = pick.typed(ctx.state.data, targets, answer.text, PICK_LIMIT)
     else:

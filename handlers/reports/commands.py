@@ -10,14 +10,15 @@ import asyncio
 from datetime import datetime
 from typing import Protocol
 
+from db.repos.areas import AreaData
 from db.store import Store
 from handlers.campaigns.sheet import with_campaigns
 from handlers.core.context import Context
-from handlers.core.dates import format_date, this_month
+from handlers.core.dates import Period, format_date, this_month
 from handlers.core.types import Attachment, Channel
 from handlers.reports import officer as officer_report
 from handlers.reports.chart import build_png
-from handlers.reports.data import build_report
+from handlers.reports.data import VisitReport, build_report
 from handlers.reports.files import XLSX_MIME, build_xlsx, filename
 from handlers.reports.stats import resolve, summary
 from handlers.visits import texts as t
@@ -33,6 +34,18 @@ class FileLinks(Protocol):
     ) -> tuple[str, datetime]: ...
 
 
+async def report_files(
+    ctx: Context, area: AreaData | None, period: Period
+) -> tuple[VisitReport, bytes, bytes]:
+    """The /baocao workbook (with campaign progress) and chart; the web console downloads the same."""
+    report = await build_report(ctx.store, area, period, ctx.local_now(), detail_limit=DETAIL_LIMIT)
+    # Building a workbook and a chart takes a moment of CPU: keep the event loop answering meanwhile.
+    xlsx = await asyncio.to_thread(build_xlsx, report)
+    xlsx = await with_campaigns(ctx.store, area, period, ctx.local_now().date(), xlsx)  # campaign progress
+    png = await asyncio.to_thread(build_png, report)
+    return report, xlsx, png
+
+
 async def send(ctx: Context, args: str) -> None:
     today = ctx.local_now().date()
     resolved = await resolve(ctx, args, this_month(today))
@@ -40,14 +53,10 @@ async def send(ctx: Context, args: str) -> None:
         return
     area, period = resolved
     await officer_report.send(ctx, area, period)  # officers: how citizens' questions were answered
-    report = await build_report(ctx.store, area, period, ctx.local_now(), detail_limit=DETAIL_LIMIT)
+    report, xlsx, png = await report_files(ctx, area, period)
     text = summary(report)
     if report.total.sessions > len(report.details):
         text += "\n\n" + t.REPORT_TRUNCATED.format(shown=len(report.details), count=report.total.sessions)
-    # Building a workbook and a chart takes a moment of CPU: keep the event loop answering meanwhile.
-    xlsx = await asyncio.to_thread(build_xlsx, report)
-    xlsx = await with_campaigns(ctx.store, area, period, today, xlsx)  # campaign progress (issue 8)
-    png = await asyncio.to_thread(build_png, report)
     if ctx.incoming.channel == Channel.TELEGRAM:
         ctx.reply(
             text,

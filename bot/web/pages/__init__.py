@@ -9,7 +9,12 @@ if TYPE_CHECKING:
 
 
 def register_all(console: Console) -> None:
-    from bot.web.pages import faq, overview
+    from bot.web.pages import audit, broadcasts, campaigns, faq, members, overview, reports
 
     overview.register(console)
     faq.register(console)
+    campaigns.register(console)
+    broadcasts.register(console)
+    reports.register(console)
+    audit.register(console)
+    members.register(console)

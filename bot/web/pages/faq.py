@@ -14,13 +14,14 @@ import asyncio
 import hashlib
 from dataclasses import replace
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from bot.channels.telegram_send import html_chunks
 from bot.channels.zalo import zalo_chunks
 from bot.web import html as h
-from bot.web.console import Console, Refused, WebCtx, not_found
+from bot.web.console import Console, Refused, WebCtx, done, not_found
 from db.repos.faq_proposals import ENTRY, PENDING, PHRASING, ProposalData
 from faq.engine import Engine
 from faq.exchange import export_entries
@@ -53,26 +54,10 @@ def fingerprint(entry: Entry) -> str:
     ).hexdigest()[:16]
 
 
-async def _notice(w: WebCtx) -> h.Markup:
-    said = w.field("ok")
-    return h.notice(said) if said else h.Markup("")
-
-
-def _after(path: str, message: str) -> web.HTTPSeeOther:
-    """Post/redirect/get: the page again, with what was done."""
-    return web.HTTPSeeOther(f"{path}?{_query(ok=message)}")
-
-
-def _query(**params: str) -> str:
-    from urllib.parse import urlencode
-
-    return urlencode(params)
-
-
 async def faq_page(w: WebCtx) -> web.StreamResponse:
     today = w.ctx.local_now().date()
     query = w.field("q")
-    parts: list[object] = [await _notice(w)]
+    parts: list[object] = [w.notice()]
     entries = await w.store.faq.all()
     due = await w.store.faq.due_for_review(today)
     waiting = await learning.waiting(w.ctx)
@@ -163,7 +148,7 @@ async def _unanswered(w: WebCtx, entries: list[Entry]) -> h.Markup:
             ),
             class_="inline",
         )
-        new = h.link(f"/web/faq/new?{_query(text=item.text)}", "Tạo mục mới")
+        new = h.link(f"/web/faq/new?{urlencode({'text': item.text})}", "Tạo mục mới")
         rows.append([item.text, item.times, h.join([phrasing, " ", new])])
     return h.table(["Câu hỏi", "Số lần", ""], rows, "Không có câu hỏi nào bot chưa trả lời được.")
 
@@ -199,7 +184,7 @@ async def entry_page(w: WebCtx, problem: str = "", entry: Entry | None = None) -
     current = await _entry(w)
     shown = entry or current
     editable = await faq_admin.may_edit(w.ctx, current)
-    parts: list[object] = [await _notice(w)]
+    parts: list[object] = [w.notice()]
     if problem:
         parts.append(h.notice(problem, "bad"))
     parts.append(
@@ -268,7 +253,7 @@ async def save_entry(w: WebCtx) -> web.StreamResponse:
     if problem:
         return await entry_page(w, problem, changed)
     if changed == current:
-        raise _after(f"/web/faq/entry/{current.id}", "Không có gì thay đổi.")
+        raise done(f"/web/faq/entry/{current.id}", "Không có gì thay đổi.")
     fields = [
         name
         for name in ("answer", "questions", "sources", "review_by")
@@ -277,7 +262,7 @@ async def save_entry(w: WebCtx) -> web.StreamResponse:
     await faq_admin.save_entry(
         w.ctx, replace(changed, updated=today), "update", "faq.edit", field=",".join(fields), via="web"
     )
-    raise _after(f"/web/faq/entry/{current.id}", ht.FAQ_SAVED.format(title=current.title))
+    raise done(f"/web/faq/entry/{current.id}", ht.FAQ_SAVED.format(title=current.title))
 
 
 async def _phrasing_clash(w: WebCtx, entry: Entry, questions: tuple[str, ...]) -> str:
@@ -303,7 +288,7 @@ async def _proposal(w: WebCtx) -> ProposalData:
 async def proposal_page(w: WebCtx) -> web.StreamResponse:
     p = await _proposal(w)
     if p.status != PENDING:
-        raise _after("/web/faq", ht.LEARN_DECIDED.format(id=p.id))
+        raise done("/web/faq", ht.LEARN_DECIDED.format(id=p.id))
     fields = h.join(
         [
             h.field("Tiêu đề", h.text_input("title", p.title or "")) if p.kind == ENTRY else h.Markup(""),
@@ -331,7 +316,7 @@ async def decide(w: WebCtx) -> web.StreamResponse:
     else:
         await learning.decide(w.ctx, hp.APPROVE if action == "approve" else hp.REJECT, p.id)
         said = "\n".join(w.replies())
-    raise _after("/web/faq", said)
+    raise done("/web/faq", said)
 
 
 async def from_unanswered(w: WebCtx) -> web.StreamResponse:
@@ -339,23 +324,23 @@ async def from_unanswered(w: WebCtx) -> web.StreamResponse:
     approved at once (what the chat does when an officer teaches the bot from a hand-off)."""
     text = mask_personal_numbers(" ".join(w.field("text").split()))
     if not text:
-        raise _after("/web/faq", "Câu hỏi trống.")
+        raise done("/web/faq", "Câu hỏi trống.")
     own = w.ctx.user.area_id
     if w.field("action") == "phrasing":
         entry = await w.store.faq.get(w.field("entry"))
         if entry is None:
-            raise _after("/web/faq", "Hãy chọn một mục để thêm cách hỏi.")
+            raise done("/web/faq", "Hãy chọn một mục để thêm cách hỏi.")
         if not await faq_admin.may_edit(w.ctx, entry):
             raise Refused(403, TITLE, ht.FAQ_NOT_YOURS.format(id=entry.id))
         clash = await _phrasing_clash(w, entry, (text,))
         if clash:
-            raise _after("/web/faq", clash)
+            raise done("/web/faq", clash)
         kind, entry_id, title, answer = PHRASING, entry.id, None, None
     else:
         title, answer = w.field("title"), w.field("answer")
         if not title or not answer or len(answer) > MAX_ANSWER_CHARS:
-            raise _after(
-                f"/web/faq/new?{_query(text=text)}",
+            raise done(
+                f"/web/faq/new?{urlencode({'text': text})}",
                 ht.FAQ_EDIT_BAD.format(limit=MAX_ANSWER_CHARS, length=len(answer)),
             )
         kind, entry_id = ENTRY, await learning.new_entry_id(w.ctx, title)
@@ -371,14 +356,14 @@ async def from_unanswered(w: WebCtx) -> web.StreamResponse:
         proposed_by=w.ctx.user.id,
         now=w.ctx.now(),
     )
-    raise _after("/web/faq", await learning.apply(w.ctx, proposal))
+    raise done("/web/faq", await learning.apply(w.ctx, proposal))
 
 
 async def new_entry_page(w: WebCtx) -> web.StreamResponse:
     text = w.field("text")
     fields = h.join(
         [
-            await _notice(w),
+            w.notice(),
             h.hidden("text", text),
             h.hidden("action", "new"),
             h.tag("p", f"Câu hỏi của người dân: “{text}”"),

@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.web import html as h
 from bot.web.console import Console, WebCtx
-from db.repos.visit_stats import Count
+from db.repos.visit_stats import Count, VisitFilter
 from handlers.broadcasts.commands import visible_list as visible_broadcasts
 from handlers.broadcasts.plan import counts_line, local_time, tally
 from handlers.broadcasts.texts import STATUS_LABELS
@@ -24,7 +24,7 @@ from handlers.core.dates import Period, format_date, this_month, this_week
 from handlers.handoff.routing import place
 from handlers.handoff.team import scope_ids
 from handlers.members.scope import scope_of
-from handlers.reports.data import VisitReport, build_report
+from handlers.reports.data import Line, build_report
 
 TITLE = "Tổng quan"
 SHOWN_LINES = 15
@@ -49,15 +49,14 @@ def change(now: Count, before: Count) -> str:
     return f"{sign}{diff} người so với kỳ trước" if diff else "bằng kỳ trước"
 
 
-def _card(label: str, report: VisitReport, before: VisitReport) -> h.Markup:
-    c = report.total
+def _card(label: str, now: Count, before: Count) -> h.Markup:
     return h.tag(
         "div",
         h.join(
             [
                 h.tag("span", label),
-                h.tag("b", f"{c.people} người"),
-                h.tag("span", f"{c.sessions} buổi · {change(c, before.total)}", class_="muted"),
+                h.tag("b", f"{now.people} người"),
+                h.tag("span", f"{now.sessions} buổi · {change(now, before)}", class_="muted"),
             ]
         ),
         class_="card",
@@ -143,17 +142,13 @@ async def broadcasts_section(w: WebCtx) -> h.Markup:
     return h.join([h.tag("h2", "Thông báo gần đây"), h.table(["Số", "Lúc", "Tình trạng", "Đã gửi"], rows)])
 
 
-def _lines_table(title: str, month: VisitReport, before: VisitReport, by: str) -> h.Markup:
-    lines = month.by_hamlet or month.by_area if by == "area" else month.by_member
-    old = before.by_hamlet or before.by_area if by == "area" else before.by_member
-    previous = {line.key: line.count for line in old}
+def _lines_table(title: str, lines: list[Line], *, all_lines: bool) -> h.Markup:
     rows = [
-        [line.label, line.count.sessions, line.count.people, previous.get(line.key, Count()).people]
-        for line in sorted(lines, key=lambda x: x.count.people)[:SHOWN_LINES]
-        if line.count.sessions or by == "area"
-    ]
-    headers = ["", "Buổi", "Người", "Người (kỳ trước)"]
-    return h.join([h.tag("h2", title), h.table(headers, rows)])
+        [line.label, line.count.sessions, line.count.people]
+        for line in sorted(lines, key=lambda x: (x.count.people, x.label))
+        if all_lines or line.count.sessions
+    ][:SHOWN_LINES]
+    return h.join([h.tag("h2", title), h.table(["", "Buổi", "Người"], rows)])
 
 
 async def overview(w: WebCtx) -> web.StreamResponse:
@@ -164,14 +159,15 @@ async def overview(w: WebCtx) -> web.StreamResponse:
     local_now = w.ctx.local_now()
     today = local_now.date()
     week, month = this_week(today), this_month(today)
-    reports = {}
+    path = root.path if root else None
+    totals = {}
     for key, period in (
         ("week", week),
         ("prev_week", shifted(week, 7, "cùng kỳ tuần trước")),
-        ("month", month),
         ("prev_month", previous_month(month)),
     ):
-        reports[key] = await build_report(w.store, root, period, local_now)
+        totals[key] = await w.store.visit_stats.totals(VisitFilter(period.start, period.end, path))
+    report = await build_report(w.store, root, month, local_now)  # what /thongke shows for the month
     where = root.name if root else "toàn bộ địa bàn"
     body = h.join(
         [
@@ -182,19 +178,18 @@ async def overview(w: WebCtx) -> web.StreamResponse:
                 "div",
                 h.join(
                     [
-                        _card("Tuần này", reports["week"], reports["prev_week"]),
-                        _card(f"Tháng {today.month}/{today.year}", reports["month"], reports["prev_month"]),
+                        _card("Tuần này", totals["week"], totals["prev_week"]),
+                        _card(f"Tháng {today.month}/{today.year}", report.total, totals["prev_month"]),
                     ]
                 ),
                 class_="cards",
             ),
             _lines_table(
                 "Theo địa bàn (tháng này, ít người nhất trước)",
-                reports["month"],
-                reports["prev_month"],
-                "area",
+                report.by_hamlet or report.by_area,
+                all_lines=True,
             ),
-            _lines_table("Theo thành viên (tháng này)", reports["month"], reports["prev_month"], "member"),
+            _lines_table("Theo thành viên (tháng này)", report.by_member, all_lines=False),
             await campaigns_section(w, today),
             await questions_section(w),
             await broadcasts_section(w),
