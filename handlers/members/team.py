@@ -51,6 +51,9 @@ async def page_button(ctx: Context, rest: str) -> None:
 
 
 def _inactive(ctx: Context, person: TeamMemberData) -> bool:
+    """A member or leader who has logged no session lately (officers and admins do not log sessions)."""
+    if Role.parse(person.user.role) > Role.LEADER:
+        return False
     since = ctx.local_now().date() - timedelta(days=INACTIVE_DAYS)
     return person.last_visit is None or person.last_visit < since
 
@@ -160,7 +163,7 @@ async def person_button(ctx: Context, rest: str) -> None:
     person, where = found
     team = {p.user.id: p for p in await ctx.store.users.team(where.path if where else None)}
     row = team.get(person.id)
-    inactive = row is None or _inactive(ctx, row)
+    inactive = row is not None and _inactive(ctx, row)
     text = t.TEAM_CARD.format(
         name=_name(person),
         role=Role.parse(person.role).label,
