@@ -173,10 +173,10 @@ ROLE_TITLE = "việc đổi vai trò"
 ROLE_ASK = "{name} đang là {role}. Đổi sang vai trò nào?"
 ROLE_NONE = "Bạn không đổi được vai trò của {name} sang vai trò nào khác trong phạm vi của mình."
 ROLE_BAD = "Bạn chọn một vai trò trong danh sách giúp mình nhé."
-ROLE_CONFIRM = "Đổi vai trò của {name} ({area}) từ {old} sang {new}?"
+ROLE_CONFIRM = "Đổi vai trò của {name} ở {area} từ {old} sang {new}?"
 ROLE_DONE = "Đã đổi vai trò của {name} thành {new}."
 ROLE_NOTICE = (
-    "{actor} đã đổi vai trò của bạn thành {new} ({area}). Gõ /trogiup để xem các lệnh bạn dùng được."
+    "{actor} đã đổi vai trò của bạn thành {new} ở {area}. Gõ /trogiup để xem các lệnh bạn dùng được."
 )
 
 REMOVE_TITLE = "việc cho thôi tham gia Tổ"
