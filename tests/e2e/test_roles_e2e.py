@@ -126,3 +126,16 @@ async def test_zalo_officer_changes_a_role_by_numbers_and_the_menu_follows(zalo:
     assert zalo.text(notice).startswith("Cán bộ Lan đã đổi vai trò của bạn thành tổ trưởng ở Thôn Đông Tảo")
     [help_] = await zalo.say(MEMBER, "trogiup")
     assert texts.HELP_HEADER.format(role="tổ trưởng") in zalo.text(help_) and "/thanhvien" in zalo.text(help_)
+
+
+async def test_telegram_menu_follows_a_role_changed_by_someone_else(telegram: TelegramHarness) -> None:
+    await team(telegram)
+    tg = telegram.tg
+    lan = await user_row(telegram.app, str(MEMBER), Channel.TELEGRAM)
+    async with telegram.app.units() as store:
+        await store.users.change_role(lan.id, "leader", lan.area_id)
+    mark = tg.mark()
+    await telegram.say(MEMBER, "/trogiup")
+    call = await tg.wait_for(lambda c: c.method == "setMyCommands", since=mark)
+    assert call.params["scope"] == {"type": "chat", "chat_id": MEMBER}
+    assert "thanhvien" in [c["command"] for c in call.params["commands"]]
