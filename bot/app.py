@@ -30,6 +30,7 @@ from handlers.broadcasts.plan import BroadcastPolicy
 from handlers.campaigns import reminders as campaign_reminders
 from handlers.campaigns.plan import CampaignPolicy
 from handlers.citizen.faq_base import EngineFactory, FaqBase
+from handlers.core import admins as admins_rule
 from handlers.core import retention
 from handlers.core.context import Services
 from handlers.core.dispatcher import Dispatcher
@@ -121,6 +122,14 @@ async def seed_faq(sessions: async_sessionmaker[AsyncSession]) -> None:
         log.info("FAQ base: %s shipped entries added", added)
 
 
+async def end_removed_admins(sessions: async_sessionmaker[AsyncSession], admins: frozenset[str]) -> None:
+    """CDSBOT_ADMINS is the truth at every start: an admin it no longer names gets their own role back."""
+    async with unit_of_work(sessions) as store:
+        ended = await admins_rule.end_removed_admins(store, admins)
+    for user, restored in ended:
+        log.warning("user %s is no longer in CDSBOT_ADMINS: admin role ended, back to %s", user.id, restored)
+
+
 # -- the features' policies, from the settings --------------------------------------------------------
 
 
@@ -185,6 +194,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         handoff=handoff_policy(settings),
     )
     await seed_faq(sessions)
+    await end_removed_admins(sessions, services.admins)
     dispatcher = build_dispatcher()
     conversation = Conversation(dispatcher, sessions, services)
     return App(settings, engine, sessions, services, dispatcher, conversation, downloads)

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -46,6 +47,11 @@ class User(Base):
     display_name: Mapped[str] = mapped_column(String(200), default="")
     role: Mapped[str] = mapped_column(String(16), default="citizen", index=True)
     area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="SET NULL"), index=True)
+    # The role under "admin" while CDSBOT_ADMINS names this person: what they go back to when it no longer
+    # does (checked at every start).
+    role_before_admin: Mapped[str | None] = mapped_column(String(16))
+    # Someone else changed this person's role: their chat's command menu is refreshed with the next reply.
+    menu_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     language: Mapped[str] = mapped_column(String(8), default="vi")
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

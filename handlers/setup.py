@@ -19,7 +19,7 @@ from handlers.webaccess import setup as webaccess
 # /trogiup and the Telegram menu, in this order: what everyone needs first, then each feature's commands.
 MENU = (
     ("start", "trogiup", "chude", "huy"),
-    ("dangky", "ghinhan", "thongke", "baocao", "moi", "khuvuc"),
+    ("dangky", "ghinhan", "thongke", "baocao", "moi", "thanhvien", "khuvuc"),
     ("dangkytin", "huytin", "thongbao"),
     ("chiendich", "tiendo"),
     ("hoito", "cauhoi", "traloi", "nhomto", "faq"),
@@ -31,7 +31,7 @@ def build_dispatcher() -> Dispatcher:
     d = Dispatcher()
     core.register(d)  # /start /trogiup /huy
     citizen.register(d)  # questions answered from the FAQ, /chude
-    members.register(d)  # /dangky /moi /khuvuc
+    members.register(d)  # /dangky /moi /khuvuc /thanhvien
     visits.register(d)  # /ghinhan
     reports.register(d)  # /thongke /baocao
     broadcasts.register(d)  # /dangkytin /huytin /thongbao

@@ -116,10 +116,11 @@ def to_incoming(
         chat_type="private" if private else "group",
         mentioned=mentioned,
         update_id=str(update_id) if update_id is not None else None,
+        bot_username=bot_username,
     )
 
 
-def callback_to_incoming(callback: CallbackQuery, update_id: int | None) -> Incoming:
+def callback_to_incoming(callback: CallbackQuery, update_id: int | None, bot_username: str = "") -> Incoming:
     message = callback.message
     chat_id = message.chat.id if message is not None else callback.from_user.id
     chat_type = message.chat.type if message is not None else "private"
@@ -132,6 +133,7 @@ def callback_to_incoming(callback: CallbackQuery, update_id: int | None) -> Inco
         payload=(callback.data or "")[:64],
         chat_type="private" if chat_type == "private" else "group",
         update_id=str(update_id) if update_id is not None else None,
+        bot_username=bot_username,
     )
 
 
@@ -250,7 +252,8 @@ class TelegramChannel:
             await self.bot.answer_callback_query(callback.id)
         except TelegramBadRequest as error:
             log.info("callback answer refused: %s", error.message)
-        incoming = callback_to_incoming(callback, event_update.update_id if event_update else None)
+        update_id = event_update.update_id if event_update else None
+        incoming = callback_to_incoming(callback, update_id, self._username)
         replies = await self.conversation.handle(incoming)
         await self.deliver(incoming.chat_id, replies)
 

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Boolean, String, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UTCDateTime, utcnow
-from db.models import User
+from db.models import Area, User
 from db.models_handoff import RELAYING, Handoff
+from db.models_visits import Visit
 from db.repos import hot
+from db.repos.prefix import starts_with
 from handlers.core.textutil import clean_name
 
 
@@ -28,6 +30,7 @@ class UserData:
     subscribed: bool
     blocked_at: datetime | None
     flood_count: int = 0  # messages in the current one-minute window, this one included
+    menu_pending: bool = False  # someone else changed the role: refresh this chat's command menu
     # False only when it is known that no hand-off relays this user's messages to a member (`seen`
     # asks in the same statement, so most free text needs no query of its own).
     relaying: bool = True
@@ -45,8 +48,20 @@ def user_data(row: User) -> UserData:
         subscribed=row.subscribed,
         blocked_at=row.blocked_at,
         flood_count=row.flood_count or 0,
+        menu_pending=bool(row.menu_pending),
     )
 
+
+@dataclass(frozen=True, slots=True)
+class TeamMemberData:
+    """One person of a team, for /thanhvien: when they last wrote to the bot and last logged a session."""
+
+    user: UserData
+    last_seen_at: datetime
+    last_visit: date | None
+
+
+TEAM_ROLES = ("member", "leader", "officer", "admin")
 
 FLOOD_WINDOW = timedelta(minutes=1)
 
@@ -155,6 +170,64 @@ class UserRepo:
 
     async def set_role(self, user_id: int, role: str, area_id: int | None = None) -> None:
         await self._session.execute(update(User).where(User.id == user_id).values(role=role, area_id=area_id))
+
+    async def change_role(self, user_id: int, role: str, area_id: int | None) -> None:
+        """Someone else changed this person's role or area: their command menu follows at the next reply."""
+        await self._session.execute(
+            update(User).where(User.id == user_id).values(role=role, area_id=area_id, menu_pending=True)
+        )
+
+    async def menu_shown(self, user_id: int) -> None:
+        await self._session.execute(update(User).where(User.id == user_id).values(menu_pending=False))
+
+    async def make_admin(self, user_id: int) -> None:
+        """CDSBOT_ADMINS names this person: admin, keeping the role under it to go back to."""
+        await self._session.execute(
+            update(User)
+            .where(User.id == user_id, User.role != "admin")
+            .values(role_before_admin=User.role, role="admin", menu_pending=True)
+        )
+
+    async def admins(self) -> list[UserData]:
+        rows = await self._session.scalars(select(User).where(User.role == "admin").order_by(User.id))
+        return [user_data(row) for row in rows]
+
+    async def end_admin(self, user_id: int) -> str | None:
+        """No longer in CDSBOT_ADMINS: back to the role kept under admin (citizen when none was kept, as
+        for admins made before it was kept). The role given back; None when the person was not admin
+        (another process starting at the same moment did it)."""
+        row = await self._session.get(User, user_id)
+        if row is None or row.role != "admin":
+            return None
+        restored = row.role_before_admin if row.role_before_admin not in (None, "admin") else "citizen"
+        result = await self._session.execute(
+            update(User)
+            .where(User.id == user_id, User.role == "admin")
+            .values(role=restored, role_before_admin=None, menu_pending=True)
+            .execution_options(synchronize_session=False)
+        )
+        return restored if result.rowcount else None  # type: ignore[attr-defined]
+
+    async def team(self, root_path: str | None) -> list[TeamMemberData]:
+        """Members, leaders, officers and admins attached to an area under `root_path` (everyone with a
+        team role when None), in id order; the caller sorts (by name, as people read it)."""
+        last_visit = (
+            select(Visit.member_id, func.max(Visit.visit_date).label("last_visit"))
+            .where(Visit.deleted_at.is_(None), Visit.member_id.is_not(None))
+            .group_by(Visit.member_id)
+            .subquery()
+        )
+        query = (
+            select(User, last_visit.c.last_visit)
+            .outerjoin(Area, Area.id == User.area_id)
+            .outerjoin(last_visit, last_visit.c.member_id == User.id)
+            .where(User.role.in_(TEAM_ROLES))
+            .order_by(User.id)
+        )
+        if root_path is not None:
+            query = query.where(starts_with(Area.path, root_path))
+        rows = (await self._session.execute(query)).all()
+        return [TeamMemberData(user_data(row), row.last_seen_at, visited) for row, visited in rows]
 
     async def set_area(self, user_id: int, area_id: int | None) -> None:
         await self._session.execute(update(User).where(User.id == user_id).values(area_id=area_id))

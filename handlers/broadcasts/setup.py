@@ -12,9 +12,14 @@ def register(d: Dispatcher) -> None:
     C, L = Role.CITIZEN, Role.LEADER
     d.command(Command("dangkytin", ("subscribe",), C, subscription.subscribe, "nhận thông báo của xã/thôn"))
     d.command(Command("huytin", ("unsubscribe",), C, subscription.unsubscribe, "thôi nhận thông báo"))
-    d.command(Command("thongbao", ("broadcast",), L, commands.command, "gửi và theo dõi thông báo"))
+    d.command(
+        Command(
+            "thongbao", ("broadcast",), L, commands.command, "gửi và theo dõi thông báo", private_only=True
+        )
+    )
     d.forms.register(subscription.FORM)
     d.forms.register(form.FORM)
     d.forms.register(commands.REJECT_FORM)
     d.button(Button(p.NEW, L, commands.new))
-    d.actions(L, commands.act, p.VIEW, p.CANCEL, p.CSV, p.APPROVE, p.REJECT)
+    d.actions(L, commands.act, p.VIEW, p.CANCEL, p.APPROVE, p.REJECT)
+    d.actions(L, commands.act, p.CSV, private_only=True)  # a file of recipients

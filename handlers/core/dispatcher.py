@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from db.store import Store
 from handlers.core import forms, texts
+from handlers.core.admins import admin_key
+from handlers.core.audit import audit
 from handlers.core.context import Context, Services
 from handlers.core.forms import Forms
 from handlers.core.payloads import Payload
@@ -23,6 +25,39 @@ ButtonHandler = Callable[[Context, str], Awaitable[None]]
 TextHandler = Callable[[Context, str], Awaitable[bool]]  # True: it took the message
 
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
+# What a link to the private chat carries after "?start=" (Telegram allows A-Z a-z 0-9 _ -, up to 64):
+# the command and its words, "cauhoi-12" for "/cauhoi 12".
+_START_WORD = re.compile(r"[A-Za-z0-9]+")
+_START_PAYLOAD = re.compile(r"[a-z]+(?:-[A-Za-z0-9]+)*")
+START_PAYLOAD_MAX = 64
+
+
+def start_payload(name: str, args: str) -> str:
+    """The deep-link payload that runs `/name args` when the private chat opens (just the command when
+    its words do not fit)."""
+    words = args.split()
+    payload = "-".join([name, *words])
+    if all(_START_WORD.fullmatch(w) for w in words) and len(payload) <= START_PAYLOAD_MAX:
+        return payload
+    return name
+
+
+def refusal(needed: Role, command: str | None = None, hint: str = "") -> str:
+    """What someone hears who may not use a command (or a button, `command` None): who can, and a hint."""
+    who = texts.WHO_CAN[needed.key]
+    said = (
+        texts.NOT_ALLOWED.format(who=who, command=command)
+        if command
+        else texts.BUTTON_NOT_ALLOWED.format(who=who)
+    )
+    return f"{said} {hint}" if hint else said
+
+
+def private_chat_link(incoming: Incoming, payload: str = "") -> str | None:
+    """A link that opens the private chat with the bot (Telegram), or None where there is none."""
+    if not incoming.bot_username:
+        return None
+    return f"https://t.me/{incoming.bot_username}" + (f"?start={payload}" if payload else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +71,11 @@ class Command:
     # Typed without "/" and followed by more words, the message is a command only if this is set
     # (or the command is for staff): "huy dang ky sim" from a citizen is a question, "dangky AB12" is not.
     args: bool = False
+    # Its replies carry personal data or a file: in a group it answers one line pointing to the private
+    # chat instead (checked once, in the dispatcher).
+    private_only: bool = False
+    # Said after the refusal to whoever may not use it, e.g. how a member gets an invite made.
+    refusal_hint: str = ""
 
     def offered_to(self, role: Role) -> bool:
         """Listed in /trogiup and the Telegram menu for this role."""
@@ -50,6 +90,7 @@ class Button:
     kind: Payload
     min_role: Role
     handler: ButtonHandler
+    private_only: bool = False  # as for Command: what it shows is not for a group
 
 
 IdHandler = Callable[[Context, Payload, int], Awaitable[None]]
@@ -93,10 +134,10 @@ class Dispatcher:
             raise ValueError(f"button prefix {prefix!r} taken")
         self._buttons[prefix] = button
 
-    def actions(self, min_role: Role, act: IdHandler, *kinds: Payload) -> None:
+    def actions(self, min_role: Role, act: IdHandler, *kinds: Payload, private_only: bool = False) -> None:
         """Buttons for actions on one record, all handled by `act(ctx, kind, record_id)`."""
         for kind in kinds:
-            self.button(Button(kind, min_role, IdAction(kind, act)))
+            self.button(Button(kind, min_role, IdAction(kind, act), private_only))
 
     def buttons(self) -> list[Button]:
         return list(self._buttons.values())
@@ -116,6 +157,9 @@ class Dispatcher:
 
     def commands_for(self, role: Role) -> list[Command]:
         return [c for c in self._ordered if c.offered_to(role)]
+
+    def all_commands(self) -> tuple[Command, ...]:
+        return self._ordered
 
     # -- handling --
     async def handle(self, incoming: Incoming, store: Store, services: Services) -> list[Reply]:
@@ -138,12 +182,16 @@ class Dispatcher:
             # Answer the first message over the limit, drop the rest quietly: nobody else waits for them.
             log.info("flood guard: user %s sent %s messages this minute", user.id, user.flood_count)
             return [Reply(texts.FLOOD_WAIT)] if user.flood_count == services.flood_limit + 1 else []
-        if f"{incoming.channel}:{incoming.user_id}" in services.admins and user.role != Role.ADMIN.key:
-            await store.users.set_role(user.id, Role.ADMIN.key, user.area_id)
+        promoted = admin_key(incoming.channel, incoming.user_id) in services.admins and user.role != "admin"
+        if promoted:
+            # The role under admin is kept: it comes back when CDSBOT_ADMINS no longer names this person.
+            await store.users.make_admin(user.id)
             user = await store.users.get(user.id) or user
         state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
         role = Role.parse(user.role)
         ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered)
+        if promoted:
+            await audit(ctx, "admin.start", f"user:{user.id}", why="named in CDSBOT_ADMINS")
 
         if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
             ctx.reply(texts.MEDIA_REPLY.get(incoming.kind.value, texts.MEDIA_REPLY["unsupported"]))
@@ -154,11 +202,22 @@ class Dispatcher:
             self.forms.finish(ctx)
 
         await self._route(ctx, text)
+        await self._refresh_menu(ctx)
 
         offered = [c for r in ctx.replies for c in r.choices]
         state.choices = [[c.label, c.payload] for c in offered]
         await store.conversations.save(incoming.channel, incoming.chat_id, incoming.user_id, state)
         return ctx.replies
+
+    @staticmethod
+    async def _refresh_menu(ctx: Context) -> None:
+        """Someone else changed this person's role: the reply carries the new role's command menu (in
+        their private chat, where that menu lives)."""
+        if not ctx.user.menu_pending or ctx.incoming.is_group or not ctx.replies:
+            return
+        if not any(r.menu_role for r in ctx.replies):
+            ctx.replies[-1] = replace(ctx.replies[-1], menu_role=ctx.role.key)
+        await ctx.store.users.menu_shown(ctx.user.id)
 
     def _addressed(self, incoming: Incoming, text: str) -> bool:
         return incoming.mentioned or incoming.kind == Kind.BUTTON or text.startswith("/")
@@ -225,10 +284,40 @@ class Dispatcher:
             return False
         if ctx.role < command.min_role:
             log.info("role %s refused /%s for user %s", ctx.role.key, command.name, ctx.user.id)
-            ctx.reply(texts.NOT_ALLOWED.format(command="/" + command.name, role=command.min_role.label))
+            ctx.reply(self._refusal(ctx, command))
             return True
+        if command.private_only and ctx.incoming.is_group:
+            # Only staff commands' words (a number, "csv 1") go into the link: what anyone may type after
+            # a command, like an invite code, is not posted to the group again.
+            words = args if command.min_role > Role.CITIZEN else ""
+            ctx.reply(self._to_private(ctx, "/" + command.name, start_payload(command.name, words)))
+            return True
+        if command.name == "start":
+            linked = self._deep_link(args)
+            if linked is not None:  # opened from a link "to the private chat": run what was asked
+                return await self._command(ctx, linked)
         await command.handler(ctx, args)
         return True
+
+    def _deep_link(self, args: str) -> str | None:
+        if not _START_PAYLOAD.fullmatch(args):
+            return None
+        name, *words = args.split("-")
+        if name == "start" or name not in self._commands:
+            return None
+        return " ".join(["/" + name, *words])
+
+    @staticmethod
+    def _refusal(ctx: Context, command: Command) -> str:
+        hint = command.refusal_hint or (texts.NOT_ALLOWED_CITIZEN_HINT if ctx.role == Role.CITIZEN else "")
+        return refusal(command.min_role, "/" + command.name, hint)
+
+    @staticmethod
+    def _to_private(ctx: Context, what: str, payload: str) -> str:
+        link = private_chat_link(ctx.incoming, payload)
+        if link is None:
+            return texts.PRIVATE_ONLY.format(what=what)
+        return texts.PRIVATE_ONLY_LINK.format(what=what, link=link)
 
     @staticmethod
     def _takes_args(command: Command) -> bool:
@@ -248,7 +337,10 @@ class Dispatcher:
         # Buttons are checked like commands: a forged payload grants nothing.
         if ctx.role < button.min_role:
             log.warning("role %s refused button %s for user %s", ctx.role.key, prefix, ctx.user.id)
-            ctx.reply(texts.NOT_ALLOWED.format(command=prefix, role=button.min_role.label))
+            ctx.reply(refusal(button.min_role))
+            return
+        if button.private_only and ctx.incoming.is_group:
+            ctx.reply(self._to_private(ctx, texts.THIS_BUTTON, ""))
             return
         if button.kind.parse(rest) is None:  # not the parts of this kind: not a button we sent
             ctx.reply(texts.STALE_BUTTON)

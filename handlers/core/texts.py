@@ -18,7 +18,6 @@ HELP_FOOTER = (
     'Trên Zalo không cần dấu /: gõ "trogiup", "huy"… cũng được.\n'
     "Khi bot đưa lựa chọn đánh số, trả lời bằng số (1, 2, 3…)."
 )
-HELP_CITIZEN_HINT = "Muốn hỏi gì, bạn cứ nhắn câu hỏi như khi nói chuyện."
 
 CANCELLED = "Đã hủy {form}. Bạn có thể bắt đầu lại bất cứ lúc nào."
 NOTHING_TO_CANCEL = "Hiện không có việc gì đang làm dở để hủy."
@@ -28,10 +27,22 @@ FORM_BACK_FIRST = "Đây đã là bước đầu tiên. Gõ /huy nếu muốn d�
 FORM_HINT = '(Gõ "quay lại" để sửa bước trước, /huy để dừng.)'
 
 UNKNOWN_COMMAND = "Mình chưa biết lệnh {command}. Gõ /trogiup để xem các lệnh dùng được."
-NOT_ALLOWED = (
-    "Lệnh {command} chỉ dành cho {role} trở lên. Nếu bạn là thành viên Tổ, hãy xin mã mời từ tổ trưởng "
-    "rồi gõ /dangky MÃ."
+NOT_ALLOWED = "Chỉ {who} mới dùng được lệnh {command}."
+NOT_ALLOWED_CITIZEN_HINT = "Nếu bạn là thành viên Tổ, hãy xin mã mời từ tổ trưởng rồi gõ /dangky MÃ."
+BUTTON_NOT_ALLOWED = "Chỉ {who} mới dùng được nút này."
+# Who may use what needs at least this role, as a refusal says it.
+WHO_CAN = {
+    "citizen": "mọi người",
+    "member": "thành viên Tổ công nghệ số, tổ trưởng hoặc cán bộ xã/phường",
+    "leader": "tổ trưởng hoặc cán bộ xã/phường",
+    "officer": "cán bộ xã/phường",
+    "admin": "quản trị viên",
+}
+PRIVATE_ONLY = (
+    "{what} có thông tin riêng nên mình chỉ trả lời trong tin nhắn riêng: bạn nhắn riêng cho bot nhé."
 )
+PRIVATE_ONLY_LINK = "{what} có thông tin riêng nên mình chỉ trả lời trong tin nhắn riêng: {link}"
+THIS_BUTTON = "Nút này"
 EMPTY_TEXT = "Mình chưa nhận được nội dung. Bạn nhắn câu hỏi bằng chữ giúp mình nhé."
 TOO_LONG = (
     "Tin nhắn dài quá ({length} ký tự), mình chỉ đọc được tối đa {limit} ký tự. "
@@ -110,3 +121,21 @@ SMALLTALK_CAPABILITIES = (
 )
 TOPICS_HEADER = "Các nhóm chủ đề. Chọn một nhóm để xem câu hỏi:"
 TOPIC_HEADER = 'Các câu hỏi trong nhóm "{theme}":'
+
+# --- /start and /trogiup, one for each role ---
+WELCOME = {
+    "member": "Xin chào {name}! Bạn là thành viên Tổ công nghệ số cộng đồng{where}. Việc bạn hay làm:",
+    "leader": "Xin chào {name}! Bạn là tổ trưởng Tổ công nghệ số cộng đồng{where}. Việc bạn hay làm:",
+    "officer": "Xin chào {name}! Bạn là cán bộ phụ trách chuyển đổi số{where}. Việc bạn hay làm:",
+    "admin": "Xin chào {name}! Bạn là quản trị viên của bot{where}. Việc bạn hay làm:",
+}
+WELCOME_WHERE = " của {area}"
+WELCOME_FOOTER = "Gõ /trogiup để xem tất cả các lệnh."
+HELP_TIPS = {
+    "citizen": "Muốn hỏi gì, bạn cứ nhắn câu hỏi như khi nói chuyện.",
+    "member": "Ghi nhanh một buổi trong một dòng: /ghinhan 14/03 | 3 | vneid, dvc | ghi chú",
+    "leader": "Cần thêm người cho Tổ: /moi tạo mã mời; /thanhvien để chuyển thôn, đổi vai trò.",
+    "officer": "Thông báo cho người dân: /thongbao; sửa câu trả lời của bot: /faq; chỉ tiêu: /chiendich.",
+    "admin": "Quyền quản trị do cấu hình CDSBOT_ADMINS quy định; thêm hoặc đổi tên địa bàn: /khuvuc.",
+}
+HELP_PRIVATE_MARK = " (nhắn riêng)"

@@ -41,6 +41,13 @@ class Incoming:
     chat_type: str = "private"  # "private" or "group"
     mentioned: bool = False  # in a group: the bot was addressed by @mention or reply
     update_id: str | None = None  # the platform's id, for idempotency and logs
+    # The bot's own @username where the platform has one (Telegram, from getMe): links to the private chat.
+    bot_username: str = ""
+
+    @property
+    def is_group(self) -> bool:
+        """A chat with more people than this one: what is said here is read by all of them."""
+        return self.chat_type != "private"
 
 
 @dataclass(frozen=True, slots=True)

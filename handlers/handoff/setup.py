@@ -11,10 +11,20 @@ from handlers.handoff import payloads as p
 def register(d: Dispatcher) -> None:
     C, M, L = Role.CITIZEN, Role.MEMBER, Role.LEADER
     d.command(Command("hoito", ("askteam",), C, ask.ask_team, "gửi câu hỏi cho Tổ ở gần bạn"))
-    d.command(Command("cauhoi", ("questions",), M, team.questions, "câu hỏi người dân đang chờ Tổ"))
-    d.command(Command("traloi", ("answer",), M, team.reply_command, "trả lời: /traloi SỐ nội dung"))
+    d.command(
+        Command(
+            "cauhoi", ("questions",), M, team.questions, "câu hỏi người dân đang chờ Tổ", private_only=True
+        )
+    )
+    d.command(
+        Command(
+            "traloi", ("answer",), M, team.reply_command, "trả lời: /traloi SỐ nội dung", private_only=True
+        )
+    )
     d.command(Command("nhomto", ("teamchat",), L, team.team_chat, "nhóm chat của Tổ nhận câu hỏi"))
-    d.command(Command("faq", (), Role.OFFICER, faq_admin.faq, "tìm, sửa, xuất cơ sở trả lời"))
+    d.command(
+        Command("faq", (), Role.OFFICER, faq_admin.faq, "tìm, sửa, xuất cơ sở trả lời", private_only=True)
+    )
     d.forms.register(ask.QUESTION)
     d.forms.register(ask.AREA)
     d.forms.register(team.ANSWER)
@@ -33,6 +43,6 @@ def register(d: Dispatcher) -> None:
     d.button(Button(p.EDIT, Role.OFFICER, faq_admin.edit_button))
     d.button(Button(p.PHRASE, Role.OFFICER, faq_admin.phrase_button))
     d.button(Button(p.REVIEW, Role.OFFICER, faq_admin.review_button))
-    d.button(Button(p.EXPORT, Role.OFFICER, faq_admin.export_button))
+    d.button(Button(p.EXPORT, Role.OFFICER, faq_admin.export_button, private_only=True))
     d.button(Button(p.DUE, Role.OFFICER, faq_admin.due_button))
     d.button(Button(p.PENDING, Role.OFFICER, faq_admin.pending_button))

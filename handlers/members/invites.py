@@ -2,7 +2,8 @@
 
 Codes are 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), about 8·10^11 of them, and
 a person who types five wrong codes in an hour is not told anything about codes for a while: guessing is
-not a way in. Invites are created and used only in private chats, so a code never shows in a group.
+not a way in. Invites are created and used only in private chats (the commands are `private_only`), so a
+code never shows in a group.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from db.repos.areas import AreaData
+from db.repos.invites import InviteData
 from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
@@ -56,9 +58,6 @@ def local_time(ctx: Context, moment: datetime) -> str:
 
 # -- /dangky --
 async def join(ctx: Context, args: str) -> None:
-    if ctx.incoming.chat_type != "private":
-        ctx.reply(t.JOIN_PRIVATE_ONLY)
-        return
     code = normalise_code(args)
     if not code:
         ctx.reply(t.JOIN_USAGE)
@@ -86,6 +85,9 @@ async def join(ctx: Context, args: str) -> None:
     if area is None or not area.active:
         ctx.reply(t.JOIN_AREA_GONE.format(code=invite.code))
         return
+    if not await _inviter_still_may(ctx, invite, new_role, area):
+        ctx.reply(t.JOIN_INVITER_LOST.format(code=invite.code))
+        return
     if ctx.role > new_role:
         here = await own_area(ctx)
         where = f" của {here.name}" if here else ""
@@ -101,6 +103,19 @@ async def join(ctx: Context, args: str) -> None:
     text = f"{t.JOINED.format(name=name, role=new_role.label, area=await area_label(ctx, area))}\n\n{hint}"
     # menu_role lets Telegram show this person the commands of the new role.
     ctx.replies.append(Reply(text=text, menu_role=new_role.key))
+
+
+async def _inviter_still_may(ctx: Context, invite: InviteData, role: Role, area: AreaData) -> bool:
+    """Could whoever made the code grant this role there today? A leader who was removed, moved or
+    demoted since (or an admin no longer in CDSBOT_ADMINS) leaves codes that no longer work. Codes made
+    without a person (by an operator on the command line) are not tied to anyone's role."""
+    if invite.created_by is None:
+        return True
+    maker = await ctx.store.users.get(invite.created_by)
+    if maker is None:
+        return False
+    where = await ctx.store.areas.get(maker.area_id) if maker.area_id is not None else None
+    return can_grant(Role.parse(maker.role), where, role, area)
 
 
 def _problem_text(ctx: Context, problem: str, code: str, uses: int, expires: datetime) -> str:
@@ -122,9 +137,6 @@ async def grantable_areas(ctx: Context, role: Role) -> list[AreaData]:
 
 
 async def invite(ctx: Context, _args: str) -> None:
-    if ctx.incoming.chat_type != "private":
-        ctx.reply(t.INVITE_PRIVATE_ONLY)
-        return
     has_scope, _root = await scope_of(ctx)
     if not has_scope:
         ctx.reply(t.INVITE_NO_AREA)

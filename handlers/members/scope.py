@@ -47,6 +47,23 @@ def can_grant(role: Role, own: AreaData | None, granted: Role, target: AreaData)
     return granted < role or target.path != own.path
 
 
+def can_manage(role: Role, own: AreaData | None, person: Role, where: AreaData | None) -> bool:
+    """May this person move, re-role or remove someone of role `person` attached to `where` (/thanhvien)?
+
+    The same reach as inviting: within one's subtree, a role below one's own, or one's own role further
+    down the tree. Admins manage every team role but admin (CDSBOT_ADMINS decides that); nobody manages
+    citizens, who have no team role to take away.
+    """
+    if not Role.MEMBER <= person < Role.ADMIN:
+        return False
+    if role >= Role.ADMIN:
+        return True
+    if role < Role.LEADER or where is None or not can_act(role, own, where) or person > role:
+        return False
+    assert own is not None
+    return person < role or where.path != own.path
+
+
 _DEPTH = {"province": 0, "commune": 1, "hamlet": 2}
 
 

@@ -7,7 +7,6 @@ JOIN_USAGE = (
     "Để tham gia Tổ công nghệ số cộng đồng, bạn gõ /dangky kèm mã mời, ví dụ: /dangky K7M2QX9P\n"
     "Mã mời do tổ trưởng hoặc cán bộ xã/phường gửi cho bạn."
 )
-JOIN_PRIVATE_ONLY = "Bạn nhắn /dangky MÃ riêng với bot giúp mình nhé, để mã mời không lộ trong nhóm."
 JOIN_WRONG = (
     "Mã “{code}” không đúng. Bạn kiểm tra lại từng chữ (viết hoa hay thường đều được), "
     "hoặc xin lại mã từ người mời."
@@ -15,6 +14,10 @@ JOIN_WRONG = (
 JOIN_EXPIRED = "Mã {code} đã hết hạn lúc {when}. Bạn xin người mời tạo mã mới nhé."
 JOIN_USED_UP = "Mã {code} đã được dùng đủ {uses} lần. Bạn xin người mời tạo mã mới nhé."
 JOIN_REVOKED = "Mã {code} đã bị thu hồi. Bạn xin người mời tạo mã mới nhé."
+JOIN_INVITER_LOST = (
+    "Mã {code} không còn dùng được vì người tạo mã không còn quyền mời ở địa bàn này. "
+    "Bạn xin tổ trưởng hoặc cán bộ xã/phường hiện nay một mã mới nhé."
+)
 JOIN_AREA_GONE = "Địa bàn của mã {code} không còn trong danh sách. Bạn xin người mời tạo mã mới nhé."
 JOIN_TOO_MANY = "Bạn đã nhập sai mã nhiều lần. Để giữ an toàn, bạn thử lại sau một giờ nhé."
 JOIN_ALREADY = "Bạn đã dùng mã này rồi. Hiện bạn là {role} của {area}."
@@ -41,7 +44,10 @@ JOINED_HINT = {
 
 # --- /moi ---
 INVITE_TITLE = "phiếu tạo mã mời"
-INVITE_PRIVATE_ONLY = "Bạn tạo mã mời trong tin nhắn riêng với bot nhé, để mã không lộ trong nhóm."
+INVITE_ASK_LEADER = (
+    "Mã mời do tổ trưởng hoặc cán bộ xã/phường tạo. Bạn nhắn tổ trưởng của mình tên và thôn của người "
+    "muốn mời, tổ trưởng gõ /moi để tạo mã rồi gửi cho người đó."
+)
 INVITE_NO_AREA = (
     "Tài khoản của bạn chưa gắn với địa bàn nào nên chưa tạo được mã mời. "
     "Bạn nhờ cán bộ xã/phường hoặc quản trị viên kiểm tra giúp."
@@ -120,3 +126,69 @@ AREA_PARENT_MISSING = "không có địa bàn cấp trên mã “{parent}”"
 AREA_PARENT_LEVEL = "cấp trên của {level} phải là {parent_level}, còn “{parent}” là {actual}"
 AREA_DUPLICATE = "mã “{code}” lặp lại (đã có ở dòng {first})"
 AREA_LEVEL_CHANGE = "“{code}” đang có {count} nơi bên dưới nên không đổi sang cấp {level} được"
+
+# --- /thanhvien: leaders, officers and admins manage the people of their area ---
+TEAM_NO_AREA = (
+    "Tài khoản của bạn chưa gắn với địa bàn nào nên chưa xem được thành viên. "
+    "Bạn nhờ cán bộ xã/phường hoặc quản trị viên kiểm tra giúp."
+)
+TEAM_EMPTY = "Chưa có thành viên nào trong {area}. Gõ /moi để tạo mã mời."
+TEAM_NONE_MATCH = "Không có thành viên nào tên “{query}” trong {area}. Gõ /thanhvien để xem tất cả."
+TEAM_HEADER = "Thành viên Tổ trong {area}: {count} người (trang {page}/{pages})."
+TEAM_INACTIVE_NOTE = "⚠ là người chưa ghi nhận buổi hướng dẫn nào trong {days} ngày qua."
+TEAM_LINE = "• {mark}{name} — {role}, {area}. Nhắn bot: {seen}. Buổi gần nhất: {visit}."
+TEAM_PICK = "Chọn một người để chuyển thôn, đổi vai trò hoặc cho thôi tham gia Tổ."
+TEAM_NEVER = "chưa có"
+TEAM_NO_PLACE = "chưa gắn địa bàn"
+TEAM_NEXT = "Trang sau »"
+TEAM_PREVIOUS = "« Trang trước"
+TEAM_BACK = "« Danh sách"
+TEAM_CARD = (
+    "{name} — {role}\n"
+    "• Địa bàn: {area}\n"
+    "• Nhắn bot lần cuối: {seen}\n"
+    "• Buổi hướng dẫn gần nhất: {visit}{mark}"
+)
+TEAM_CARD_INACTIVE = " (⚠ chưa ghi nhận buổi nào trong {days} ngày qua)"
+TEAM_MOVE = "Chuyển thôn"
+TEAM_ROLE = "Đổi vai trò"
+TEAM_REMOVE = "Cho thôi tham gia Tổ"
+TEAM_NOTHING_TO_DO = "Bạn chưa đổi được gì cho {name} trong phạm vi của mình."
+TEAM_DENIED = (
+    "Bạn không quản lý được người này: chỉ những người có vai trò thấp hơn bạn, trong địa bàn {area} của bạn."
+)
+TEAM_SELF = "Bạn không tự đổi vai trò hay địa bàn của mình được. Bạn nhờ người cấp trên giúp nhé."
+TEAM_GONE = "Không tìm thấy người này nữa. Gõ /thanhvien để xem lại danh sách."
+
+MOVE_TITLE = "việc chuyển thôn"
+MOVE_ASK = "Chuyển {name} sang thôn/tổ dân phố nào? Chọn bên dưới, hoặc gõ tên hay mã."
+MOVE_ASK_TYPED = "Chuyển {name} sang thôn/tổ dân phố nào? Gõ tên hoặc mã, ví dụ “{example}”."
+MOVE_NO_PLACES = "Trong địa bàn của bạn không có thôn/tổ dân phố nào khác để chuyển {name} sang."
+MOVE_DENIED = "Bạn chỉ chuyển được sang thôn/tổ dân phố trong địa bàn {area} của bạn."
+MOVE_CONFIRM = "Chuyển {name} ({role}) từ {old} sang {new}?"
+MOVE_DONE = "Đã chuyển {name} sang {new}."
+MOVE_NOTICE = "{actor} đã chuyển bạn sang {new}. Bạn vẫn là {role}; gõ /trogiup để xem các lệnh."
+
+ROLE_TITLE = "việc đổi vai trò"
+ROLE_ASK = "{name} đang là {role}. Đổi sang vai trò nào?"
+ROLE_NONE = "Bạn không đổi được vai trò của {name} sang vai trò nào khác trong phạm vi của mình."
+ROLE_BAD = "Bạn chọn một vai trò trong danh sách giúp mình nhé."
+ROLE_CONFIRM = "Đổi vai trò của {name} ở {area} từ {old} sang {new}?"
+ROLE_DONE = "Đã đổi vai trò của {name} thành {new}."
+ROLE_NOTICE = (
+    "{actor} đã đổi vai trò của bạn thành {new} ở {area}. Gõ /trogiup để xem các lệnh bạn dùng được."
+)
+
+REMOVE_TITLE = "việc cho thôi tham gia Tổ"
+REMOVE_CONFIRM = (
+    "Cho {name} ({role}, {area}) thôi tham gia Tổ? {name} sẽ trở lại là người dân; "
+    "các buổi hướng dẫn đã ghi vẫn được giữ."
+)
+REMOVE_DONE = "{name} đã thôi tham gia Tổ và trở lại là người dân."
+REMOVE_NOTICE = (
+    "{actor} đã cho bạn thôi tham gia Tổ công nghệ số cộng đồng. Bạn vẫn hỏi bot được như mọi người dân. "
+    "Cảm ơn bạn đã đồng hành!"
+)
+CONFIRM = "Xác nhận"
+CONFIRM_HINT = "Bấm “Xác nhận” để làm, “Quay lại” để chọn lại, hoặc /huy để dừng."
+REMOVE_HINT = "Bấm “Xác nhận” để cho thôi tham gia Tổ, hoặc gõ /huy để dừng."

@@ -10,6 +10,8 @@ from handlers.reports.payloads import PERIOD
 
 def register(d: Dispatcher) -> None:
     M, L = Role.MEMBER, Role.LEADER
-    d.command(Command("thongke", ("stats",), M, stats.show, "số buổi, số người đã hướng dẫn"))
-    d.command(Command("baocao", ("report",), L, commands.send, "báo cáo Excel và biểu đồ"))
-    d.button(Button(PERIOD, L, stats.period_button))
+    d.command(
+        Command("thongke", ("stats",), M, stats.show, "số buổi, số người đã hướng dẫn", private_only=True)
+    )
+    d.command(Command("baocao", ("report",), L, commands.send, "báo cáo Excel và biểu đồ", private_only=True))
+    d.button(Button(PERIOD, L, stats.period_button, private_only=True))

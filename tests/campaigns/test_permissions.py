@@ -11,6 +11,8 @@ from db.store import unit_of_work
 from handlers.campaigns import payloads as kp
 from handlers.campaigns import texts as t
 from handlers.core import texts
+from handlers.core.dispatcher import refusal
+from handlers.core.roles import Role
 from tests.campaigns.support import DONG_TAO, NGHIA_TRAI, Team, choice, make_campaign, reminders, say
 
 
@@ -89,10 +91,10 @@ async def test_an_officer_cannot_see_into_a_campaign_owned_by_another_commune_th
 
 async def test_members_and_citizens_stop_at_the_door(app: App, team: Team) -> None:
     campaign = await make_campaign(app, team.officer, {DONG_TAO: 120})
-    [refusal] = await say(app, team.member, "/chiendich")
-    assert refusal.text == texts.NOT_ALLOWED.format(command="/chiendich", role="tổ trưởng")
+    [refused] = await say(app, team.member, "/chiendich")
+    assert refused.text == refusal(Role.LEADER, "/chiendich")
     assert [r.text for r in await say(app, team.member, payload=kp.CANCEL_YES.build(campaign.id))] == [
-        texts.NOT_ALLOWED.format(command=kp.CANCEL_YES.prefix, role="tổ trưởng")
+        refusal(Role.LEADER)
     ]
     # Another commune's member sees nothing of it, even by a forged button.
     [other] = await say(app, team.member_vp, "/tiendo")
@@ -120,7 +122,7 @@ async def test_forged_and_stale_form_buttons_do_nothing(app: App, team: Team) ->
     assert [r.text for r in await say(app, team.officer, payload="cp:zz")] == [texts.STALE_BUTTON]
     # A leader cannot press an officer's toggle at all.
     assert [r.text for r in await say(app, team.leader, payload=kp.SERVICE.build("dvc"))] == [
-        texts.NOT_ALLOWED.format(command=kp.SERVICE.prefix, role="cán bộ")
+        refusal(Role.OFFICER)
     ]
 
 

@@ -14,7 +14,8 @@ from db.store import unit_of_work
 from handlers.broadcasts import payloads as bp
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import BroadcastPolicy
-from handlers.core import forms, texts
+from handlers.core import forms
+from handlers.core.dispatcher import refusal
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from tests.delivery.support import Env, People, add_user, compose, make_people
@@ -155,7 +156,7 @@ async def test_who_may_see_and_touch_a_broadcast(env: Env, people: People) -> No
     assert over.text.startswith("Thông báo #1 — đang gửi")
     citizen = people.citizens_c1[0]
     [refused] = await env.say(citizen, payload=bp.CANCEL.build(1))
-    assert refused.text == texts.NOT_ALLOWED.format(command=bp.CANCEL.prefix, role=Role.LEADER.label)
+    assert refused.text == refusal(Role.LEADER)
     nowhere = await add_user(env.app, Channel.TELEGRAM, "777", role=Role.LEADER)
     [no_scope] = await env.say(nowhere, "/thongbao moi")
     assert no_scope.text == t.NO_SCOPE

@@ -147,9 +147,9 @@ async def test_platform_specific_non_text(chat: Harness) -> None:
 
 async def test_citizen_trying_an_officer_command_is_refused(chat: Harness) -> None:
     [reply] = await chat.say(1010, "/chiendich")
-    assert chat.text(reply).startswith("Lệnh /chiendich chỉ dành cho")
+    assert chat.text(reply).startswith("Chỉ tổ trưởng hoặc cán bộ xã/phường mới dùng được lệnh /chiendich.")
     [forged] = await chat.send(1010, chat.text_update(1010, "/faq sua vneid.what"))
-    assert chat.text(forged).startswith("Lệnh /faq chỉ dành cho")
+    assert chat.text(forged).startswith("Chỉ cán bộ xã/phường mới dùng được lệnh /faq.")
     row = await user_row(chat, 1010)
     assert row is not None and row.role == "citizen"
     async with chat.app.sessions() as session:

@@ -14,6 +14,7 @@ from db.models_faq import FaqChange
 from db.store import unit_of_work
 from faq.exchange import read_entries
 from handlers.core import texts
+from handlers.core.dispatcher import refusal
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from handlers.handoff import payloads as hp
@@ -146,9 +147,9 @@ async def test_due_entries_and_export(app: App, tmp_path: Path) -> None:
 async def test_only_officers_and_only_their_local_entries(app: App) -> None:
     team = await make_team(app)
     refused = await say(app, team.leader, "/faq")
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="/faq", role=Role.OFFICER.label)]
+    assert texts_of(refused) == [refusal(Role.OFFICER, "/faq")]
     forged = await say(app, team.leader, payload=hp.EDIT.build(FORGOT))
-    assert texts_of(forged) == [texts.NOT_ALLOWED.format(command=hp.EDIT.prefix, role=Role.OFFICER.label)]
+    assert texts_of(forged) == [refusal(Role.OFFICER)]
     async with unit_of_work(app.sessions) as store:
         entry = await store.faq.get(FORGOT)
         assert entry is not None

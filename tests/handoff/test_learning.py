@@ -11,6 +11,7 @@ from db.models_faq import FaqChange
 from db.store import unit_of_work
 from faq.knowledge import MIN_QUESTIONS, check
 from handlers.core import texts
+from handlers.core.dispatcher import refusal
 from handlers.core.roles import Role
 from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
@@ -51,7 +52,7 @@ async def test_a_new_phrasing_answers_the_same_question_directly(app: App) -> No
 
     # Forged or foreign decisions grant nothing.
     refused = await say(app, team.member1, payload=hp.APPROVE.build(1))
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command=hp.APPROVE.prefix, role=Role.OFFICER.label)]
+    assert texts_of(refused) == [refusal(Role.OFFICER)]
     assert texts_of(await say(app, team.officer2, payload=hp.APPROVE.build(1))) == [
         t.LEARN_NOT_YOURS.format(id=1)
     ]

@@ -12,6 +12,7 @@ from bot.app import App, build_app
 from bot.settings import Settings
 from db.store import unit_of_work
 from handlers.core import texts
+from handlers.core.dispatcher import refusal
 from handlers.core.roles import Role
 from handlers.core.types import Channel, Incoming, Kind
 from handlers.handoff import payloads as hp
@@ -40,7 +41,7 @@ async def test_forged_or_foreign_claims_grant_nothing(app: App) -> None:
     team = await make_team(app)
     await hand_off(app, team)
     refused = await say(app, team.citizen, payload=hp.CLAIM.build(1))
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command=hp.CLAIM.prefix, role=Role.MEMBER.label)]
+    assert texts_of(refused) == [refusal(Role.MEMBER)]
     for outsider in (team.member_c2, team.member_h2, team.officer2):  # other commune, sister hamlet
         replies = await say(app, outsider, payload=hp.CLAIM.build(1))
         assert texts_of(replies) == [t.OUTSIDE.format(id=1, place="Thôn Đông (Xã Yên Lạc)")]
@@ -50,7 +51,7 @@ async def test_forged_or_foreign_claims_grant_nothing(app: App) -> None:
     async with unit_of_work(app.sessions) as store:
         await store.users.set_role(team.member1.id, Role.CITIZEN.key, None)
     refused = await say(app, team.member1, payload=hp.CLAIM.build(1))
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command=hp.CLAIM.prefix, role=Role.MEMBER.label)]
+    assert texts_of(refused) == [refusal(Role.MEMBER)]
     [row] = await handoffs(app)
     assert (row.status, row.claimed_by) == ("open", None)
     # The commune's officer is over the hamlet: they may take it.
@@ -110,7 +111,7 @@ async def test_questions_lists_open_taken_and_overdue(app: App, clock: FakeClock
         t.OUTSIDE.format(id=1, place="Thôn Đông (Xã Yên Lạc)")
     ]
     assert texts_of(await say(app, team.citizen, "/cauhoi")) == [
-        texts.NOT_ALLOWED.format(command="/cauhoi", role=Role.MEMBER.label)
+        refusal(Role.MEMBER, "/cauhoi", texts.NOT_ALLOWED_CITIZEN_HINT)
     ]
 
 
@@ -151,7 +152,7 @@ async def test_a_teams_group_chat_gets_the_questions(app: App) -> None:
 
     assert texts_of(await say(app, team.leader, "/nhomto")) == [t.TEAM_CHAT_PRIVATE]
     refused = await app.conversation.handle(in_group("701", "/nhomto"))
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="/nhomto", role=Role.LEADER.label)]
+    assert texts_of(refused) == [refusal(Role.LEADER, "/nhomto")]
     done = await app.conversation.handle(in_group("710", "/nhomto"))
     assert texts_of(done) == [t.TEAM_CHAT_SET.format(place="Thôn Đông (Xã Yên Lạc)")]
     await hand_off(app, team)

@@ -10,6 +10,8 @@ from db.models_audit import AuditEntry
 from db.models_visits import Invite, InviteUse, JoinFailure
 from db.repos.areas import AreaData
 from handlers.core import forms, texts
+from handlers.core.dispatcher import refusal
+from handlers.core.roles import Role
 from handlers.core.types import Kind
 from handlers.members import payloads as mp
 from handlers.members import texts as t
@@ -112,7 +114,8 @@ async def test_join_usage_group_and_a_higher_role(
     await invite(app, "MEMBERS1", "member", NGHIA_TRAI, clock.now)
     assert texts_of(await app.conversation.handle(incoming("/dangky"))) == [t.JOIN_USAGE]
     group = await app.conversation.handle(incoming("/dangky MEMBERS1", chat="g1", chat_type="group"))
-    assert texts_of(group) == [t.JOIN_PRIVATE_ONLY]
+    # The code typed in the group is not put in the link to the private chat.
+    assert texts_of(group) == [texts.PRIVATE_ONLY.format(what="/dangky")]
     await person(app, "boss", "officer", NGHIA_TRU)
     higher = await app.conversation.handle(incoming("/dangky MEMBERS1", user="boss"))
     assert texts_of(higher) == [
@@ -208,11 +211,11 @@ async def test_members_and_citizens_cannot_invite_or_revoke(
     made = await invite(app, "KEEPTHIS", "member", NGHIA_TRAI, clock.now)
     await person(app, "mem", "member", NGHIA_TRAI)
     refused = await app.conversation.handle(incoming("/moi", user="mem"))
-    assert texts_of(refused) == [texts.NOT_ALLOWED.format(command="/moi", role="tổ trưởng")]
+    assert texts_of(refused) == [refusal(Role.LEADER, "/moi", t.INVITE_ASK_LEADER)]
     forged = await app.conversation.handle(
         incoming(kind=Kind.BUTTON, payload=mp.REVOKE.build(made.id), user="mem")
     )
-    assert texts_of(forged) == [texts.NOT_ALLOWED.format(command=mp.REVOKE.prefix, role="tổ trưởng")]
+    assert texts_of(forged) == [refusal(Role.LEADER)]
     # A leader of another commune presses a forged revoke button: nothing happens.
     await person(app, "far", "leader", HOANG_HOA_THAM)
     far = await app.conversation.handle(
@@ -221,4 +224,4 @@ async def test_members_and_citizens_cannot_invite_or_revoke(
     assert texts_of(far) == [t.INVITE_REVOKE_DENIED]
     assert (await rows(app, Invite))[0].revoked_at is None
     group = await app.conversation.handle(incoming("/moi", user="far", chat="g9", chat_type="group"))
-    assert texts_of(group) == [t.INVITE_PRIVATE_ONLY]
+    assert texts_of(group) == [texts.PRIVATE_ONLY.format(what="/moi")]

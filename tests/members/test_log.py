@@ -10,6 +10,8 @@ from db.models import ConversationState
 from db.models_visits import Visit, VisitChange, VisitService
 from db.repos.areas import AreaData
 from handlers.core import forms, texts
+from handlers.core.dispatcher import refusal
+from handlers.core.roles import Role
 from handlers.core.types import Kind, Reply
 from handlers.members import texts as mt
 from handlers.reports import payloads as rp
@@ -232,13 +234,13 @@ async def test_a_one_liner_of_a_commune_member_asks_for_the_hamlet(
 async def test_citizens_are_refused_politely(app: App, tree: dict[str, AreaData]) -> None:
     say = app.conversation.handle
     assert texts_of(await say(incoming("/ghinhan"))) == [
-        texts.NOT_ALLOWED.format(command="/ghinhan", role="thành viên tổ")
+        refusal(Role.MEMBER, "/ghinhan", texts.NOT_ALLOWED_CITIZEN_HINT)
     ]
     assert texts_of(await say(incoming("/baocao"))) == [
-        texts.NOT_ALLOWED.format(command="/baocao", role="tổ trưởng")
+        refusal(Role.LEADER, "/baocao", texts.NOT_ALLOWED_CITIZEN_HINT)
     ]
     assert texts_of(await say(incoming("/thongke"))) == [
-        texts.NOT_ALLOWED.format(command="/thongke", role="thành viên tổ")
+        refusal(Role.MEMBER, "/thongke", texts.NOT_ALLOWED_CITIZEN_HINT)
     ]
     member_without_area = await person(app, "lost", "member", None)
     assert member_without_area.area_id is None
@@ -258,7 +260,7 @@ async def test_forged_buttons_grant_nothing(app: App, tree: dict[str, AreaData],
         rp.PERIOD.build("month", tree[NGHIA_TRU].id),
     ):
         replies = await say(incoming(kind=Kind.BUTTON, payload=forged, user="citizen"))
-        assert replies[0].text.startswith("Lệnh ") and "chỉ dành cho" in replies[0].text
+        assert replies[0].text.startswith("Chỉ ") and "mới dùng được" in replies[0].text
     await person(app, "other", "member", DONG_TAO)
     assert texts_of(
         await say(incoming(kind=Kind.BUTTON, payload=vp.DELETE_YES.build(visit.id), user="other"))

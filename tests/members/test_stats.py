@@ -125,7 +125,7 @@ async def test_baocao_outside_telegram_sends_the_summary_and_how_to_get_files(
         t.REPORT_NO_FILES.format(start="01/03/2026", end="14/03/2026", area=f" --area {NGHIA_TRU}")
     )
     member = await app.conversation.handle(incoming("/baocao", user="lan"))
-    assert member[0].text.startswith("Lệnh /baocao chỉ dành cho tổ trưởng")
+    assert member[0].text.startswith("Chỉ tổ trưởng hoặc cán bộ xã/phường mới dùng được lệnh /baocao.")
 
 
 async def _province_report(app: App, clock: FakeClock) -> VisitReport:

@@ -1,0 +1,396 @@
+"""/thanhvien: leaders, officers and admins see the people of their own area and manage them.
+
+The list shows each person's role, place, and when they last wrote to the bot and last logged a session
+(those silent for INACTIVE_DAYS are marked). A person's card offers what the viewer may do to them: move
+them to another hamlet of the viewer's area, change their role within what the viewer may grant, or let
+them go (back to citizen). Each of these is a short form ending with a confirmation, and every step asks
+`scope` again: a button for someone outside one's area, or a role one may not grant, changes nothing.
+The person is told by message; every change is in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from db.repos.areas import AreaData
+from db.repos.users import TeamMemberData, UserData
+from handlers.core.audit import audit
+from handlers.core.context import Context
+from handlers.core.dates import format_date
+from handlers.core.forms import Answer, Done, Form, Invalid, Step, back_option, option
+from handlers.core.notify import notify
+from handlers.core.payloads import Payload, as_id
+from handlers.core.roles import Role
+from handlers.core.textutil import fold
+from handlers.core.types import Choice
+from handlers.members import pick
+from handlers.members import texts as t
+from handlers.members.payloads import MOVE, PAGE, PERSON, REMOVE, ROLE
+from handlers.members.scope import area_label, can_grant, can_manage, grantable_roles, own_area, scope_of
+
+PAGE_SIZE = 8
+INACTIVE_DAYS = 14
+PICK_LIMIT = 10
+MOVE_FORM, ROLE_FORM, REMOVE_FORM = "member.move", "member.role", "member.remove"
+PERSON_KEY = "person"
+
+
+# -- the list --
+async def command(ctx: Context, args: str) -> None:
+    """/thanhvien [trang] or /thanhvien TÊN: the people of one's area, a page at a time."""
+    words = args.strip()
+    if words.isascii() and words.isdigit():
+        await show_page(ctx, int(words) - 1, "")
+    else:
+        await show_page(ctx, 0, words)
+
+
+async def page_button(ctx: Context, rest: str) -> None:
+    number = as_id(rest)
+    await show_page(ctx, number or 0, "")
+
+
+def _inactive(ctx: Context, person: TeamMemberData) -> bool:
+    """A member or leader who has logged no session lately (officers and admins do not log sessions)."""
+    if Role.parse(person.user.role) > Role.LEADER:
+        return False
+    since = ctx.local_now().date() - timedelta(days=INACTIVE_DAYS)
+    return person.last_visit is None or person.last_visit < since
+
+
+async def show_page(ctx: Context, page: int, query: str) -> None:
+    has_scope, root = await scope_of(ctx)
+    if not has_scope:
+        ctx.reply(t.TEAM_NO_AREA)
+        return
+    where = root.name if root else "toàn bộ địa bàn"
+    people = [p for p in await ctx.store.users.team(root.path if root else None) if p.user.id != ctx.user.id]
+    if query:
+        people = [p for p in people if fold(query) in fold(p.user.display_name)]
+    if not people:
+        ctx.reply(
+            t.TEAM_NONE_MATCH.format(query=query, area=where) if query else t.TEAM_EMPTY.format(area=where)
+        )
+        return
+    # Those who have gone quiet first, so a leader sees who needs a call; then by name.
+    people.sort(key=lambda p: (not _inactive(ctx, p), fold(p.user.display_name), p.user.id))
+    pages = (len(people) + PAGE_SIZE - 1) // PAGE_SIZE
+    page = min(max(page, 0), pages - 1)
+    shown = people[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    areas = await ctx.store.area_tree.by_ids({p.user.area_id for p in shown if p.user.area_id is not None})
+    lines = [t.TEAM_HEADER.format(area=where, count=len(people), page=page + 1, pages=pages)]
+    choices: list[Choice] = []
+    for person in shown:
+        area = areas.get(person.user.area_id) if person.user.area_id is not None else None
+        name = person.user.display_name or f"#{person.user.id}"
+        lines.append(
+            t.TEAM_LINE.format(
+                mark="⚠ " if _inactive(ctx, person) else "",
+                name=name,
+                role=Role.parse(person.user.role).label,
+                area=area.name if area else t.TEAM_NO_PLACE,
+                seen=_day(ctx, person),
+                visit=format_date(person.last_visit) if person.last_visit else t.TEAM_NEVER,
+            )
+        )
+        choices.append(Choice(name, PERSON.build(person.user.id)))
+    if any(_inactive(ctx, p) for p in shown):
+        lines.append(t.TEAM_INACTIVE_NOTE.format(days=INACTIVE_DAYS))
+    lines.append(t.TEAM_PICK)
+    if page > 0:
+        choices.append(Choice(t.TEAM_PREVIOUS, PAGE.build(page - 1)))
+    if page + 1 < pages:
+        choices.append(Choice(t.TEAM_NEXT, PAGE.build(page + 1)))
+    ctx.reply("\n".join(lines), choices)
+
+
+def _day(ctx: Context, person: TeamMemberData) -> str:
+    return format_date(person.last_seen_at.astimezone(ctx.services.tz).date())
+
+
+# -- who may be managed, asked again at every step --
+async def _managed(ctx: Context, user_id: int) -> tuple[UserData, AreaData | None] | None:
+    """The person and their area, when this viewer may manage them now; None after saying why not."""
+    person = await ctx.store.users.get(user_id)
+    if person is None:
+        ctx.reply(t.TEAM_GONE)
+        return None
+    if person.id == ctx.user.id:
+        ctx.reply(t.TEAM_SELF)
+        return None
+    where = await ctx.store.areas.get(person.area_id) if person.area_id is not None else None
+    own = await own_area(ctx)
+    if not can_manage(ctx.role, own, Role.parse(person.role), where):
+        ctx.reply(t.TEAM_DENIED.format(area=own.name if own else "?"))
+        return None
+    return person, where
+
+
+async def _hamlets(ctx: Context, person: UserData) -> list[AreaData]:
+    """Hamlets of the viewer's area this person could be moved to (with the role they have)."""
+    has_scope, root = await scope_of(ctx)
+    if not has_scope:
+        return []
+    own = await own_area(ctx)
+    role = Role.parse(person.role)
+    hamlets = await ctx.store.area_tree.in_subtree(root.path if root else None, ("hamlet",))
+    return [a for a in hamlets if a.id != person.area_id and can_grant(ctx.role, own, role, a)]
+
+
+async def _roles(ctx: Context, person: UserData, where: AreaData | None) -> list[Role]:
+    """Roles this viewer may give the person where they are."""
+    if where is None:
+        return []
+    own = await own_area(ctx)
+    current = Role.parse(person.role)
+    return [r for r in grantable_roles(ctx.role, own) if r != current and can_grant(ctx.role, own, r, where)]
+
+
+async def _place(ctx: Context, where: AreaData | None) -> str:
+    return await area_label(ctx, where) if where else t.TEAM_NO_PLACE
+
+
+def _name(person: UserData) -> str:
+    return person.display_name or f"#{person.id}"
+
+
+# -- one person's card --
+async def person_button(ctx: Context, rest: str) -> None:
+    user_id = as_id(rest)
+    found = await _managed(ctx, user_id) if user_id is not None else None
+    if found is None:
+        return
+    person, where = found
+    team = {p.user.id: p for p in await ctx.store.users.team(where.path if where else None)}
+    row = team.get(person.id)
+    inactive = row is not None and _inactive(ctx, row)
+    text = t.TEAM_CARD.format(
+        name=_name(person),
+        role=Role.parse(person.role).label,
+        area=await _place(ctx, where),
+        seen=_day(ctx, row) if row else t.TEAM_NEVER,
+        visit=format_date(row.last_visit) if row and row.last_visit else t.TEAM_NEVER,
+        mark=t.TEAM_CARD_INACTIVE.format(days=INACTIVE_DAYS) if inactive else "",
+    )
+    choices = []
+    if await _hamlets(ctx, person):
+        choices.append(Choice(t.TEAM_MOVE, MOVE.build(person.id)))
+    if await _roles(ctx, person, where):
+        choices.append(Choice(t.TEAM_ROLE, ROLE.build(person.id)))
+    choices.append(Choice(t.TEAM_REMOVE, REMOVE.build(person.id)))
+    choices.append(Choice(t.TEAM_BACK, PAGE.build(0)))
+    ctx.reply(text, choices)
+
+
+async def act(ctx: Context, kind: Payload, user_id: int) -> None:
+    """«Chuyển thôn», «Đổi vai trò», «Cho thôi tham gia Tổ»: the form of that change, for that person."""
+    if await _managed(ctx, user_id) is None:
+        return
+    form = {MOVE.prefix: MOVE_FORM, ROLE.prefix: ROLE_FORM, REMOVE.prefix: REMOVE_FORM}[kind.prefix]
+    await ctx.forms.start(ctx, form, {PERSON_KEY: user_id})
+
+
+async def _current(ctx: Context) -> tuple[UserData, AreaData | None] | None:
+    """The form's person, checked again; None (the form closed) after saying why not."""
+    found = await _managed(ctx, int(ctx.state.data[PERSON_KEY]))
+    if found is None:
+        ctx.forms.finish(ctx)
+    return found
+
+
+async def _tell(ctx: Context, person: UserData, text: str, action: str) -> None:
+    stamp = int(ctx.now().timestamp())
+    await notify(
+        ctx.store, person, text, key=f"member:{person.id}:{action}:{stamp}", ref_id=person.id, now=ctx.now()
+    )
+
+
+# -- move to another hamlet --
+async def ask_hamlet(ctx: Context) -> None:
+    found = await _current(ctx)
+    if found is None:
+        return
+    person, _where = found
+    hamlets = await _hamlets(ctx, person)
+    if not hamlets:
+        ctx.reply(t.MOVE_NO_PLACES.format(name=_name(person)))
+        ctx.forms.finish(ctx)
+        return
+    shown = pick.narrowed(ctx.state.data, hamlets)
+    if len(shown) <= PICK_LIMIT:
+        choices = [option(ctx, await area_label(ctx, a), str(a.id)) for a in shown]
+        ctx.reply(t.MOVE_ASK.format(name=_name(person)), choices)
+        return
+    ctx.reply(t.MOVE_ASK_TYPED.format(name=_name(person), example=hamlets[0].name))
+
+
+async def take_hamlet(ctx: Context, answer: Answer) -> Done | None:
+    found = await _current(ctx)
+    if found is None:
+        return Done()
+    person, _where = found
+    hamlets = await _hamlets(ctx, person)
+    if answer.value is None:
+        chosen = pick.typed(ctx.state.data, hamlets, answer.text, PICK_LIMIT)
+    else:
+        pressed = pick.pressed(hamlets, answer.value)
+        if pressed is None:  # forged or outdated: not a hamlet this viewer may move people to
+            own = await own_area(ctx)
+            raise Invalid(t.MOVE_DENIED.format(area=own.name if own else "?"))
+        chosen = pressed
+    ctx.state.data["area_id"] = chosen.id
+    ctx.state.data.pop(pick.MATCHES, None)
+    return None
+
+
+async def ask_move_confirm(ctx: Context) -> None:
+    found = await _current(ctx)
+    if found is None:
+        return
+    person, where = found
+    target = await ctx.store.areas.get(int(ctx.state.data["area_id"]))
+    text = t.MOVE_CONFIRM.format(
+        name=_name(person),
+        role=Role.parse(person.role).label,
+        old=await _place(ctx, where),
+        new=await _place(ctx, target),
+    )
+    ctx.reply(text, [option(ctx, t.CONFIRM, "yes"), back_option()])
+
+
+async def take_move_confirm(ctx: Context, answer: Answer) -> Done:
+    if answer.value != "yes":
+        raise Invalid(t.CONFIRM_HINT)
+    found = await _current(ctx)
+    if found is None:
+        return Done()
+    person, where = found
+    target = pick.pressed(await _hamlets(ctx, person), str(ctx.state.data["area_id"]))
+    if target is None:
+        own = await own_area(ctx)
+        ctx.reply(t.MOVE_DENIED.format(area=own.name if own else "?"))
+        return Done()
+    await ctx.store.users.change_role(person.id, person.role, target.id)
+    await audit(
+        ctx,
+        "member.move",
+        f"user:{person.id}",
+        role=person.role,
+        old=where.code if where else None,
+        new=target.code,
+    )
+    new = await area_label(ctx, target)
+    ctx.reply(t.MOVE_DONE.format(name=_name(person), new=new))
+    notice = t.MOVE_NOTICE.format(actor=_actor(ctx), new=new, role=Role.parse(person.role).label)
+    await _tell(ctx, person, notice, "move")
+    return Done()
+
+
+def _actor(ctx: Context) -> str:
+    return f"{ctx.role.label.capitalize()} {ctx.user.display_name}".strip()
+
+
+# -- change role --
+async def ask_role(ctx: Context) -> None:
+    found = await _current(ctx)
+    if found is None:
+        return
+    person, where = found
+    roles = await _roles(ctx, person, where)
+    if not roles:
+        ctx.reply(t.ROLE_NONE.format(name=_name(person)))
+        ctx.forms.finish(ctx)
+        return
+    text = t.ROLE_ASK.format(name=_name(person), role=Role.parse(person.role).label)
+    ctx.reply(text, [option(ctx, r.label.capitalize(), r.key) for r in roles])
+
+
+async def take_role(ctx: Context, answer: Answer) -> Done | None:
+    found = await _current(ctx)
+    if found is None:
+        return Done()
+    person, where = found
+    allowed = {r.key: r for r in await _roles(ctx, person, where)}
+    role = allowed.get(answer.value or "") or next(
+        (r for r in allowed.values() if r.label.lower() == answer.text.strip().lower()), None
+    )
+    if role is None:
+        raise Invalid(t.ROLE_BAD)
+    ctx.state.data["role"] = role.key
+    return None
+
+
+async def ask_role_confirm(ctx: Context) -> None:
+    found = await _current(ctx)
+    if found is None:
+        return
+    person, where = found
+    text = t.ROLE_CONFIRM.format(
+        name=_name(person),
+        area=await _place(ctx, where),
+        old=Role.parse(person.role).label,
+        new=Role.parse(ctx.state.data["role"]).label,
+    )
+    ctx.reply(text, [option(ctx, t.CONFIRM, "yes"), back_option()])
+
+
+async def take_role_confirm(ctx: Context, answer: Answer) -> Done:
+    if answer.value != "yes":
+        raise Invalid(t.CONFIRM_HINT)
+    found = await _current(ctx)
+    if found is None:
+        return Done()
+    person, where = found
+    role = Role.parse(ctx.state.data["role"])
+    if where is None or role not in await _roles(ctx, person, where):
+        own = await own_area(ctx)
+        ctx.reply(t.TEAM_DENIED.format(area=own.name if own else "?"))
+        return Done()
+    await ctx.store.users.change_role(person.id, role.key, where.id)
+    await audit(ctx, "member.role", f"user:{person.id}", old=person.role, new=role.key, area=where.code)
+    ctx.reply(t.ROLE_DONE.format(name=_name(person), new=role.label))
+    notice = t.ROLE_NOTICE.format(actor=_actor(ctx), new=role.label, area=await _place(ctx, where))
+    await _tell(ctx, person, notice, "role")
+    return Done()
+
+
+# -- remove: back to citizen --
+async def ask_remove_confirm(ctx: Context) -> None:
+    found = await _current(ctx)
+    if found is None:
+        return
+    person, where = found
+    text = t.REMOVE_CONFIRM.format(
+        name=_name(person), role=Role.parse(person.role).label, area=await _place(ctx, where)
+    )
+    ctx.reply(text, [option(ctx, t.CONFIRM, "yes")])
+
+
+async def take_remove_confirm(ctx: Context, answer: Answer) -> Done:
+    if answer.value != "yes":
+        raise Invalid(t.REMOVE_HINT)
+    found = await _current(ctx)
+    if found is None:
+        return Done()
+    person, where = found
+    # The area stays: it is still where this person lives, for announcements and questions.
+    await ctx.store.users.change_role(person.id, Role.CITIZEN.key, person.area_id)
+    await audit(
+        ctx, "member.remove", f"user:{person.id}", old=person.role, area=where.code if where else None
+    )
+    ctx.reply(t.REMOVE_DONE.format(name=_name(person)))
+    await _tell(ctx, person, t.REMOVE_NOTICE.format(actor=_actor(ctx)), "remove")
+    return Done()
+
+
+MOVE_PERSON = Form(
+    MOVE_FORM,
+    t.MOVE_TITLE,
+    (Step("area", ask_hamlet, take_hamlet), Step("confirm", ask_move_confirm, take_move_confirm)),
+)
+CHANGE_ROLE = Form(
+    ROLE_FORM,
+    t.ROLE_TITLE,
+    (Step("role", ask_role, take_role), Step("confirm", ask_role_confirm, take_role_confirm)),
+)
+REMOVE_PERSON = Form(REMOVE_FORM, t.REMOVE_TITLE, (Step("confirm", ask_remove_confirm, take_remove_confirm),))
