@@ -31,10 +31,10 @@ from handlers.core import card
 from handlers.core.card import after_field, back_choices
 from handlers.core.context import Context
 from handlers.core.dates import short_date
-from handlers.core.forms import Answer, Form, GoTo, Invalid, Step, option
+from handlers.core.forms import Answer, Form, GoTo, Invalid, Stay, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.textutil import fold
-from handlers.visits.catalog import SERVICE_CODES, SERVICES, UnknownItem, parse_services
+from handlers.visits.catalog import SERVICE_CODES, SERVICES, UnknownItem, parse_services, services_help
 
 CREATE, EDIT = "campaign", "campaign_edit"
 FORMS = (CREATE, EDIT)
@@ -156,23 +156,30 @@ def toggle_service(ctx: Context, code: str) -> None:
     data["all_services"] = False
 
 
-async def take_services(ctx: Context, answer: Answer) -> GoTo | None:
+def _service_codes(text: str) -> tuple[str, ...]:
+    try:
+        return parse_services(text)
+    except UnknownItem as unknown:
+        raise Invalid(t.BAD_SERVICE.format(word=unknown.word, codes=services_help())) from None
+
+
+async def take_services(ctx: Context, answer: Answer) -> GoTo | Stay | None:
     data = card.data(ctx)
-    if answer.value == "all" or (answer.value is None and fold(answer.text) in ("tat ca", "all")):
+    if answer.value is None and fold(answer.text) in ("tat ca", "all"):
+        picked: str | None = "all"
+    else:
+        picked = (
+            answer.value
+            if answer.value is not None
+            else SERVICE_TOGGLES.typed(ctx, answer.text, _service_codes)
+        )
+    if picked == "all":
         data["services"], data["all_services"] = [], True
         return after_field(ctx)
-    if answer.value == "done":
-        if not data.get("services") and not data.get("all_services"):
-            raise Invalid(t.NEED_SERVICE)
-        return after_field(ctx)
-    try:
-        services = parse_services(answer.text)
-    except UnknownItem as unknown:
-        codes = ", ".join(SERVICE_CODES)
-        raise Invalid(t.BAD_SERVICE.format(word=unknown.word, codes=codes)) from None
-    if not services:
+    if picked is None:
+        return Stay()
+    if not data.get("services") and not data.get("all_services"):
         raise Invalid(t.NEED_SERVICE)
-    data["services"], data["all_services"] = list(services), False
     return after_field(ctx)
 
 

@@ -57,6 +57,7 @@ async def test_a_campaign_made_in_the_chat_reminds_a_member_on_time(
         await chat.say(OFFICER, "01/03/2026")
         await chat.say(OFFICER, "31/03/2026")
         await chat.say(OFFICER, "vneid2, dvc")
+        await chat.say(OFFICER, "xong")
         [plan] = await chat.say(OFFICER, "3300201 120")
         assert chat.choice_labels(plan)[:2] == [t.PLAN_DEFAULT, t.PLAN_NONE]
         [digest] = await chat.choose(OFFICER, plan, 0)

@@ -43,7 +43,7 @@ def test_every_code_is_understood_as_itself_and_has_a_label() -> None:
     for code in SERVICE_CODES:
         assert parse_services(code) == (code,)
         assert service_label(code) != code
-    assert services_help().startswith("vneid2 (VNeID kích hoạt mức 2), tichhop (VNeID tích hợp giấy tờ)")
+    assert services_help().startswith("vneid (VNeID kích hoạt mức 2), tichhop (VNeID tích hợp giấy tờ)")
 
 
 @pytest.mark.parametrize(("typed", "word"), [("vneid, abc", "abc"), ("vneid xyz", "xyz"), ("9", "9")])

@@ -169,7 +169,9 @@ async def test_restart_in_the_middle_loses_nothing(
         say = restarted.conversation.handle
         await say(incoming("2", user="mem"))  # "Nhà văn hóa", by its number as on Zalo
         await say(incoming("6", user="mem"))
-        await say(incoming("1 3", user="mem"))
+        [ticks] = await say(incoming("1 3", user="mem"))  # ticks, not the next step
+        assert t.CHOSEN.format(items="VNeID kích hoạt mức 2; Dịch vụ công trực tuyến") in ticks.text
+        await say(incoming("9", user="mem"))  # «Xong»
         [card] = await say(incoming("Bỏ qua", user="mem"))
         assert "• Thôn/tổ: Thôn Hòa Bình (Xã Nghĩa Trụ)" in card.text and "• Ghi chú: không có" in card.text
         [saved] = await say(incoming("1", user="mem"))
