@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from db.store import Store
 from handlers.core import forms, texts
@@ -22,6 +23,8 @@ CommandHandler = Callable[[Context, str], Awaitable[None]]
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
 TextHandler = Callable[[Context, str], Awaitable[bool]]  # True: it took the message
 
+# How long a flood pauses reading: the flood window (db/repos/users.py) started at most this long ago.
+FLOOD_PAUSE = timedelta(minutes=1)
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
 
@@ -134,14 +137,21 @@ class Dispatcher:
             private=private,
             now=services.clock(),
         )
-        if user.flood_count > services.flood_limit:
-            # Answer the first message over the limit, drop the rest quietly: nobody else waits for them.
-            log.info("flood guard: user %s sent %s messages this minute", user.id, user.flood_count)
-            return [Reply(texts.FLOOD_WAIT)] if user.flood_count == services.flood_limit + 1 else []
+        flooding = user.flood_count > services.flood_limit
+        if flooding and Role.parse(user.role) < Role.MEMBER:
+            return self._flood_reply(user.id, user.flood_count, services)
+        state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
+        if Role.parse(user.role) >= Role.MEMBER:
+            # A team member's answer to an open form or press of a button (or a typed number choosing
+            # one) is work in progress, not flooding: it is not counted and never refused. Their free
+            # text is guarded like anyone's.
+            if self._works(incoming, state.choices, state.form, text):
+                await store.users.uncount(user.id)
+            elif flooding:
+                return self._flood_reply(user.id, user.flood_count, services)
         if f"{incoming.channel}:{incoming.user_id}" in services.admins and user.role != Role.ADMIN.key:
             await store.users.set_role(user.id, Role.ADMIN.key, user.area_id)
             user = await store.users.get(user.id) or user
-        state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
         role = Role.parse(user.role)
         ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered)
 
@@ -159,6 +169,20 @@ class Dispatcher:
         state.choices = [[c.label, c.payload] for c in offered]
         await store.conversations.save(incoming.channel, incoming.chat_id, incoming.user_id, state)
         return ctx.replies
+
+    @staticmethod
+    def _flood_reply(user_id: int, count: int, services: Services) -> list[Reply]:
+        """The first message over the limit is answered with when reading resumes; the rest of the
+        minute's messages are not read (that answer said so), so a flood costs no sending."""
+        log.info("flood guard: user %s sent %s messages this minute", user_id, count)
+        if count != services.flood_limit + 1:
+            return []
+        until = (services.clock() + FLOOD_PAUSE).astimezone(services.tz)
+        return [Reply(texts.FLOOD_WAIT.format(time=until.strftime("%H:%M")))]
+
+    def _works(self, incoming: Incoming, choices: list[list[str]], form: str | None, text: str) -> bool:
+        """A button press, a typed choice of what was offered, or an answer to an open form."""
+        return incoming.kind == Kind.BUTTON or bool(form) or _offered(choices, text) is not None
 
     def _addressed(self, incoming: Incoming, text: str) -> bool:
         return incoming.mentioned or incoming.kind == Kind.BUTTON or text.startswith("/")
@@ -191,17 +215,7 @@ class Dispatcher:
         ctx.reply(texts.FALLBACK)
 
     def _chosen(self, ctx: Context, text: str) -> str | None:
-        """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""
-        choices = ctx.state.choices
-        if not choices:
-            return None
-        if text.isdigit() and 1 <= int(text) <= len(choices):
-            return choices[int(text) - 1][1]
-        folded = fold(text)
-        for label, payload in choices:
-            if fold(label) == folded:
-                return payload
-        return None
+        return _offered(ctx.state.choices, text)
 
     async def _command(self, ctx: Context, text: str) -> bool:
         match = _COMMAND.match(text)
@@ -254,6 +268,19 @@ class Dispatcher:
             ctx.reply(texts.STALE_BUTTON)
             return
         await button.handler(ctx, rest)
+
+
+def _offered(choices: list[list[str]], text: str) -> str | None:
+    """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""
+    if not choices:
+        return None
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return choices[int(text) - 1][1]
+    folded = fold(text)
+    for label, payload in choices:
+        if fold(label) == folded:
+            return payload
+    return None
 
 
 def numbered(choices: tuple[Choice, ...]) -> str:

@@ -49,7 +49,10 @@ ERROR_APOLOGY = (
     "Xin lỗi, mình vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé; "
     "nội dung bạn đã nhập trước đó vẫn được giữ."
 )
-FLOOD_WAIT = "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Bạn chờ khoảng một phút rồi nhắn tiếp giúp mình nhé."
+FLOOD_WAIT = (
+    "Bạn nhắn nhanh quá, mình chưa kịp đọc hết: các tin nhắn gửi trước {time} mình sẽ không đọc. "
+    "Từ {time}, bạn nhắn lại giúp mình nhé."
+)
 GROUP_ONLY_COMMANDS = "Trong nhóm, mình chỉ trả lời lệnh hoặc khi được nhắc tên."
 
 MEDIA_REPLY = {

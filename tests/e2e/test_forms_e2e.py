@@ -58,3 +58,25 @@ async def test_ticks_accumulate_by_button_and_by_typed_numbers(
     [row] = await rows(chat.app, Visit)
     assert row.notes in ("", None)
     assert {s.service for s in await rows(chat.app, VisitService)} == {"vneid2", "tichhop", "cks"}
+
+
+async def test_a_busy_member_is_never_throttled_in_forms_and_buttons(
+    chat: Harness, tree: dict[str, AreaData], clock: FakeClock
+) -> None:
+    """25 messages in one minute (the guard allows 20): three sessions logged by the form, none refused."""
+    await invite(chat.app, "BUSY2345", "member", DONG_TAO, clock.now)
+    await chat.say(4002, "/dangky BUSY2345")
+    for _ in range(3):
+        [ask_date] = await chat.say(4002, "/ghinhan")
+        [place] = await chat.choose(4002, ask_date, 0)
+        [people] = await chat.choose(4002, place, 0)
+        [services] = await chat.say(4002, "2")
+        [services] = await chat.choose(4002, services, 0)
+        [notes] = await chat.choose(4002, services, 8)  # Xong
+        [card] = await chat.choose(4002, notes, 0)
+        [saved] = await chat.choose(4002, card, 0)
+        assert chat.text(saved).startswith("Đã lưu buổi #")
+        assert chat.text(people).startswith(t.ASK_PEOPLE)
+    assert len(await rows(chat.app, Visit)) == 3
+    [stats] = await chat.say(4002, "/thongke")
+    assert chat.text(stats).startswith("Số liệu của bạn")
