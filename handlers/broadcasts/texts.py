@@ -70,11 +70,10 @@ SEND_FOR_APPROVAL = "Gửi cán bộ duyệt"
 SEND_LATER_APPROVAL = "Hẹn giờ (sau khi duyệt)"
 EDIT_TEXT = "Sửa nội dung"
 EDIT_AUDIENCE = "Đổi người nhận"
-ASK_WHEN = (
-    "Gửi lúc nào? Gõ ngày giờ theo giờ Việt Nam, ví dụ “20/03/2026 19:00”, “hôm nay 19:00” hoặc “mai 7:30”."
+ASK_WHEN = "Gửi lúc nào? Gõ ngày giờ theo giờ Việt Nam, ví dụ {examples}."
+WHEN_PAST = (
+    "Thời điểm {when} đã qua hoặc quá gần. Chọn một thời điểm sau bây giờ ít nhất 2 phút, ví dụ {examples}."
 )
-WHEN_INVALID = "Mình chưa hiểu thời điểm “{text}”. Gõ ví dụ “20/03/2026 19:00” hoặc “hôm nay 19:00”."
-WHEN_PAST = "Thời điểm {when} đã qua hoặc quá gần. Chọn một thời điểm sau bây giờ ít nhất 2 phút."
 WHEN_TOO_FAR = "Chỉ hẹn được trong vòng {days} ngày tới. Bạn chọn ngày gần hơn nhé."
 
 # --- officers: outcome of composing ---

@@ -10,7 +10,7 @@ checks everything again — role, area, targets, dates — since the form may be
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from db.repos.campaigns import CampaignData
@@ -30,7 +30,7 @@ from handlers.campaigns.plan import policy as campaign_policy
 from handlers.core import card
 from handlers.core.card import after_field, back_choices
 from handlers.core.context import Context
-from handlers.core.dates import short_date
+from handlers.core.dates import format_date, short_date
 from handlers.core.forms import Answer, Form, GoTo, Invalid, Stay, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.textutil import fold
@@ -96,10 +96,17 @@ async def take_about(ctx: Context, answer: Answer) -> GoTo | None:
 
 
 # -- dates --
+def _next_month_end(today: date) -> date:
+    """The last day of next month: an example deadline, always ahead of today."""
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
 async def ask_start(ctx: Context) -> None:
     today = local_today(ctx)
+    example = format_date(today + timedelta(days=7))  # computed: a prompt's example is never in the past
     ctx.reply(
-        t.ASK_START,
+        t.ASK_START.format(example=example),
         [option(ctx, t.START_TODAY.format(day=short_date(today)), "today"), *back_choices(ctx)],
     )
 
@@ -120,13 +127,14 @@ async def take_start(ctx: Context, answer: Answer) -> GoTo | None:
 
 
 async def ask_end(ctx: Context) -> None:
-    ctx.reply(t.ASK_END, back_choices(ctx))
+    example = format_date(_next_month_end(local_today(ctx)))
+    ctx.reply(t.ASK_END.format(example=example), back_choices(ctx))
 
 
 async def take_end(ctx: Context, answer: Answer) -> GoTo | None:
     data = card.data(ctx)
     try:
-        end = parse_campaign_day(answer.text, local_today(ctx))
+        end = parse_campaign_day(answer.text, local_today(ctx), future=True)
         check_dates(data | {"end": end.isoformat()}, local_today(ctx))
     except CampaignInputError as bad:
         raise Invalid(bad.message) from None

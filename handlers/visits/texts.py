@@ -14,7 +14,10 @@ NO_AREA = (
 )
 NO_HAMLETS = "Chưa có danh sách thôn/tổ dân phố cho địa bàn của bạn. Bạn báo quản trị viên nạp danh sách nhé."
 
-ASK_DATE = "Buổi hướng dẫn diễn ra ngày nào? Chọn bên dưới, hoặc gõ ngày (ví dụ 14/03)."
+ASK_DATE = (
+    "Buổi hướng dẫn diễn ra ngày nào? Chọn bên dưới, hoặc gõ ngày: “hôm kia”, “thứ 2”, "
+    "hoặc ngày/tháng như khi viết tay (ngày trước, tháng sau)."
+)
 TODAY = "Hôm nay ({day})"
 YESTERDAY = "Hôm qua ({day})"
 ASK_HAMLET = "Ở thôn/tổ dân phố nào?"

@@ -105,4 +105,4 @@ def test_mistakes_are_explained_with_the_correct_example(line: str, reason: str)
 def test_a_future_date_in_a_line_says_why() -> None:
     with pytest.raises(LineError) as bad:
         parse_line("16/03 | 3 | vneid", TODAY)
-    assert bad.value.reason.startswith("Ngày chưa đúng: Ngày 16/03/2026 chưa tới.")
+    assert bad.value.reason.startswith("Ngày chưa đúng: 16/03/2026 là ngày chưa tới.")

@@ -49,7 +49,7 @@ async def test_guided_form_with_back_edit_and_save(app: App, tree: dict[str, Are
     [ask_place] = await say(press(ask_date, "Hôm nay (14/03)"))
     assert ask_place.text == t.ASK_PLACE
     assert texts_of(await say(incoming("quay lại", user="mem"))) == [t.ASK_DATE]
-    assert texts_of(await say(incoming("16/03", user="mem")))[0].startswith("Ngày 16/03/2026 chưa tới.")
+    assert texts_of(await say(incoming("16/03", user="mem")))[0].startswith("16/03/2026 là ngày chưa tới.")
     [ask_place] = await say(incoming("hôm qua", user="mem"))
     [ask_people] = await say(press(ask_place, "Nhà văn hóa"))
     assert ask_people.text == f"{t.ASK_PEOPLE}\n{texts.FORM_HINT}" and ask_people.choices == ()
@@ -132,8 +132,8 @@ async def test_one_line_mistakes_get_an_explanation(app: App, tree: dict[str, Ar
     expected = {
         "14/03 | ba | vneid": t.LINE_BAD_PEOPLE.format(text="ba", max=1000),
         "14/03 | 3 | vneid, xyz": t.LINE_BAD_SERVICE.format(word="xyz", codes=services_help()),
-        "16/03 | 2 | dvc": "Ngày chưa đúng: Ngày 16/03/2026 chưa tới. Chỉ ghi được ngày đã qua hoặc hôm nay "
-        "(14/03/2026).",
+        "16/03 | 2 | dvc": "Ngày chưa đúng: 16/03/2026 là ngày chưa tới. "
+        "Chỉ ghi được ngày đã qua hoặc hôm nay (14/03/2026).",
         "14/03": t.LINE_TOO_FEW,
     }
     for line, reason in expected.items():
