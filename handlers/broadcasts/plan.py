@@ -27,6 +27,7 @@ from db.repos.broadcasts import (
 )
 from db.repos.outbox import BLOCKED, CANCELLED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
+from db.repos.users import UserData
 from db.store import Store
 from handlers.broadcasts import payloads as p
 from handlers.broadcasts import texts as t
@@ -237,8 +238,18 @@ async def launch(ctx: Context, data: Mapping[str, Any], when: datetime | None) -
     )
     total = number(len(recipients))
     if approval:
-        await request_approval(ctx, broadcast, area, len(recipients))
-        ctx.reply(t.SENT_FOR_APPROVAL.format(id=broadcast.id, total=total))
+        asked = await request_approval(ctx, broadcast, area, len(recipients))
+        if not asked:
+            where = area.name if area else t.AREA_EVERYWHERE
+            ctx.reply(t.NO_APPROVER.format(id=broadcast.id, total=total, area=where))
+            return
+        names = ", ".join(a.display_name for a in asked[:3] if a.display_name) or t.APPROVERS_UNNAMED
+        after = (
+            t.AFTER_APPROVAL_LATER.format(when=local_time(when, ctx.services.tz))
+            if when
+            else t.AFTER_APPROVAL_NOW
+        )
+        ctx.reply(t.SENT_FOR_APPROVAL.format(id=broadcast.id, total=total, approvers=names, after=after))
         return
     await plan_rows(ctx.store, broadcast, area, recipients, now=now, when=when)
     if when is None:
@@ -247,7 +258,11 @@ async def launch(ctx: Context, data: Mapping[str, Any], when: datetime | None) -
         ctx.reply(t.SCHEDULED.format(id=broadcast.id, when=local_time(when, ctx.services.tz), total=total))
 
 
-async def request_approval(ctx: Context, broadcast: BroadcastData, area: AreaData | None, total: int) -> None:
+async def request_approval(
+    ctx: Context, broadcast: BroadcastData, area: AreaData | None, total: int
+) -> list[UserData]:
+    """Ask the officers over the area (else the admins) to approve; returns those reached. The author's
+    one answer, which says what will happen, is the caller's."""
     approvers = await ctx.store.broadcasts.approvers(area.path) if area else []
     when = broadcast.scheduled_for
     text = t.APPROVAL_REQUEST.format(
@@ -263,12 +278,10 @@ async def request_approval(ctx: Context, broadcast: BroadcastData, area: AreaDat
         (t.APPROVE.format(id=broadcast.id), p.APPROVE.build(broadcast.id)),
         (t.REJECT.format(id=broadcast.id), p.REJECT.build(broadcast.id)),
     )
-    sent = 0
+    reached: list[UserData] = []
     for approver in approvers:
         key = f"{broadcast.key}:approval"
         now = ctx.now()
-        sent += await notify(
-            ctx.store, approver, text, key=key, ref_id=broadcast.id, now=now, choices=choices
-        )
-    if not sent:
-        ctx.reply(t.NO_APPROVER.format(id=broadcast.id))
+        if await notify(ctx.store, approver, text, key=key, ref_id=broadcast.id, now=now, choices=choices):
+            reached.append(approver)
+    return reached

@@ -84,13 +84,18 @@ STARTED = (
     "gõ /thongbao để xem lại."
 )
 SCHEDULED = "Đã hẹn gửi thông báo #{id} lúc {when} tới {total} người. Muốn hủy, gõ /thongbao."
+# A leader's announcement that needs approval: one message saying what will really happen.
 SENT_FOR_APPROVAL = (
-    "Đã gửi thông báo #{id} ({total} người nhận) để cán bộ duyệt. Khi được duyệt hoặc bị từ chối, "
-    "mình sẽ báo bạn."
+    "Thông báo #{id} ({total} người nhận) cần cán bộ duyệt trước khi gửi. Mình đã chuyển cho {approvers} "
+    "duyệt; {after} Khi được duyệt hoặc bị từ chối, mình sẽ báo bạn."
 )
+AFTER_APPROVAL_NOW = "được duyệt là gửi ngay."
+AFTER_APPROVAL_LATER = "được duyệt thì gửi lúc {when}."
+APPROVERS_UNNAMED = "cán bộ phụ trách"
 NO_APPROVER = (
-    "Chưa có cán bộ nào phụ trách địa bàn này dùng bot để duyệt. Thông báo #{id} đang chờ; "
-    "nhờ cán bộ xã gõ /thongbao để duyệt."
+    "Thông báo #{id} ({total} người nhận) cần cán bộ duyệt trước khi gửi, nhưng chưa có cán bộ nào phụ "
+    "trách {area} dùng bot, nên thông báo chưa được gửi và đang chờ. Bạn nhờ cán bộ xã nhắn cho bot rồi "
+    "gõ /thongbao để duyệt; muốn bỏ thông báo này, gõ /thongbao."
 )
 OUT_OF_SCOPE = "Địa bàn này nằm ngoài phạm vi của bạn, nên không gửi được."
 NOBODY_NOW = "Lúc này không còn ai trong danh sách nhận, nên thông báo chưa được gửi."
