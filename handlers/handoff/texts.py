@@ -208,6 +208,18 @@ LEARN_REVIEW_ENTRY = (
     "Đề xuất #{id} của {name}: mục mới «{title}».\n\nCách hỏi:\n{listed}\n\nTrả lời:\n{answer}"
 )
 APPROVE = "Duyệt"
+EDIT_PROPOSAL = "Sửa"
+EDIT_PROPOSAL_ID = "Sửa đề xuất #{id}"
+EDIT_WHICH = "Bạn muốn sửa phần nào của đề xuất #{id}?"
+EDIT_PART = {"wording": "Cách hỏi", "title": "Tiêu đề", "answer": "Câu trả lời"}
+EDIT_ASK = (
+    "{part} hiện tại:\n\n{current}\n\nBạn gõ nội dung mới (thay cho nội dung trên), hoặc /huy để giữ nguyên."
+)
+EDIT_NOT_YOURS = "Chỉ người gửi đề xuất #{id}, hoặc cán bộ phụ trách địa bàn, mới sửa được đề xuất này."
+EDIT_SAVED = "Đã sửa đề xuất #{id}."
+EDIT_REVISED_NOTICE = "Đề xuất #{id} vừa được người gửi sửa lại. Nội dung mới:"
+EDIT_BAD_WORDING = "Cách hỏi cần có nội dung. Bạn gõ lại giúp mình."
+EDIT_TITLE = "việc sửa đề xuất"
 REJECT = "Không duyệt"
 APPROVE_ID = "Duyệt #{id}"
 REJECT_ID = "Không duyệt #{id}"
