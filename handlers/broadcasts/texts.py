@@ -8,7 +8,7 @@ SUBSCRIBED = (
     "Muốn thôi nhận, gõ /huytin."
 )
 SUBSCRIBED_NO_TREE = (
-    "Bạn đã đăng ký nhận thông báo. Danh sách thôn/xã chưa được nạp nên bạn sẽ nhận các thông báo chung.\n"
+    "Bạn đã đăng ký nhận thông báo. Danh sách địa bàn chưa được nạp nên bạn sẽ nhận các thông báo chung.\n"
     "Muốn thôi nhận, gõ /huytin."
 )
 SUBSCRIBE_CHANGE_HINT = 'Muốn đổi nơi nhận tin, gõ "/dangkytin doi".'

@@ -147,7 +147,8 @@ async def ask_services(ctx: Context) -> None:
     data = card.data(ctx)
     chosen = set(data.get("services") or []) if not data.get("all_services") else set()
     toggles = SERVICE_TOGGLES.choices(chosen)
-    text = f"{t.ASK_SERVICES}\n\n{t.SERVICES_CHOSEN.format(items=services_label(data))}"
+    picked = bool(data.get("services") or data.get("all_services"))
+    text = f"{t.ASK_SERVICES}\n\n{card.chosen_line(services_label(data) if picked else '')}"
     choices = [
         *toggles,
         option(ctx, t.DONE, "done"),

@@ -169,5 +169,10 @@ class Toggles:
 _NUMBERS = re.compile(r"[\d\s,;.+]*\d[\d\s,;.+]*")
 
 
+def chosen_line(listed: str) -> str:
+    """ "Đã chọn: …" under a multi-select step, or the glossary's sentence when nothing is ticked."""
+    return texts.CHOSEN.format(items=listed) if listed else texts.NOTHING_CHOSEN
+
+
 def _ticked(item: Item, chosen: Collection[str]) -> str:
     return f"✓ {item.label}" if item.code in chosen else item.label

@@ -151,9 +151,9 @@ async def take_people(ctx: Context, answer: Answer) -> GoTo | None:
 # -- services --
 async def ask_services(ctx: Context) -> None:
     chosen = set(card.data(ctx).get("services") or [])
-    listed = "; ".join(service_label(c) for c in SERVICE_CODES if c in chosen) or t.NOTHING_CHOSEN
+    listed = "; ".join(service_label(c) for c in SERVICE_CODES if c in chosen)
     toggles = SERVICE_TOGGLES.choices(chosen)
-    text = f"{t.ASK_SERVICES}\n\n{t.CHOSEN.format(items=listed)}"
+    text = f"{t.ASK_SERVICES}\n\n{card.chosen_line(listed)}"
     ctx.reply(text, [*toggles, option(ctx, t.DONE, "done"), *back_choices(ctx)])
 
 

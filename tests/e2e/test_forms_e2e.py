@@ -10,6 +10,7 @@ import pytest
 from bot.settings import Settings
 from db.models_visits import Visit, VisitService
 from db.repos.areas import AreaData
+from handlers.core import texts
 from handlers.visits import texts as t
 from tests.e2e.harness import Harness, running
 from tests.members.support import DONG_TAO, invite, load_sample, rows
@@ -41,6 +42,7 @@ async def test_ticks_accumulate_by_button_and_by_typed_numbers(
     [people] = await chat.choose(4001, place, 0)
     assert chat.text(people).startswith(t.ASK_PEOPLE)
     [services] = await chat.say(4001, "4")
+    assert chat.text(services).split("\n\n")[1].startswith(texts.NOTHING_CHOSEN)  # the glossary's words
     [services] = await chat.choose(4001, services, 1)  # a button (Telegram) or "2" (Zalo)
     assert chat.choice_labels(services)[1] == "✓ VNeID tích hợp giấy tờ"
     [services] = await chat.say(4001, "3 5")  # typed numbers add to the ticks, the step stays
