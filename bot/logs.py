@@ -7,6 +7,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 
 # Bot API URLs carry the token in the path ("/bot123:ABC/sendMessage"); redact any such shape as well.
 _TOKEN_SHAPE = re.compile(r"(bot)?\d{3,}:[A-Za-z0-9_-]{8,}")
@@ -68,3 +69,18 @@ def setup_logging(level: str = "INFO", fmt: str = "text", secrets: list[str] | N
     # values. Never at any level; db/session.py also keeps parameters out of exception messages.
     for name in _DATABASE_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def into_file(path: Path) -> None:
+    """Write every log line to `path` from now on instead of the terminal: the console chat owns the
+    terminal, and log lines printed between its messages read as if the bot had said them. The redaction
+    and format set up by `setup_logging` stay."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    handler = logging.FileHandler(path, encoding="utf-8")
+    for old in root.handlers:
+        for kept in old.filters:
+            handler.addFilter(kept)
+        if old.formatter is not None:
+            handler.setFormatter(old.formatter)
+    root.handlers[:] = [handler]

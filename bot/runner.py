@@ -10,7 +10,7 @@ import sys
 from typing import Protocol
 
 from bot.app import App, build_app, prepare_database
-from bot.channels.console import run_console
+from bot.channels.console import logs_into_file, run_console
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,8 @@ async def run(settings: Settings, role: str = "all") -> int:
     try:
         if not services and role == "all":
             sys.stderr.write(NO_CHANNEL_NOTICE)
-            await run_console(app.conversation, sys.stdin, sys.stdout)
+            log_to = logs_into_file(settings.database_url)  # the chat owns the terminal from here
+            await run_console(app.conversation, sys.stdin, sys.stdout, log_to=log_to)
             return 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()

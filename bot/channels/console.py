@@ -4,13 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from pathlib import Path
 from typing import TextIO
 
+from sqlalchemy.engine import make_url
+
 from bot.conversation import Conversation
+from bot.logs import into_file
 from db.store import unit_of_work
 from handlers.core.dispatcher import numbered
 from handlers.core.roles import Role
 from handlers.core.types import Channel, Incoming, Reply
+
+LOG_FILE_NOTICE = (
+    "Nhật ký hoạt động của bot được ghi vào tệp {path} (không hiện trong cuộc trò chuyện này).\n"
+)
+
+
+def logs_into_file(database_url: str) -> Path:
+    """Send the log to a file in the data folder (beside the SQLite database, else ./data) and return
+    its path: the console chat owns the terminal."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        path = Path(url.database).expanduser().resolve().parent / "cdsbot.log"
+    else:
+        path = Path("data").resolve() / "cdsbot.log"
+    into_file(path)
+    return path
 
 
 def render(reply: Reply) -> str:
@@ -47,7 +67,11 @@ async def run_console(
     user_id: str = "console-user",
     name: str = "",
     greet: bool = True,
+    log_to: Path | None = None,
 ) -> None:
+    """Chat on `stdin`/`stdout`; `log_to` is where the log goes instead (`logs_into_file`), said first."""
+    if log_to is not None:
+        stdout.write(LOG_FILE_NOTICE.format(path=log_to))
     loop = asyncio.get_running_loop()
     queue: asyncio.Queue[str | None] = asyncio.Queue()
     threading.Thread(target=_reader, args=(stdin, loop, queue), daemon=True).start()

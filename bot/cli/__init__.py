@@ -138,15 +138,16 @@ def _run_async(coro: object) -> int:
 
 async def _chat(settings: Settings, as_role: str | None, user_id: str) -> int:
     from bot.app import build_app, prepare_database
-    from bot.channels.console import run_console, set_console_role
+    from bot.channels.console import logs_into_file, run_console, set_console_role
     from handlers.core.roles import Role
 
+    log_to = logs_into_file(settings.database_url)  # before anything logs: the chat owns the terminal
     await prepare_database(settings)
     app = await build_app(settings)
     try:
         if as_role:
             await set_console_role(app.conversation, user_id, "", Role.parse(as_role))
-        await run_console(app.conversation, sys.stdin, sys.stdout, user_id=user_id)
+        await run_console(app.conversation, sys.stdin, sys.stdout, user_id=user_id, log_to=log_to)
     finally:
         await app.close()
     return 0

@@ -93,6 +93,17 @@ class ProposalRepo:
         )
         return [_data(r) for r in rows]
 
+    async def revise(
+        self, proposal_id: int, *, title: str | None, answer: str | None, questions: Sequence[str]
+    ) -> bool:
+        """Change a proposal's text while it waits: False when it was decided meanwhile."""
+        result = await self._session.execute(
+            update(FaqProposal)
+            .where(FaqProposal.id == proposal_id, FaqProposal.status == PENDING)
+            .values(title=title, answer=answer, questions=list(questions))
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
     async def decide(self, proposal_id: int, status: str, user_id: int, now: datetime) -> bool:
         """Approve or reject once: False when another officer decided first."""
         if status not in (APPROVED, REJECTED):

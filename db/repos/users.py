@@ -96,6 +96,13 @@ _TOUCH = (
     )
     .returning(*_DATA, _RELAYING)
 )
+# A message that does not count against the flood guard after all (a team member's form answer or button
+# press): taken back out of the window it was counted in.
+_UNCOUNT = (
+    update(_T)
+    .where(_T.c.id == bindparam("b_id"), _T.c.flood_count > 0)
+    .values(flood_count=_T.c.flood_count - 1)
+)
 # A new user; when another process inserted the same one a moment ago, nothing (then _TOUCH again).
 _CREATE = {
     name: dialect.insert(_T)
@@ -157,6 +164,11 @@ class UserRepo:
         if not name:  # the stored name was kept: it may be from before names were cleaned
             return replace(found, display_name=clean_name(found.display_name))
         return found
+
+    async def uncount(self, user_id: int) -> None:
+        """Take this message back out of the user's flood window (`seen` counted it before the user's
+        role and conversation were known)."""
+        await hot.execute(self._session, _UNCOUNT, {"b_id": user_id})
 
     async def get(self, user_id: int) -> UserData | None:
         row = await self._session.get(User, user_id)

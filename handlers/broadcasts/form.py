@@ -22,7 +22,7 @@ from handlers.broadcasts.plan import (
     title,
 )
 from handlers.core.context import Context
-from handlers.core.dates import DateError
+from handlers.core.dates import DateError, example_moment
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
@@ -177,7 +177,7 @@ async def take_confirm(ctx: Context, answer: Answer) -> GoTo | Done:
 
 
 async def ask_when(ctx: Context) -> None:
-    ctx.reply(t.ASK_WHEN)
+    ctx.reply(t.ASK_WHEN.format(examples=example_moment(ctx.local_now())))
 
 
 async def take_when(ctx: Context, answer: Answer) -> Done:

@@ -8,10 +8,9 @@ whatever the form state or a button payload says.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,14 +27,14 @@ from db.repos.broadcasts import (
 )
 from db.repos.outbox import BLOCKED, CANCELLED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
+from db.repos.users import UserData
 from db.store import Store
 from handlers.broadcasts import payloads as p
 from handlers.broadcasts import texts as t
 from handlers.core.context import Context
-from handlers.core.dates import DateError, parse_day
+from handlers.core.dates import DateError, example_moment, parse_moment
 from handlers.core.notify import notify
 from handlers.core.roles import Role
-from handlers.core.textutil import fold
 from handlers.members.scope import area_in_scope, scope_of
 
 MAX_TEXT = 1900  # one Zalo message (2,000 characters) with the title line
@@ -118,30 +117,14 @@ def form_audience(data: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, 
 
 # -- when ------------------------------------------------------------------------------------------
 
-_TIME = re.compile(r"(?:^|\s)(\d{1,2})\s*(?::|h|gio)\s*(\d{2})?\s*$")
-_DAYS_AHEAD = {"": 0, "hom nay": 0, "homnay": 0, "nay": 0, "toi nay": 0, "mai": 1, "ngay mai": 1}
-_DAYS_AHEAD |= {"sang mai": 1, "toi mai": 1, "chieu mai": 1, "ngay kia": 2, "mot": 2}
-
 
 def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
-    """A moment in the future, typed in local time: "20/03/2026 19:00", "hôm nay 19:00", "mai 7h30"."""
-    cleaned = " ".join(fold(text).split())
-    match = _TIME.search(cleaned)
-    if match is None:
-        raise DateError(t.WHEN_INVALID.format(text=text))
-    hour, minute = int(match.group(1)), int(match.group(2) or 0)
-    if hour > 23 or minute > 59:
-        raise DateError(t.WHEN_INVALID.format(text=text))
-    rest = cleaned[: match.start()].strip()
-    today = now.astimezone(tz).date()
-    day: date
-    if rest in _DAYS_AHEAD:
-        day = today + timedelta(days=_DAYS_AHEAD[rest])
-    else:
-        day = parse_day(rest.removeprefix("ngay ").strip(), today, allow_future=True)
-    moment = datetime.combine(day, time(hour, minute), tzinfo=tz)
+    """A moment in the future, typed in local time (handlers/core/dates.py reads it): "thứ 6 19h",
+    "mai 7h", "20/03/2026 19:00"; from 2 minutes to MAX_AHEAD_DAYS days ahead. Returned in `now`'s zone."""
+    local = now.astimezone(tz)
+    moment = parse_moment(text, local)
     if moment < now + MIN_AHEAD:
-        raise DateError(t.WHEN_PAST.format(when=local_time(moment, tz)))
+        raise DateError(t.WHEN_PAST.format(when=local_time(moment, tz), examples=example_moment(local)))
     if moment > now + timedelta(days=MAX_AHEAD_DAYS):
         raise DateError(t.WHEN_TOO_FAR.format(days=MAX_AHEAD_DAYS))
     return moment.astimezone(now.tzinfo)
@@ -257,8 +240,18 @@ async def launch(ctx: Context, data: Mapping[str, Any], when: datetime | None) -
     )
     total = number(len(recipients))
     if approval:
-        await request_approval(ctx, broadcast, area, len(recipients))
-        ctx.reply(t.SENT_FOR_APPROVAL.format(id=broadcast.id, total=total))
+        asked = await request_approval(ctx, broadcast, area, len(recipients))
+        if not asked:
+            where = area.name if area else t.AREA_EVERYWHERE
+            ctx.reply(t.NO_APPROVER.format(id=broadcast.id, total=total, area=where))
+            return
+        names = ", ".join(a.display_name for a in asked[:3] if a.display_name) or t.APPROVERS_UNNAMED
+        after = (
+            t.AFTER_APPROVAL_LATER.format(when=local_time(when, ctx.services.tz))
+            if when
+            else t.AFTER_APPROVAL_NOW
+        )
+        ctx.reply(t.SENT_FOR_APPROVAL.format(id=broadcast.id, total=total, approvers=names, after=after))
         return
     await plan_rows(ctx.store, broadcast, area, recipients, now=now, when=when)
     if when is None:
@@ -267,7 +260,11 @@ async def launch(ctx: Context, data: Mapping[str, Any], when: datetime | None) -
         ctx.reply(t.SCHEDULED.format(id=broadcast.id, when=local_time(when, ctx.services.tz), total=total))
 
 
-async def request_approval(ctx: Context, broadcast: BroadcastData, area: AreaData | None, total: int) -> None:
+async def request_approval(
+    ctx: Context, broadcast: BroadcastData, area: AreaData | None, total: int
+) -> list[UserData]:
+    """Ask the officers over the area (else the admins) to approve; returns those reached. The author's
+    one answer, which says what will happen, is the caller's."""
     approvers = await ctx.store.broadcasts.approvers(area.path) if area else []
     when = broadcast.scheduled_for
     text = t.APPROVAL_REQUEST.format(
@@ -283,12 +280,10 @@ async def request_approval(ctx: Context, broadcast: BroadcastData, area: AreaDat
         (t.APPROVE.format(id=broadcast.id), p.APPROVE.build(broadcast.id)),
         (t.REJECT.format(id=broadcast.id), p.REJECT.build(broadcast.id)),
     )
-    sent = 0
+    reached: list[UserData] = []
     for approver in approvers:
         key = f"{broadcast.key}:approval"
         now = ctx.now()
-        sent += await notify(
-            ctx.store, approver, text, key=key, ref_id=broadcast.id, now=now, choices=choices
-        )
-    if not sent:
-        ctx.reply(t.NO_APPROVER.format(id=broadcast.id))
+        if await notify(ctx.store, approver, text, key=key, ref_id=broadcast.id, now=now, choices=choices):
+            reached.append(approver)
+    return reached

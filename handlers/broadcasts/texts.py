@@ -8,7 +8,7 @@ SUBSCRIBED = (
     "Muốn thôi nhận, gõ /huytin."
 )
 SUBSCRIBED_NO_TREE = (
-    "Bạn đã đăng ký nhận thông báo. Danh sách thôn/xã chưa được nạp nên bạn sẽ nhận các thông báo chung.\n"
+    "Bạn đã đăng ký nhận thông báo. Danh sách địa bàn chưa được nạp nên bạn sẽ nhận các thông báo chung.\n"
     "Muốn thôi nhận, gõ /huytin."
 )
 SUBSCRIBE_CHANGE_HINT = 'Muốn đổi nơi nhận tin, gõ "/dangkytin doi".'
@@ -75,11 +75,10 @@ SEND_FOR_APPROVAL = "Gửi cán bộ duyệt"
 SEND_LATER_APPROVAL = "Hẹn giờ (sau khi duyệt)"
 EDIT_TEXT = "Sửa nội dung"
 EDIT_AUDIENCE = "Đổi người nhận"
-ASK_WHEN = (
-    "Gửi lúc nào? Gõ ngày giờ theo giờ Việt Nam, ví dụ “20/03/2026 19:00”, “hôm nay 19:00” hoặc “mai 7:30”."
+ASK_WHEN = "Gửi lúc nào? Gõ ngày giờ theo giờ Việt Nam, ví dụ {examples}."
+WHEN_PAST = (
+    "Thời điểm {when} đã qua hoặc quá gần. Chọn một thời điểm sau bây giờ ít nhất 2 phút, ví dụ {examples}."
 )
-WHEN_INVALID = "Mình chưa hiểu thời điểm “{text}”. Gõ ví dụ “20/03/2026 19:00” hoặc “hôm nay 19:00”."
-WHEN_PAST = "Thời điểm {when} đã qua hoặc quá gần. Chọn một thời điểm sau bây giờ ít nhất 2 phút."
 WHEN_TOO_FAR = "Chỉ hẹn được trong vòng {days} ngày tới. Bạn chọn ngày gần hơn nhé."
 
 # --- officers: outcome of composing ---
@@ -90,13 +89,18 @@ STARTED = (
     "gõ /thongbao để xem lại."
 )
 SCHEDULED = "Đã hẹn gửi thông báo #{id} lúc {when} tới {total} người. Muốn hủy, gõ /thongbao."
+# A leader's announcement that needs approval: one message saying what will really happen.
 SENT_FOR_APPROVAL = (
-    "Đã gửi thông báo #{id} ({total} người nhận) để cán bộ duyệt. Khi được duyệt hoặc bị từ chối, "
-    "mình sẽ báo bạn."
+    "Thông báo #{id} ({total} người nhận) cần cán bộ duyệt trước khi gửi. Mình đã chuyển cho {approvers} "
+    "duyệt; {after} Khi được duyệt hoặc bị từ chối, mình sẽ báo bạn."
 )
+AFTER_APPROVAL_NOW = "được duyệt là gửi ngay."
+AFTER_APPROVAL_LATER = "được duyệt thì gửi lúc {when}."
+APPROVERS_UNNAMED = "cán bộ phụ trách"
 NO_APPROVER = (
-    "Chưa có cán bộ nào phụ trách địa bàn này dùng bot để duyệt. Thông báo #{id} đang chờ; "
-    "nhờ cán bộ xã gõ /thongbao để duyệt."
+    "Thông báo #{id} ({total} người nhận) cần cán bộ duyệt trước khi gửi, nhưng chưa có cán bộ nào phụ "
+    "trách {area} dùng bot, nên thông báo chưa được gửi và đang chờ. Bạn nhờ cán bộ xã nhắn cho bot rồi "
+    "gõ /thongbao để duyệt; muốn bỏ thông báo này, gõ /thongbao."
 )
 OUT_OF_SCOPE = "Địa bàn này nằm ngoài phạm vi của bạn, nên không gửi được."
 NOBODY_NOW = "Lúc này không còn ai trong danh sách nhận, nên thông báo chưa được gửi."

@@ -50,7 +50,7 @@ def check_dates(data: dict[str, Any], today: date) -> None:
 def services_label(data: dict[str, Any]) -> str:
     if data.get("all_services"):
         return t.EVERY_SERVICE
-    return "; ".join(service_label(c) for c in data.get("services") or []) or t.NOTHING_CHOSEN
+    return "; ".join(service_label(c) for c in data.get("services") or []) or t.NOT_CHOSEN
 
 
 # -- the card --

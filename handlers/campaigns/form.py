@@ -10,7 +10,7 @@ checks everything again — role, area, targets, dates — since the form may be
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from db.repos.campaigns import CampaignData
@@ -30,11 +30,11 @@ from handlers.campaigns.plan import policy as campaign_policy
 from handlers.core import card
 from handlers.core.card import after_field, back_choices
 from handlers.core.context import Context
-from handlers.core.dates import short_date
-from handlers.core.forms import Answer, Form, GoTo, Invalid, Step, option
+from handlers.core.dates import format_date, short_date
+from handlers.core.forms import Answer, Form, GoTo, Invalid, Stay, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.textutil import fold
-from handlers.visits.catalog import SERVICE_CODES, SERVICES, UnknownItem, parse_services
+from handlers.visits.catalog import SERVICE_CODES, SERVICES, UnknownItem, parse_services, services_help
 
 CREATE, EDIT = "campaign", "campaign_edit"
 FORMS = (CREATE, EDIT)
@@ -96,10 +96,17 @@ async def take_about(ctx: Context, answer: Answer) -> GoTo | None:
 
 
 # -- dates --
+def _next_month_end(today: date) -> date:
+    """The last day of next month: an example deadline, always ahead of today."""
+    first = (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
 async def ask_start(ctx: Context) -> None:
     today = local_today(ctx)
+    example = format_date(today + timedelta(days=7))  # computed: a prompt's example is never in the past
     ctx.reply(
-        t.ASK_START,
+        t.ASK_START.format(example=example),
         [option(ctx, t.START_TODAY.format(day=short_date(today)), "today"), *back_choices(ctx)],
     )
 
@@ -120,13 +127,14 @@ async def take_start(ctx: Context, answer: Answer) -> GoTo | None:
 
 
 async def ask_end(ctx: Context) -> None:
-    ctx.reply(t.ASK_END, back_choices(ctx))
+    example = format_date(_next_month_end(local_today(ctx)))
+    ctx.reply(t.ASK_END.format(example=example), back_choices(ctx))
 
 
 async def take_end(ctx: Context, answer: Answer) -> GoTo | None:
     data = card.data(ctx)
     try:
-        end = parse_campaign_day(answer.text, local_today(ctx))
+        end = parse_campaign_day(answer.text, local_today(ctx), future=True)
         check_dates(data | {"end": end.isoformat()}, local_today(ctx))
     except CampaignInputError as bad:
         raise Invalid(bad.message) from None
@@ -139,7 +147,8 @@ async def ask_services(ctx: Context) -> None:
     data = card.data(ctx)
     chosen = set(data.get("services") or []) if not data.get("all_services") else set()
     toggles = SERVICE_TOGGLES.choices(chosen)
-    text = f"{t.ASK_SERVICES}\n\n{t.SERVICES_CHOSEN.format(items=services_label(data))}"
+    picked = bool(data.get("services") or data.get("all_services"))
+    text = f"{t.ASK_SERVICES}\n\n{card.chosen_line(services_label(data) if picked else '')}"
     choices = [
         *toggles,
         option(ctx, t.DONE, "done"),
@@ -156,23 +165,30 @@ def toggle_service(ctx: Context, code: str) -> None:
     data["all_services"] = False
 
 
-async def take_services(ctx: Context, answer: Answer) -> GoTo | None:
+def _service_codes(text: str) -> tuple[str, ...]:
+    try:
+        return parse_services(text)
+    except UnknownItem as unknown:
+        raise Invalid(t.BAD_SERVICE.format(word=unknown.word, codes=services_help())) from None
+
+
+async def take_services(ctx: Context, answer: Answer) -> GoTo | Stay | None:
     data = card.data(ctx)
-    if answer.value == "all" or (answer.value is None and fold(answer.text) in ("tat ca", "all")):
+    if answer.value is None and fold(answer.text) in ("tat ca", "all"):
+        picked: str | None = "all"
+    else:
+        picked = (
+            answer.value
+            if answer.value is not None
+            else SERVICE_TOGGLES.typed(ctx, answer.text, _service_codes)
+        )
+    if picked == "all":
         data["services"], data["all_services"] = [], True
         return after_field(ctx)
-    if answer.value == "done":
-        if not data.get("services") and not data.get("all_services"):
-            raise Invalid(t.NEED_SERVICE)
-        return after_field(ctx)
-    try:
-        services = parse_services(answer.text)
-    except UnknownItem as unknown:
-        codes = ", ".join(SERVICE_CODES)
-        raise Invalid(t.BAD_SERVICE.format(word=unknown.word, codes=codes)) from None
-    if not services:
+    if picked is None:
+        return Stay()
+    if not data.get("services") and not data.get("all_services"):
         raise Invalid(t.NEED_SERVICE)
-    data["services"], data["all_services"] = list(services), False
     return after_field(ctx)
 
 

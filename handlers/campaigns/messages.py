@@ -43,7 +43,8 @@ def when_text(progress: Progress) -> str:
         return t.WHEN_ENDED
     if line.days_left == 1:
         return t.WHEN_LAST_DAY
-    return t.WHEN_RUNNING.format(day=line.elapsed_days + 1, total=line.total_days, left=line.days_left)
+    # days_left counts today too: said as the days after today, so day and days left add up to the total.
+    return t.WHEN_RUNNING.format(day=line.elapsed_days + 1, total=line.total_days, left=line.days_left - 1)
 
 
 def progress_body(progress: Progress, *, limit: int = SHOWN_AREAS) -> str:

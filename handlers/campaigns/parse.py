@@ -38,11 +38,12 @@ class CampaignInputError(ValueError):
         self.message = message
 
 
-def parse_campaign_day(text: str, today: date) -> date:
+def parse_campaign_day(text: str, today: date, *, future: bool = False) -> date:
     """A day typed for a campaign. Without a year, the nearer one: this year's, or next year's when this
-    year's is more than half a year gone ("15/01" typed in December is next January)."""
+    year's is more than half a year gone ("15/01" typed in December is next January). `future`: a
+    deadline, from today on (its errors suggest days ahead, never "hôm qua")."""
     try:
-        day = parse_day(text, today, allow_future=True)
+        day = parse_day(text, today, allow_future=True, future=future)
     except DateError as error:
         raise CampaignInputError(error.message) from None
     if not _HAS_YEAR.search(text) and (today - day).days > 183:

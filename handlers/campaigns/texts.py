@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.core import texts as glossary
+
 # --- /chiendich: list and view ---
 NO_SCOPE = (
     "Tài khoản của bạn chưa gắn với địa bàn nào, nên chưa xem được chiến dịch. Nhờ cán bộ xã kiểm tra giúp."
@@ -54,19 +56,20 @@ NAME_BAD = "Tên chiến dịch cần từ 3 đến {max} ký tự. Bạn gõ l�
 ASK_ABOUT = "Mô tả ngắn (mục tiêu, cách làm), hoặc bấm “Bỏ qua”."
 ABOUT_TOO_LONG = "Mô tả dài {length} ký tự, tối đa {max}. Bạn rút gọn lại giúp mình nhé."
 SKIP = "Bỏ qua"
-ASK_START = "Chiến dịch bắt đầu ngày nào? Gõ ngày, ví dụ 01/04/2026, hoặc chọn bên dưới."
+ASK_START = "Chiến dịch bắt đầu ngày nào? Gõ ngày, ví dụ {example}, hoặc chọn bên dưới."
 START_TODAY = "Hôm nay ({day})"
-ASK_END = "Hạn chót là ngày nào? Gõ ngày, ví dụ 30/06/2026."
+ASK_END = "Hạn chót là ngày nào? Gõ ngày, ví dụ {example}."
 END_BEFORE_START = "Hạn chót {end} đứng trước ngày bắt đầu {start}. Bạn gõ lại hạn chót nhé."
 END_PAST = "Hạn chót {end} đã qua (hôm nay {today}). Bạn chọn một ngày từ hôm nay trở đi nhé."
 TOO_LONG_PERIOD = "Một chiến dịch dài tối đa {max} ngày; từ {start} đến {end} là {days} ngày."
 START_TOO_OLD = "Ngày bắt đầu {start} đã quá một năm. Bạn kiểm tra lại nhé."
 ASK_SERVICES = (
     "Những nội dung hướng dẫn nào được tính vào chỉ tiêu? Bấm từng mục để chọn (bấm lại để bỏ), "
-    "xong thì bấm “Xong”; hoặc chọn “Tất cả nội dung”. Cũng có thể gõ, ví dụ: vneid2, dvc"
+    "xong thì bấm “Xong”; hoặc chọn “Tất cả nội dung”. Cũng có thể gõ, ví dụ: vneid, dvc"
 )
-SERVICES_CHOSEN = "Đã chọn: {items}"
-NOTHING_CHOSEN = "(chưa chọn)"
+SERVICES_CHOSEN = glossary.CHOSEN
+NOTHING_CHOSEN = glossary.NOTHING_CHOSEN
+NOT_CHOSEN = glossary.NOT_CHOSEN
 ALL_SERVICES = "Tất cả nội dung"
 DONE = "Xong"
 NEED_SERVICE = "Bạn chọn ít nhất một nội dung, hoặc “Tất cả nội dung”."
@@ -159,7 +162,7 @@ PROGRESS_PICK = "Bạn muốn xem tiến độ chiến dịch nào?"
 PROGRESS_TITLE = "Tiến độ — {name}"
 PROGRESS_HEAD = "Từ {start} đến {end}: {when}. Số liệu đến hết ngày {today}."
 WHEN_UPCOMING = "bắt đầu sau {days} ngày nữa"
-WHEN_RUNNING = "ngày thứ {day}/{total}, còn {left} ngày"
+WHEN_RUNNING = "hôm nay là ngày {day}/{total}, sau hôm nay còn {left} ngày"
 WHEN_LAST_DAY = "hôm nay là ngày cuối"
 WHEN_ENDED = "đã kết thúc"
 PROGRESS_TOTAL = "Tổng: {achieved}/{target} người ({percent}%); theo kế hoạch đến nay {expected}."

@@ -7,18 +7,23 @@ back to. The card's own steps are made by `Card.steps()`; the field steps stay w
 
 A set of services is chosen with toggle buttons (`Toggles`), a button kind of their own: toggling changes the
 selection without moving the form, and a toggle is accepted only on its step, in one's own open form.
+Typed answers on that step work the same way for every form (`Toggles.typed`): "1 3" or "vneid, dvc" flip
+those items and the step is asked again with the ticks shown; only the «Xong» choice (its number, the word
+"xong", or the button) moves on.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from handlers.core import texts
 from handlers.core.context import Context
-from handlers.core.forms import Answer, Done, GoTo, Invalid, Prompt, Step, back_option, option
+from handlers.core.forms import OPTION, Answer, Done, GoTo, Invalid, Prompt, Step, back_option, option
 from handlers.core.payloads import Payload
+from handlers.core.textutil import fold
 from handlers.core.types import Choice
 
 CONFIRM, FIELD = "confirm", "field"  # the names of the card's two steps
@@ -115,6 +120,39 @@ class Toggles:
         """One button per item, ticked when chosen."""
         return [Choice(_ticked(item, chosen), self.kind.build(item.code)) for item in self.items]
 
+    def typed(self, ctx: Context, text: str, parse: Callable[[str], Sequence[str]]) -> str | None:
+        """A typed answer on the step, read the same way in every form: each number picks what the step
+        offered (the dispatcher keeps the choices last shown), each name its item; every toggle picked
+        flips its item (so a ticked one is unticked). The value of another option picked ("done" for
+        «Xong», also typed as the word "xong") is returned after the flips; None means only ticks
+        changed and the step is asked again. `parse` reads names into item codes — the toggles come
+        first in the choices, so a number inside names means the same item — and raises Invalid."""
+        words = fold(text).split()
+        done = "xong" in words
+        rest = " ".join(w for w in words if w != "xong")
+        codes: list[str] = []
+        picked: str | None = "done" if done else None
+        if _NUMBERS.fullmatch(rest):
+            offered = ctx.state.choices
+            for number in dict.fromkeys(int(n) for n in re.findall(r"\d+", rest)):
+                if not 1 <= number <= len(offered):
+                    raise Invalid(texts.BAD_CHOICE.format(count=len(offered)))
+                prefix, _, part = offered[number - 1][1].partition(":")
+                found = OPTION.parse(part) if prefix == OPTION.prefix else None
+                if prefix == self.kind.prefix:
+                    codes.append(part)
+                elif found is not None and found[0] == self.step and picked is None:
+                    picked = found[1]
+                elif found is None or found[0] != self.step:  # « Quay lại » among numbers: not a tick
+                    raise Invalid(texts.BAD_CHOICE.format(count=len(offered)))
+        elif rest:
+            codes = list(parse(rest))
+        known = {item.code for item in self.items}
+        for code in dict.fromkeys(codes):
+            if code in known:
+                self.flip(ctx, code)
+        return picked
+
     async def pressed(self, ctx: Context, rest: str) -> None:
         """The button handler: only on `step` of one's own open form (one of `forms`), for a known item;
         the step is asked again with the new selection."""
@@ -126,6 +164,14 @@ class Toggles:
         self.flip(ctx, code)
         ctx.forms.touch(ctx)
         await self.ask(ctx)
+
+
+_NUMBERS = re.compile(r"[\d\s,;.+]*\d[\d\s,;.+]*")
+
+
+def chosen_line(listed: str) -> str:
+    """ "Đã chọn: …" under a multi-select step, or the glossary's sentence when nothing is ticked."""
+    return texts.CHOSEN.format(items=listed) if listed else texts.NOTHING_CHOSEN
 
 
 def _ticked(item: Item, chosen: Collection[str]) -> str:

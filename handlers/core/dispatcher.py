@@ -6,6 +6,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from db.store import Store
 from handlers.core import forms, texts
@@ -24,6 +25,8 @@ CommandHandler = Callable[[Context, str], Awaitable[None]]
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
 TextHandler = Callable[[Context, str], Awaitable[bool]]  # True: it took the message
 
+# How long a flood pauses reading: the flood window (db/repos/users.py) started at most this long ago.
+FLOOD_PAUSE = timedelta(minutes=1)
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 # What a link to the private chat carries after "?start=" (Telegram allows A-Z a-z 0-9 _ -, up to 64):
 # the command and its words, "cauhoi-12" for "/cauhoi 12".
@@ -178,16 +181,23 @@ class Dispatcher:
             private=private,
             now=services.clock(),
         )
-        if user.flood_count > services.flood_limit:
-            # Answer the first message over the limit, drop the rest quietly: nobody else waits for them.
-            log.info("flood guard: user %s sent %s messages this minute", user.id, user.flood_count)
-            return [Reply(texts.FLOOD_WAIT)] if user.flood_count == services.flood_limit + 1 else []
+        flooding = user.flood_count > services.flood_limit
+        if flooding and Role.parse(user.role) < Role.MEMBER:
+            return self._flood_reply(user.id, user.flood_count, services)
+        state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
+        if Role.parse(user.role) >= Role.MEMBER:
+            # A team member's answer to an open form or press of a button (or a typed number choosing
+            # one) is work in progress, not flooding: it is not counted and never refused. Their free
+            # text is guarded like anyone's.
+            if self._works(incoming, state.choices, state.form, text):
+                await store.users.uncount(user.id)
+            elif flooding:
+                return self._flood_reply(user.id, user.flood_count, services)
         promoted = admin_key(incoming.channel, incoming.user_id) in services.admins and user.role != "admin"
         if promoted:
             # The role under admin is kept: it comes back when CDSBOT_ADMINS no longer names this person.
             await store.users.make_admin(user.id)
             user = await store.users.get(user.id) or user
-        state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
         role = Role.parse(user.role)
         ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered)
         if promoted:
@@ -218,6 +228,20 @@ class Dispatcher:
         if not any(r.menu_role for r in ctx.replies):
             ctx.replies[-1] = replace(ctx.replies[-1], menu_role=ctx.role.key)
         await ctx.store.users.menu_shown(ctx.user.id)
+
+    @staticmethod
+    def _flood_reply(user_id: int, count: int, services: Services) -> list[Reply]:
+        """The first message over the limit is answered with when reading resumes; the rest of the
+        minute's messages are not read (that answer said so), so a flood costs no sending."""
+        log.info("flood guard: user %s sent %s messages this minute", user_id, count)
+        if count != services.flood_limit + 1:
+            return []
+        until = (services.clock() + FLOOD_PAUSE).astimezone(services.tz)
+        return [Reply(texts.FLOOD_WAIT.format(time=until.strftime("%H:%M")))]
+
+    def _works(self, incoming: Incoming, choices: list[list[str]], form: str | None, text: str) -> bool:
+        """A button press, a typed choice of what was offered, or an answer to an open form."""
+        return incoming.kind == Kind.BUTTON or bool(form) or _offered(choices, text) is not None
 
     def _addressed(self, incoming: Incoming, text: str) -> bool:
         return incoming.mentioned or incoming.kind == Kind.BUTTON or text.startswith("/")
@@ -250,17 +274,7 @@ class Dispatcher:
         ctx.reply(texts.FALLBACK)
 
     def _chosen(self, ctx: Context, text: str) -> str | None:
-        """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""
-        choices = ctx.state.choices
-        if not choices:
-            return None
-        if text.isdigit() and 1 <= int(text) <= len(choices):
-            return choices[int(text) - 1][1]
-        folded = fold(text)
-        for label, payload in choices:
-            if fold(label) == folded:
-                return payload
-        return None
+        return _offered(ctx.state.choices, text)
 
     async def _command(self, ctx: Context, text: str) -> bool:
         match = _COMMAND.match(text)
@@ -346,6 +360,19 @@ class Dispatcher:
             ctx.reply(texts.STALE_BUTTON)
             return
         await button.handler(ctx, rest)
+
+
+def _offered(choices: list[list[str]], text: str) -> str | None:
+    """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""
+    if not choices:
+        return None
+    if text.isdigit() and 1 <= int(text) <= len(choices):
+        return choices[int(text) - 1][1]
+    folded = fold(text)
+    for label, payload in choices:
+        if fold(label) == folded:
+            return payload
+    return None
 
 
 def numbered(choices: tuple[Choice, ...]) -> str:

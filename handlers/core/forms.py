@@ -35,6 +35,12 @@ class GoTo:
 
 
 @dataclass(frozen=True, slots=True)
+class Stay:
+    """The answer changed something on this step (a tick): ask the same step again, no step is added to
+    the way back."""
+
+
+@dataclass(frozen=True, slots=True)
 class Done:
     """The form finished; its last step already replied."""
 
@@ -46,7 +52,7 @@ class Answer:
 
 
 Prompt = Callable[[Context], Awaitable[None]]
-Accept = Callable[[Context, Answer], Awaitable[GoTo | Done | None]]
+Accept = Callable[[Context, Answer], Awaitable[GoTo | Stay | Done | None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +159,10 @@ class Forms:
             return True
         if isinstance(result, Done):
             self.finish(ctx)
+            return True
+        if isinstance(result, Stay):
+            self.touch(ctx)
+            await step.prompt(ctx)
             return True
         history: list[str] = ctx.state.data.setdefault(_HISTORY, [])
         history.append(step.name)

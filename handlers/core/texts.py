@@ -2,6 +2,22 @@
 
 from __future__ import annotations
 
+# --- Glossary: one word for one thing, in every feature's texts (tests/core/test_glossary.py scans every
+# texts module for the variants in AVOID) ---
+AREA = "địa bàn"  # the commune/hamlet someone belongs to or a message is for
+CHOSEN = "Đã chọn: {items}"  # what is ticked on a multi-select step
+NOTHING_CHOSEN = "Chưa chọn mục nào."  # nothing ticked yet (a sentence of its own, never "Đã chọn: …")
+NOT_CHOSEN = "chưa chọn"  # a card's field not filled in yet
+# Variant → the glossary's word. Service codes are shown as people type them ("vneid"), never as stored.
+AVOID = {
+    "thôn/xã": AREA,
+    "(chưa chọn)": NOTHING_CHOSEN,
+    "Đã chọn: Chưa": NOTHING_CHOSEN,
+    "Ngày chưa đúng: Ngày": "Ngày chưa đúng: dd/mm/yyyy …",
+    "vneid2": "vneid",
+    "ngày thứ": "hôm nay là ngày {day}/{total}",
+}
+
 GREETING = (
     "Xin chào {name}! Mình là trợ lý của Tổ công nghệ số cộng đồng.\n\n"
     "Mình có thể giúp:\n"
@@ -60,7 +76,10 @@ ERROR_APOLOGY = (
     "Xin lỗi, mình vừa gặp trục trặc khi xử lý tin nhắn này. Bạn thử lại sau ít phút nhé; "
     "nội dung bạn đã nhập trước đó vẫn được giữ."
 )
-FLOOD_WAIT = "Bạn nhắn nhanh quá, mình chưa kịp đọc hết. Bạn chờ khoảng một phút rồi nhắn tiếp giúp mình nhé."
+FLOOD_WAIT = (
+    "Bạn nhắn nhanh quá, mình chưa kịp đọc hết: các tin nhắn gửi trước {time} mình sẽ không đọc. "
+    "Từ {time}, bạn nhắn lại giúp mình nhé."
+)
 GROUP_ONLY_COMMANDS = "Trong nhóm, mình chỉ trả lời lệnh hoặc khi được nhắc tên."
 
 MEDIA_REPLY = {
@@ -74,7 +93,9 @@ MEDIA_REPLY = {
     "document": (
         "Mình chưa đọc được tệp đính kèm. Bạn gõ câu hỏi bằng chữ nhé; đừng gửi giấy tờ cá nhân qua tin nhắn."
     ),
-    "location": "Mình đã nhận vị trí, nhưng chưa dùng được. Bạn gõ tên thôn/xã bằng chữ giúp mình nhé.",
+    "location": (
+        "Mình đã nhận vị trí, nhưng chưa dùng được. Bạn gõ tên địa bàn (thôn, xã) bằng chữ giúp mình nhé."
+    ),
     "contact": "Mình chưa dùng được danh bạ. Bạn gõ câu hỏi bằng chữ giúp mình nhé.",
     "edited": "Mình chỉ đọc tin nhắn mới, không đọc tin đã sửa. Bạn gửi lại nội dung thành tin mới nhé.",
     "unsupported": ("Mình chưa đọc được nội dung tin nhắn này. Bạn gõ câu hỏi bằng chữ giúp mình nhé."),
@@ -93,14 +114,14 @@ FAQ_DECLINE = (
     "Bạn có thể:\n"
     '• Hỏi lại ngắn gọn hơn, ví dụ "quên mật khẩu VNeID", "làm căn cước cho con".\n'
     "• Gõ /chude để xem các chủ đề mình trả lời được.\n"
-    "• Chọn «Hỏi Tổ công nghệ số»: mình chuyển câu hỏi tới thành viên Tổ ở thôn/xã của bạn, "
+    "• Chọn «Hỏi Tổ công nghệ số»: mình chuyển câu hỏi tới thành viên Tổ ở địa bàn của bạn, "
     "họ sẽ trả lời bạn ngay tại đây.\n"
     "Cần gấp, bạn gọi tổng đài 1900 0368 (VNeID, căn cước)."
 )
 FAQ_THANKS_FEEDBACK = "Cảm ơn bạn đã cho biết! Cần hỏi gì thêm bạn cứ nhắn nhé."
 FAQ_SORRY_WRONG = (
     "Xin lỗi vì câu trả lời chưa đúng ý bạn. Bạn thử hỏi lại bằng cách khác, "
-    "hoặc chọn «Hỏi Tổ công nghệ số» để thành viên Tổ ở thôn/xã của bạn trả lời."
+    "hoặc chọn «Hỏi Tổ công nghệ số» để thành viên Tổ ở địa bàn của bạn trả lời."
 )
 FAQ_FEEDBACK_DONE = "Mình đã ghi nhận rồi, cảm ơn bạn."
 FAQ_GONE = "Mục này không còn trong cơ sở trả lời. Bạn nhắn lại câu hỏi giúp mình nhé."

@@ -247,17 +247,36 @@ async def _propose(ctx: Context) -> None:
     if ctx.role >= Role.OFFICER:
         ctx.reply(await apply(ctx, proposal))
         return
-    area = await ctx.store.areas.get(handoff.area_id) if handoff.area_id else None
+    reached = await _ask_review(ctx, proposal, f"lr:{proposal.id}:review")
+    edit = [Choice(t.EDIT_PROPOSAL_ID.format(id=proposal.id), p.EDIT_PROPOSAL.build(proposal.id))]
+    ctx.reply((t.LEARN_SENT if reached else t.LEARN_NO_APPROVER).format(id=proposal.id), edit)
+
+
+def _decisions(proposal_id: int) -> tuple[tuple[str, str], ...]:
+    return (
+        (t.APPROVE, p.APPROVE.build(proposal_id)),
+        (t.EDIT_PROPOSAL, p.EDIT_PROPOSAL.build(proposal_id)),
+        (t.REJECT, p.REJECT.build(proposal_id)),
+    )
+
+
+async def _ask_review(ctx: Context, proposal: ProposalData, key: str, head: str = "") -> int:
+    """Send the proposal, as it is now, to the officers over its area (else the admins); how many reached."""
+    area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
     approvers = await ctx.store.broadcasts.approvers(area.path if area else "/")
-    text = await _review_text(ctx, proposal)
-    choices = ((t.APPROVE, p.APPROVE.build(proposal.id)), (t.REJECT, p.REJECT.build(proposal.id)))
+    text = (head + "\n\n" if head else "") + await _review_text(ctx, proposal)
     reached = 0
     for person in approvers:
-        key = f"lr:{proposal.id}:review"
         reached += await notify(
-            ctx.store, person, text, key=key, ref_id=proposal.id, now=ctx.now(), choices=choices
+            ctx.store,
+            person,
+            text,
+            key=key,
+            ref_id=proposal.id,
+            now=ctx.now(),
+            choices=_decisions(proposal.id),
         )
-    ctx.reply((t.LEARN_SENT if reached else t.LEARN_NO_APPROVER).format(id=proposal.id))
+    return reached
 
 
 async def _review_text(ctx: Context, proposal: ProposalData) -> str:
@@ -379,6 +398,127 @@ async def pending(ctx: Context) -> None:
         lines += ["", await _review_text(ctx, proposal)]
         choices += [
             Choice(t.APPROVE_ID.format(id=proposal.id), p.APPROVE.build(proposal.id)),
+            Choice(t.EDIT_PROPOSAL_ID.format(id=proposal.id), p.EDIT_PROPOSAL.build(proposal.id)),
             Choice(t.REJECT_ID.format(id=proposal.id), p.REJECT.build(proposal.id)),
         ]
     ctx.reply("\n".join(lines), choices)
+
+
+# -- editing a proposal before it is decided ------------------------------------------------------------
+
+EDIT_FORM_NAME = "learn_edit"
+
+
+async def _may_edit(ctx: Context, proposal: ProposalData | None) -> str | None:
+    """Why this person may not change this proposal now, or None: its proposer, or an officer over its
+    area (an admin anywhere), while it waits."""
+    if proposal is None:
+        return texts.STALE_BUTTON
+    if proposal.status != PENDING:
+        return t.LEARN_DECIDED.format(id=proposal.id)
+    if proposal.proposed_by == ctx.user.id:
+        return None
+    area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
+    if ctx.role >= Role.ADMIN or (
+        ctx.role >= Role.OFFICER and area is not None and can_act(ctx.role, await own_area(ctx), area)
+    ):
+        return None
+    return t.EDIT_NOT_YOURS.format(id=proposal.id)
+
+
+def _parts(proposal: ProposalData) -> tuple[str, ...]:
+    return ("wording",) if proposal.kind == PHRASING else ("title", "answer")
+
+
+async def edit(ctx: Context, _kind: Payload, proposal_id: int) -> None:
+    """«Sửa» on a proposal: the proposer fixes it while it waits, or an officer edits it before approving."""
+    proposal = await ctx.store.faq_proposals.get(proposal_id)
+    problem = await _may_edit(ctx, proposal)
+    if problem is not None or proposal is None:
+        ctx.reply(problem or texts.STALE_BUTTON)
+        return
+    await ctx.forms.start(ctx, EDIT_FORM_NAME, {"proposal": proposal.id})
+
+
+async def _current(ctx: Context) -> ProposalData | None:
+    return await ctx.store.faq_proposals.get(int(ctx.state.data["proposal"]))
+
+
+async def ask_part(ctx: Context) -> None:
+    proposal = await _current(ctx)
+    parts = _parts(proposal) if proposal else ()
+    choices = [option(ctx, t.EDIT_PART[part], part) for part in parts]
+    ctx.reply(t.EDIT_WHICH.format(id=ctx.state.data["proposal"]), choices)
+
+
+async def take_part(ctx: Context, answer: Answer) -> None:
+    proposal = await _current(ctx)
+    if proposal is None or answer.value not in _parts(proposal):
+        raise Invalid(t.LEARN_PICK)
+    ctx.state.data["part"] = answer.value
+
+
+async def ask_text(ctx: Context) -> None:
+    proposal = await _current(ctx)
+    part = ctx.state.data["part"]
+    if proposal is None:
+        ctx.reply(texts.STALE_BUTTON)
+        return
+    current = {
+        "wording": proposal.questions[0] if proposal.questions else "",
+        "title": proposal.title or "",
+        "answer": proposal.answer or "",
+    }[part]
+    ctx.reply(t.EDIT_ASK.format(part=t.EDIT_PART[part], current=current))
+
+
+async def take_text(ctx: Context, answer: Answer) -> Done:
+    proposal = await _current(ctx)
+    problem = await _may_edit(ctx, proposal)  # checked again: it may have been decided meanwhile
+    if problem is not None or proposal is None:
+        ctx.reply(problem or texts.STALE_BUTTON)
+        return Done()
+    part = ctx.state.data["part"]
+    typed = answer.text.strip() if part == "answer" else " ".join(answer.text.split())
+    # Masked like the proposal itself: an answer for everyone must not carry one person's number.
+    text = mask_personal_numbers(typed)
+    title, new_answer, questions = proposal.title, proposal.answer, list(proposal.questions)
+    if part == "answer":
+        if not text or len(text) > MAX_ANSWER_CHARS:
+            raise Invalid(t.LEARN_BAD_ANSWER.format(limit=MAX_ANSWER_CHARS))
+        before, new_answer = proposal.answer, text
+    elif part == "title":
+        if not 5 <= len(text) <= 300:
+            raise Invalid(t.LEARN_BAD_TITLE)
+        before, title = proposal.title, text
+    else:
+        if not text:
+            raise Invalid(t.EDIT_BAD_WORDING)
+        before = questions[0] if questions else None
+        questions = [text, *questions[1:]]
+    if not await ctx.store.faq_proposals.revise(
+        proposal.id, title=title, answer=new_answer, questions=questions
+    ):
+        ctx.reply(t.LEARN_DECIDED.format(id=proposal.id))
+        return Done()
+    await audit(ctx, "faq.proposal_edit", f"proposal:{proposal.id}", part=part, before=before, after=text)
+    revised = await ctx.store.faq_proposals.get(proposal.id)
+    assert revised is not None
+    summary = await _review_text(ctx, revised)
+    if ctx.user.id == proposal.proposed_by and ctx.role < Role.OFFICER:
+        # The officers saw the old text: they get the new one, to decide on what will really go live.
+        key = f"lr:{proposal.id}:edit:{ctx.now().timestamp():.6f}"
+        await _ask_review(ctx, revised, key, t.EDIT_REVISED_NOTICE.format(id=proposal.id))
+        again = [Choice(t.EDIT_PROPOSAL_ID.format(id=proposal.id), p.EDIT_PROPOSAL.build(proposal.id))]
+        ctx.reply(f"{t.EDIT_SAVED.format(id=proposal.id)}\n\n{summary}", again)
+        return Done()
+    choices = [Choice(label, payload) for label, payload in _decisions(proposal.id)]
+    ctx.reply(f"{t.EDIT_SAVED.format(id=proposal.id)}\n\n{summary}", choices)
+    return Done()
+
+
+EDIT_FORM = Form(
+    EDIT_FORM_NAME,
+    t.EDIT_TITLE,
+    (Step("part", ask_part, take_part), Step("text", ask_text, take_text)),
+)

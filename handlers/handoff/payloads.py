@@ -17,6 +17,7 @@ CLOSE = Payload("handoff.close", ("handoff",))
 LEARN = Payload("handoff.learn", ("handoff",))
 APPROVE = Payload("learn.approve", ("proposal",))
 REJECT = Payload("learn.reject", ("proposal",))
+EDIT_PROPOSAL = Payload("learn.edit", ("proposal",))  # the proposer, or an officer, fixes it before approval
 # /faq for officers.
 VIEW = Payload("faq.view", ("entry",))
 EDIT = Payload("faq.edit", ("entry",))

@@ -22,8 +22,8 @@ PICK_ONE = "Bạn chọn một dòng trong danh sách, hoặc gõ tên giúp mì
 PLACE_NOT_FOUND = 'Mình không tìm thấy nơi nào tên "{text}". Bạn gõ lại, hoặc chọn trong danh sách.'
 PLACE_AMBIGUOUS = "Có mấy nơi trùng tên: {names}. Bạn gõ rõ hơn giúp mình."
 NO_TREE = (
-    "Xin lỗi, bot chưa có danh sách thôn/xã nên chưa chuyển câu hỏi tới Tổ được. "
-    "Bạn hỏi trực tiếp Tổ công nghệ số ở thôn/xã, hoặc gọi tổng đài 1900 0368 (VNeID, căn cước)."
+    "Xin lỗi, bot chưa có danh sách địa bàn (thôn, xã) nên chưa chuyển câu hỏi tới Tổ được. "
+    "Bạn hỏi trực tiếp Tổ công nghệ số ở địa bàn của bạn, hoặc gọi tổng đài 1900 0368 (VNeID, căn cước)."
 )
 HANDED_OFF = (
     "Mình đã chuyển câu hỏi #{id} tới Tổ công nghệ số {place}. Khi có người nhận và trả lời, "
@@ -122,7 +122,7 @@ LIST_STATE_CLAIMED = "chưa trả lời"
 LIST_STATE_ANSWERED = "đã trả lời"
 LIST_MORE = "… và {count} câu khác. Gõ /cauhoi SỐ để xem một câu."
 LIST_HINT = "Gõ /cauhoi SỐ để xem chi tiết một câu hỏi."
-NO_SCOPE = "Bạn chưa gắn với thôn/xã nào nên chưa xem được câu hỏi. Hỏi tổ trưởng hoặc cán bộ xã nhé."
+NO_SCOPE = "Bạn chưa gắn với địa bàn nào nên chưa xem được câu hỏi. Hỏi tổ trưởng hoặc cán bộ xã nhé."
 DETAIL = "Câu hỏi #{id} · {place} · {state}\nGửi lúc {created}{taker}\n\n{thread}"
 STATE_NAMES = {
     "open": "chưa có người nhận",
@@ -137,7 +137,7 @@ TEAM_CHAT_PRIVATE = (
     "Gõ /nhomto trong nhóm chat của Tổ (thêm bot vào nhóm trước): câu hỏi của người dân ở địa bàn "
     "sẽ được gửi cả vào nhóm. Gõ /nhomto huy trong nhóm để thôi."
 )
-TEAM_CHAT_NO_AREA = "Bạn chưa gắn với thôn/xã nào nên chưa đăng ký nhóm được."
+TEAM_CHAT_NO_AREA = "Bạn chưa gắn với địa bàn nào nên chưa đăng ký nhóm được."
 TEAM_CHAT_SET = (
     "Đã đăng ký nhóm này là nhóm của Tổ {place}: câu hỏi của người dân ở đây sẽ được gửi vào nhóm."
 )
@@ -208,6 +208,18 @@ LEARN_REVIEW_ENTRY = (
     "Đề xuất #{id} của {name}: mục mới «{title}».\n\nCách hỏi:\n{listed}\n\nTrả lời:\n{answer}"
 )
 APPROVE = "Duyệt"
+EDIT_PROPOSAL = "Sửa"
+EDIT_PROPOSAL_ID = "Sửa đề xuất #{id}"
+EDIT_WHICH = "Bạn muốn sửa phần nào của đề xuất #{id}?"
+EDIT_PART = {"wording": "Cách hỏi", "title": "Tiêu đề", "answer": "Câu trả lời"}
+EDIT_ASK = (
+    "{part} hiện tại:\n\n{current}\n\nBạn gõ nội dung mới (thay cho nội dung trên), hoặc /huy để giữ nguyên."
+)
+EDIT_NOT_YOURS = "Chỉ người gửi đề xuất #{id}, hoặc cán bộ phụ trách địa bàn, mới sửa được đề xuất này."
+EDIT_SAVED = "Đã sửa đề xuất #{id}."
+EDIT_REVISED_NOTICE = "Đề xuất #{id} vừa được người gửi sửa lại. Nội dung mới:"
+EDIT_BAD_WORDING = "Cách hỏi cần có nội dung. Bạn gõ lại giúp mình."
+EDIT_TITLE = "việc sửa đề xuất"
 REJECT = "Không duyệt"
 APPROVE_ID = "Duyệt #{id}"
 REJECT_ID = "Không duyệt #{id}"
@@ -316,4 +328,4 @@ REPORT_TOP = "Được hỏi nhiều nhất:"
 REPORT_TOP_LINE = "{n}. {title}: {count} lần"
 REPORT_FEEDBACK = "Đánh giá câu trả lời của bot, theo mục:"
 REPORT_FEEDBACK_LINE = "• {title}: Hữu ích {helpful}, Chưa đúng {wrong}"
-REPORT_SCOPE_NOTE = "(Chỉ tính câu hỏi của người dân đã cho bot biết thôn/xã của mình.)"
+REPORT_SCOPE_NOTE = "(Chỉ tính câu hỏi của người dân đã cho bot biết địa bàn của mình.)"

@@ -118,5 +118,6 @@ def parse_services(text: str) -> tuple[str, ...]:
 
 
 def services_help() -> str:
-    """ "vneid2 (VNeID kích hoạt mức 2), tichhop (…), …" for error messages."""
-    return ", ".join(f"{s.code} ({s.label})" for s in SERVICES)
+    """ "vneid (VNeID kích hoạt mức 2), tichhop (…), …" for error messages: the short word people type, as
+    in every example (the stored code "vneid2" is never shown)."""
+    return ", ".join(f"{s.aliases[0]} ({s.label})" for s in SERVICES)

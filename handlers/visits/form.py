@@ -18,7 +18,7 @@ from handlers.core import card, texts
 from handlers.core.card import after_field, back_choices
 from handlers.core.context import Context
 from handlers.core.dates import DateError, format_date, parse_visit_date, short_date
-from handlers.core.forms import Answer, Form, GoTo, Invalid, Step, back_option, option
+from handlers.core.forms import Answer, Form, GoTo, Invalid, Stay, Step, back_option, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.types import Choice
 from handlers.members import pick
@@ -151,9 +151,9 @@ async def take_people(ctx: Context, answer: Answer) -> GoTo | None:
 # -- services --
 async def ask_services(ctx: Context) -> None:
     chosen = set(card.data(ctx).get("services") or [])
-    listed = "; ".join(service_label(c) for c in SERVICE_CODES if c in chosen) or t.NOTHING_CHOSEN
+    listed = "; ".join(service_label(c) for c in SERVICE_CODES if c in chosen)
     toggles = SERVICE_TOGGLES.choices(chosen)
-    text = f"{t.ASK_SERVICES}\n\n{t.CHOSEN.format(items=listed)}"
+    text = f"{t.ASK_SERVICES}\n\n{card.chosen_line(listed)}"
     ctx.reply(text, [*toggles, option(ctx, t.DONE, "done"), *back_choices(ctx)])
 
 
@@ -162,19 +162,21 @@ def toggle_service(ctx: Context, code: str) -> None:
     card.data(ctx)["services"] = [c for c in SERVICE_CODES if c in chosen]
 
 
-async def take_services(ctx: Context, answer: Answer) -> GoTo | None:
-    data = card.data(ctx)
-    if answer.value == "done":
-        if not data.get("services"):
-            raise Invalid(t.NEED_SERVICE)
-        return after_field(ctx)
+def _service_codes(text: str) -> tuple[str, ...]:
     try:
-        services = parse_services(answer.text)
+        return parse_services(text)
     except UnknownItem as unknown:
         raise Invalid(t.BAD_SERVICE.format(word=unknown.word, codes=services_help())) from None
-    if not services:
+
+
+async def take_services(ctx: Context, answer: Answer) -> GoTo | Stay | None:
+    picked = (
+        answer.value if answer.value is not None else SERVICE_TOGGLES.typed(ctx, answer.text, _service_codes)
+    )
+    if picked is None:
+        return Stay()
+    if not card.data(ctx).get("services"):
         raise Invalid(t.NEED_SERVICE)
-    data["services"] = list(services)
     return after_field(ctx)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.core import texts as glossary
+
 TITLE = "phiếu ghi nhận buổi hướng dẫn"
 LINE_EXAMPLE = (
     "Ví dụ đúng: /ghinhan 14/03 | 3 | vneid, dvc | họp tổ dân phố\n"
@@ -9,12 +11,15 @@ LINE_EXAMPLE = (
 )
 
 NO_AREA = (
-    "Tài khoản của bạn chưa gắn với thôn/xã nào nên chưa ghi nhận được. "
+    "Tài khoản của bạn chưa gắn với địa bàn nào nên chưa ghi nhận được. "
     "Bạn xin tổ trưởng mã mời rồi gõ /dangky MÃ."
 )
 NO_HAMLETS = "Chưa có danh sách thôn/tổ dân phố cho địa bàn của bạn. Bạn báo quản trị viên nạp danh sách nhé."
 
-ASK_DATE = "Buổi hướng dẫn diễn ra ngày nào? Chọn bên dưới, hoặc gõ ngày (ví dụ 14/03)."
+ASK_DATE = (
+    "Buổi hướng dẫn diễn ra ngày nào? Chọn bên dưới, hoặc gõ ngày: “hôm kia”, “thứ 2”, "
+    "hoặc ngày/tháng như khi viết tay (ngày trước, tháng sau)."
+)
 TODAY = "Hôm nay ({day})"
 YESTERDAY = "Hôm qua ({day})"
 ASK_HAMLET = "Ở thôn/tổ dân phố nào?"
@@ -28,8 +33,8 @@ ASK_SERVICES = (
     "Đã hướng dẫn những nội dung nào? Bấm từng mục để chọn (bấm lại để bỏ chọn), xong thì bấm “Xong”.\n"
     "Cũng có thể gõ một lần nhiều số hoặc mã, ví dụ: 1 3 4 hoặc vneid, dvc"
 )
-CHOSEN = "Đã chọn: {items}"
-NOTHING_CHOSEN = "Chưa chọn mục nào."
+CHOSEN = glossary.CHOSEN
+NOTHING_CHOSEN = glossary.NOTHING_CHOSEN
 DONE = "Xong"
 NEED_SERVICE = "Bạn chọn ít nhất một nội dung nhé (không rõ thì chọn “Khác”)."
 BAD_SERVICE = "Mình chưa biết nội dung “{word}”. Gõ số thứ tự trong danh sách, hoặc các mã: {codes}."
@@ -53,7 +58,7 @@ CARD = (
 )
 CARD_FOOT = "Đúng thì bấm “Lưu”; cần thay đổi thì bấm “Sửa”."
 CARD_NEEDS_HAMLET = "Bạn chọn thôn/tổ dân phố trước khi lưu nhé."
-NOT_CHOSEN = "chưa chọn"
+NOT_CHOSEN = glossary.NOT_CHOSEN
 NO_NOTES = "không có"
 SAVE = "Lưu"
 EDIT = "Sửa"

@@ -24,9 +24,11 @@ async def fill(app: App, team: Team, areas: str = "tất cả 100, Đông Tảo 
     [about] = await say(app, officer, "  Đợt cao điểm   92 ngày đêm ")
     assert about.text == t.ASK_ABOUT
     [start] = await say(app, officer, payload=choice(about, t.SKIP))
-    assert start.text == t.ASK_START and start.choices[0].label == t.START_TODAY.format(day="14/03")
+    assert start.text == t.ASK_START.format(example="21/03/2026") and start.choices[
+        0
+    ].label == t.START_TODAY.format(day="14/03")
     [end] = await say(app, officer, "01/03/2026")
-    assert end.text == t.ASK_END
+    assert end.text == t.ASK_END.format(example="30/04/2026")  # examples from today, never past
     [services] = await say(app, officer, "31/03")
     assert services.text.startswith(t.ASK_SERVICES)
     [toggled] = await say(app, officer, payload=kp.SERVICE.build("vneid2"))
@@ -166,7 +168,7 @@ async def test_an_officer_edits_the_deadline_and_the_reminders_follow(
     assert edit.title == t.CARD_TITLE_EDIT.format(id=campaign.id)
     [fields] = await say(app, team.officer, payload=choice(edit, t.EDIT_FIELD))
     [ask_end] = await say(app, team.officer, payload=choice(fields, t.FIELDS["end"]))
-    assert ask_end.text == t.ASK_END
+    assert ask_end.text == t.ASK_END.format(example="30/04/2026")
     [card] = await say(app, team.officer, "10/04/2026")
     assert "Thời gian: 01/03/2026 – 10/04/2026 (41 ngày)" in card.text
     [saved] = await say(app, team.officer, payload=choice(card, t.SAVE_EDIT))

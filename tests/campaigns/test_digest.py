@@ -28,7 +28,8 @@ async def test_monday_digest_goes_to_leaders_and_officers_with_their_part(
     # 15 of 31 days over, 16 left: Đông Tảo 120 × 15 / 31 → 58 expected, Nghĩa Trai 80 × 15 / 31 → 38.
     lines = officer.text.splitlines()
     assert lines[0] == (
-        "Từ 01/03/2026 đến 31/03/2026: ngày thứ 16/31, còn 16 ngày. Số liệu đến hết ngày 16/03/2026."
+        "Từ 01/03/2026 đến 31/03/2026: hôm nay là ngày 16/31, sau hôm nay còn 15 ngày. "
+        "Số liệu đến hết ngày 16/03/2026."
     )
     assert lines[1] == "Tổng: 58/200 người (29%); theo kế hoạch đến nay 96."
     assert "• Thôn Đông Tảo: 18/120 (15%) — chậm, cần 7/ngày ⚠️" in lines

@@ -53,10 +53,11 @@ async def test_a_campaign_made_in_the_chat_reminds_a_member_on_time(
         assert chat.text(ask) == t.ASK_NAME
         [about] = await chat.say(OFFICER, "Đợt cao điểm 92 ngày đêm")
         [start] = await chat.choose(OFFICER, about, 0)  # "Bỏ qua": a button, or "1" on Zalo
-        assert chat.text(start).startswith(t.ASK_START)
+        assert chat.text(start).startswith(t.ASK_START.format(example="21/03/2026"))
         await chat.say(OFFICER, "01/03/2026")
         await chat.say(OFFICER, "31/03/2026")
         await chat.say(OFFICER, "vneid2, dvc")
+        await chat.say(OFFICER, "xong")
         [plan] = await chat.say(OFFICER, "3300201 120")
         assert chat.choice_labels(plan)[:2] == [t.PLAN_DEFAULT, t.PLAN_NONE]
         [digest] = await chat.choose(OFFICER, plan, 0)

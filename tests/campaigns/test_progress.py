@@ -127,7 +127,8 @@ async def test_texts_carry_the_area_numbers_and_vietnamese_dates(
     body = progress_body(progress)
     assert (
         body.splitlines()[0]
-        == "Từ 01/03/2026 đến 31/03/2026: ngày thứ 14/31, còn 18 ngày. Số liệu đến hết ngày 14/03/2026."
+        == "Từ 01/03/2026 đến 31/03/2026: hôm nay là ngày 14/31, sau hôm nay còn 17 ngày. "
+        "Số liệu đến hết ngày 14/03/2026."
     )
     assert "Tổng: 58/200 người (29%); theo kế hoạch đến nay 83." in body
     assert "• Thôn Đông Tảo: 18/120 (15%) — chậm, cần 6/ngày ⚠️" in body

@@ -135,7 +135,7 @@ async def test_flood_guard_answers_once_then_drops_without_hurting_others(app: A
     say = app.conversation.handle
     for _ in range(20):
         assert await say(incoming("/huy", user="noisy"))
-    assert texts_of(await say(incoming("/huy", user="noisy"))) == [texts.FLOOD_WAIT]
+    assert texts_of(await say(incoming("/huy", user="noisy"))) == [texts.FLOOD_WAIT.format(time="09:01")]
     assert await say(incoming("/huy", user="noisy")) == []
     assert texts_of(await say(incoming("/huy", user="calm"))) == [texts.NOTHING_TO_CANCEL]
     clock.advance(timedelta(seconds=61))

@@ -8,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from db.models_outbox import Broadcast, OutboxMessage
+from db.store import unit_of_work
 from handlers.broadcasts import payloads as bp
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import BroadcastPolicy
+from handlers.core.roles import Role
 from tests.delivery.support import Env, People, compose, make_people
 
 
@@ -34,8 +36,9 @@ async def rows(env: Env, kind: str) -> list[OutboxMessage]:
 async def test_a_leader_asks_the_officer_over_the_area_who_approves(env: Env, people: People) -> None:
     [preview] = await compose(env, people.leader)
     assert [c.label for c in preview.choices][:2] == [t.SEND_FOR_APPROVAL, t.SEND_LATER_APPROVAL]
-    [asked] = await env.say(people.leader, "1")
-    assert asked.text == t.SENT_FOR_APPROVAL.format(id=1, total=3)
+    [asked] = await env.say(people.leader, "1")  # one message, saying what will happen
+    after = t.AFTER_APPROVAL_NOW
+    assert asked.text == t.SENT_FOR_APPROVAL.format(id=1, total=3, approvers="Chị Hoa", after=after)
     assert (await broadcast(env, 1)).status == "pending_approval"
     assert await rows(env, "broadcast") == []  # nobody is written to before approval
     await env.drain()
@@ -84,8 +87,9 @@ async def test_an_officer_rejects_with_a_reason(env: Env, people: People) -> Non
 async def test_a_scheduled_request_keeps_its_time_once_approved(env: Env, people: People) -> None:
     await compose(env, people.leader)
     await env.say(people.leader, "2")
-    [asked] = await env.say(people.leader, "hôm nay 20:00")
-    assert asked.text == t.SENT_FOR_APPROVAL.format(id=1, total=3)
+    [asked] = await env.say(people.leader, "20h tối nay")
+    after = t.AFTER_APPROVAL_LATER.format(when="14/03/2026 20:00")  # the time repeated, dd/mm/yyyy HH:MM
+    assert asked.text == t.SENT_FOR_APPROVAL.format(id=1, total=3, approvers="Chị Hoa", after=after)
     [approved] = await env.say(people.officer, "/thongbao duyet 1")
     later = t.APPROVED_REPLY_LATER.format(when="14/03/2026 20:00", total=3)
     assert approved.text == t.APPROVED_REPLY.format(id=1, next=later)
@@ -98,3 +102,14 @@ async def test_without_the_approval_setting_leaders_send_directly(env: Env, peop
     assert preview.choices[0].label == t.SEND_NOW
     [started] = await env.say(people.leader, "1")
     assert started.text == t.STARTED.format(id=1, total=3)
+
+
+async def test_no_officer_to_approve_is_one_message_that_says_what_to_do(env: Env, people: People) -> None:
+    async with unit_of_work(env.app.sessions) as store:  # the commune's officer leaves the bot's team
+        await store.users.set_role(people.officer.id, Role.CITIZEN.key, people.officer.area_id)
+    await compose(env, people.leader)
+    replies = await env.say(people.leader, "1")
+    assert [r.text for r in replies] == [t.NO_APPROVER.format(id=1, total=3, area="Thôn Đông")]
+    assert (await broadcast(env, 1)).status == "pending_approval"
+    await env.drain()
+    assert env.tg.sent("sendMessage", 500) == [] and await rows(env, "broadcast") == []

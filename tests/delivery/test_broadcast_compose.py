@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,11 +16,18 @@ from handlers.broadcasts import payloads as bp
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import BroadcastPolicy
 from handlers.core import forms
+from handlers.core.dates import example_moment
 from handlers.core.dispatcher import refusal
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from tests.delivery.support import Env, People, add_user, compose, make_people
 from tests.e2e.harness import TELEGRAM_TOKEN  # noqa: F401 - the fakes use it
+
+
+def ask_when(env: Env) -> str:
+    """The question, with examples computed from the clock (never in the past)."""
+    local = env.clock.now.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    return t.ASK_WHEN.format(examples=example_moment(local))
 
 
 @pytest.fixture
@@ -84,7 +92,7 @@ async def test_nobody_to_reach_offers_no_send(env: Env, people: People) -> None:
 async def test_schedule_then_cancel(env: Env, people: People) -> None:
     await compose(env, people.officer)
     [ask] = await env.say(people.officer, "2")
-    assert ask.text == t.ASK_WHEN
+    assert ask.text == ask_when(env)
     [bad] = (await env.say(people.officer, "hôm qua 10:00"))[:1]
     assert bad.text.startswith("Thời điểm 13/03/2026 10:00 đã qua")
     [scheduled] = await env.say(people.officer, "hôm nay 19:00")  # now is 09:00 in Hà Nội
@@ -125,8 +133,8 @@ async def test_times_that_cannot_be_scheduled(env: Env, people: People, typed: s
     await compose(env, people.officer)
     await env.say(people.officer, "2")
     replies = await env.say(people.officer, typed)
-    assert replies[-1].text == t.ASK_WHEN  # asked again
-    assert replies[0].text != t.ASK_WHEN
+    assert replies[-1].text == ask_when(env)  # asked again
+    assert replies[0].text != ask_when(env)
 
 
 async def test_scope_is_checked_again_whatever_the_buttons_say(env: Env, people: People) -> None:

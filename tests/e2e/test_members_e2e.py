@@ -229,6 +229,7 @@ async def test_restart_in_the_middle_of_a_form(channel: str, settings: Settings,
             await second.say(3004, "Tại nhà dân")
             await second.say(3004, "7")
             await second.say(3004, "dvc, cks")
+            await second.say(3004, "xong")
             [card] = await second.say(3004, "bỏ qua")
             assert "• Ngày: 13/03/2026\n• Thôn/tổ: Thôn Hòa Bình (Xã Nghĩa Trụ)" in second.text(card)
             [saved] = await second.say(3004, "lưu")

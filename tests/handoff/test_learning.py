@@ -47,7 +47,11 @@ async def test_a_new_phrasing_answers_the_same_question_directly(app: App) -> No
     assert texts_of(sent) == [t.LEARN_SENT.format(id=1)]
     [review] = await outbox(app, team.officer)
     assert review.key == "lr:1:review"
-    assert review.choices == ((t.APPROVE, hp.APPROVE.build(1)), (t.REJECT, hp.REJECT.build(1)))
+    assert review.choices == (
+        (t.APPROVE, hp.APPROVE.build(1)),
+        (t.EDIT_PROPOSAL, hp.EDIT_PROPOSAL.build(1)),
+        (t.REJECT, hp.REJECT.build(1)),
+    )
     assert await outbox(app, team.officer2) == []  # another commune's officer does not decide here
 
     # Forged or foreign decisions grant nothing.
@@ -156,3 +160,59 @@ async def test_a_phrasing_of_another_entry_is_refused(app: App) -> None:
     await say(app, team.member1, forgot.questions[0])  # reworded into another entry's phrasing
     refused = await say(app, team.member1, t.LEARN_SEND)
     assert refused[0].text == t.LEARN_CONFLICT.format(title=forgot.title)
+
+
+async def test_a_proposal_is_fixed_by_its_proposer_then_edited_by_the_officer_before_approval(
+    app: App,
+) -> None:
+    team = await make_team(app)
+    await answered(app, team)
+    await say(app, team.member1, payload=hp.LEARN.build(1))
+    await say(app, team.member1, t.LEARN_NEW)
+    await say(app, team.member1, "Người già ốm nằm một chỗ làm căn cước thế nào?")
+    await say(app, team.member1, "làm căn cước tại nhà; công an có đến nhà làm căn cước không")
+    await say(app, team.member1, "người ốm không đi được làm căn cước; làm căn cước lưu động")
+    await say(app, team.member1, "Cháu là Lan, tổ CNS thôn Đông Tảo, bác gọi cháu 0912345678 nhé.")
+    [sent] = await say(app, team.member1, t.LEARN_SEND)
+    assert sent.text == t.LEARN_SENT.format(id=1)
+    assert [c.label for c in sent.choices] == [t.EDIT_PROPOSAL_ID.format(id=1)]
+
+    # Someone else cannot touch it.
+    [refused] = await say(app, team.member2, payload=hp.EDIT_PROPOSAL.build(1))
+    assert refused.text == t.EDIT_NOT_YOURS.format(id=1)
+    [foreign] = await say(app, team.officer2, payload=hp.EDIT_PROPOSAL.build(1))
+    assert foreign.text == t.EDIT_NOT_YOURS.format(id=1)
+
+    # The proposer fixes the answer while it waits; the officer is sent the new text.
+    [which] = await say(app, team.member1, payload=sent.choices[0].payload)
+    assert which.text == t.EDIT_WHICH.format(id=1)
+    [current] = await say(app, team.member1, t.EDIT_PART["answer"])
+    assert "Cháu là Lan" in current.text and "[SĐT đã ẩn]" in current.text  # masked when proposed
+    fixed = "Bác gọi Công an xã, số 0987654321, cán bộ sẽ đến tận nhà làm thẻ căn cước."
+    [saved] = await say(app, team.member1, fixed)
+    assert saved.text.startswith(t.EDIT_SAVED.format(id=1)) and "0987654321" not in saved.text
+    [notice] = [s for s in await outbox(app, team.officer) if s.key.startswith("lr:1:edit:")]
+    assert notice.text.startswith(t.EDIT_REVISED_NOTICE.format(id=1)) and "Cháu là Lan" not in notice.text
+
+    # The officer edits it again, then approves: what goes live is the edited text.
+    await say(app, team.officer, payload=hp.EDIT_PROPOSAL.build(1))
+    await say(app, team.officer, t.EDIT_PART["answer"])
+    final = "Người ốm nằm một chỗ: gia đình báo Công an xã, cán bộ đến tận nhà làm thẻ căn cước."
+    [edited] = await say(app, team.officer, final)
+    assert [c.label for c in edited.choices] == [t.APPROVE, t.EDIT_PROPOSAL, t.REJECT]
+    await say(app, team.officer, payload=payload_of(edited, t.APPROVE))
+    entry_id = "local.nguoi_gia_om_nam_mot_cho_lam_can_cuoc_the_nao"
+    async with unit_of_work(app.sessions) as store:
+        entry = await store.faq.get(entry_id)
+    assert entry is not None and entry.answer == final
+    async with app.sessions() as session:
+        query = select(AuditEntry).where(AuditEntry.action == "faq.proposal_edit").order_by(AuditEntry.id)
+        edits = list(await session.scalars(query))
+    assert [(a.actor_user_id, a.target) for a in edits] == [
+        (team.member1.id, "proposal:1"),
+        (team.officer.id, "proposal:1"),
+    ]
+    assert edits[1].details["after"] == final and "0987654321" not in str(edits[0].details)
+    # Decided: no more changes.
+    [late] = await say(app, team.member1, payload=hp.EDIT_PROPOSAL.build(1))
+    assert late.text == t.LEARN_DECIDED.format(id=1)

@@ -51,9 +51,9 @@ def test_a_day_and_month_without_year_across_new_year() -> None:
 @pytest.mark.parametrize(
     ("typed", "says"),
     [
-        ("15/03", "Ngày 15/03/2026 chưa tới"),
-        ("15/03/2026", "Ngày 15/03/2026 chưa tới"),
-        ("ngày mai", "Mình chưa hiểu ngày “ngày mai”"),
+        ("15/03", "15/03/2026 là ngày chưa tới"),
+        ("15/03/2026", "15/03/2026 là ngày chưa tới"),
+        ("ngày mai", "15/03/2026 là ngày chưa tới"),
         ("31/02", "Ngày 31/02 không có trong lịch"),
         ("29/02/2026", "Ngày 29/02/2026 không có trong lịch"),
         ("13/13", "Tháng 13 không có"),

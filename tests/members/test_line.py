@@ -43,7 +43,7 @@ def test_every_code_is_understood_as_itself_and_has_a_label() -> None:
     for code in SERVICE_CODES:
         assert parse_services(code) == (code,)
         assert service_label(code) != code
-    assert services_help().startswith("vneid2 (VNeID kích hoạt mức 2), tichhop (VNeID tích hợp giấy tờ)")
+    assert services_help().startswith("vneid (VNeID kích hoạt mức 2), tichhop (VNeID tích hợp giấy tờ)")
 
 
 @pytest.mark.parametrize(("typed", "word"), [("vneid, abc", "abc"), ("vneid xyz", "xyz"), ("9", "9")])
@@ -105,4 +105,4 @@ def test_mistakes_are_explained_with_the_correct_example(line: str, reason: str)
 def test_a_future_date_in_a_line_says_why() -> None:
     with pytest.raises(LineError) as bad:
         parse_line("16/03 | 3 | vneid", TODAY)
-    assert bad.value.reason.startswith("Ngày chưa đúng: Ngày 16/03/2026 chưa tới.")
+    assert bad.value.reason.startswith("Ngày chưa đúng: 16/03/2026 là ngày chưa tới.")

@@ -51,7 +51,7 @@ async def test_guided_form_with_back_edit_and_save(app: App, tree: dict[str, Are
     [ask_place] = await say(press(ask_date, "Hôm nay (14/03)"))
     assert ask_place.text == t.ASK_PLACE
     assert texts_of(await say(incoming("quay lại", user="mem"))) == [t.ASK_DATE]
-    assert texts_of(await say(incoming("16/03", user="mem")))[0].startswith("Ngày 16/03/2026 chưa tới.")
+    assert texts_of(await say(incoming("16/03", user="mem")))[0].startswith("16/03/2026 là ngày chưa tới.")
     [ask_place] = await say(incoming("hôm qua", user="mem"))
     [ask_people] = await say(press(ask_place, "Nhà văn hóa"))
     assert ask_people.text == f"{t.ASK_PEOPLE}\n{texts.FORM_HINT}" and ask_people.choices == ()
@@ -134,8 +134,8 @@ async def test_one_line_mistakes_get_an_explanation(app: App, tree: dict[str, Ar
     expected = {
         "14/03 | ba | vneid": t.LINE_BAD_PEOPLE.format(text="ba", max=1000),
         "14/03 | 3 | vneid, xyz": t.LINE_BAD_SERVICE.format(word="xyz", codes=services_help()),
-        "16/03 | 2 | dvc": "Ngày chưa đúng: Ngày 16/03/2026 chưa tới. Chỉ ghi được ngày đã qua hoặc hôm nay "
-        "(14/03/2026).",
+        "16/03 | 2 | dvc": "Ngày chưa đúng: 16/03/2026 là ngày chưa tới. "
+        "Chỉ ghi được ngày đã qua hoặc hôm nay (14/03/2026).",
         "14/03": t.LINE_TOO_FEW,
     }
     for line, reason in expected.items():
@@ -171,7 +171,9 @@ async def test_restart_in_the_middle_loses_nothing(
         say = restarted.conversation.handle
         await say(incoming("2", user="mem"))  # "Nhà văn hóa", by its number as on Zalo
         await say(incoming("6", user="mem"))
-        await say(incoming("1 3", user="mem"))
+        [ticks] = await say(incoming("1 3", user="mem"))  # ticks, not the next step
+        assert t.CHOSEN.format(items="VNeID kích hoạt mức 2; Dịch vụ công trực tuyến") in ticks.text
+        await say(incoming("9", user="mem"))  # «Xong»
         [card] = await say(incoming("Bỏ qua", user="mem"))
         assert "• Thôn/tổ: Thôn Hòa Bình (Xã Nghĩa Trụ)" in card.text and "• Ghi chú: không có" in card.text
         [saved] = await say(incoming("1", user="mem"))
