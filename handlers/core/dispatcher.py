@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[Context, str], Awaitable[None]]
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
 TextHandler = Callable[[Context, str], Awaitable[bool]]  # True: it took the message
+StopHandler = Callable[[Context], Awaitable[bool]]  # True: it stopped something and said so
 
 _COMMAND = re.compile(r"^/([A-Za-z_]+)(?:@\w+)?(?:\s+(.*))?$", re.DOTALL)
 
@@ -78,6 +79,8 @@ class Dispatcher:
         self._ordered: tuple[Command, ...] = ()
         self._buttons: dict[str, Button] = {}
         self._text: tuple[TextHandler, ...] = ()
+        self._before_forms: tuple[TextHandler, ...] = ()
+        self._stops: tuple[StopHandler, ...] = ()
 
     # -- registration (handlers/setup.py calls each feature's register(), which calls these) --
     def command(self, command: Command) -> None:
@@ -114,6 +117,15 @@ class Dispatcher:
             raise ValueError("free-text handlers registered twice")
         self._text = handlers
 
+    def before_forms(self, *handlers: TextHandler) -> None:
+        """Free text an open form must not swallow (a clear question the FAQ answers): asked before the
+        form; a handler that takes the message has answered it and said what became of the form."""
+        self._before_forms += handlers
+
+    def stops(self, *handlers: StopHandler) -> None:
+        """What /huy stops when no form is open (a feature's ongoing thing, such as a relay)."""
+        self._stops += handlers
+
     def commands_for(self, role: Role) -> list[Command]:
         return [c for c in self._ordered if c.offered_to(role)]
 
@@ -143,7 +155,7 @@ class Dispatcher:
             user = await store.users.get(user.id) or user
         state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
         role = Role.parse(user.role)
-        ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered)
+        ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered, self._stops)
 
         if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
             ctx.reply(texts.MEDIA_REPLY.get(incoming.kind.value, texts.MEDIA_REPLY["unsupported"]))
@@ -180,6 +192,8 @@ class Dispatcher:
         if chosen is not None:
             await self._button(ctx, chosen, text)
             return
+        if ctx.state.form and await self._not_for_form(ctx, text):
+            return
         if ctx.state.form and await self.forms.handle(ctx, text, None):
             return
         if re.fullmatch(r"\d{1,2}", text) and ctx.state.choices:
@@ -189,6 +203,12 @@ class Dispatcher:
             if await handler(ctx, text):
                 return
         ctx.reply(texts.FALLBACK)
+
+    async def _not_for_form(self, ctx: Context, text: str) -> bool:
+        for handler in self._before_forms:
+            if await handler(ctx, text):
+                return True
+        return False
 
     def _chosen(self, ctx: Context, text: str) -> str | None:
         """A typed "2" or the label of an offered choice selects it (Zalo and console have no buttons)."""

@@ -16,6 +16,7 @@ from dataclasses import replace
 from faq.exchange import export_entries
 from faq.knowledge import MAX_ANSWER_CHARS
 from faq.model import Entry
+from faq.text import shorten
 from handlers.citizen.faq_chat import engine, faq_base
 from handlers.core import texts
 from handlers.core.audit import audit
@@ -165,7 +166,7 @@ async def find(ctx: Context, query: str) -> None:
     for n, hit in enumerate(hits, 1):
         entry = search.entry(hit.id)
         lines.append(t.FAQ_FOUND_LINE.format(n=n, title=entry.title, id=entry.id, score=hit.score))
-        choices.append(Choice(entry.title[:60], p.VIEW.build(p.entry_key(entry.id))))
+        choices.append(Choice(shorten(entry.title, 60), p.VIEW.build(p.entry_key(entry.id))))
     ctx.reply("\n".join(lines), choices)
 
 
@@ -221,7 +222,7 @@ async def due(ctx: Context) -> None:
         lines.append(t.FAQ_DUE_LINE.format(title=entry.title, id=entry.id, date=when))
     if len(entries) > SHOWN_DUE:
         lines.append(t.REVIEW_DIGEST_MORE.format(count=len(entries) - SHOWN_DUE))
-    choices = [Choice(e.title[:60], p.VIEW.build(p.entry_key(e.id))) for e in entries[:8]]
+    choices = [Choice(shorten(e.title, 60), p.VIEW.build(p.entry_key(e.id))) for e in entries[:8]]
     ctx.reply("\n".join(lines), choices)
 
 
