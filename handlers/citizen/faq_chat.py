@@ -159,7 +159,7 @@ async def question_in_form(ctx: Context, text: str) -> bool:
         ctx.forms.finish(ctx)
         ctx.reply(ct.QUESTION_ANSWERED_HERE.format(offer=ht.OFFER), handoff.offer(question_id))
         return True
-    ctx.reply(ct.FORM_STILL_OPEN.format(form=form.title.capitalize()))
+    ctx.reply(ct.FORM_STILL_OPEN.format(form=form.title[:1].upper() + form.title[1:]))
     await step.prompt(ctx)
     return True
 

@@ -197,7 +197,7 @@ async def view(ctx: Context, entry_id: str) -> None:
         overdue=t.FAQ_OVERDUE if entry.review_by and entry.review_by <= today else "",
         count=len(entry.questions),
         questions="\n".join(shown),
-        answer=entry.answer,
+        answer=entry.answer + _unseen(entry),
         history=history,
     )
     key = p.entry_key(entry.id)
@@ -209,6 +209,19 @@ async def view(ctx: Context, entry_id: str) -> None:
             Choice(t.FAQ_SET_REVIEW, p.REVIEW.build(key)),
         ]
     ctx.reply(text, choices)
+
+
+def _unseen(entry: Entry) -> str:
+    """The warning, the start of «Xem thêm» and the editor's note: what the first screen does not show."""
+    parts = []
+    if entry.warning:
+        parts.append(t.FAQ_VIEW_WARNING.format(text=entry.warning))
+    if entry.details.strip():
+        text = shorten(entry.details, t.FAQ_VIEW_DETAILS_CHARS)
+        parts.append(t.FAQ_VIEW_DETAILS.format(length=len(entry.details.strip()), text=text))
+    if entry.note.strip():
+        parts.append(t.FAQ_VIEW_NOTE.format(text=entry.note.strip()))
+    return "".join(parts)
 
 
 async def due(ctx: Context) -> None:

@@ -253,6 +253,11 @@ FAQ_VIEW = (
     "{title}\nMã: {id} · Chủ đề: {theme}\nCập nhật: {updated} · Hạn rà soát: {review}{overdue}\n\n"
     "Cách hỏi ({count}):\n{questions}\n\nTrả lời:\n{answer}{history}"
 )
+# What citizens do not see at first, or at all, shown to officers under the answer.
+FAQ_VIEW_WARNING = "\n\nCảnh báo (hiện trước câu trả lời): {text}"
+FAQ_VIEW_DETAILS = "\n\nXem thêm ({length} ký tự): {text}"
+FAQ_VIEW_NOTE = "\n\nGhi chú cho cán bộ (người dân không thấy):\n{text}"
+FAQ_VIEW_DETAILS_CHARS = 300
 FAQ_OVERDUE = " (đã tới hạn)"
 FAQ_NONE_DATE = "chưa đặt"
 FAQ_MORE_QUESTIONS = "… và {count} cách hỏi khác"
