@@ -19,8 +19,11 @@ $(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# The checkout keeps its database in ./data (elsewhere cdsbot uses ~/.local/share/cdsbot or CDSBOT_DATA_DIR).
+CDSBOT_DATA_DIR ?= $(CURDIR)/data
+
 run: $(VENV)/.installed
-	$(BIN)/cdsbot run
+	CDSBOT_DATA_DIR="$(CDSBOT_DATA_DIR)" $(BIN)/cdsbot run
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest

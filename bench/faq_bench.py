@@ -10,6 +10,9 @@ Question sets (each in-scope set is JSONL {"q", "expect": [ids]}; out-of-scope i
 * long (development): bench/dev_long_questions.jsonl and dev_long_out_of_scope.txt: messages of
   25–60 words, voice-typed or in dialect, with greetings, kinship words and a story around the
   question; "urgent": true marks scam and loan messages, whose warning must be shown first.
+* near (development): bench/dev_more_questions.jsonl, short questions written from the topic list,
+  and bench/dev_near_out_of_scope.txt: near misses (other apps' passwords, bank apps, other
+  procedures) that must be declined.
 * test (``--test DIR``): the independent test set (test_questions.jsonl, test_out_of_scope.txt), kept
   out of tuning; measured once, at the end.
 
@@ -31,7 +34,10 @@ git at ``--before``, in this same run); today's engine, and each of its views al
 centroid = a classifier trained on the phrasings, fields = BM25F, body = BM25 over answers, topic =
 titles and tags); today's engine without the lexicon's expansions and synonyms; a supervised
 character-n-gram classifier (TF-IDF centroids of 3–5-grams, numpy); plain BM25 and rapidfuzz.
-Candidates (outcomes): today's engine with and without its handling of stories and forms of address.
+Candidates (outcomes): today's engine with and without its handling of stories and forms of address,
+without the near-miss gate (other apps, banks and procedures), answering on the ranking lead only (the
+rule before the confidence lead was added), and without number conflicts ("mức 1" vs "mức 2").
+Ranking candidate: the best few re-ranked on a share of their confidence.
 
 Synthetic base: N entries (default 10,000) x 8 phrasings recombining syllables of the real entries
 (fixed seed); index build time and query latency, wall clock and CPU, today's engine and the one
@@ -560,6 +566,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ),
         "second": _load_set(here / "holdout_questions.jsonl", here / "holdout_out_of_scope.txt"),
         "long": _load_set(here / "dev_long_questions.jsonl", here / "dev_long_out_of_scope.txt"),
+        "near": _load_set(here / "dev_more_questions.jsonl", here / "dev_near_out_of_scope.txt"),
     }
     if args.test is not None:
         questions, outside = _test_files(args.test, args.test_oos)
@@ -596,6 +603,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             lambda es: engine_searcher(Engine(es, normalizer=Normalizer(bare_lexicon()))),
             False,
         ),
+        (
+            "rerank",
+            "  re-ranked on confidence (0.35)",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(rerank_share=0.35))),
+            False,
+        ),
         ("char_ngram", "char n-gram classifier", char_ngram_searcher, False),
         ("bm25_raw", "BM25 raw (rank_bm25)", bm25_searcher, False),
         ("rapidfuzz", "rapidfuzz token_set", fuzz_searcher, False),
@@ -604,6 +617,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     plain = Tuning(focus_from=10_000, soft_weight=1.0)
     no_address = Normalizer(Lexicon.from_mapping({**_raw_lexicon(), "address": {}, "soft": []}))
     outcome_only = [
+        (
+            "engine_no_gate",
+            "  without the near-miss gate",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(near_miss_gate=False))),
+        ),
+        (
+            "engine_lead_only",
+            "  answer on the ranking lead only",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0))),
+        ),
+        (
+            "engine_no_numbers",
+            "  without number conflicts",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(number_conflict=1.0))),
+        ),
         (
             "engine_no_story",
             "  without story focus, soft words",
@@ -641,6 +669,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "dev": "Development set (../shared/faq)",
             "second": "Second set (bench/holdout_*)",
             "long": "Long, story-like messages (development set: bench/dev_long_*)",
+            "near": "Third development set and near-miss out-of-scope (bench/dev_more_*, dev_near_*)",
             "test": "INDEPENDENT TEST SET (kept out of tuning; measured once)",
         }[set_name]
         _table(title, [(labels[k], f) for k, f in results[set_name].items()])

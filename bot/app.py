@@ -133,7 +133,11 @@ def broadcast_policy(settings: Settings) -> BroadcastPolicy:
         leader_approval=settings.broadcast_leader_approval,
         status_every=timedelta(seconds=settings.broadcast_status_seconds),
         zalo_every=timedelta(minutes=settings.broadcast_zalo_progress_minutes),
-        rates={"telegram": settings.telegram_rate, "zalo": settings.zalo_rate},
+        rates={
+            "telegram": settings.telegram_rate,
+            "zalo": settings.zalo_rate,
+            "zalo_oa": settings.zalo_oa_rate,
+        },
         poll_seconds=settings.delivery_poll_seconds,
     )
 

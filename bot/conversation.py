@@ -5,17 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from db.store import unit_of_work
+from db.store import Store, unit_of_work
 from handlers.core import texts
 from handlers.core.context import Services
 from handlers.core.dispatcher import Dispatcher
 from handlers.core.types import Incoming, Reply
 
 log = logging.getLogger(__name__)
+
+# Runs in the update's unit of work with the replies it produced: what commits with them (bot/inbox.py).
+After = Callable[[Store, list[Reply]], Awaitable[None]]
+
+
+class DatabaseUnavailable(RuntimeError):
+    """The database stayed unreachable through every retry; the update was not applied."""
 
 
 class Conversation:
@@ -46,12 +54,18 @@ class Conversation:
             self._locks[key] = lock
         return lock
 
-    async def handle(self, incoming: Incoming) -> list[Reply]:
+    async def handle(self, incoming: Incoming, after: After | None = None) -> list[Reply]:
+        """The replies to `incoming`, its work committed. With `after` (a durable caller, the inbox), `after`
+        runs in the same unit of work, and a database that stays unavailable raises DatabaseUnavailable
+        instead of apologising: the caller still holds the event and tries again later."""
         async with self._lock(incoming):
             for delay in (*self.db_retry_delays, None):
                 try:
                     async with unit_of_work(self.sessions) as store:
-                        return await self.dispatcher.handle(incoming, store, self.services)
+                        replies = await self.dispatcher.handle(incoming, store, self.services)
+                        if after is not None:
+                            await after(store, replies)
+                        return replies
                 except IntegrityError as error:
                     if incoming.update_id is not None and "processed_updates" in str(error):
                         # The same update arrived twice at once (webhook retry) and the other copy won.
@@ -68,6 +82,8 @@ class Conversation:
                         )
                         await asyncio.sleep(delay)
                         continue
+                    if after is not None and database_unavailable(error):
+                        raise DatabaseUnavailable(type(error).__name__) from error
                     log.exception(
                         "update %s:%s from %s failed", incoming.channel, incoming.update_id, incoming.user_id
                     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 # Bot API URLs carry the token in the path ("/bot123:ABC/sendMessage"); redact any such shape as well.
 _TOKEN_SHAPE = re.compile(r"(bot)?\d{3,}:[A-Za-z0-9_-]{8,}")
+_DATABASE_LOGGERS = ("sqlalchemy", "aiosqlite", "asyncpg")
 
 
 class RedactFilter(logging.Filter):
@@ -62,3 +63,8 @@ def setup_logging(level: str = "INFO", fmt: str = "text", secrets: list[str] | N
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
     logging.getLogger("alembic").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
     logging.getLogger("aiogram.event").setLevel(logging.WARNING if level != "DEBUG" else logging.DEBUG)
+    # The database layer logs statements with their parameters (what people wrote, invite codes) and at
+    # DEBUG the rows it read: aiosqlite every call with its arguments, SQLAlchemy's engine the bound
+    # values. Never at any level; db/session.py also keeps parameters out of exception messages.
+    for name in _DATABASE_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -6,6 +6,9 @@ from db import (  # noqa: F401
     models_campaigns,
     models_faq,
     models_handoff,
+    models_inbox,
     models_outbox,
     models_visits,
+    models_web,
+    models_zalo_oa,
 )

@@ -20,6 +20,9 @@ def ensure_sqlite_dir(url: str) -> None:
 
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     ensure_sqlite_dir(url)
+    # A database error's message would carry the statement's parameters (people's words, invite codes)
+    # into whatever logs it; the statement alone is enough to debug.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         # SQLite has one writer. With several pooled connections, writers wait in SQLite's busy handler,
         # which retries without any order: under load some updates waited 8–15 s (bench/e2e_bench.py).

@@ -26,6 +26,8 @@ from db.repos.updates import UpdateRepo
 from db.repos.users import UserRepo
 from db.repos.visit_stats import VisitStatsRepo
 from db.repos.visits import VisitRepo
+from db.repos.web import WebRepo
+from db.repos.zalo_oa import ZaloOARepo
 
 
 class Store:
@@ -52,6 +54,8 @@ class Store:
         self.handoffs = HandoffRepo(session)
         self.handoff_stats = HandoffStatsRepo(session)
         self.faq_proposals = ProposalRepo(session)
+        self.zalo_oa = ZaloOARepo(session)
+        self.web = WebRepo(session)
 
 
 @asynccontextmanager

@@ -55,7 +55,7 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from faq.model import Entry
-from faq.normalize import Analysis, Normalizer, WordIds
+from faq.normalize import Analysis, Batch, Normalizer, WordIds
 from faq.smalltalk import SmallTalk, SmallTalkClassifier
 from faq.text import TEXT_BREAK
 
@@ -111,6 +111,9 @@ class Result:
     outcome: Outcome
     hits: tuple[Hit, ...]
     alert: Alert | None = field(default=None, compare=False)
+    # The message is about another app, bank or service and names nothing of ours: declined (a
+    # message about another procedure is declined too, without this: the team may help with it).
+    elsewhere: bool = field(default=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,9 +151,15 @@ class Tuning:
     focus_from: int = 12  # a message of this many content words or more may be partly story
     focus_penalty: float = 0.5  # an unmatched word inside the question costs this share of its weight
     story_weight: float = 0.2  # the words outside the question count this share of their weight
+    near_miss_gate: bool = True  # decline messages about other apps and procedures (smalltalk.yaml)
+    number_conflict: float = 0.8  # share of ranking and confidence kept when the title has another number
+    rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
     confidence_margin: float = 0.04  # the best's confidence leads every other's by this much
+    clear_margin: float = 0.18  # ... or by this much, whatever the lead in the ranking
+    sure_confidence: float = 0.6  # ... or by ``sure_margin`` when it is this well matched
+    sure_margin: float = 0.1
     alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
     pair_gap: int = 1000  # content words this many syllables apart or less make a pair
@@ -247,6 +256,7 @@ class Engine:
         self._smalltalk = SmallTalkClassifier(self._norm)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
+        self._position = {e.id: i for i, e in enumerate(self._entries)}
         if len(self._by_id) != len(self._entries):
             raise ValueError("duplicate entry ids; run `faq check` first")
         self._build()
@@ -273,6 +283,12 @@ class Engine:
         if not hits:
             return Result(Outcome.DECLINE, ())
         alert = self._alert(analysis, hits)
+        gate = alert is None and self.tuning.near_miss_gate
+        names = self._smalltalk.elsewhere(analysis.marked) if gate else ()
+        if names and not all(self._speaks_of(hits[0].id, name) for name in names):
+            # "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
+            apps = any(self._smalltalk.is_app(name) for name in names)
+            return Result(Outcome.DECLINE, hits, elsewhere=apps)
         best = hits[0].score
         if confident:
             return Result(Outcome.ANSWER, hits, alert)
@@ -295,6 +311,8 @@ class Engine:
         if kind is not None:
             return Understanding(Verdict.SMALL_TALK, small_talk=kind)
         result = self.search(message, top)
+        if result.elsewhere:
+            return Understanding(Verdict.OFF_TOPIC, result.hits)
         if result.outcome is Outcome.ANSWER:
             return Understanding(Verdict.ANSWER, result.hits, result.alert)
         if result.outcome is Outcome.CHOICES:
@@ -505,6 +523,7 @@ class Engine:
         short_of_row[short_row] = np.arange(len(short_text), dtype=np.int64)
         self._doc_source = [short_text[int(i)] for i in short_of_row[doc_rows]]
         self._doc_tokens = (short, short_of_row[doc_rows])
+        self._title_numbers = self._numbered_words(short, np.asarray(short_kind) == _TITLE, short_entry)
         self._doc_text: dict[int, str] = {}
 
         # Entry views, from the (term, row) postings grouped by (term, entry): rows are ordered entry
@@ -519,11 +538,13 @@ class Engine:
         e_term = p_term[group_start]
         e_entry = p_entry[group_start]
         n_post = len(group_start)
-        # Term frequency per kind of text, all kinds in one pass: title, phrasing, tag, body.
-        by_kind = np.zeros((len(p_term), 4))
-        by_kind[np.arange(len(p_term)), p_kind] = tf
-        kind_tf = np.add.reduceat(by_kind, group_start, axis=0) if n_post else by_kind[:0]
-        in_main = np.add.reduceat(main.astype(np.int64), group_start) > 0 if n_post else main[:0]
+        # Term frequency per kind of text (title, phrasing, tag, body): one bincount over the group
+        # of each posting and its kind (a 2-D reduceat is several times slower).
+        group = np.cumsum(boundary) - 1
+        kind_tf = np.asarray(
+            np.bincount(group * 4 + p_kind, weights=tf, minlength=4 * n_post), np.float64
+        ).reshape(n_post, 4)
+        in_main = np.bincount(group, weights=main, minlength=n_post) > 0
 
         # Centroid: each row a TF-IDF vector of unit length; an entry is the weighted sum, unit length.
         row_df = np.bincount(p_term[counted], minlength=n_terms).astype(np.float64)
@@ -535,7 +556,7 @@ class Engine:
             value[p_term >= n_words] = 0.0
         row_norm = np.sqrt(np.bincount(p_row, weights=value * value, minlength=n_rows))
         value = value / np.where(row_norm[p_row] > 0, row_norm[p_row], 1.0) * field_weight
-        centroid = np.add.reduceat(value, group_start) if n_post else value[:0]
+        centroid = np.asarray(np.bincount(group, weights=value, minlength=n_post), np.float64)
         entry_norm = np.sqrt(np.bincount(e_entry, weights=centroid * centroid, minlength=n_entries))
         centroid /= np.where(entry_norm[e_entry] > 0, entry_norm[e_entry], 1.0)
         self._row_idf = row_idf
@@ -545,10 +566,10 @@ class Engine:
         pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
         mixed = is_generic[pair_a] != is_generic[pair_b]
         term_factor[n_words:] = np.where(mixed, t.view_mixed_weight, t.view_pair_weight)
-        title, phrasing, tag, body_tf = kind_tf.T
+        title, phrasing, tag_tf, body_tf = kind_tf.T
         # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry; body (BM25):
         # answer and details, and the title; topic (BM25): titles and tags.
-        fields_tf = t.title_weight * title + phrasing + tag + t.body_weight * body_tf
+        fields_tf = t.title_weight * title + phrasing + tag_tf + t.body_weight * body_tf
 
         self._in_main = in_main
         self._ent_start = _row_starts(e_term, n_terms)
@@ -573,14 +594,66 @@ class Engine:
             body_bm25 = _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)
             self._view_weights[:, 2] = body_bm25[kept]
         if t.topic_view:
-            self._view_weights[:, 3] = _bm25(title + tag, e_term, e_entry, n_entries, term_factor, t.k1, t.b)[
-                kept
-            ]
+            self._view_weights[:, 3] = _bm25(
+                title + tag_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b
+            )[kept]
         # Domain words for telling off-topic from unknown: any content word of titles and tags.
         title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
         domain = np.zeros(n_terms, dtype=bool)
         domain[p_term[title_tag & (p_term < n_words)]] = True
         self._domain = frozenset(w for w, i in self._words.items() if domain[i] and not is_generic[i])
+
+    def _speaks_of(self, entry_id: str, name: str) -> bool:
+        """Whether the entry's title, phrasings or tags use every word of ``name`` ("momo")."""
+        entry = self._position.get(entry_id, -1)
+        terms = [self._words.get(word) for word in name.split()]
+        if entry < 0 or None in terms:
+            return False
+        keys = np.asarray(terms, dtype=np.int64) * self._ent_stride + entry
+        at = np.minimum(np.searchsorted(self._ent_key, keys), len(self._ent_key) - 1)
+        return bool(np.all((self._ent_key[at] == keys) & self._in_main[at]))
+
+    def _numbered_words(
+        self, batch: Batch, is_title: npt.NDArray[np.bool_], text_entry: Sequence[int]
+    ) -> dict[int, frozenset[tuple[int, int]]]:
+        """Per entry, the (word, number) pairs of its title: "mức 1", "14 tuổi" read as ("muc", "1")."""
+        words = self._word_list
+        digit = np.fromiter((w.isdigit() for w in words), dtype=bool, count=len(words))
+        tok = batch.ids
+        text_of = np.repeat(np.arange(len(batch.starts) - 1), np.diff(batch.starts))
+        at = np.flatnonzero(
+            digit[tok[1:]] & ~digit[tok[:-1]] & (tok[:-1] > 0) & (text_of[1:] == text_of[:-1])
+        )
+        at = at[is_title[text_of[at]]]
+        out: dict[int, set[tuple[int, int]]] = {}
+        for position in at.tolist():
+            entry = text_entry[int(text_of[position])]
+            out.setdefault(entry, set()).add((int(tok[position]), int(tok[position + 1])))
+        return {entry: frozenset(pairs) for entry, pairs in out.items()}
+
+    def _number_conflicts(self, analysis: Analysis, candidates: IntArray) -> npt.NDArray[np.bool_]:
+        """Per candidate, whether its title gives a word only other numbers than the message does:
+        "lên mức 2" against the title "… mức 1 …". The words around agree; the number tells them apart."""
+        conflict = np.zeros(len(candidates), dtype=bool)
+        if not self._title_numbers:
+            return conflict
+        words = self._words
+        asked: dict[int, set[int]] = {}
+        for a, b in pairwise(analysis.marked):
+            if a and b.isdigit() and not a.isdigit() and a in words and b in words:
+                asked.setdefault(words[a], set()).add(words[b])
+        if not asked:
+            return conflict
+        for slot, entry in enumerate(candidates.tolist()):
+            titled: dict[int, set[int]] = {}
+            for word, number in self._title_numbers.get(entry, ()):
+                titled.setdefault(word, set()).add(number)
+            # "mức 1 và mức 2" in a title agrees with either number; only a title without the
+            # number asked for is in conflict.
+            conflict[slot] = any(
+                word in asked and not numbers & asked[word] for word, numbers in titled.items()
+            )
+        return conflict
 
     # ---- query -----------------------------------------------------------------------------------
 
@@ -612,10 +685,14 @@ class Engine:
         candidates = candidates[fused[candidates] > 0]
         if not len(candidates):
             return _NOTHING
-        candidates = candidates[np.argsort(-fused[candidates], kind="stable")]
+        # A title with another number than the message ("mức 1" for "lên mức 2") ranks lower, and its
+        # confidence counts less: the words around agree, the number tells the entries apart.
+        conflict = self._number_conflicts(analysis, candidates)
+        adjusted = np.where(conflict, t.number_conflict, 1.0) * fused[candidates]
+        order = np.argsort(-adjusted, kind="stable")[: t.confidence_candidates]
+        candidates, conflict, ranked = candidates[order], conflict[order], adjusted[order]
 
         # Confidence for the best candidates: the message's weight counted where it asks about each.
-        candidates = candidates[: t.confidence_candidates]
         present, main = self._candidate_terms(query, candidates)
         focus_mass, span = self._focus(query, present)
         matched = present @ query.weights
@@ -634,21 +711,35 @@ class Engine:
         lexical = t.phrasing_share * phrasing + (1.0 - t.phrasing_share) * entry_cover
         char = self._char_similarity(" ".join(query.content[span[0] : span[1]]), candidates)
         confidence = np.minimum(t.lexical_share * lexical + (1.0 - t.lexical_share) * char, 1.0)
-        ranked = fused[candidates]
+        confidence[conflict] *= t.number_conflict
+        if t.rerank_share and len(candidates) > 1:
+            # Re-rank the best few on what the message asks as well: the views rank the whole base
+            # cheaply, the confidence reads each candidate's phrasings against the question itself.
+            ranked = (1.0 - t.rerank_share) * ranked / ranked[0] + t.rerank_share * confidence
+            order = np.argsort(-ranked, kind="stable")
+            candidates, confidence, ranked = candidates[order], confidence[order], ranked[order]
+            present, best_doc = present[order], best_doc[order]
         lead = float((ranked[0] - ranked[1]) / ranked[0]) if len(ranked) > 1 else 1.0
 
-        # Answer only a clear call: the best well matched (confidence), and well ahead of the second
-        # in the ranking (``margin``: the share of its ranking score by which it leads).
+        # Answer only a clear call: the best well matched (confidence), and either well ahead of the
+        # second in the ranking (``margin``: the share of its ranking score by which it leads), or
+        # clearly better matched than every other candidate (the ranking may hesitate between two
+        # entries that share most words, "phí lý lịch tư pháp" vs "xin lý lịch tư pháp", while the
+        # message matches one of them much better).
         best = float(confidence[0])
         others = float(confidence[1:].max()) if len(candidates) > 1 else 0.0
+        clear = best - others
         # In a long message many entries match a little, so the others' confidence says less than the
         # lead in the ranking: there the lead alone must be clear.
         story = len(query.position_term) >= t.focus_from
         confident = bool(
             best >= self.answer_threshold
-            and lead >= self.margin
-            and (story or best - others >= t.confidence_margin)
             and query.typed > 1
+            and (
+                (lead >= self.margin and (story or clear >= t.confidence_margin))
+                or clear >= t.clear_margin
+                or (best >= t.sure_confidence and clear >= t.sure_margin)
+            )
         )
         hits: list[Hit] = []
         ceiling = 1.0

@@ -7,6 +7,8 @@
 * **Off-topic**: a message the search could not place, that names nothing the bot is about (no
   domain word) or names something clearly elsewhere (weather, football, prices…). It gets one polite
   line on what the bot helps with instead of an offer to ask the team.
+* **Elsewhere**: a message about another app, bank or service ("quên mật khẩu zalo", "app ngân hàng
+  bị khóa") that names nothing of ours: never answered from the base, however close the wording.
 * **Risky**: a message that speaks of strangers, links, codes being asked for or loans: with a scam
   entry among the candidates, its warning is shown first.
 
@@ -79,6 +81,9 @@ class TalkData:
     domain: tuple[str, ...]
     off_topic: tuple[str, ...]
     risk: tuple[str, ...]
+    elsewhere: tuple[str, ...] = ()
+    procedures: tuple[str, ...] = ()
+    own: tuple[str, ...] = ()
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> TalkData:
@@ -89,6 +94,9 @@ class TalkData:
             domain=tuple(sorted(_folded_set(raw.get("domain")))),
             off_topic=tuple(sorted(_folded_set(raw.get("off_topic")))),
             risk=tuple(sorted(_folded_set(raw.get("risk")))),
+            elsewhere=tuple(sorted(_folded_set(raw.get("elsewhere")))),
+            procedures=tuple(sorted(_folded_set(raw.get("procedures")))),
+            own=tuple(sorted(_folded_set(raw.get("own")))),
         )
 
 
@@ -130,6 +138,15 @@ class SmallTalkClassifier:
     def __init__(self, normalizer: Normalizer | None = None, talk: TalkData | None = None) -> None:
         self._norm = normalizer or Normalizer()
         self._talk = talk or default_talk()
+        # Names are compared as messages are, after the lexicon ("shopee" → "shope", "bằng lái" →
+        # "giay phep lai xe"), so the lists can be written as people write.
+        self._apps = frozenset(self._marked(self._talk.elsewhere))
+        self._elsewhere = tuple(sorted(self._apps | set(self._marked(self._talk.procedures))))
+        self._own = self._marked(self._talk.own)
+
+    def _marked(self, phrases: Collection[str]) -> tuple[str, ...]:
+        out = {" ".join(w for w in self._norm.analyze(p).marked if w) for p in phrases}
+        return tuple(sorted(p for p in out if p))
 
     def kind(self, text: str) -> SmallTalk | None:
         """Small-talk kind of a whole message, or None if it is (or may be) a question."""
@@ -184,11 +201,30 @@ class SmallTalkClassifier:
             return True
         return not cue_only and not any(word in domain_words for word in analysis.content)
 
+    def elsewhere(self, marked: Collection[str] | str) -> tuple[str, ...]:
+        """The other apps, banks, services or procedures a message names ("quên mật khẩu zalo" →
+        "zalo", "làm hộ chiếu" → "ho chieu") when it names nothing of ours; empty otherwise. The
+        engine declines such a message unless the entry it found speaks of each of them itself."""
+        joined = _joined(marked)
+        names = tuple(phrase for phrase in self._elsewhere if f" {phrase} " in joined)
+        if not names or any(f" {phrase} " in joined for phrase in self._own):
+            return ()
+        return names
+
+    def is_app(self, name: str) -> bool:
+        """Whether a name ``elsewhere`` gave is another app, bank or service (rather than a procedure)."""
+        return name in self._apps
+
     def risky(self, marked: Collection[str] | str) -> bool:
         """True when a message speaks of a risk: strangers, links or apps, codes asked for, loans."""
-        words = marked.split() if isinstance(marked, str) else [w for w in marked if w]
-        joined = f" {' '.join(words)} "
+        joined = _joined(marked)
         return any(f" {phrase} " in joined for phrase in self._talk.risk)
+
+
+def _joined(marked: Collection[str] | str) -> str:
+    """Syllables (``Analysis.marked`` or a folded text) as one string with a space at each end."""
+    words = marked.split() if isinstance(marked, str) else [w for w in marked if w]
+    return f" {' '.join(words)} "
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from handlers.handoff import setup as handoff
 from handlers.members import setup as members
 from handlers.reports import setup as reports
 from handlers.visits import setup as visits
+from handlers.webaccess import setup as webaccess
 
 # /trogiup and the Telegram menu, in this order: what everyone needs first, then each feature's commands.
 MENU = (
@@ -22,6 +23,7 @@ MENU = (
     ("dangkytin", "huytin", "thongbao"),
     ("chiendich", "tiendo"),
     ("hoito", "cauhoi", "traloi", "nhomto", "faq"),
+    ("web",),
 )
 
 
@@ -35,6 +37,7 @@ def build_dispatcher() -> Dispatcher:
     broadcasts.register(d)  # /dangkytin /huytin /thongbao
     campaigns.register(d)  # /chiendich /tiendo
     handoff.register(d)  # /hoito /cauhoi /traloi /nhomto /faq
+    webaccess.register(d)  # /web
     d.order_menu([name for group in MENU for name in group])
     # Free text, asked in turn: a request for a person, else a question for the FAQ (which passes it on
     # to the member who has the citizen's question unless it answers it confidently).

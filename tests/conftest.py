@@ -1,8 +1,10 @@
 """Fixtures: a clean environment per test, and the same database tests on SQLite and PostgreSQL.
 
-SQLite: the migrations build a template file once; each test gets its own copy.
-PostgreSQL (CDSBOT_TEST_POSTGRES_URL): a database of our own is created for the session, migrated once,
-and emptied after each test. Under CI=true a missing PostgreSQL fails instead of skipping.
+SQLite: the migrations and the shipped FAQ base build a template file once; each test gets its own copy.
+PostgreSQL (CDSBOT_TEST_POSTGRES_URL): a database of our own is created for the session, migrated and
+seeded once, and put back to that state after each test by one stored procedure (it empties only the
+tables a test wrote to, so a test that touched three tables pays for three). Under CI=true a missing
+PostgreSQL fails instead of skipping.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ from sqlalchemy.engine import make_url
 
 from bot.app import App, build_app
 from bot.settings import Settings
-from db.base import Base
 from db.migrate import upgrade
 from db.session import create_engine
 from tests.support import FakeClock
@@ -49,7 +50,63 @@ def sqlite_url(path: Path) -> str:
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     in_thread(upgrade, sqlite_url(path))
+    in_thread(asyncio.run, _seed(sqlite_url(path)))
     return path
+
+
+async def _seed(url: str) -> None:
+    """What every app's first start writes (the shipped FAQ base), done once for all tests."""
+    await (await build_app(Settings(database_url=url))).close()
+
+
+# The tables a start seeds are copied aside once; the reset restores them after emptying what the test
+# wrote. Rows go back in with their ids, so each sequence restarts after the largest id restored.
+_SEEDED = ("faq_entries", "faq_revision", "faq_changes")
+_RESET_PROCEDURE = """
+CREATE PROCEDURE cdsbot_test_reset() LANGUAGE plpgsql AS $$
+DECLARE
+    t text;
+    seq text;
+    col text;
+    found int;
+BEGIN
+    SET LOCAL session_replication_role = replica;  -- no foreign-key order to respect while emptying
+    FOR t IN SELECT tablename FROM pg_tables
+             WHERE schemaname = 'public' AND tablename <> 'alembic_version'
+               AND tablename NOT LIKE 'seed!_%' ESCAPE '!'
+    LOOP
+        found := NULL;
+        EXECUTE format('SELECT 1 FROM %I LIMIT 1', t) INTO found;
+        IF found IS NOT NULL OR t = ANY(ARRAY[{seeded}]) THEN
+            EXECUTE format('DELETE FROM %I', t);
+            IF t = ANY(ARRAY[{seeded}]) THEN
+                EXECUTE format('INSERT INTO %I SELECT * FROM %I', t, 'seed_' || t);
+            END IF;
+        END IF;
+    END LOOP;
+    FOR t, col, seq IN
+        SELECT d.refobjid::regclass::text, a.attname, d.objid::regclass::text
+        FROM pg_depend d
+        JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
+        JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid
+        WHERE d.deptype IN ('a', 'i') AND s.relnamespace = 'public'::regnamespace
+    LOOP
+        EXECUTE format('SELECT setval(%L, COALESCE((SELECT max(%I) FROM %s), 0) + 1, false)', seq, col, t);
+    END LOOP;
+END $$
+"""
+
+
+async def _snapshot_seed(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as conn:
+            for table in _SEEDED:
+                await conn.execute(text(f'CREATE TABLE "seed_{table}" AS TABLE "{table}"'))
+            seeded = ", ".join(f"'{t}'" for t in _SEEDED)
+            await conn.execute(text(_RESET_PROCEDURE.replace("{seeded}", seeded)))
+    finally:
+        await engine.dispose()
 
 
 def in_thread(fn: Callable[..., T], *args: Any) -> T:
@@ -98,6 +155,8 @@ def pg_database(pg_server: str) -> Iterator[str]:
     url = make_url(pg_server).set(database=name).render_as_string(hide_password=False)
     try:
         in_thread(upgrade, url)
+        in_thread(asyncio.run, _seed(url))
+        in_thread(asyncio.run, _snapshot_seed(url))
         yield url
     finally:
         _pg_admin_run(pg_server, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -115,11 +174,11 @@ def fresh_pg_database(pg_server: str) -> Iterator[str]:
 
 
 async def _truncate(url: str) -> None:
+    """Back to the state just after migrating and seeding (see `_RESET_PROCEDURE`)."""
     engine = create_engine(url)
     try:
         async with engine.begin() as conn:
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            await conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            await conn.execute(text("CALL cdsbot_test_reset()"))
     finally:
         await engine.dispose()
 

@@ -79,6 +79,9 @@ class TelegramSender:
         self.on_blocked = on_blocked
         self.attempts = attempts
         self.sleep = sleep
+        # Counts each reply in the channel's delivery limits (bot.delivery), which the outbox then leaves
+        # room for: replies never wait, broadcasts do. Set by bot/services.py when this process can.
+        self.count_send: Callable[[str], None] | None = None
 
     async def call(self, make: Callable[[], Awaitable[T]]) -> T:
         """One API call with Telegram's back-off rules; raises RecipientBlocked or the last error."""
@@ -106,20 +109,27 @@ class TelegramSender:
             # The caption carries the text when it fits and nothing else must follow it.
             alone = len(text) <= CAPTION_LIMIT and not reply.choices and reply.document is None
             caption = html.escape(text, quote=False) if alone and text else None
+            self._count(chat_id)
             msg = await self.call(lambda: self.bot.send_photo(chat_id, photo, caption=caption))
             ids.append(msg.message_id)
             if alone:
                 return ids
         if reply.document is not None:
             document = BufferedInputFile(reply.document.data, filename=reply.document.filename)
+            self._count(chat_id)
             msg = await self.call(lambda: self.bot.send_document(chat_id, document))
             ids.append(msg.message_id)
         chunks = html_chunks(reply)
         for i, chunk in enumerate(chunks):
             buttons = markup if i == len(chunks) - 1 else None
+            self._count(chat_id)
             msg = await self.call(self._sender(chat_id, chunk, buttons))
             ids.append(msg.message_id)
         return ids
+
+    def _count(self, chat_id: int | str) -> None:
+        if self.count_send is not None:
+            self.count_send(str(chat_id))
 
     def _sender(
         self, chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None

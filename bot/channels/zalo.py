@@ -1,12 +1,21 @@
-"""Zalo through our own Bot API client: long polling or webhooks, choices as numbered lines, plain text."""
+"""Zalo through our own Bot API client: long polling or webhooks, choices as numbered lines, plain text.
+
+Every event goes through the durable inbox (bot/inbox.py) before anything else: a webhook answers 200 only
+once the raw event is committed there (503 when the database cannot take it, so Zalo retries), and a
+polled event is stored as soon as it arrives. The inbox then hands each event to this channel to be
+understood, answered by the conversation, and sent.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
 import logging
+from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 
@@ -25,6 +34,7 @@ from bot.channels.zalo_api import (
 )
 from bot.conversation import Conversation
 from bot.http import HttpServer
+from bot.inbox import Inbox, InboxUnavailable
 from db.store import unit_of_work
 from handlers.core.textutil import split_text
 from handlers.core.types import Channel, Incoming, Kind, Reply
@@ -83,6 +93,16 @@ def to_incoming(event: ZaloEvent, bot_name: str) -> Incoming | None:
     )
 
 
+def event_key(raw: dict[str, Any]) -> str:
+    """The platform's id of the event (its message id); a digest of the event when it carries none."""
+    message = raw.get("message")
+    message_id = message.get("message_id") if isinstance(message, dict) else None
+    if isinstance(message_id, str | int) and not isinstance(message_id, bool) and str(message_id).strip():
+        return str(message_id)[:128]
+    canonical = json.dumps(raw, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+
+
 def zalo_chunks(reply: Reply) -> list[str]:
     text = render(reply)
     if reply.document is not None or reply.photo is not None:
@@ -104,6 +124,8 @@ class ZaloChannel:
         http: HttpServer | None = None,
         poll_timeout: int = 30,
         sleep: Sleep = asyncio.sleep,
+        inbox_lease: timedelta = timedelta(seconds=30),
+        inbox_concurrency: int = 16,
     ) -> None:
         self.conversation = conversation
         self.api = ZaloBotAPI(token, base_url=api_base, request_timeout=20.0)
@@ -112,9 +134,10 @@ class ZaloChannel:
         self.http = http
         self.poll_timeout = poll_timeout
         self.sleep = sleep
+        self.inbox = Inbox(self.name, conversation, self, lease=inbox_lease, concurrency=inbox_concurrency)
         self._bot_name = ""
         self._polling: asyncio.Task[None] | None = None
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._fetch: asyncio.Task[dict[str, Any] | None] | None = None
         self._stopping = asyncio.Event()
         if self.webhook_url:
             if http is None or not webhook_secret:
@@ -126,6 +149,8 @@ class ZaloChannel:
     async def start(self) -> None:
         me = await call_with_retry(self.api.get_me, classify, sleep=self.sleep)
         self._bot_name = me.account_name or ""
+        # Before any new event: rows a stopped or dead process left are answered first.
+        await self.inbox.start()
         if self.webhook_url and self.webhook_secret:
             url, secret = self.webhook_url, self.webhook_secret
             await call_with_retry(lambda: self.api.set_webhook(url, secret), classify, sleep=self.sleep)
@@ -138,22 +163,29 @@ class ZaloChannel:
             log.info("zalo polling as %s", self._bot_name)
 
     async def stop(self) -> None:
+        """Take no new event (a webhook event that still arrives is stored for the next start), let the
+        inbox finish what it holds or leave it for the next start; it logs the counts."""
         self._stopping.set()
+        if self._fetch is not None and not self._fetch.done():
+            self._fetch.cancel()  # a long poll with nothing received yet; an event already in hand is kept
         if self._polling is not None:
-            self._polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling
             self._polling = None
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=5)
+        await self.inbox.stop()
         await self.api.close()
 
     # -- inbound --
     async def _poll(self) -> None:
         delay = 1.0
         while not self._stopping.is_set():
+            self._fetch = asyncio.create_task(self.api.get_raw_update(timeout=self.poll_timeout))
             try:
-                event = await self.api.get_updates(timeout=self.poll_timeout)
+                raw = await self._fetch
+            except asyncio.CancelledError:
+                if self._stopping.is_set():
+                    return
+                raise
             except (
                 ZaloNetworkError,
                 ZaloServerError,
@@ -162,22 +194,40 @@ class ZaloChannel:
                 ZaloUnauthorized,
             ) as error:
                 log.warning("zalo getUpdates failed (%s); retrying in %.0fs", error, delay)
-                await self.sleep(delay)
+                await self._pause(delay)
                 delay = min(delay * 2, 60.0)
                 continue
             except ZaloBadRequest as error:
                 log.error("zalo getUpdates refused: %s", error)
-                await self.sleep(delay)
+                await self._pause(delay)
                 delay = min(delay * 2, 60.0)
                 continue
             delay = 1.0
-            if event is not None:
-                self._spawn(event)
+            if raw is not None:
+                await self._keep(raw)
 
-    def _spawn(self, event: ZaloEvent) -> None:
-        task = asyncio.create_task(self._handle(event))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+    async def _keep(self, raw: dict[str, Any]) -> None:
+        """Store a polled event. Zalo will not hand it out again, so a database outage is waited out."""
+        key, delay = event_key(raw), 1.0
+        while True:
+            try:
+                await self.inbox.put(key, raw)
+                return
+            except InboxUnavailable as error:
+                if self._stopping.is_set():
+                    log.error(
+                        "zalo event %s not stored: database unavailable (%s) while stopping", key, error
+                    )
+                    return
+                log.warning("zalo event %s waits: database unavailable (%s)", key, error)
+                await self._pause(delay)
+                delay = min(delay * 2, 30.0)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, but wake up at once when the channel stops."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._stopping.wait()
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER)
@@ -191,37 +241,45 @@ class ZaloChannel:
         except (json.JSONDecodeError, UnicodeDecodeError):
             return web.Response(status=400, text="Bad Request")
         raw = body.get("result", body) if isinstance(body, dict) else None
-        try:
-            event = ZaloEvent.from_dict(raw)
-        except (TypeError, ValueError):
+        if not isinstance(raw, dict):
             log.warning("zalo webhook body not understood")
             return web.json_response({"ok": True})
-        # Zalo wants a fast answer: acknowledge now, work after.
-        self._spawn(event)
+        try:
+            await self.inbox.put(event_key(raw), raw)
+        except InboxUnavailable as error:
+            log.warning("zalo webhook: database unavailable (%s); answered 503, Zalo retries", error)
+            return web.Response(status=503, text="Service Unavailable")
+        # Stored: acknowledge now, the inbox answers the person.
         return web.json_response({"ok": True})
 
-    async def _handle(self, event: ZaloEvent) -> None:
+    # -- the inbox's handler --
+    def incoming(self, payload: dict[str, Any]) -> Incoming | None:
+        try:
+            event = ZaloEvent.from_dict(payload)
+        except (TypeError, ValueError):
+            log.warning("zalo event not understood; ignored")
+            return None
         incoming = to_incoming(event, self._bot_name)
         if incoming is None:
             log.info("zalo event %s without a chat; ignored", event.event_name)
-            return
-        try:
-            replies = await self.conversation.handle(incoming)
-            await self.deliver(incoming.chat_id, replies)
-        except Exception:
-            log.exception("zalo event %s failed", incoming.update_id)
+        return incoming
+
+    def render(self, incoming: Incoming, replies: list[Reply]) -> list[str]:
+        return [chunk for reply in replies for chunk in zalo_chunks(reply)]
+
+    async def send(self, incoming: Incoming, outgoing: Any) -> None:
+        await self.send_chunks(incoming.chat_id, [str(chunk) for chunk in outgoing or []])
 
     # -- outbound --
     async def send_text(self, chat_id: str, text: str) -> str:
         sent = await call_with_retry(lambda: self.api.send_message(chat_id, text), classify, sleep=self.sleep)
         return sent.message_id
 
-    async def deliver(self, chat_id: str, replies: list[Reply]) -> list[str]:
+    async def send_chunks(self, chat_id: str, chunks: list[str]) -> list[str]:
         ids: list[str] = []
         try:
-            for reply in replies:
-                for chunk in zalo_chunks(reply):
-                    ids.append(await self.send_text(chat_id, chunk))
+            for chunk in chunks:
+                ids.append(await self.send_text(chat_id, chunk))
         except RecipientBlocked:
             log.info("zalo chat %s cannot be reached; marked blocked", chat_id)
             async with unit_of_work(self.conversation.sessions) as store:

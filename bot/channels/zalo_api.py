@@ -473,6 +473,11 @@ class ZaloBotAPI:
 
     async def get_updates(self, timeout: int = 30) -> ZaloEvent | None:  # noqa: ASYNC109 - the API's long-poll parameter
         """Long-poll once: the next event, or None when the window passed with nothing new (the 408)."""
+        raw = await self.get_raw_update(timeout)
+        return None if raw is None else ZaloEvent.from_dict(raw)
+
+    async def get_raw_update(self, timeout: int = 30) -> dict[str, Any] | None:  # noqa: ASYNC109 - as above
+        """Long-poll once: the next event as the platform sent it (to be stored before it is parsed)."""
         try:
             result = await self.call(
                 "getUpdates", {"timeout": timeout}, time_limit=timeout + self._request_timeout
@@ -483,7 +488,7 @@ class ZaloBotAPI:
             raise
         if not isinstance(result, Mapping) or not result:
             return None
-        return ZaloEvent.from_dict(result)
+        return dict(result)
 
     async def set_webhook(self, url: str, secret_token: str) -> WebhookInfo:
         """Register `url`; Zalo sends `secret_token` back in the X-Bot-Api-Secret-Token header."""

@@ -9,7 +9,8 @@ from collections.abc import Callable, Sequence
 
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.cli.parser import Parser
+from bot.settings import Settings, explain
 
 EXIT_CONFIG = 2
 
@@ -18,23 +19,29 @@ def _settings() -> Settings:
     try:
         return Settings()
     except ValidationError as error:
-        for problem in error.errors():
-            loc = ".".join(str(p) for p in problem["loc"])
-            name = f"CDSBOT_{loc.upper()}" if loc else "cấu hình"
-            message = str(problem["msg"]).removeprefix("Value error, ")
-            sys.stderr.write(f"Cấu hình không hợp lệ: {name}: {message}\n")
+        sys.stderr.write("".join(f"{line}\n" for line in explain(error)))
         raise SystemExit(EXIT_CONFIG) from None
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="cdsbot", description="Bot của Tổ công nghệ số cộng đồng")
+    parser = Parser(prog="cdsbot", description="Bot của Tổ công nghệ số cộng đồng")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="chạy bot (không có token: trò chuyện trên cửa sổ lệnh)")
-    run.add_argument("--role", choices=["all", "web", "worker"], default="all")
+    run.add_argument(
+        "--role",
+        choices=["all", "web", "worker"],
+        default="all",
+        help="all: mọi việc (mặc định); web: chỉ nhận tin; worker: chỉ gửi và chạy việc định kỳ",
+    )
 
     chat = sub.add_parser("chat", help="trò chuyện với bot trên cửa sổ lệnh, dùng CSDL cục bộ")
-    chat.add_argument("--as", dest="as_role", choices=["citizen", "member", "leader", "officer", "admin"])
+    chat.add_argument(
+        "--as",
+        dest="as_role",
+        choices=["citizen", "member", "leader", "officer", "admin"],
+        help="vai trò của bạn trong cuộc trò chuyện thử",
+    )
     chat.add_argument("--user", default="console-user", help="mã người dùng trên kênh console")
 
     sub.add_parser("config", help="in cấu hình đang dùng (che bí mật)")
@@ -43,18 +50,20 @@ def _parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="áp dụng migration tới bản mới nhất")
     down = db_sub.add_parser("downgrade", help="lùi migration")
-    down.add_argument("revision")
+    down.add_argument("revision", metavar="MÃ", help="mã revision muốn lùi về, ví dụ 0006")
     db_sub.add_parser("current", help="in revision hiện tại")
 
     from bot.cli import areas as cli_areas
     from bot.cli import campaigns as cli_campaigns
     from bot.cli import faq as cli_faq
     from bot.cli import report as cli_report
+    from bot.cli import zalo_oa as cli_zalo_oa
 
     cli_faq.add_parser(sub)
     cli_areas.add_parser(sub)
     cli_report.add_parser(sub)
     cli_campaigns.add_parser(sub)
+    cli_zalo_oa.add_parser(sub)
     return parser
 
 
@@ -70,6 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "db":
         return _db(settings, args)
+    if args.command in ("run", "chat"):
+        # Which database a start uses, said every time: a bot started from another folder or with a
+        # forgotten variable must not look like one that lost its data.
+        sys.stderr.write(f"Cơ sở dữ liệu: {settings.database_shown}\n")
     if args.command == "run":
         from bot.runner import run
 
@@ -92,6 +105,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli import campaigns as cli_campaigns
 
         return cli_campaigns.run(settings, args)
+    if args.command == "zalo-oa":
+        from bot.cli import zalo_oa as cli_zalo_oa
+
+        return cli_zalo_oa.run(settings, args)
     raise AssertionError(args.command)
 
 

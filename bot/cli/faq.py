@@ -26,19 +26,19 @@ def add_parser(sub: Any) -> None:
     check.add_argument("--dir", type=Path, help="thư mục tệp YAML (mặc định: cơ sở đi kèm)")
 
     search = cmd.add_parser("search", help="tìm câu trả lời cho một câu hỏi")
-    search.add_argument("query", nargs="?", help="câu hỏi")
-    search.add_argument("--top", type=int, default=3)
+    search.add_argument("query", nargs="?", metavar="CÂU_HỎI", help="câu hỏi")
+    search.add_argument("--top", type=int, default=3, help="số mục muốn xem (mặc định 3)")
     search.add_argument("--json", action="store_true", help="in JSON")
     search.add_argument("--batch", type=Path, help='tệp JSONL, mỗi dòng {"q": "..."}')
     search.add_argument("--dir", type=Path, help="tìm trong thư mục YAML thay vì cơ sở đang chạy")
 
     imp = cmd.add_parser("import", help="nhập mục từ YAML/JSON/CSV/XLSX (xem trước, rồi --yes)")
-    imp.add_argument("file", type=Path)
+    imp.add_argument("file", type=Path, metavar="TỆP", help="tệp .yaml, .json, .csv hoặc .xlsx")
     imp.add_argument("--yes", action="store_true", help="thực sự ghi (mặc định chỉ xem trước)")
 
     exp = cmd.add_parser("export", help="xuất toàn bộ cơ sở câu hỏi")
-    exp.add_argument("--format", choices=FORMATS, default="json")
-    exp.add_argument("-o", "--output", type=Path)
+    exp.add_argument("--format", choices=FORMATS, default="json", help="định dạng tệp (mặc định json)")
+    exp.add_argument("-o", "--output", type=Path, metavar="TỆP", help="ghi ra tệp này")
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:

@@ -29,7 +29,9 @@ def add_parser(sub: Any) -> None:
     visits.add_argument("--from", dest="date_from", help="từ ngày dd/mm/yyyy (mặc định: đầu tháng này)")
     visits.add_argument("--to", dest="date_to", help="đến ngày dd/mm/yyyy (mặc định: hôm nay)")
     visits.add_argument("--area", help="mã địa bàn (mặc định: tất cả)")
-    visits.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    visits.add_argument(
+        "--format", choices=["xlsx", "csv"], default="xlsx", help="định dạng tệp (mặc định xlsx)"
+    )
     visits.add_argument("-o", "--output", type=Path, required=True, help="tệp ghi ra")
 
 

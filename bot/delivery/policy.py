@@ -5,6 +5,10 @@ Failures, classified by `bot.channels.retry.Failure` (the channels' own classifi
   the pause. After `max_rate_limited` 429s the row fails (Zalo's "quota exceeded" may last all day).
 - BLOCKED (403): the recipient is marked blocked (users.blocked_at) and the row is never retried.
 - REJECTED (400): failed with the platform's reason, never retried.
+- OUTSIDE_WINDOW (Zalo OA -230/-232: the person has not written for 7 days): failed as "outside window",
+  never retried.
+- PAUSED / DEFERRED (Zalo OA: quota used up or authorization lost; the night ban): pending again at the
+  verdict's `not_before` (else after `paused_seconds`), without pausing the other accounts of the channel.
 - TRANSIENT (network, 5xx, or an error no channel recognises): retried with exponential back-off
   (5 s, 10 s, 20 s… up to 10 minutes), up to `max_attempts` attempts, then failed.
 """
@@ -23,6 +27,8 @@ from db.repos.outbox_ledger import Claimed, Outcome
 
 log = logging.getLogger(__name__)
 
+OUTSIDE_WINDOW = "outside window"  # how the ledger records a Zalo OA row the person's window had closed on
+
 
 @dataclass(frozen=True, slots=True)
 class DeliveryConfig:
@@ -35,6 +41,7 @@ class DeliveryConfig:
     backoff_first_seconds: float = 5.0
     backoff_max_seconds: float = 600.0
     rate_limit_pause_seconds: float = 10.0  # a 429 without retry_after (Zalo's "quota exceeded")
+    paused_seconds: float = 3600.0  # a sending account paused without saying until when (Zalo OA)
     request_timeout_seconds: float = 30.0  # a send starts only with this much lease left
     stop_grace_seconds: float = 5.0
 
@@ -54,8 +61,8 @@ def describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {message or error}"[:500]
 
 
-def release(row: Claimed, progress: Progress, now: datetime) -> Outcome:
-    """Give the row back without (further) trying: due again at once."""
+def release(row: Claimed, progress: Progress, when: datetime) -> Outcome:
+    """Give the row back without (further) trying: due again at `when` (now, or once its chat is free)."""
     return Outcome(
         row,
         PENDING,
@@ -63,7 +70,7 @@ def release(row: Claimed, progress: Progress, now: datetime) -> Outcome:
         attempted=progress.parts_sent > row.parts_sent,
         message_id=progress.first_id,
         file_id=progress.file_id,
-        retry_at=now,
+        retry_at=when,
     )
 
 
@@ -102,6 +109,10 @@ def failure(
         return _outcome(row, BLOCKED, progress, reason), None
     if verdict.failure == Failure.REJECTED:
         return _outcome(row, FAILED, progress, reason), None
+    if verdict.failure == Failure.OUTSIDE_WINDOW:
+        return _outcome(row, FAILED, progress, f"{OUTSIDE_WINDOW}: {reason}"), None
+    if verdict.failure in (Failure.PAUSED, Failure.DEFERRED):
+        return later(row, progress, reason, verdict.not_before or now + timedelta(seconds=cfg.paused_seconds))
     if verdict.failure == Failure.RATE_LIMITED:
         wait = verdict.wait or cfg.rate_limit_pause_seconds
         if row.rate_limited + 1 >= cfg.max_rate_limited:
@@ -110,6 +121,12 @@ def failure(
         retry_at = now + timedelta(seconds=wait)
         return _outcome(row, PENDING, progress, reason, retry_at=retry_at, rate_limited=True), wait
     return transient(row, progress, reason, now, cfg), None
+
+
+def later(row: Claimed, progress: Progress, reason: str, when: datetime) -> tuple[Outcome, None]:
+    """Not now, but at `when` (Zalo OA's night ban, an OA paused): counted with the rate-limited
+    attempts, so waiting out the night does not use up the attempts left for network trouble."""
+    return _outcome(row, PENDING, progress, reason, retry_at=when, rate_limited=True), None
 
 
 def transient(row: Claimed, progress: Progress, reason: str, now: datetime, cfg: DeliveryConfig) -> Outcome:

@@ -13,6 +13,12 @@ moments sends actually left, and a send departs only once the last `count` depar
 `per` seconds (plus 1%), waiting the difference if needed. That is the hard guarantee; the
 reservations keep the waits rare and short, and keep sends in order.
 
+A send can ask not to wait for a busy chat: with `horizon`, when its chat or group cannot take it
+within `horizon` seconds of the channel's next moment, nothing is reserved and `acquire` returns how long
+the chat stays busy, so the caller puts the row back for later instead of holding a place in its window
+(rows of one busy chat never hold back the others). An interactive reply never waits: `note`
+counts it in every limit at once, and the broadcasts' later moments move on past it.
+
 `pause(seconds)` (a 429 with retry_after) holds every send of the channel; a send whose moment falls
 inside a pause that began after it reserved gives its moment back and reserves a new one after the pause.
 
@@ -128,6 +134,25 @@ class Limits:
     per_group: Rate | None = None
 
 
+class Limiter(Protocol):
+    """What the delivery worker needs from a channel's limits (in memory, or shared through PostgreSQL)."""
+
+    timer: Timer
+    acquired: int
+    paused_seconds: float
+
+    @property
+    def paused_until(self) -> float: ...
+
+    def paused(self) -> bool: ...
+
+    def pause(self, seconds: float) -> None: ...
+
+    async def acquire(self, chat_id: str, *, group: bool = False, horizon: float | None = None) -> float: ...
+
+    def note(self, chat_id: str, *, group: bool = False) -> None: ...
+
+
 class ChannelLimiter:
     _SWEEP_EVERY = 1024  # acquisitions between sweeps of idle per-chat buckets
 
@@ -160,16 +185,22 @@ class ChannelLimiter:
         self._paused_until = until
         self._pause_generation += 1
 
-    async def acquire(self, chat_id: str, *, group: bool = False) -> None:
-        """Wait until one more message to `chat_id` fits every limit, and count it."""
+    async def acquire(self, chat_id: str, *, group: bool = False, horizon: float | None = None) -> float:
+        """Wait until one more message to `chat_id` fits every limit, count it, and return 0.
+
+        With `horizon`: when the chat (or group) is busy beyond `horizon` seconds after the channel's next
+        moment, reserve nothing and return how many seconds from now it stays busy."""
         while True:
             now = self.timer.now()
-            lines = [self._overall, self._line(self._chats, chat_id, self.limits.per_chat)]
-            if group and self.limits.per_group is not None:
-                lines.append(self._line(self._groups, chat_id, self.limits.per_group))
+            lines = self._lines(chat_id, group)
             for line in lines:
                 line.prune(now)
             at = max(now, self._paused_until, *(line.free_at() for line in lines))
+            if horizon is not None:
+                channel_at = self._overall.earliest(max(now, self._paused_until, self._overall.free_at()))
+                busy = max(line.earliest(max(channel_at, line.free_at())) for line in lines[1:])
+                if busy > channel_at + horizon:
+                    return busy - now
             while True:  # move on until every timeline accepts the same moment
                 later = max(line.earliest(at) for line in lines)
                 if later <= at:
@@ -188,10 +219,29 @@ class ChannelLimiter:
                 break
             for line in lines:  # a pause began meanwhile and covers our moment: reserve again
                 line.give_back(at)
+        self._count()
+        return 0.0
+
+    def note(self, chat_id: str, *, group: bool = False) -> None:
+        """Count a send leaving now without waiting (an interactive reply has priority over the outbox)."""
+        now = self.timer.now()
+        for line in self._lines(chat_id, group):
+            line.prune(now)
+            line.take(now)
+            line.departed.append(now)
+        self._count()
+
+    def _count(self) -> None:
         self.acquired += 1
         self._since_sweep += 1
         if self._since_sweep >= self._SWEEP_EVERY:
             self._sweep()
+
+    def _lines(self, chat_id: str, group: bool) -> list[Timeline]:
+        lines = [self._overall, self._line(self._chats, chat_id, self.limits.per_chat)]
+        if group and self.limits.per_group is not None:
+            lines.append(self._line(self._groups, chat_id, self.limits.per_group))
+        return lines
 
     def _line(self, lines: dict[str, Timeline], key: str, rate: Rate) -> Timeline:
         line = lines.get(key)

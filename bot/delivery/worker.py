@@ -40,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.retry import Failure
 from bot.delivery.policy import DeliveryConfig, Progress, Recorder, describe, failure, release, transient
-from bot.delivery.ratelimit import ChannelLimiter, Limits, Timer
+from bot.delivery.ratelimit import ChannelLimiter, Limiter, Limits, Timer
 from bot.delivery.senders import DeliverySender
 from db.repos.outbox import BLOCKED, DOORBELL, FAILED, SENT, Content
 from db.repos.outbox_ledger import Claimed, OutboxLedger, Outcome
@@ -55,7 +55,8 @@ RECIPIENT_BLOCKED = "the recipient had blocked the bot before this message was s
 @dataclass
 class _Lane:
     sender: DeliverySender
-    limiter: ChannelLimiter
+    limiter: Limiter
+    limits: Limits
     window: int
     inflight: int = 0
     wake: asyncio.Event = field(default_factory=asyncio.Event)
@@ -80,6 +81,7 @@ class DeliveryWorker:
         config: DeliveryConfig | None = None,
         timer: Timer | None = None,
         worker_id: str | None = None,
+        limiters: Mapping[str, Limiter] | None = None,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -88,11 +90,11 @@ class DeliveryWorker:
         self._edited: OrderedDict[tuple[str, str, str], str] = OrderedDict()  # the text each message shows
         self._lanes: dict[str, _Lane] = {}
         for sender in senders:
-            limiter = ChannelLimiter(limits[sender.channel], timer)
+            limiter = (limiters or {}).get(sender.channel) or ChannelLimiter(limits[sender.channel], timer)
             per_second = limits[sender.channel].overall.per_second
             window = math.ceil(per_second * self.config.lookahead_seconds)
             window = max(5, min(self.config.max_window, window))
-            self._lanes[sender.channel] = _Lane(sender, limiter, window)
+            self._lanes[sender.channel] = _Lane(sender, limiter, limits[sender.channel], window)
         self._claims = itertools.count(1)
         self._contents: OrderedDict[int, Content] = OrderedDict()
         self._stopping = asyncio.Event()
@@ -102,7 +104,11 @@ class DeliveryWorker:
 
     # -- the pieces, driven by the service loop or directly (tests, bench) ------------------------
 
-    def limiter(self, channel: str) -> ChannelLimiter:
+    @property
+    def channels(self) -> list[str]:
+        return list(self._lanes)
+
+    def limiter(self, channel: str) -> Limiter:
         return self._lanes[channel].limiter
 
     async def claim(self, channel: str, limit: int | None = None) -> list[Claimed]:
@@ -119,8 +125,13 @@ class DeliveryWorker:
                     self._remember(pid, content)
         return rows
 
-    async def deliver(self, row: Claimed, progress: Progress | None = None) -> Outcome:
-        """Send the parts of `row` not yet sent; never raises for a platform error."""
+    async def deliver(
+        self, row: Claimed, progress: Progress | None = None, *, defer: bool = False
+    ) -> Outcome:
+        """Send the parts of `row` not yet sent; never raises for a platform error.
+
+        `defer` (the service loop): a chat or group busy beyond one channel interval puts the row back
+        until it is free instead of holding a place in the window that others' rows could use."""
         lane = self._lanes[row.channel]
         progress = progress or Progress(row.parts_sent)
         if row.recipient_blocked:
@@ -134,8 +145,13 @@ class DeliveryWorker:
             return Outcome(row, FAILED, row.parts_sent, error=f"cannot be rendered: {error}")
         if not parts:
             return Outcome(row, FAILED, row.parts_sent, error="nothing to send")
+        horizon = lane.limits.overall.interval if defer else None
         for index in range(row.parts_sent, len(parts)):
-            await lane.limiter.acquire(row.chat_id, group=lane.sender.is_group(row.chat_id))
+            busy = await lane.limiter.acquire(
+                row.chat_id, group=lane.sender.is_group(row.chat_id), horizon=horizon
+            )
+            if busy:
+                return release(row, progress, self.clock() + timedelta(seconds=busy))
             if self._stopping.is_set() or not self._lease_allows(row):
                 return release(row, progress, self.clock())
             progress.on_wire = True  # stays set if the task is cancelled mid-request
@@ -330,8 +346,12 @@ class DeliveryWorker:
             except Exception:
                 log.exception("claiming %s rows failed", lane.channel)
                 rows = []
-            for row in rows:
-                self._spawn(lane, row)
+            for row, later in self._spread(lane, rows):
+                if later is None:
+                    self._spawn(lane, row)
+                else:
+                    lane.inflight += 1
+                    self._push(lane, release(row, Progress(row.parts_sent), later))
             if len(rows) == want:
                 return  # there may be more due: look again once there is room
         if self._stopping.is_set():
@@ -354,6 +374,23 @@ class DeliveryWorker:
             return self.config.poll_seconds
         return min(self.config.poll_seconds, max(0.05, (due - self.clock()).total_seconds()))
 
+    def _spread(self, lane: _Lane, rows: list[Claimed]) -> list[tuple[Claimed, datetime | None]]:
+        """Of several rows to one chat in a claim, send the first; put the k-th back for k intervals of
+        that chat's limit, so one chat's queue takes no room in the window from everyone else's."""
+        now = self.clock()
+        seen: dict[str, int] = {}
+        out: list[tuple[Claimed, datetime | None]] = []
+        for row in rows:
+            k = seen[row.chat_id] = seen.get(row.chat_id, -1) + 1
+            if not k:
+                out.append((row, None))
+                continue
+            rate = lane.limits.per_chat
+            if lane.sender.is_group(row.chat_id) and lane.limits.per_group is not None:
+                rate = lane.limits.per_group
+            out.append((row, now + timedelta(seconds=k * rate.interval)))
+        return out
+
     def _spawn(self, lane: _Lane, row: Claimed) -> None:
         lane.inflight += 1
         progress = Progress(row.parts_sent)
@@ -363,7 +400,7 @@ class DeliveryWorker:
 
     async def _run_row(self, lane: _Lane, row: Claimed, progress: Progress) -> None:
         try:
-            outcome = await self.deliver(row, progress)
+            outcome = await self.deliver(row, progress, defer=True)
         except Exception as error:
             log.exception("delivering outbox row %s failed", row.id)
             reason = f"internal error: {describe(error)}"

@@ -21,7 +21,7 @@ from db.repos.users import UserData, UserRepo
 from handlers.core.textutil import clean_name
 
 ACTIVE = (OPEN, CLAIMED, ANSWERED)
-REACHABLE = ("telegram", "zalo")  # channels the outbox can write to later
+REACHABLE = ("telegram", "zalo", "zalo_oa")  # channels the outbox can write to later
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from handlers.broadcasts.plan import (
     plan_rows,
     tally,
 )
+from handlers.broadcasts.progress import oa_receipts
 from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
@@ -104,16 +105,21 @@ async def can_decide(ctx: Context, broadcast: BroadcastData) -> bool:
     return await covers(ctx, broadcast)
 
 
-async def show_list(ctx: Context) -> None:
+async def visible_list(ctx: Context) -> list[BroadcastData]:
+    """The recent announcements this person may follow (the chat's list and the web console's)."""
     has_scope, root = await scope_of(ctx)
-    if not await may_broadcast(ctx):
-        ctx.reply(t.NO_SCOPE)
-        return
-    items = await ctx.store.broadcasts.recent(
+    return await ctx.store.broadcasts.recent(
         viewer_id=ctx.user.id,
         scope_path=root.path if root is not None and ctx.role >= Role.OFFICER else None,
         everything=has_scope and root is None,
     )
+
+
+async def show_list(ctx: Context) -> None:
+    if not await may_broadcast(ctx):
+        ctx.reply(t.NO_SCOPE)
+        return
+    items = await visible_list(ctx)
     counts = await ctx.store.outbox.counts("broadcast", [b.id for b in items])
     lines = [t.LIST_HEADER if items else t.LIST_EMPTY]
     choices = [Choice(t.NEW, p.NEW.build())]
@@ -139,7 +145,8 @@ async def show_list(ctx: Context) -> None:
 async def view(ctx: Context, broadcast: BroadcastData) -> None:
     b = broadcast
     area = await ctx.store.areas.get(b.area_id) if b.area_id else None
-    by_status = tally((await ctx.store.outbox.counts("broadcast", [b.id]))[b.id])
+    counts = (await ctx.store.outbox.counts("broadcast", [b.id]))[b.id]
+    by_status = tally(counts)
     tz = ctx.services.tz
     text = t.DETAIL.format(
         id=b.id,
@@ -154,6 +161,7 @@ async def view(ctx: Context, broadcast: BroadcastData) -> None:
         else t.COUNTS_PLANNED.format(total=b.planned),
         text=b.text,
     )
+    text += await oa_receipts(ctx.store, b.id, counts)
     if b.status == REJECTED and b.reject_reason:
         text += t.DETAIL_REASON.format(reason=b.reject_reason)
     choices = []

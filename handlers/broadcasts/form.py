@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from db.repos.broadcasts import Audience
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.plan import (
     MAX_TEXT,
@@ -118,6 +119,17 @@ async def take_area(ctx: Context, answer: Answer) -> None:
     ctx.state.data["area_id"] = area.id if area else None
 
 
+async def oa_windows(ctx: Context, who: Audience) -> str:
+    """Per OA, who can be sent to now and who cannot (Zalo OA: 7 days after the person last wrote)."""
+    recipients = [r for r in await ctx.store.broadcasts.recipients(who) if r.channel == "zalo_oa"]
+    windows = await ctx.store.zalo_oa.windows([r.user_id for r in recipients if r.user_id], ctx.now())
+    lines = [
+        t.PREVIEW_OA_WINDOW.format(name=name, inside=number(inside), outside=number(outside))
+        for name, inside, outside in windows
+    ]
+    return "".join("\n" + line for line in lines)
+
+
 async def ask_confirm(ctx: Context) -> None:
     data = ctx.state.data
     data["review"] = True
@@ -138,6 +150,8 @@ async def ask_confirm(ctx: Context) -> None:
         counts=describe_counts(counts),
         total=number(total),
     )
+    if counts.get("zalo_oa"):
+        text += await oa_windows(ctx, audience(groups, area, channels))
     choices = []
     if total:
         approval = ctx.role == Role.LEADER and policy(ctx).leader_approval

@@ -43,7 +43,8 @@ MAX_AHEAD_DAYS = 60
 MIN_AHEAD = timedelta(minutes=2)
 GROUP_CODES = {"s": (SUBSCRIBERS,), "m": (MEMBERS,), "l": (LEADERS,), "ml": (MEMBERS, LEADERS)}
 GROUP_CODES["sml"] = (SUBSCRIBERS, MEMBERS, LEADERS)
-CHANNEL_CODES = {"tz": ("telegram", "zalo"), "t": ("telegram",), "z": ("zalo",)}
+# "Zalo" is both the Zalo bot and the commune's Zalo OA: a person is on one or the other, never asked which.
+CHANNEL_CODES = {"tz": ("telegram", "zalo", "zalo_oa"), "t": ("telegram",), "z": ("zalo", "zalo_oa")}
 
 
 @dataclass(frozen=True, slots=True)

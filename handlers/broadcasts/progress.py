@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from db.repos.broadcasts import DONE, SENDING, BroadcastData
 from db.repos.outbox import BLOCKED, FAILED, PENDING, SENT, Content, Recipient
 from db.repos.outbox import SENDING as ROW_SENDING
+from db.store import Store
 from handlers.broadcasts import texts as t
 from handlers.broadcasts.payloads import CSV
 from handlers.broadcasts.plan import (
@@ -31,6 +32,7 @@ from handlers.broadcasts.plan import (
     done_text,
     enqueue_status,
     local_time,
+    number,
     status_text,
     tally,
 )
@@ -93,6 +95,7 @@ async def _report(
                 return 0
             log.info("broadcast %s done: %s", broadcast.id, dict(by_status))
             edit_text = done_text(broadcast.id, by_status, local_time(now, tz))
+            edit_text += await oa_receipts(store, broadcast.id, counts)
             summary = f"{edit_text}\n\n{t.SUMMARY_HINT}"
             choices = ((t.CSV_CHOICE, CSV.build(broadcast.id)),)
             enqueued += await notify(
@@ -110,6 +113,7 @@ async def _report(
             if slot is None:
                 return 0
             text = status_text(broadcast.id, by_status, eta(broadcast, counts, now, policy.rates, tz))
+            text += await oa_receipts(store, broadcast.id, counts)
             if editable:
                 edit_text = text
             else:
@@ -120,6 +124,14 @@ async def _report(
         if message_id:  # the editor skips an edit that would change nothing
             await editor.edit(author.channel, status_row.chat_id, message_id, Content(text=edit_text))
     return enqueued
+
+
+async def oa_receipts(store: Store, broadcast_id: int, counts: Mapping[tuple[str, str], int]) -> str:
+    """Zalo OA says when a message reached the phone and when it was read: how many, when it was used."""
+    if not any(channel == "zalo_oa" for channel, _status in counts):
+        return ""
+    receipts = await store.zalo_oa.receipts("broadcast", broadcast_id)
+    return "\n" + t.OA_RECEIPTS.format(delivered=number(receipts.delivered), seen=number(receipts.seen))
 
 
 def eta(

@@ -50,7 +50,12 @@ AREA_EVERYWHERE = "Mọi địa bàn"
 AREA_ALL_OF = "Toàn {area}"
 ASK_CHANNELS = "Gửi qua kênh nào?"
 CHANNEL_CHOICES = (("tz", "Telegram và Zalo"), ("t", "Chỉ Telegram"), ("z", "Chỉ Zalo"))
-CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo"}
+CHANNEL_LABELS = {"telegram": "Telegram", "zalo": "Zalo", "zalo_oa": "Zalo OA"}
+PREVIEW_OA_WINDOW = (
+    "Zalo OA {name}: {inside} người đã nhắn OA trong 7 ngày qua (gửi được), {outside} người quá 7 ngày "
+    "(Zalo không cho gửi, bot ghi lại là ngoài hạn)."
+)
+OA_RECEIPTS = "Zalo OA: {delivered} người đã nhận, {seen} người đã xem."
 PICK_ONE = "Bạn chọn một mục trong danh sách giúp mình nhé."
 PREVIEW = (
     "Xem trước thông báo:\n"

@@ -87,13 +87,21 @@ async def act(ctx: Context, kind: Payload, campaign_id: int) -> None:
         await cancel(ctx, campaign)
 
 
-async def show_list(ctx: Context) -> None:
+async def visible_list(ctx: Context) -> list[CampaignData] | None:
+    """The campaigns this person sees (the chat's list and the web console's); None: no scope."""
     allowed, area = await viewer_area(ctx)
     if not allowed:
+        return None
+    today = ctx.local_now().date()
+    return await ctx.store.campaigns.visible(area.path if area else None, ended_since=today - RECENTLY_ENDED)
+
+
+async def show_list(ctx: Context) -> None:
+    found = await visible_list(ctx)
+    if found is None:
         ctx.reply(t.NO_SCOPE)
         return
     today = ctx.local_now().date()
-    found = await ctx.store.campaigns.visible(area.path if area else None, ended_since=today - RECENTLY_ENDED)
     creator = await reach(ctx) is not None
     lines = [t.LIST_HEADER if found else t.LIST_EMPTY]
     choices = [Choice(t.NEW, p.NEW.build())] if creator else []

@@ -34,6 +34,12 @@ class DownloadLinks(Protocol):
     ) -> tuple[str, datetime]: ...
 
 
+class WebConsole(Protocol):
+    """Where this process serves the web console (bot/web); None until its HTTP server listens."""
+
+    def base_url(self) -> str | None: ...
+
+
 @dataclass(kw_only=True)
 class Services:
     """Long-lived things handlers use; built once by the composition root (bot/app.py `build_app`).
@@ -49,6 +55,7 @@ class Services:
     flood_limit: int = 20  # messages per minute from one user before the flood guard steps in
     faq: FaqBase  # the engine over the live FAQ base, rebuilt when the base changes
     downloads: DownloadLinks | None = None  # signed links to files; None without a public address
+    web: WebConsole | None = None  # the web console of this process; None where none is served
     broadcasts: BroadcastPolicy
     campaigns: CampaignPolicy
     handoff: HandoffPolicy

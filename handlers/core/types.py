@@ -9,6 +9,7 @@ from enum import StrEnum
 class Channel(StrEnum):
     TELEGRAM = "telegram"
     ZALO = "zalo"
+    ZALO_OA = "zalo_oa"
     CONSOLE = "console"
 
 

@@ -59,7 +59,7 @@ def _local(ctx: Context) -> str:
     return ctx.local_now().date().isoformat()
 
 
-async def _saved(ctx: Context, entry: Entry, action: str, audit_action: str, **details: object) -> None:
+async def save_entry(ctx: Context, entry: Entry, action: str, audit_action: str, **details: object) -> None:
     await ctx.store.faq.save([entry], actor=learning.actor(ctx), action=action, actor_user_id=ctx.user.id)
     faq_base(ctx).changed()
     await audit(ctx, audit_action, f"faq:{entry.id}", **details)
@@ -301,7 +301,7 @@ async def take_confirm(ctx: Context, answer: Answer) -> GoTo | Done:
         ctx.reply(t.FAQ_CHANGED_MEANWHILE.format(id=entry.id))
         return Done()
     changed = replace(entry, answer=ctx.state.data["answer"], updated=ctx.local_now().date())
-    await _saved(ctx, changed, "update", "faq.edit", field="answer")
+    await save_entry(ctx, changed, "update", "faq.edit", field="answer")
     ctx.reply(t.FAQ_SAVED.format(title=entry.title))
     return Done()
 
@@ -331,7 +331,7 @@ async def take_phrase(ctx: Context, answer: Answer) -> Done:
                 raise Invalid(t.LEARN_ALREADY.format(title=other.title))
             raise Invalid(t.LEARN_CONFLICT.format(title=other.title))
     changed = replace(entry, questions=(*entry.questions, phrase))
-    await _saved(ctx, changed, "add_phrasing", "faq.add_phrasing", phrasing=phrase)
+    await save_entry(ctx, changed, "add_phrasing", "faq.add_phrasing", phrasing=phrase)
     ctx.reply(t.FAQ_PHRASE_ADDED.format(title=entry.title))
     return Done()
 
@@ -357,7 +357,7 @@ async def take_review(ctx: Context, answer: Answer) -> Done:
     if day <= today:
         raise Invalid(t.FAQ_REVIEW_PAST.format(today=format_date(today)))
     before = entry.review_by.isoformat() if entry.review_by else None
-    await _saved(
+    await save_entry(
         ctx, replace(entry, review_by=day), "update", "faq.review_by", before=before, after=day.isoformat()
     )
     ctx.reply(t.FAQ_REVIEW_SET.format(title=entry.title, date=format_date(day)))

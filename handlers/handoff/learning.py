@@ -215,7 +215,7 @@ FORM = Form(
 )
 
 
-async def _new_id(ctx: Context, title: str) -> str:
+async def new_entry_id(ctx: Context, title: str) -> str:
     words: list[str] = []
     for word in re.findall(r"[a-z0-9]+", fold(title)):
         if len("_".join([*words, word])) > SLUG_CHARS:
@@ -239,7 +239,7 @@ async def _propose(ctx: Context) -> None:
     new_entry = data["kind"] == ENTRY
     proposal = await ctx.store.faq_proposals.create(
         kind=data["kind"],
-        entry_id=await _new_id(ctx, data["title"]) if new_entry else data["entry"],
+        entry_id=await new_entry_id(ctx, data["title"]) if new_entry else data["entry"],
         questions=data["questions"] if new_entry else [data["wording"]],
         title=data["title"] if new_entry else None,
         answer=data["answer"] if new_entry else None,
@@ -297,7 +297,7 @@ async def apply(ctx: Context, proposal: ProposalData) -> str:
         changed = replace(existing, questions=existing.questions + added)
         action, done = "add_phrasing", t.LEARN_APPLIED_PHRASING.format(title=existing.title)
     else:
-        entry_id = proposal.entry_id if existing is None else await _new_id(ctx, proposal.title or "")
+        entry_id = proposal.entry_id if existing is None else await new_entry_id(ctx, proposal.title or "")
         today = ctx.local_now().date()
         area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
         commune = area
@@ -329,6 +329,21 @@ async def apply(ctx: Context, proposal: ProposalData) -> str:
     return done
 
 
+async def may_decide(ctx: Context, proposal: ProposalData) -> bool:
+    """An officer over the proposal's area, or an admin (asked again at every decision)."""
+    if ctx.role >= Role.ADMIN:
+        return True
+    area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
+    return area is not None and ctx.role >= Role.OFFICER and can_act(ctx.role, await own_area(ctx), area)
+
+
+async def waiting(ctx: Context) -> list[ProposalData]:
+    """The pending proposals this person may decide (the chat's list and the web console's)."""
+    return [
+        proposal for proposal in await ctx.store.faq_proposals.pending() if await may_decide(ctx, proposal)
+    ]
+
+
 async def decide(ctx: Context, kind: Payload, proposal_id: int) -> None:
     """Approve or reject: an officer over the proposal's area (or an admin) decides, once."""
     approved = kind == p.APPROVE
@@ -336,8 +351,7 @@ async def decide(ctx: Context, kind: Payload, proposal_id: int) -> None:
     if proposal is None:
         ctx.reply(texts.STALE_BUTTON)
         return
-    area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
-    if ctx.role < Role.ADMIN and (area is None or not can_act(ctx.role, await own_area(ctx), area)):
+    if not await may_decide(ctx, proposal):
         ctx.reply(t.LEARN_NOT_YOURS.format(id=proposal.id))
         return
     if proposal.status != PENDING:
@@ -359,18 +373,13 @@ async def decide(ctx: Context, kind: Payload, proposal_id: int) -> None:
 
 async def pending(ctx: Context) -> None:
     """The proposals waiting for this officer (their area's), with buttons to decide."""
-    own = await own_area(ctx)
-    waiting: list[ProposalData] = []
-    for proposal in await ctx.store.faq_proposals.pending():
-        area = await ctx.store.areas.get(proposal.area_id) if proposal.area_id else None
-        if ctx.role >= Role.ADMIN or (area is not None and can_act(ctx.role, own, area)):
-            waiting.append(proposal)
-    if not waiting:
+    found = await waiting(ctx)
+    if not found:
         ctx.reply(t.PENDING_NONE)
         return
-    lines = [t.PENDING_TITLE.format(count=len(waiting))]
+    lines = [t.PENDING_TITLE.format(count=len(found))]
     choices: list[Choice] = []
-    for proposal in waiting[:5]:
+    for proposal in found[:5]:
         lines += ["", await _review_text(ctx, proposal)]
         choices += [
             Choice(t.APPROVE_ID.format(id=proposal.id), p.APPROVE.build(proposal.id)),

@@ -11,7 +11,7 @@ from bot.app import App
 from db.repos.reminders import PENDING
 from db.store import unit_of_work
 from tests.campaigns.support import Team, reminders
-from tests.members.test_cli import cdsbot
+from tests.support import cdsbot
 
 HEADER = "Chiến dịch,Mô tả,Từ ngày,Đến ngày,Nội dung,Mã địa bàn,Chỉ tiêu,Lịch nhắc,Tóm tắt\n"
 

@@ -20,21 +20,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.channels.retry import Failure
-from bot.channels.zalo_oa_api import (
+from bot.channels.zalo_oa.api import (
     TEXT_LIMIT,
-    ChatNow,
-    Echo,
-    FollowChange,
-    InMemoryTokenStore,
     OAButton,
-    OAEvent,
-    OAToken,
-    Receipt,
-    TokenKeeper,
-    UnknownEvent,
-    UserMessage,
-    ZaloOABadRequest,
     ZaloOAClient,
+    text_parts,
+    utf16_len,
+)
+from bot.channels.zalo_oa.errors import (
+    ZaloOABadRequest,
     ZaloOAError,
     ZaloOANetworkError,
     ZaloOANightBan,
@@ -45,13 +39,27 @@ from bot.channels.zalo_oa_api import (
     ZaloOARefreshFailed,
     ZaloOAServerError,
     ZaloOATokenExpired,
-    ZaloOAuth,
     classify,
-    parse_event,
+)
+from bot.channels.zalo_oa.oauth import (
+    OAToken,
+    ZaloOAuth,
     pkce_challenge,
     pkce_verifier,
-    text_parts,
-    utf16_len,
+)
+from bot.channels.zalo_oa.tokens import (
+    InMemoryTokenStore,
+    TokenKeeper,
+)
+from bot.channels.zalo_oa.webhook import (
+    ChatNow,
+    Echo,
+    FollowChange,
+    OAEvent,
+    Receipt,
+    UnknownEvent,
+    UserMessage,
+    parse_event,
     verify_signature,
     verify_webhook,
 )
@@ -788,7 +796,7 @@ def test_verify_signature_never_raises(header: str, body: bytes) -> None:
 
 
 async def test_no_token_or_secret_in_errors_reprs_or_logs(rig: Rig, caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="bot.channels.zalo_oa_api")
+    caplog.set_level(logging.DEBUG, logger="bot.channels.zalo_oa")
     errors: list[BaseException] = []
     rig.oa.fail_next("message", -201, f"access_token {rig.pair.access_token} is not allowed here")
     rig.oa.fail_next("getoa", http_status=502, raw_body=f"<html>upstream {rig.pair.access_token}</html>")

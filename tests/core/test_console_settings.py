@@ -6,6 +6,7 @@ looks at the open questions, a campaign and a new announcement's preview, where 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from handlers.campaigns import texts as ct
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from handlers.handoff import texts as ht
-from tests.core.test_console import run_cli
+from tests.support import run_cdsbot
 
 LEADER = "leader-console"
 
@@ -83,16 +84,18 @@ async def test_chat_honours_the_approval_digest_and_handoff_settings(tmp_path: P
         "CDSBOT_DIGEST_TIME": "17:05",
         "CDSBOT_HANDOFF_ESCALATE_HOURS": "1",
     }
-    result = run_cli(["chat", "--user", LEADER], SCRIPT + "\n", configured)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    result = await asyncio.to_thread(
+        run_cdsbot, "chat", "--user", LEADER, stdin=SCRIPT + "\n", env=configured
+    )
+    assert result.code == 0, result.err
+    out = result.out
     assert ht.LIST_OVERDUE in out
     assert ct.DIGEST_WHEN.format(weekday="thứ Sáu", time="17:05") in out
     assert f"1. {bt.SEND_NOW}" in out and bt.SEND_FOR_APPROVAL not in out
     # The defaults, for contrast: four hours, Monday 07:30, leaders ask an officer first.
-    result = run_cli(["chat", "--user", LEADER], SCRIPT + "\n", base)
-    assert result.returncode == 0, result.stderr
-    out = result.stdout
+    result = await asyncio.to_thread(run_cdsbot, "chat", "--user", LEADER, stdin=SCRIPT + "\n", env=base)
+    assert result.code == 0, result.err
+    out = result.out
     assert ht.LIST_OVERDUE not in out
     assert ct.DIGEST_WHEN.format(weekday="thứ Hai", time="07:30") in out
     assert f"1. {bt.SEND_FOR_APPROVAL}" in out

@@ -63,6 +63,7 @@ MENU_MEMBER += ["tiendo", "hoito", "cauhoi", "traloi"]
 MENU_ADMIN = ["start", "trogiup", "chude", "huy", "dangky", "ghinhan", "thongke", "baocao", "moi", "khuvuc"]
 MENU_ADMIN += ["dangkytin", "huytin", "thongbao", "chiendich", "tiendo"]
 MENU_ADMIN += ["hoito", "cauhoi", "traloi", "nhomto", "faq"]
+MENU_ADMIN += ["web"]  # the web console (issue 18)
 
 
 async def test_help_lists_the_commands_of_a_role_in_menu_order(app: App) -> None:

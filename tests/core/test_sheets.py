@@ -25,8 +25,7 @@ from handlers.core.types import Channel
 from tests.campaigns.support import make_campaign
 from tests.faq.conftest import make_entry
 from tests.members.support import DONG_TAO, NGHIA_TRU, load_sample, person, visit
-from tests.members.test_cli import cdsbot
-from tests.support import FakeClock, incoming
+from tests.support import FakeClock, cdsbot, incoming
 
 EVIL_NAME = '=HYPERLINK("http://evil.example/x","Bấm")'
 NOTES = (

@@ -10,21 +10,26 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Any
 
 from bot.app import App, build_app
 from bot.runner import Service
 from bot.services import services_for
 from bot.settings import Settings
+from db.repos.zalo_oa import StoredTokens
+from db.store import unit_of_work
 from handlers.core import texts
 from tests.fakes import Call
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
+from tests.fakes.zalo_oa_api import FakeZaloOA, SentOA
 from tests.support import FakeClock
 
 TELEGRAM_TOKEN = "123456:TEST-token-abcdefghijklmnopqrstuv"
 ZALO_TOKEN = "1459232241454765289:TEST-zalo-secret-abcdef"
 WEBHOOK_SECRET = "s3cret_webhook-token_for_tests"
+OA_APP_SECRET = "TEST-app-secret-9f8e7d"  # FakeZaloOA's default
 
 
 def free_port() -> int:
@@ -37,6 +42,7 @@ class Harness:
     channel: str
     fake: FakeTelegramAPI | FakeZaloAPI
     app: App
+    webhook: bool
 
     def __init__(self, webhook: bool) -> None:
         self.webhook = webhook
@@ -157,6 +163,129 @@ class ZaloHarness(Harness):
 
     async def choose(self, user: int, reply: Call, index: int) -> list[Call]:
         return await self.say(user, str(index + 1))
+
+
+class ZaloOAHarness(Harness):
+    """A citizen writing to the commune's OA: events signed and POSTed by FakeZaloOA to our webhook."""
+
+    channel = "zalo_oa"
+
+    def __init__(self, fake: FakeZaloOA, webhook_url: str) -> None:
+        super().__init__(True)
+        self.oa = fake
+        self.webhook_url = webhook_url
+
+    async def push(self, payload: dict[str, Any]) -> None:
+        status = await self.oa.post_event(self.webhook_url, payload)
+        assert status == 200, status
+
+    def user_id(self, user: int) -> str:
+        return f"83{user:017d}"
+
+    def chat_id(self, user: int) -> str:
+        return f"{self.oa.oa_id}:{self.user_id(user)}"
+
+    def text_update(self, user: int, text: str) -> dict[str, Any]:
+        return self.oa.text_event(self.user_id(user), text)
+
+    def sticker_update(self, user: int) -> dict[str, Any]:
+        return self.oa.sticker_event(self.user_id(user))
+
+    async def send(self, user: int, update: dict[str, Any], replies: int = 1) -> list[Call]:
+        mark = self.oa.mark()
+        await self.push(update)
+        return await self.replies_since(user, mark, replies)
+
+    async def replies_since(self, user: int, mark: int, count: int) -> list[Call]:
+        found: list[Call] = []
+        uid = self.user_id(user)
+        while len(found) < count:
+            sent = await self.oa.wait_sent(lambda m: m.user_id == uid, since=mark)
+            mark = self.oa.sent.index(sent) + 1
+            found.append(self.as_call(sent))
+        return found
+
+    def as_call(self, sent: SentOA) -> Call:
+        """A message the OA sent, in the shape the shared scenarios read."""
+        params = {
+            "chat_id": f"{self.oa.oa_id}:{sent.user_id}",
+            "text": sent.text or "",
+            "buttons": sent.buttons,
+        }
+        return Call("sendMessage", params, 200, {"ok": True, "result": {"message_id": sent.message_id}})
+
+    def choice_labels(self, reply: Call) -> list[str]:
+        buttons = reply.params.get("buttons") or []
+        if buttons:
+            return [str(b["title"]) for b in buttons]
+        return ZaloHarness.choice_labels(self, reply)  # type: ignore[arg-type]
+
+    async def choose(self, user: int, reply: Call, index: int) -> list[Call]:
+        """A tap on the button: Zalo sends its payload back as the person's text."""
+        buttons = reply.params.get("buttons") or []
+        text = str(buttons[index]["payload"]) if buttons else str(index + 1)
+        return await self.say(user, text)
+
+
+@asynccontextmanager
+async def running_oa(
+    settings_base: Settings,
+    clock: FakeClock,
+    *,
+    area_code: str | None = None,
+    oa: FakeZaloOA | None = None,
+    connect: bool = True,
+    **extra: Any,
+) -> AsyncIterator[ZaloOAHarness]:
+    """The real app with the OA channel (and whatever `extra` settings add), FakeZaloOA over loopback.
+    `oa`: a fake that outlives this run (a restart); `connect=False`: the OA's pair is already stored."""
+    if oa is None:
+        async with (
+            FakeZaloOA(clock=clock) as fake,
+            running_oa(settings_base, clock, area_code=area_code, oa=fake, **extra) as harness,
+        ):
+            yield harness
+        return
+    port = free_port()
+    settings = Settings(
+        database_url=settings_base.database_url,
+        admins=settings_base.admins,
+        http_port=port,
+        zalo_oa_app_id=oa.app_id,
+        zalo_oa_app_secret=OA_APP_SECRET,
+        zalo_oa_secret_key=oa.secret_key,
+        zalo_oa_api_base=oa.base_url,
+        zalo_oa_oauth_base=oa.base_url,
+        **extra,
+    )
+    app = await build_app(settings, clock=clock)
+    if connect:
+        await connect_oa(app, oa, clock, area_code)
+    services: list[Service] = services_for(app, "all")
+    started: list[Service] = []
+    try:
+        for service in services:
+            await service.start()
+            started.append(service)
+        harness = ZaloOAHarness(oa, f"http://127.0.0.1:{port}/webhook/zalo-oa")
+        harness.app = app
+        yield harness
+    finally:
+        for service in reversed(started):
+            await service.stop()
+        await app.close()
+
+
+async def connect_oa(app: App, oa: FakeZaloOA, clock: FakeClock, area_code: str | None) -> None:
+    """As `cdsbot zalo-oa add` leaves it: the OA's pair stored, tied to an area if given."""
+    pair = oa.issue_pair()
+    now = clock()
+    stored = StoredTokens(
+        pair.oa_id, pair.access_token, pair.refresh_token, now + timedelta(seconds=pair.expires_in), now
+    )
+    async with unit_of_work(app.sessions) as store:
+        area = await store.areas.by_code(area_code) if area_code else None
+        await store.zalo_oa.save_account(stored, now=now, area_id=area.id if area else None, name=oa.oa_name)
 
 
 @asynccontextmanager

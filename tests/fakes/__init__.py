@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import enum
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Self, TypeVar
@@ -57,6 +58,7 @@ class Call:
     status: int | None = None  # HTTP status answered; None = never answered (stalled)
     response: dict[str, Any] | None = None  # the JSON envelope answered
     files: dict[str, UploadedFile] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)  # when the request arrived (limits count arrivals)
 
     @property
     def ok(self) -> bool:

@@ -24,12 +24,13 @@ What it does, as the public sources describe Zalo (docs/zalo_oa.md), and what it
   when the user last wrote more than `window` ago), the night ban (-234 inside `night_ban`, Vietnam time)
   and the quota (-211 after `quota` sends). `fail_next()` injects anything else (-32, 5xx, HTML pages).
 - Webhooks: `post_event()` applies the user's action here first (writing opens the window, follow and
-  unfollow change the follower flag), then POSTs the event signed as Zalo does:
+  unfollow change the follower flag, and a follow opens the window), then POSTs the event signed as Zalo does:
   X-ZEvent-Signature = "mac=" + sha256_hex(app_id + body + timestamp + secret_key).
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import itertools
@@ -166,6 +167,10 @@ class FakeZaloOA:
         self.uploads: dict[str, UploadedOA] = {}
         self.token_requests: list[tuple[str, bool]] = []
         self.internal_errors: list[Exception] = []
+        # While set and not yet fired, token requests are held after being recorded (a slow Zalo):
+        # tests use it to put a second refresher inside the first one's refresh.
+        self.token_gate: asyncio.Event | None = None
+        self._changed = asyncio.Condition()
         self._access: dict[str, tuple[str, datetime]] = {}  # token → (oa_id, expires at)
         self._refresh: dict[str, tuple[str, datetime, bool]] = {}  # token → (oa_id, expires at, used)
         self._codes: dict[str, tuple[str, str, datetime, bool]] = {}  # code → (oa_id, challenge, exp, used)
@@ -248,6 +253,34 @@ class FakeZaloOA:
         access_token), to `user_id` if given, answer `{error: code, message}` (or `body`, or `raw_body`
         as an HTML page) with `http_status`."""
         self._faults.append(_Fault(name, times, code, message, user_id, http_status, body, raw_body))
+
+    def mark(self) -> int:
+        """Where the list of sent messages ends now (for `wait_sent(since=...)`)."""
+        return len(self.sent)
+
+    async def wait_sent(
+        self, predicate: Callable[[SentOA], bool], *, since: int = 0, within: float = 10.0
+    ) -> SentOA:
+        """The first message sent from index `since` on that matches; AssertionError after `within` s."""
+        async with asyncio.timeout(within), self._changed:
+            while True:
+                for message in self.sent[since:]:
+                    if predicate(message):
+                        return message
+                await self._changed.wait()
+
+    async def wait_call(self, predicate: Callable[[OACall], bool], *, within: float = 10.0) -> OACall:
+        """The first recorded call that matches (a refused send, say), waiting for it if need be."""
+        async with asyncio.timeout(within), self._changed:
+            while True:
+                for call in self.calls:
+                    if call.error is not None and predicate(call):
+                        return call
+                await self._changed.wait()
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
 
     def texts(self, user_id: str | None = None) -> list[str | None]:
         return [m.text for m in self.sent if user_id is None or m.user_id == user_id]
@@ -349,6 +382,8 @@ class FakeZaloOA:
             user_id = str(event["follower"]["id"])
             user = self.users.get(user_id) or self.add_user(user_id, interacted=False)
             user.follower = name == "follow"
+            if user.follower:  # ⚠ assumed: following is an interaction (OAs greet new followers)
+                user.last_interaction = self.now()
 
     # -- OAuth -----------------------------------------------------------------------------------
 
@@ -371,6 +406,8 @@ class FakeZaloOA:
         grant = str(form.get("grant_type", ""))
         call = OACall("access_token", {k: str(v) for k, v in form.items()}, None)
         self.calls.append(call)
+        if self.token_gate is not None:
+            await self.token_gate.wait()
         fault = self._take_fault("access_token", None)
         if fault is not None:
             self.token_requests.append((grant, False))
@@ -449,15 +486,19 @@ class FakeZaloOA:
                 user = recipient.get("user_id") if isinstance(recipient, dict) else None
                 fault = self._take_fault(name, user)
                 if fault is not None:
-                    return self._fault_answer(call, fault)
+                    answer = self._fault_answer(call, fault)
+                    await self._notify()
+                    return answer
                 data = await handler(call.params, request)
             except _Refused as refused:
                 call.error = refused.code
+                await self._notify()
                 return web.json_response({"error": refused.code, "message": refused.message})
             except Exception as exc:  # a bug in the fake must fail the test, not vanish into a 500
                 self.internal_errors.append(exc)
                 raise
             call.error = 0
+            await self._notify()
             return web.json_response({"error": 0, "message": "Success", "data": data})
 
         return handle

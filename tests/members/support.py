@@ -9,13 +9,14 @@ from typing import Any
 from sqlalchemy import func, inspect, select
 
 from bot.app import App
-from bot.cli.areas import plan, read_rows
+from bot.cli.areas import read_rows
 from db.repos.areas import AreaData
 from db.repos.invites import InviteData
 from db.repos.users import UserData
 from db.repos.visits import VisitData, VisitInput
 from db.store import unit_of_work
 from handlers.core.types import Channel, Reply
+from handlers.members.area_import import plan
 
 SAMPLE = Path(__file__).resolve().parents[2] / "db" / "sample" / "areas_sample.csv"
 

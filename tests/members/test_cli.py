@@ -1,12 +1,9 @@
-"""`cdsbot areas import` and `cdsbot report visits`, run as real processes against the test database."""
+"""`cdsbot areas import` and `cdsbot report visits` against the test database (the CLI in-process)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
-import os
-import sys
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -15,33 +12,9 @@ from openpyxl import Workbook, load_workbook
 from bot.app import App
 from db.store import unit_of_work
 from tests.members.support import SAMPLE
+from tests.support import cdsbot
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@dataclass
-class Result:
-    code: int
-    out: str
-    err: str
-
-
-async def cdsbot(database_url: str, *args: str) -> Result:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
-    env |= {"PYTHONPATH": str(ROOT), "CDSBOT_DATABASE_URL": database_url}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot.cli",
-        *args,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    async with asyncio.timeout(120):
-        out, err = await process.communicate()
-    assert process.returncode is not None
-    return Result(process.returncode, out.decode(), err.decode())
 
 
 async def paths(app: App) -> dict[str, str]:

@@ -1,0 +1,15 @@
+"""The console's pages, one module each; `register_all` puts their routes on the console."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.web.console import Console
+
+
+def register_all(console: Console) -> None:
+    from bot.web.pages import faq, overview
+
+    overview.register(console)
+    faq.register(console)

@@ -1,0 +1,412 @@
+"""Hỏi đáp (officers and admins, like /faq): search, read and edit entries with a preview of the answer
+in each chat; entries due for review; members' proposals to approve, edit or reject; the questions the
+bot could not answer, most frequent first, each one step from "add as a phrasing" or "new entry";
+export to Excel.
+
+Edits go through `faq_admin.save_entry` (before/after history, audit, index rebuilt) with the chat's
+checks (`may_edit`, the answer's length, phrasings no other entry has, a review date after today);
+proposals through `learning.decide` / `learning.apply`, exactly what the chat's buttons call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from dataclasses import replace
+from datetime import timedelta
+
+from aiohttp import web
+
+from bot.channels.telegram_send import html_chunks
+from bot.channels.zalo import zalo_chunks
+from bot.web import html as h
+from bot.web.console import Console, Refused, WebCtx, not_found
+from db.repos.faq_proposals import ENTRY, PENDING, PHRASING, ProposalData
+from faq.engine import Engine
+from faq.exchange import export_entries
+from faq.knowledge import MAX_ANSWER_CHARS, check
+from faq.model import Entry
+from handlers.citizen.faq_chat import engine, show_entry
+from handlers.core.audit import audit
+from handlers.core.dates import DateError, format_date, parse_day
+from handlers.core.privacy import mask_personal_numbers
+from handlers.core.roles import Role
+from handlers.core.textutil import fold
+from handlers.handoff import faq_admin, learning
+from handlers.handoff import payloads as hp
+from handlers.handoff import texts as ht
+from handlers.reports.files import XLSX_MIME
+
+TITLE = "Hỏi đáp"
+UNANSWERED_DAYS = 30
+SHOWN = 20
+
+
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def fingerprint(entry: Entry) -> str:
+    """Sent with the edit form: a save over someone else's change in between is refused, as in the chat."""
+    return hashlib.sha256(
+        repr((entry.answer, entry.questions, entry.sources, entry.review_by)).encode()
+    ).hexdigest()[:16]
+
+
+async def _notice(w: WebCtx) -> h.Markup:
+    said = w.field("ok")
+    return h.notice(said) if said else h.Markup("")
+
+
+def _after(path: str, message: str) -> web.HTTPSeeOther:
+    """Post/redirect/get: the page again, with what was done."""
+    return web.HTTPSeeOther(f"{path}?{_query(ok=message)}")
+
+
+def _query(**params: str) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode(params)
+
+
+async def faq_page(w: WebCtx) -> web.StreamResponse:
+    today = w.ctx.local_now().date()
+    query = w.field("q")
+    parts: list[object] = [await _notice(w)]
+    entries = await w.store.faq.all()
+    due = await w.store.faq.due_for_review(today)
+    waiting = await learning.waiting(w.ctx)
+    parts.append(
+        h.tag(
+            "p",
+            f"{len(entries)} mục · {len(due)} mục tới hạn rà soát · {len(waiting)} đề xuất chờ duyệt · ",
+        )
+    )
+    parts.append(h.link("/web/faq/export", "Tải tệp Excel của cơ sở trả lời"))
+    search_form = h.tag(
+        "form",
+        h.join(
+            [
+                h.text_input("q", query, placeholder="Tìm theo câu hỏi của người dân", type="search"),
+                h.button("Tìm"),
+            ]
+        ),
+        method="get",
+        action="/web/faq",
+    )
+    parts += [h.tag("h2", "Tìm mục"), search_form]
+    if query:
+        search = await engine(w.ctx)
+        hits = search.search(query, top=10).hits
+        rows = []
+        for hit in hits:
+            entry = search.entry(hit.id)
+            rows.append([h.link(f"/web/faq/entry/{entry.id}", entry.title), entry.id, f"{hit.score:.2f}"])
+        parts.append(h.table(["Mục", "Mã", "Độ khớp"], rows, ht.FAQ_NOTHING.format(query=query)))
+    parts += [h.tag("h2", f"Đề xuất chờ duyệt ({len(waiting)})"), await _proposals(w, waiting)]
+    parts += [h.tag("h2", "Câu hỏi bot chưa trả lời được (30 ngày qua)"), await _unanswered(w, entries)]
+    due_rows = [
+        [h.link(f"/web/faq/entry/{e.id}", e.title), format_date(e.review_by) if e.review_by else ""]
+        for e in due[:SHOWN]
+    ]
+    parts += [h.tag("h2", "Tới hạn rà soát"), h.table(["Mục", "Hạn"], due_rows, ht.FAQ_DUE_NONE)]
+    return w.render(TITLE, h.join(parts))
+
+
+async def _proposals(w: WebCtx, waiting: list[ProposalData]) -> h.Markup:
+    names = await w.store.handoffs.names({p.proposed_by for p in waiting if p.proposed_by})
+    rows = []
+    for p in waiting[:SHOWN]:
+        what = (
+            f"Thêm cách hỏi “{p.questions[0] if p.questions else ''}” vào mục {p.entry_id}"
+            if p.kind == PHRASING
+            else f"Mục mới «{p.title}»"
+        )
+        actions = h.join(
+            [
+                h.form(
+                    f"/web/faq/proposal/{p.id}",
+                    w.csrf,
+                    h.button("Duyệt", "action", "approve"),
+                    class_="inline",
+                ),
+                " ",
+                h.form(
+                    f"/web/faq/proposal/{p.id}",
+                    w.csrf,
+                    h.button("Từ chối", "action", "reject", "danger"),
+                    class_="inline",
+                ),
+                " ",
+                h.link(f"/web/faq/proposal/{p.id}", "Sửa rồi duyệt"),
+            ]
+        )
+        rows.append([f"#{p.id}", names.get(p.proposed_by or 0, ""), what, actions])
+    return h.table(["Số", "Người đề xuất", "Nội dung", ""], rows, ht.PENDING_NONE)
+
+
+async def _unanswered(w: WebCtx, entries: list[Entry]) -> h.Markup:
+    since = w.ctx.now() - timedelta(days=UNANSWERED_DAYS)
+    found = await w.store.web.unanswered(since)
+    options = [("", "— chọn mục —")] + [(e.id, e.title[:80]) for e in sorted(entries, key=lambda e: e.title)]
+    rows = []
+    for item in found:
+        phrasing = h.form(
+            "/web/faq/unanswered",
+            w.csrf,
+            h.join(
+                [
+                    h.hidden("text", item.text),
+                    h.select("entry", options),
+                    h.button("Thêm làm cách hỏi", "action", "phrasing", "quiet"),
+                ]
+            ),
+            class_="inline",
+        )
+        new = h.link(f"/web/faq/new?{_query(text=item.text)}", "Tạo mục mới")
+        rows.append([item.text, item.times, h.join([phrasing, " ", new])])
+    return h.table(["Câu hỏi", "Số lần", ""], rows, "Không có câu hỏi nào bot chưa trả lời được.")
+
+
+# -- one entry -------------------------------------------------------------------------------------
+
+
+def preview(w: WebCtx, search_engine: Engine, entry: Entry) -> h.Markup:
+    """The answer as each chat shows it: what `show_entry` replies, through each channel's renderer."""
+    show_entry(w.ctx, search_engine, entry, 0)
+    reply = w.ctx.replies.pop()
+    telegram = h.join([h.Markup(chunk.replace("\n", "<br>")) for chunk in html_chunks(reply)])
+    buttons = h.join(h.tag("li", c.label) for c in reply.choices)
+    zalo = "\n\n".join(zalo_chunks(reply))
+    return h.join(
+        [
+            h.tag("h2", "Xem trước trên Telegram"),
+            h.tag("div", h.join([telegram, h.tag("ul", buttons)]), class_="card"),
+            h.tag("h2", "Xem trước trên Zalo"),
+            h.tag("pre", zalo),
+        ]
+    )
+
+
+async def _entry(w: WebCtx) -> Entry:
+    entry = await w.store.faq.get(w.request.match_info["entry"])
+    if entry is None:
+        raise not_found()
+    return entry
+
+
+async def entry_page(w: WebCtx, problem: str = "", entry: Entry | None = None) -> web.StreamResponse:
+    current = await _entry(w)
+    shown = entry or current
+    editable = await faq_admin.may_edit(w.ctx, current)
+    parts: list[object] = [await _notice(w)]
+    if problem:
+        parts.append(h.notice(problem, "bad"))
+    parts.append(
+        h.tag(
+            "p",
+            f"Mã: {current.id} · Chủ đề: {current.theme or '—'} · Cập nhật: "
+            f"{format_date(current.updated) if current.updated else '—'}",
+            class_="muted",
+        )
+    )
+    review = format_date(shown.review_by) if shown.review_by else ""
+    fields = h.join(
+        [
+            h.hidden("before", fingerprint(current)),
+            h.field("Câu trả lời", h.textarea("answer", shown.answer, rows=8)),
+            h.field(
+                "Các cách hỏi (mỗi dòng một cách)",
+                h.textarea("questions", "\n".join(shown.questions), rows=8),
+            ),
+            h.field(
+                "Nguồn (mỗi dòng một đường dẫn)", h.textarea("sources", "\n".join(shown.sources), rows=2)
+            ),
+            h.field("Hạn rà soát (dd/mm/yyyy)", h.text_input("review", review)),
+            h.button("Lưu"),
+        ]
+    )
+    if editable:
+        parts.append(h.form(f"/web/faq/entry/{current.id}", w.csrf, fields))
+    else:
+        parts += [h.notice(ht.FAQ_NOT_YOURS.format(id=current.id), "bad"), h.tag("pre", current.answer)]
+    parts.append(preview(w, await engine(w.ctx), shown))
+    return w.render(current.title, h.join(parts), status=400 if problem else 200)
+
+
+async def save_entry(w: WebCtx) -> web.StreamResponse:
+    current = await _entry(w)
+    if not await faq_admin.may_edit(w.ctx, current):
+        raise Refused(403, TITLE, ht.FAQ_NOT_YOURS.format(id=current.id))
+    today = w.ctx.local_now().date()
+    answer = w.field("answer").replace("\r\n", "\n")
+    questions = tuple(mask_personal_numbers(" ".join(q.split())) for q in _lines(w.field("questions")))
+    sources = _lines(w.field("sources"))
+    changed = replace(current, answer=answer, questions=questions, sources=sources)
+    problem = ""
+    if not answer or len(answer) > MAX_ANSWER_CHARS:
+        problem = ht.FAQ_EDIT_BAD.format(limit=MAX_ANSWER_CHARS, length=len(answer))
+    if not problem and w.field("review"):
+        try:
+            day = parse_day(w.field("review"), today, allow_future=True)
+        except DateError as bad:
+            problem = bad.message
+        else:
+            if day <= today and day != current.review_by:
+                problem = ht.FAQ_REVIEW_PAST.format(today=format_date(today))
+            changed = replace(changed, review_by=day)
+    if not problem:
+        problem = await _phrasing_clash(w, current, questions)
+    if not problem:
+        base = [changed if e.id == changed.id else e for e in await w.store.faq.all()]
+        found = check(base, today=today)  # the whole base: related ids must exist in it
+        errors = [p.message for p in found if p.level == "error" and p.entry_id == changed.id]
+        problem = "; ".join(errors)
+    if not problem and w.field("before") != fingerprint(current):
+        problem = ht.FAQ_CHANGED_MEANWHILE.format(id=current.id)
+        changed = current
+    if problem:
+        return await entry_page(w, problem, changed)
+    if changed == current:
+        raise _after(f"/web/faq/entry/{current.id}", "Không có gì thay đổi.")
+    fields = [
+        name
+        for name in ("answer", "questions", "sources", "review_by")
+        if getattr(changed, name) != getattr(current, name)
+    ]
+    await faq_admin.save_entry(
+        w.ctx, replace(changed, updated=today), "update", "faq.edit", field=",".join(fields), via="web"
+    )
+    raise _after(f"/web/faq/entry/{current.id}", ht.FAQ_SAVED.format(title=current.title))
+
+
+async def _phrasing_clash(w: WebCtx, entry: Entry, questions: tuple[str, ...]) -> str:
+    """A phrasing another entry already has would make the bot hesitate between them (as the chat refuses)."""
+    mine = {fold(q) for q in questions}
+    for other in await w.store.faq.all():
+        if other.id != entry.id and any(fold(q) in mine for q in other.questions):
+            return ht.LEARN_CONFLICT.format(title=other.title).split(".")[0] + "."
+    return ""
+
+
+# -- proposals and unanswered questions ------------------------------------------------------------
+
+
+async def _proposal(w: WebCtx) -> ProposalData:
+    raw = w.request.match_info["proposal"]
+    proposal = await w.store.faq_proposals.get(int(raw)) if raw.isdigit() else None
+    if proposal is None or not await learning.may_decide(w.ctx, proposal):
+        raise not_found()
+    return proposal
+
+
+async def proposal_page(w: WebCtx) -> web.StreamResponse:
+    p = await _proposal(w)
+    if p.status != PENDING:
+        raise _after("/web/faq", ht.LEARN_DECIDED.format(id=p.id))
+    fields = h.join(
+        [
+            h.field("Tiêu đề", h.text_input("title", p.title or "")) if p.kind == ENTRY else h.Markup(""),
+            h.field("Cách hỏi (mỗi dòng một cách)", h.textarea("questions", "\n".join(p.questions))),
+            h.field("Câu trả lời", h.textarea("answer", p.answer or "", rows=8))
+            if p.kind == ENTRY
+            else h.Markup(""),
+            h.button("Lưu và duyệt", "action", "approve"),
+        ]
+    )
+    return w.render(f"Đề xuất #{p.id}", h.form(f"/web/faq/proposal/{p.id}", w.csrf, fields))
+
+
+async def decide(w: WebCtx) -> web.StreamResponse:
+    p = await _proposal(w)
+    action = w.field("action")
+    if action not in ("approve", "reject"):
+        raise not_found()
+    edited = w.form is not None and "questions" in w.form
+    if edited and action == "approve" and p.status == PENDING:
+        questions = tuple(mask_personal_numbers(q) for q in _lines(w.field("questions")))
+        if p.kind == ENTRY:
+            p = replace(p, title=w.field("title") or p.title, answer=w.field("answer") or p.answer)
+        said = await learning.apply(w.ctx, replace(p, questions=questions or p.questions))
+    else:
+        await learning.decide(w.ctx, hp.APPROVE if action == "approve" else hp.REJECT, p.id)
+        said = "\n".join(w.replies())
+    raise _after("/web/faq", said)
+
+
+async def from_unanswered(w: WebCtx) -> web.StreamResponse:
+    """An unanswered question becomes a phrasing of an entry or a new entry: a proposal by this officer,
+    approved at once (what the chat does when an officer teaches the bot from a hand-off)."""
+    text = mask_personal_numbers(" ".join(w.field("text").split()))
+    if not text:
+        raise _after("/web/faq", "Câu hỏi trống.")
+    own = w.ctx.user.area_id
+    if w.field("action") == "phrasing":
+        entry = await w.store.faq.get(w.field("entry"))
+        if entry is None:
+            raise _after("/web/faq", "Hãy chọn một mục để thêm cách hỏi.")
+        if not await faq_admin.may_edit(w.ctx, entry):
+            raise Refused(403, TITLE, ht.FAQ_NOT_YOURS.format(id=entry.id))
+        clash = await _phrasing_clash(w, entry, (text,))
+        if clash:
+            raise _after("/web/faq", clash)
+        kind, entry_id, title, answer = PHRASING, entry.id, None, None
+    else:
+        title, answer = w.field("title"), w.field("answer")
+        if not title or not answer or len(answer) > MAX_ANSWER_CHARS:
+            raise _after(
+                f"/web/faq/new?{_query(text=text)}",
+                ht.FAQ_EDIT_BAD.format(limit=MAX_ANSWER_CHARS, length=len(answer)),
+            )
+        kind, entry_id = ENTRY, await learning.new_entry_id(w.ctx, title)
+    asked = [mask_personal_numbers(q) for q in _lines(w.field("questions"))] if kind == ENTRY else []
+    proposal = await w.store.faq_proposals.create(
+        kind=kind,
+        entry_id=entry_id,
+        questions=[text, *(q for q in asked if fold(q) != fold(text))],
+        title=title,
+        answer=answer,
+        handoff_id=None,
+        area_id=own,
+        proposed_by=w.ctx.user.id,
+        now=w.ctx.now(),
+    )
+    raise _after("/web/faq", await learning.apply(w.ctx, proposal))
+
+
+async def new_entry_page(w: WebCtx) -> web.StreamResponse:
+    text = w.field("text")
+    fields = h.join(
+        [
+            await _notice(w),
+            h.hidden("text", text),
+            h.hidden("action", "new"),
+            h.tag("p", f"Câu hỏi của người dân: “{text}”"),
+            h.field("Tiêu đề (một câu hỏi ngắn)", h.text_input("title", text)),
+            h.field("Các cách hỏi, mỗi dòng một cách (cần ít nhất 5)", h.textarea("questions", text, rows=6)),
+            h.field("Câu trả lời", h.textarea("answer", "", rows=8)),
+            h.button("Tạo mục"),
+        ]
+    )
+    return w.render("Mục mới", h.form("/web/faq/unanswered", w.csrf, fields))
+
+
+async def export(w: WebCtx) -> web.StreamResponse:
+    entries = await w.store.faq.all()
+    data = await asyncio.to_thread(export_entries, entries, "xlsx")
+    await audit(w.ctx, "faq.export", "faq", count=len(entries), via="web")
+    name = f"faq-{w.ctx.local_now().date().isoformat()}.xlsx"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"}
+    return web.Response(body=data, content_type=XLSX_MIME, headers=headers)
+
+
+def register(console: Console) -> None:
+    o = Role.OFFICER
+    console.get("/web/faq", faq_page, o)
+    console.get("/web/faq/export", export, o)
+    console.get("/web/faq/new", new_entry_page, o)
+    console.post("/web/faq/unanswered", from_unanswered, o)
+    console.get("/web/faq/entry/{entry}", entry_page, o)
+    console.post("/web/faq/entry/{entry}", save_entry, o)
+    console.get("/web/faq/proposal/{proposal}", proposal_page, o)
+    console.post("/web/faq/proposal/{proposal}", decide, o)

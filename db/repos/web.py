@@ -1,0 +1,99 @@
+"""Login links and browser sessions of the web console (db/models_web.py), by the digest of their token.
+
+Using a link and reading a session are single conditional UPDATEs: two browsers opening the same link at
+once cannot both get in, and every process of a deployment agrees without talking to the others.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from db.models import QuestionLog
+from db.models_web import WebLoginToken, WebSession
+
+KEEP_USED = timedelta(days=1)  # used or expired links are deleted this long after their expiry
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    text: str
+    times: int
+    last: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class WebSessionData:
+    id: int
+    user_id: int
+    csrf: str
+
+
+class WebRepo:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def create_login(self, *, digest: str, user_id: int, now: datetime, expires_at: datetime) -> None:
+        await self._session.execute(delete(WebLoginToken).where(WebLoginToken.expires_at < now - KEEP_USED))
+        self._session.add(
+            WebLoginToken(digest=digest, user_id=user_id, created_at=now, expires_at=expires_at)
+        )
+        await self._session.flush()
+
+    async def use_login(self, digest: str, now: datetime) -> int | None:
+        """The user the link signs in, marking it used; None when unknown, used or expired."""
+        result = await self._session.execute(
+            update(WebLoginToken)
+            .where(
+                WebLoginToken.digest == digest,
+                WebLoginToken.used_at.is_(None),
+                WebLoginToken.expires_at > now,
+            )
+            .values(used_at=now)
+            .returning(WebLoginToken.user_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def start_session(self, *, digest: str, user_id: int, csrf: str, now: datetime) -> None:
+        self._session.add(
+            WebSession(digest=digest, user_id=user_id, csrf=csrf, created_at=now, last_seen_at=now)
+        )
+        await self._session.flush()
+
+    async def touch_session(self, digest: str, now: datetime, idle: timedelta) -> WebSessionData | None:
+        """The live session with this digest, its idle clock restarted; None when ended or idle too long."""
+        result = await self._session.execute(
+            update(WebSession)
+            .where(
+                WebSession.digest == digest,
+                WebSession.ended_at.is_(None),
+                WebSession.last_seen_at > now - idle,
+            )
+            .values(last_seen_at=now)
+            .returning(WebSession.id, WebSession.user_id, WebSession.csrf)
+        )
+        row = result.one_or_none()
+        return WebSessionData(row.id, row.user_id, row.csrf) if row is not None else None
+
+    async def end_session(self, digest: str, now: datetime) -> None:
+        await self._session.execute(
+            update(WebSession)
+            .where(WebSession.digest == digest, WebSession.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+
+    async def unanswered(self, since: datetime, limit: int = 30) -> list[Unanswered]:
+        """Questions the bot declined since then (stored masked), the most often asked first."""
+        times = func.count(QuestionLog.id).label("times")
+        last = func.max(QuestionLog.created_at).label("last")
+        rows = await self._session.execute(
+            select(QuestionLog.text, times, last)
+            .where(QuestionLog.outcome == "decline", QuestionLog.created_at >= since)
+            .group_by(QuestionLog.text)
+            .order_by(times.desc(), last.desc())
+            .limit(limit)
+        )
+        return [Unanswered(r.text, r.times, r.last) for r in rows]

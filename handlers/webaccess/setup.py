@@ -1,0 +1,11 @@
+"""Registers /web (alias /quanly)."""
+
+from __future__ import annotations
+
+from handlers.core.dispatcher import Command, Dispatcher
+from handlers.webaccess import links
+from handlers.webaccess import texts as t
+
+
+def register(d: Dispatcher) -> None:
+    d.command(Command("web", ("quanly",), links.MIN_ROLE, links.command, t.SUMMARY))
