@@ -88,6 +88,8 @@ async def ask(ctx: Context, text: str) -> bool:
     understood = search.understand(text, top=SUGGESTED)
     with_team = await handoff.relaying(ctx)
     if with_team is not None and understood.verdict is not Verdict.ANSWER:
+        if understood.alert is not None:  # an urgent risk is warned of at once, whoever reads on
+            ctx.reply(ct.ALERT.format(text=understood.alert.text))
         await handoff.relay(ctx, with_team, text)
         return True
     await respond(ctx, search, text, understood)
@@ -150,6 +152,8 @@ async def question_in_form(ctx: Context, text: str) -> bool:
     search = await engine(ctx)
     understood = search.understand(text, top=SUGGESTED) if search.entries else None
     if understood is None or understood.verdict is not Verdict.ANSWER:
+        if understood is not None and understood.alert is not None:  # warned at once, then the form
+            ctx.reply(ct.ALERT.format(text=understood.alert.text))
         return False
     question_id = await _log(ctx, text, understood.outcome, understood.hits)
     if understood.alert is not None:

@@ -13,6 +13,8 @@ from bot.app import App
 from db.models import QuestionLog
 from db.models_handoff import HandoffMessage
 from db.repos.faq import FaqRepo
+from db.store import unit_of_work
+from faq.engine import Verdict
 from faq.knowledge import EDITOR_MARKS, FIRST_SCREEN_CHARS, FIRST_SCREEN_LINES
 from faq.smalltalk import OFF_TOPIC_REPLY, REPLIES, SmallTalk
 from faq.text import shorten
@@ -28,6 +30,7 @@ from tests.support import FakeClock, incoming, texts_of
 FORGOT = "quên mật khẩu vneid"
 FORGOT_TITLE = "Quên mật khẩu VNeID thì lấy lại thế nào?"
 FAKE_POLICE = "alo co nguoi goi dien xung la cong an bao toi doc ma otp de cap nhat dinh danh, co nen doc ko"
+RISKY = "có đứa gọi bảo bấm link"
 STORY = (
     "dạ em chào anh chị, em là sinh viên năm hai, hôm qua em đi xe buýt bị rơi mất cái ví trong đó có thẻ "
     "căn cước với thẻ ngân hàng, em đã báo ngân hàng khóa thẻ rồi, giờ em muốn làm lại thẻ căn cước thì "
@@ -55,7 +58,9 @@ async def thread(app: App) -> list[HandoffMessage]:
 # -- 1. a hand-off's relay ------------------------------------------------------------------------------
 
 
-async def test_relay_answers_what_the_faq_knows_marks_the_rest_and_stops_with_huy(app: App) -> None:
+async def test_relay_answers_what_the_faq_knows_marks_the_rest_and_stops_with_huy(
+    app: App, clock: FakeClock
+) -> None:
     team = await make_team(app)
     await hand_off(app, team)
     await say(app, team.member1, payload=hp.CLAIM.build(1))
@@ -70,12 +75,21 @@ async def test_relay_answers_what_the_faq_knows_marks_the_rest_and_stops_with_hu
     assert relayed[0].text.startswith("Đã chuyển vào câu hỏi #1")
     assert [m.text for m in await thread(app)] == ["Bà tôi năm nay 80 tuổi, đi lại khó"]
 
+    # Urgent but not answered for sure: warned at once, and passed on to the member.
+    async with unit_of_work(app.sessions) as store:
+        understood = (await app.services.faq.engine(store, clock())).understand(RISKY)
+    assert understood.verdict is Verdict.SUGGEST and understood.alert is not None
+    warned = await say(app, team.citizen, RISKY)
+    assert texts_of(warned) == [
+        ct.ALERT.format(text=understood.alert.text),
+        t.FOLLOW_UP_SENT.format(name="Anh Nam", id=1),
+    ]
     stopped = await say(app, team.citizen, "/huy")
     assert texts_of(stopped) == [t.RELAY_STOPPED.format(id=1)]
     [row] = await handoffs(app)
     assert row.relay_until is None and row.status == "claimed"  # the member still has the question
     after = await say(app, team.citizen, "Bà tôi năm nay 80 tuổi, đi lại khó")
-    assert not after[0].text.startswith("Đã chuyển") and len(await thread(app)) == 1
+    assert not after[0].text.startswith("Đã chuyển") and len(await thread(app)) == 2
     assert texts_of(await say(app, team.citizen, "/huy")) == [texts.NOTHING_TO_CANCEL]
 
     # The member's next answer opens the relay again.
@@ -220,3 +234,16 @@ async def test_choice_labels_are_cut_between_words(app: App, clock: FakeClock) -
                 head = choice.label[:-1]
                 assert title.startswith(head) and not title[len(head)].isalnum()  # a whole word before "…"
     assert cut  # some titles are long enough to be cut
+
+
+async def test_a_risky_question_for_the_team_is_warned_of_then_sent(app: App) -> None:
+    team = await make_team(app)
+    await say(app, team.citizen, "/hoito")
+    replies = await say(
+        app, team.citizen, RISKY
+    )  # not answered for sure: the form takes it, after the warning
+    assert replies[0].text.startswith("⚠️ ") and replies[1].text == t.ASK_COMMUNE
+    await say(app, team.citizen, "Xã Yên Lạc")
+    await say(app, team.citizen, "Thôn Đông")
+    [row] = await handoffs(app)
+    assert row.text == RISKY
