@@ -140,3 +140,19 @@ async def test_choice_labels_are_cut_between_words(chat: Harness) -> None:
     assert title in chat.text(shown)
     after = chat.text(shown).split(title, 1)[1]
     assert not after[:1].isalnum()  # the label stopped at the end of a word
+
+
+async def test_a_choice_step_answers_the_question_and_asks_the_step_again(chat: Harness) -> None:
+    await make_tree(chat.app)
+    [declined] = await chat.say(665, "bà nội tôi ốm nằm một chỗ muốn làm căn cước")
+    assert chat.text(declined).startswith(texts.FAQ_DECLINE)
+    [communes] = await chat.choose(665, declined, chat.choice_labels(declined).index(t.OFFER))
+    assert chat.text(communes).startswith(t.ASK_COMMUNE)
+    answer, still, again = await chat.say(665, FORGOT, replies=3)
+    assert FORGOT_TITLE in chat.text(answer) and chat.choice_labels(answer) == []
+    assert chat.text(still) == ct.FORM_STILL_OPEN.format(form="Câu hỏi gửi Tổ")
+    assert chat.choice_labels(again) == chat.choice_labels(communes)  # the step again, choices intact
+    [hamlets] = await chat.choose(665, again, chat.choice_labels(again).index("Xã Yên Lạc"))
+    assert "Thôn Đông" in chat.choice_labels(hamlets)
+    async with chat.app.sessions() as session:
+        assert list(await session.scalars(select(Handoff))) == []  # nothing sent while the form waited
