@@ -100,6 +100,7 @@ class Inbox:
         self.clock = clock
         self.claimer = uuid.uuid4().hex
         self._active: dict[int, asyncio.Task[None]] = {}
+        self._batch = max(1, concurrency // 4)
         self._wake = asyncio.Event()
         self._stopping = False
         self._drain_task: asyncio.Task[None] | None = None
@@ -158,7 +159,9 @@ class Inbox:
             self._wake.clear()
             free = self.concurrency - len(self._active)
             claimed: list[Claimed] = []
-            if free > 0:
+            # Claim in batches (a statement per freed slot would be one more transaction per event),
+            # but at once when nothing is in hand.
+            if free >= self._batch or (free > 0 and not self._active):
                 try:
                     async with self.sessions.begin() as session:
                         claimed = await InboxRepo(session).claim(
@@ -178,7 +181,7 @@ class Inbox:
                 task = asyncio.create_task(self._process(row))
                 self._active[row.id] = task
                 task.add_done_callback(functools.partial(self._finished, row.id))
-            if len(claimed) < free or free <= 0:
+            if len(claimed) < free or free < self._batch:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(self.poll_seconds):
                         await self._wake.wait()

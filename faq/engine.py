@@ -26,12 +26,17 @@ asks*: the stretch of words that matches the candidate best counts fully, the st
 fifth, so "bà năm nay 72 tuổi rồi, thằng cháu cài cho bà…" does not drown "quên passcode".
 
 **What to do** (``search``: answer, choices or decline; ``understand``: also small talk, off-topic and
-alerts). Answer when the best candidate's confidence reaches ``answer_threshold`` *and* it leads the
-second in the ranking by ``margin`` (a share of its ranking score; the lead is what tells a right first
-hit from a wrong one), and, in a short message, its confidence also leads every other candidate's by
-``Tuning.confidence_margin``. Otherwise offer the best 2–3 from ``suggest_threshold``, else decline.
-A scam entry's ``warning`` becomes ``alert`` when the message is about that risk; such a message is
-never turned away.
+alerts). Answer when the best candidate's confidence reaches ``answer_threshold`` *and* either it leads
+the second in the ranking by ``margin`` (a share of its ranking score) with, in a short message, a
+confidence also ahead of every other's by ``Tuning.confidence_margin``; or its confidence alone leads
+every other's clearly (``clear_margin``, or ``sure_margin`` from ``sure_confidence``): two entries
+sharing most words make the ranking hesitate while the message matches one far better. Otherwise
+offer the best 2–3 from ``suggest_threshold``, else decline. A title naming only another number for
+a word of the message ("mức 1" for "lên mức 2") keeps ``number_conflict`` of its ranking score and
+confidence. A message about another app, bank or procedure that names nothing of ours ("quên mật khẩu
+zalo"; ``smalltalk.yaml``) is declined unless the entry found speaks of that name itself. A scam
+entry's ``warning`` becomes ``alert`` when the message is about that risk; such a message is never
+turned away (nor held back by the near-miss gate).
 
 Every hit explains itself: the words of the message that matched it and the phrasing closest to it.
 

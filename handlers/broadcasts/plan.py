@@ -107,7 +107,9 @@ def describe_channels(channels: Sequence[str]) -> str:
 
 
 def describe_counts(counts: Mapping[str, int]) -> str:
-    return ", ".join(f"{t.CHANNEL_LABELS.get(c, c)} {number(n)}" for c, n in counts.items())
+    """Channels that reach someone (a deployment without an OA never reads "Zalo OA 0")."""
+    shown = {c: n for c, n in counts.items() if n} or counts
+    return ", ".join(f"{t.CHANNEL_LABELS.get(c, c)} {number(n)}" for c, n in shown.items())
 
 
 def form_audience(data: Mapping[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]]:
