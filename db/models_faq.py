@@ -25,6 +25,10 @@ class FaqEntry(Base):
     related: Mapped[list[str]] = mapped_column(JSONType, default=list)
     area: Mapped[str | None] = mapped_column(String(32))
     theme: Mapped[str] = mapped_column(String(200), default="")
+    # The rest of the answer (behind «Xem thêm»), an editor's note only officers see, a scam warning.
+    details: Mapped[str] = mapped_column(Text, default="", server_default="")
+    note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    warning: Mapped[str] = mapped_column(Text, default="", server_default="")
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -25,7 +25,15 @@ MIN_QUESTIONS = 5
 FIRST_SCREEN_LINES = 8
 FIRST_SCREEN_CHARS = 600
 # Words of an editor's note that citizens should not see; they belong in ``note``.
-EDITOR_MARKS = ("chưa xác minh", "bot chưa", "lời khuyên chung", "chưa đối chiếu", "chưa được đối chiếu")
+EDITOR_MARKS = (
+    "chưa xác minh",
+    "bot chưa",
+    "lời khuyên chung",
+    "chưa đối chiếu",
+    "chưa được đối chiếu",
+    "có thể đã thay đổi",
+    "chưa có nguồn",
+)
 
 REQUIRED_FIELDS = ("id", "title", "questions", "answer")
 LIST_FIELDS = ("questions", "sources", "tags", "related")

@@ -39,7 +39,10 @@ def build_dispatcher() -> Dispatcher:
     handoff.register(d)  # /hoito /cauhoi /traloi /nhomto /faq
     webaccess.register(d)  # /web
     d.order_menu([name for group in MENU for name in group])
-    # Free text, asked in turn: a follow-up for the member who has the citizen's question (or a request
-    # for a person), else a question for the FAQ.
+    # Free text, asked in turn: a request for a person, else a question for the FAQ (which passes it on
+    # to the member who has the citizen's question unless it answers it confidently).
     d.text(handoff_ask.take_text, faq_chat.ask)
+    # An open form never swallows a clear question the FAQ answers; /huy also stops a relay.
+    d.before_forms(faq_chat.question_in_form)
+    d.stops(handoff_ask.stop_relay)
     return d

@@ -19,6 +19,7 @@ from aiogram.exceptions import (
 from aiogram.types import BufferedInputFile, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
 from bot.channels.retry import Classified, Failure, RecipientBlocked, Sleep, call_with_retry
+from faq.text import shorten
 from handlers.core.textutil import split_text
 from handlers.core.types import Choice, Reply
 
@@ -51,7 +52,7 @@ def keyboard(choices: tuple[Choice, ...]) -> InlineKeyboardMarkup | None:
         if len(choice.payload.encode()) > CALLBACK_LIMIT:
             # A handler bug: better a loud error in tests than a silently dead button.
             raise ValueError(f"callback_data over {CALLBACK_LIMIT} bytes: {choice.payload[:20]}…")
-        rows.append([InlineKeyboardButton(text=choice.label[:120], callback_data=choice.payload)])
+        rows.append([InlineKeyboardButton(text=shorten(choice.label, 120), callback_data=choice.payload)])
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 

@@ -15,7 +15,7 @@ from faq.exchange import FORMATS, diff, export_entries, read_entries
 from faq.knowledge import KnowledgeError, Problem, load_dir_checked
 from faq.model import Entry
 
-_LEVEL = {"error": "lỗi", "warning": "cảnh báo"}
+_LEVEL = {"error": "lỗi", "warning": "cảnh báo", "note": "ghi chú"}
 
 
 def add_parser(sub: Any) -> None:
@@ -61,8 +61,9 @@ def _check(settings: Settings, folder: Path | None) -> int:
     entries, problems = load_dir_checked(folder, today=today)
     _print_problems(problems)
     errors = sum(p.level == "error" for p in problems)
-    warnings = len(problems) - errors
-    print(f"{len(entries)} mục; {errors} lỗi; {warnings} cảnh báo.")
+    warnings = sum(p.level == "warning" for p in problems)
+    notes = sum(p.level == "note" for p in problems)  # editors' notes, for officers only
+    print(f"{len(entries)} mục; {errors} lỗi; {warnings} cảnh báo; {notes} ghi chú cho cán bộ.")
     return 1 if errors else 0
 
 

@@ -27,6 +27,9 @@ def to_entry(row: FaqEntry) -> Entry:
         related=tuple(row.related or ()),
         area=row.area,
         theme=row.theme or "",
+        details=row.details or "",
+        note=row.note or "",
+        warning=row.warning or "",
     )
 
 
@@ -44,6 +47,9 @@ def snapshot(entry: Entry) -> dict[str, Any]:
         "related": list(entry.related),
         "area": entry.area,
         "theme": entry.theme,
+        "details": entry.details,
+        "note": entry.note,
+        "warning": entry.warning,
     }
 
 
@@ -58,6 +64,9 @@ def _fill(row: FaqEntry, entry: Entry, now: datetime) -> None:
     row.related = list(entry.related)
     row.area = entry.area
     row.theme = entry.theme
+    row.details = entry.details
+    row.note = entry.note
+    row.warning = entry.warning
     row.changed_at = now
 
 

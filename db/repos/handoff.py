@@ -189,6 +189,20 @@ class HandoffRepo:
         )
         return _changed(result)
 
+    async def stop_relay(self, handoff_id: int, citizen_user_id: int) -> bool:
+        """The citizen stops the relay (/huy): their messages go to the bot again; the question stays
+        with the member, whose next answer opens the relay again."""
+        result = await self._session.execute(
+            update(Handoff)
+            .where(
+                Handoff.id == handoff_id,
+                Handoff.citizen_user_id == citizen_user_id,
+                Handoff.status.in_(RELAYING),
+            )
+            .values(relay_until=None)
+        )
+        return _changed(result)
+
     async def close(self, handoff_id: int, now: datetime) -> bool:
         result = await self._session.execute(
             update(Handoff)

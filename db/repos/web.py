@@ -99,12 +99,13 @@ class WebRepo:
         )
 
     async def unanswered(self, since: datetime, limit: int = 30) -> list[Unanswered]:
-        """Questions the bot declined since then (stored masked), the most often asked first."""
+        """Questions the bot declined or found off-topic since then (stored masked), the most often asked
+        first: an "off-topic" message may well be one the base should learn to answer."""
         times = func.count(QuestionLog.id).label("times")
         last = func.max(QuestionLog.created_at).label("last")
         rows = await self._session.execute(
             select(QuestionLog.text, times, last)
-            .where(QuestionLog.outcome == "decline", QuestionLog.created_at >= since)
+            .where(QuestionLog.outcome.in_(("decline", "off_topic")), QuestionLog.created_at >= since)
             .group_by(QuestionLog.text)
             .order_by(times.desc(), last.desc())
             .limit(limit)

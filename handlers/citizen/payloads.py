@@ -1,4 +1,4 @@
-"""The buttons of the FAQ in chat: an answer picked or browsed, "none of these", feedback, a topic."""
+"""The FAQ's buttons in chat: an answer picked or browsed, «Xem thêm», "none of these", feedback, topics."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ NONE_OF_THESE = Payload("answer.none", ("question",))
 HELPFUL = Payload("answer.helpful", ("question",))
 WRONG = Payload("answer.wrong", ("question",))
 TOPIC = Payload("topic", ("index",))
+MORE = Payload("answer.more", ("entry",))  # «Xem thêm»: the entry's details
 
 ENTRY_ROOM = ANSWER.room(ID_DIGITS)  # the entry id rides before the question id
 

@@ -41,6 +41,9 @@ async def help_(ctx: Context, _args: str) -> None:
 
 async def cancel(ctx: Context, _args: str) -> None:
     if not ctx.state.form:
+        for stop in ctx.stops:  # a feature's ongoing thing, such as a member relaying (handoff)
+            if await stop(ctx):
+                return
         ctx.reply(texts.NOTHING_TO_CANCEL)
         return
     title = ctx.forms.title(ctx)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
@@ -71,6 +71,7 @@ class Context:
     state: ConversationData
     forms: Forms  # the dispatcher's forms: `await ctx.forms.start(ctx, "name", data)`
     commands: Sequence[Command] = ()  # every command, in menu order (read only)
+    stops: Sequence[Callable[[Context], Awaitable[bool]]] = ()  # what /huy stops besides a form
     replies: list[Reply] = field(default_factory=list)
 
     def now(self) -> datetime:

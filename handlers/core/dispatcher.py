@@ -24,6 +24,7 @@ log = logging.getLogger(__name__)
 CommandHandler = Callable[[Context, str], Awaitable[None]]
 ButtonHandler = Callable[[Context, str], Awaitable[None]]
 TextHandler = Callable[[Context, str], Awaitable[bool]]  # True: it took the message
+StopHandler = Callable[[Context], Awaitable[bool]]  # True: it stopped something and said so
 
 # How long a flood pauses reading: the flood window (db/repos/users.py) started at most this long ago.
 FLOOD_PAUSE = timedelta(minutes=1)
@@ -122,6 +123,8 @@ class Dispatcher:
         self._ordered: tuple[Command, ...] = ()
         self._buttons: dict[str, Button] = {}
         self._text: tuple[TextHandler, ...] = ()
+        self._before_forms: tuple[TextHandler, ...] = ()
+        self._stops: tuple[StopHandler, ...] = ()
 
     # -- registration (handlers/setup.py calls each feature's register(), which calls these) --
     def command(self, command: Command) -> None:
@@ -157,6 +160,15 @@ class Dispatcher:
         if self._text:
             raise ValueError("free-text handlers registered twice")
         self._text = handlers
+
+    def before_forms(self, *handlers: TextHandler) -> None:
+        """Free text an open form must not swallow (a clear question the FAQ answers): asked before the
+        form; a handler that takes the message has answered it and said what became of the form."""
+        self._before_forms += handlers
+
+    def stops(self, *handlers: StopHandler) -> None:
+        """What /huy stops when no form is open (a feature's ongoing thing, such as a relay)."""
+        self._stops += handlers
 
     def commands_for(self, role: Role) -> list[Command]:
         return [c for c in self._ordered if c.offered_to(role)]
@@ -199,7 +211,7 @@ class Dispatcher:
             await store.users.make_admin(user.id)
             user = await store.users.get(user.id) or user
         role = Role.parse(user.role)
-        ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered)
+        ctx = Context(incoming, user, role, store, services, state, self.forms, self._ordered, self._stops)
         if promoted:
             await audit(ctx, "admin.start", f"user:{user.id}", why="named in CDSBOT_ADMINS")
 
@@ -263,6 +275,8 @@ class Dispatcher:
         if chosen is not None:
             await self._button(ctx, chosen, text)
             return
+        if ctx.state.form and await self._not_for_form(ctx, text):
+            return
         if ctx.state.form and await self.forms.handle(ctx, text, None):
             return
         if re.fullmatch(r"\d{1,2}", text) and ctx.state.choices:
@@ -272,6 +286,12 @@ class Dispatcher:
             if await handler(ctx, text):
                 return
         ctx.reply(texts.FALLBACK)
+
+    async def _not_for_form(self, ctx: Context, text: str) -> bool:
+        for handler in self._before_forms:
+            if await handler(ctx, text):
+                return True
+        return False
 
     def _chosen(self, ctx: Context, text: str) -> str | None:
         return _offered(ctx.state.choices, text)

@@ -6,13 +6,15 @@ asked once (commune, then hamlet) and the area is kept on the user. The question
 members of the area (the hamlet, else its commune; a commune, else its hamlets) and the team's group
 chats through the outbox, with a «Nhận trả lời» button; nobody there means the officers over the area
 hear of it at once (routing.py). While a member has the question, the citizen's messages go to that
-member for a while (`HandoffPolicy.relay_window`) instead of to the FAQ; the member's side is in team.py.
+member for a while (`HandoffPolicy.relay_window`), each reply saying so, unless the FAQ answers them
+confidently (faq_chat.ask); /huy stops the relay (`stop_relay`). The member's side is in team.py.
 """
 
 from __future__ import annotations
 
 from db.models_handoff import ANSWERED
 from db.repos.areas import AreaData
+from db.repos.handoff import HandoffData
 from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
@@ -127,22 +129,31 @@ async def ask_team(ctx: Context, args: str) -> None:
 
 
 async def take_text(ctx: Context, message: str) -> bool:
-    """Free text: a follow-up to the member who has the citizen's question, or a request for a person.
-    False when it is neither (then it is a question for the FAQ)."""
-    if await relay_follow_up(ctx, message):
-        return True
-    if wants_person(message):
-        await ctx.forms.start(ctx, QUESTION_FORM, {})
-        return True
-    return False
+    """Free text asking for a person rather than a question. False otherwise (then it is a question for
+    the FAQ, which also decides, while a member has the citizen's question, between its own answer and
+    `relay`: faq_chat.ask)."""
+    if ctx.user.relaying or not wants_person(message):
+        return False
+    await ctx.forms.start(ctx, QUESTION_FORM, {})
+    return True
 
 
-async def relay_follow_up(ctx: Context, message: str) -> bool:
+def is_question_step(form: str, step: str) -> bool:
+    """The step where a citizen types what to send to the team."""
+    return form == QUESTION_FORM and step == "question"
+
+
+async def relaying(ctx: Context) -> HandoffData | None:
+    """The hand-off whose member still receives this citizen's messages, if any."""
     if not ctx.user.relaying:
-        return False
+        return None
     handoff = await ctx.store.handoffs.relaying_for(ctx.user.id, ctx.now())
-    if handoff is None or handoff.claimed_by is None:
-        return False
+    return handoff if handoff is not None and handoff.claimed_by is not None else None
+
+
+async def relay(ctx: Context, handoff: HandoffData, message: str) -> None:
+    """A follow-up to the member who has the question; the citizen is told where it went."""
+    assert handoff.claimed_by is not None
     member = await ctx.store.users.get(handoff.claimed_by)
     masked = mask_personal_numbers(message)
     now = ctx.now()
@@ -161,6 +172,15 @@ async def relay_follow_up(ctx: Context, message: str) -> bool:
     )
     name = (member.display_name if member else "") or t.THE_MEMBER
     ctx.reply((t.FOLLOW_UP_SENT if sent else t.FOLLOW_UP_KEPT).format(name=name, id=handoff.id))
+
+
+async def stop_relay(ctx: Context) -> bool:
+    """/huy with no form open: the citizen's messages stop going to the member (the question stays
+    with the member, whose next answer opens the relay again). False when nothing is relayed."""
+    handoff = await relaying(ctx)
+    if handoff is None or not await ctx.store.handoffs.stop_relay(handoff.id, ctx.user.id):
+        return False
+    ctx.reply(t.RELAY_STOPPED.format(id=handoff.id))
     return True
 
 

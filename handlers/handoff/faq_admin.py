@@ -16,6 +16,7 @@ from dataclasses import replace
 from faq.exchange import export_entries
 from faq.knowledge import MAX_ANSWER_CHARS
 from faq.model import Entry
+from faq.text import shorten
 from handlers.citizen.faq_chat import engine, faq_base
 from handlers.core import texts
 from handlers.core.audit import audit
@@ -165,7 +166,7 @@ async def find(ctx: Context, query: str) -> None:
     for n, hit in enumerate(hits, 1):
         entry = search.entry(hit.id)
         lines.append(t.FAQ_FOUND_LINE.format(n=n, title=entry.title, id=entry.id, score=hit.score))
-        choices.append(Choice(entry.title[:60], p.VIEW.build(p.entry_key(entry.id))))
+        choices.append(Choice(shorten(entry.title, 60), p.VIEW.build(p.entry_key(entry.id))))
     ctx.reply("\n".join(lines), choices)
 
 
@@ -196,7 +197,7 @@ async def view(ctx: Context, entry_id: str) -> None:
         overdue=t.FAQ_OVERDUE if entry.review_by and entry.review_by <= today else "",
         count=len(entry.questions),
         questions="\n".join(shown),
-        answer=entry.answer,
+        answer=entry.answer + _unseen(entry),
         history=history,
     )
     key = p.entry_key(entry.id)
@@ -210,6 +211,19 @@ async def view(ctx: Context, entry_id: str) -> None:
     ctx.reply(text, choices)
 
 
+def _unseen(entry: Entry) -> str:
+    """The warning, the start of «Xem thêm» and the editor's note: what the first screen does not show."""
+    parts = []
+    if entry.warning:
+        parts.append(t.FAQ_VIEW_WARNING.format(text=entry.warning))
+    if entry.details.strip():
+        text = shorten(entry.details, t.FAQ_VIEW_DETAILS_CHARS)
+        parts.append(t.FAQ_VIEW_DETAILS.format(length=len(entry.details.strip()), text=text))
+    if entry.note.strip():
+        parts.append(t.FAQ_VIEW_NOTE.format(text=entry.note.strip()))
+    return "".join(parts)
+
+
 async def due(ctx: Context) -> None:
     entries = await ctx.store.faq.due_for_review(ctx.local_now().date())
     if not entries:
@@ -221,7 +235,7 @@ async def due(ctx: Context) -> None:
         lines.append(t.FAQ_DUE_LINE.format(title=entry.title, id=entry.id, date=when))
     if len(entries) > SHOWN_DUE:
         lines.append(t.REVIEW_DIGEST_MORE.format(count=len(entries) - SHOWN_DUE))
-    choices = [Choice(e.title[:60], p.VIEW.build(p.entry_key(e.id))) for e in entries[:8]]
+    choices = [Choice(shorten(e.title, 60), p.VIEW.build(p.entry_key(e.id))) for e in entries[:8]]
     ctx.reply("\n".join(lines), choices)
 
 

@@ -25,7 +25,7 @@ from handlers.core.context import Context
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.notify import notify
 from handlers.core.payloads import Payload
-from handlers.core.privacy import mask_personal_numbers
+from handlers.core.privacy import ID_MASK, NUMBER_MASK, PHONE_MASK, mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
@@ -79,7 +79,11 @@ async def learn(ctx: Context, _kind: Payload, handoff_id: int) -> None:
 
 async def ask_kind(ctx: Context) -> None:
     search = await engine(ctx)
-    hits = [h.id for h in search.search(ctx.state.data["wording"], top=3).hits]
+    # The masks are our words, not the citizen's: "[SĐT đã ẩn]" would rank "đổi số điện thoại" first.
+    wording = str(ctx.state.data["wording"])
+    for mask in (PHONE_MASK, ID_MASK, NUMBER_MASK):
+        wording = wording.replace(mask, " ")
+    hits = [h.id for h in search.search(wording, top=3).hits]
     ctx.state.data["hits"] = hits
     options = [
         option(ctx, t.LEARN_ADD_TO.format(title=_short(search.entry(entry_id).title)), str(i))

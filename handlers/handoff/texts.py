@@ -48,8 +48,16 @@ ANSWER_TO_CITIZEN = (
 )
 HELPFUL = "Hữu ích"
 WRONG = "Chưa đúng"
-FOLLOW_UP_SENT = "Mình đã chuyển tin nhắn của bạn tới {name} (câu hỏi #{id})."
-FOLLOW_UP_KEPT = "Mình đã lưu tin nhắn của bạn vào câu hỏi #{id}; Tổ sẽ đọc khi trả lời."
+# Every relayed message says where it went, and how to stop (the relay lasts up to a day).
+FOLLOW_UP_SENT = "Đã chuyển vào câu hỏi #{id} cho {name}. (Gõ /huy nếu không cần nhắn cho Tổ nữa.)"
+FOLLOW_UP_KEPT = (
+    "Đã chuyển vào câu hỏi #{id}: mình đã lưu tin nhắn, Tổ sẽ đọc khi trả lời. "
+    "(Gõ /huy nếu không cần nhắn cho Tổ nữa.)"
+)
+RELAY_STOPPED = (
+    "Đã thôi chuyển tin nhắn vào câu hỏi #{id}; từ giờ mình trả lời bạn như thường. "
+    "Muốn hỏi Tổ lại, gõ /hoito kèm câu hỏi."
+)
 THANKS_RATED = "Cảm ơn bạn đã cho biết! Câu hỏi #{id} đã xong. Cần hỏi gì thêm bạn cứ nhắn nhé."
 SORRY_RATED = (
     "Xin lỗi vì câu trả lời chưa đúng ý bạn. Mình đã báo lại {name}. "
@@ -257,6 +265,11 @@ FAQ_VIEW = (
     "{title}\nMã: {id} · Chủ đề: {theme}\nCập nhật: {updated} · Hạn rà soát: {review}{overdue}\n\n"
     "Cách hỏi ({count}):\n{questions}\n\nTrả lời:\n{answer}{history}"
 )
+# What citizens do not see at first, or at all, shown to officers under the answer.
+FAQ_VIEW_WARNING = "\n\nCảnh báo (hiện trước câu trả lời): {text}"
+FAQ_VIEW_DETAILS = "\n\nXem thêm ({length} ký tự): {text}"
+FAQ_VIEW_NOTE = "\n\nGhi chú cho cán bộ (người dân không thấy):\n{text}"
+FAQ_VIEW_DETAILS_CHARS = 300
 FAQ_OVERDUE = " (đã tới hạn)"
 FAQ_NONE_DATE = "chưa đặt"
 FAQ_MORE_QUESTIONS = "… và {count} cách hỏi khác"

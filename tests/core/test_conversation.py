@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from bot.app import App
 from db.models import ConversationState, ProcessedUpdate, User
 from db.store import unit_of_work
+from faq.smalltalk import REPLIES, SmallTalk
 from handlers.core import forms, texts
 from handlers.core.types import Kind, Reply
 from tests.support import FakeClock, incoming, texts_of
@@ -42,7 +43,7 @@ async def test_bad_input_gets_a_clear_answer(app: App) -> None:
     long = await say(incoming("a" * 10_000))
     assert long[0].text == texts.TOO_LONG.format(length=10_000, limit=2000)
     assert texts_of(await say(incoming("/unknown"))) == [texts.UNKNOWN_COMMAND.format(command="/unknown")]
-    assert texts_of(await say(incoming("😀🙏"))) == [texts.FAQ_DECLINE]
+    assert texts_of(await say(incoming("😀🙏"))) == [REPLIES[SmallTalk.EMOJI]]
     sticker = await say(incoming(kind=Kind.STICKER))
     assert texts_of(sticker) == [texts.MEDIA_REPLY["sticker"]]
     assert await count(app, User) == 1

@@ -10,6 +10,9 @@ from bot.app import App
 from db.models import QuestionLog
 from db.store import unit_of_work
 from faq.model import Entry
+from faq.smalltalk import OFF_TOPIC_REPLY, REPLIES, SmallTalk
+from faq.text import shorten
+from handlers.citizen.texts import LABEL_CHARS
 from handlers.core import texts
 from handlers.core.privacy import PHONE_MASK
 from handlers.core.types import Kind
@@ -48,15 +51,16 @@ async def test_feedback_only_from_the_asker(app: App) -> None:
     assert (await questions(app))[0].feedback == "wrong"
 
 
-async def test_out_of_scope_is_declined_and_logged(app: App) -> None:
+async def test_out_of_scope_gets_one_line_and_is_logged(app: App) -> None:
     replies = await app.conversation.handle(incoming("cách làm bánh xèo miền tây"))
-    assert texts_of(replies) == [texts.FAQ_DECLINE]
-    assert (await questions(app))[0].outcome == "decline"
+    assert texts_of(replies) == [OFF_TOPIC_REPLY] and replies[0].choices == ()  # no push to the team
+    assert (await questions(app))[0].outcome == "off_topic"
 
 
 async def test_small_talk_is_not_searched(app: App) -> None:
-    assert texts_of(await app.conversation.handle(incoming("xin chào"))) == [texts.SMALLTALK_GREETING]
-    assert texts_of(await app.conversation.handle(incoming("cảm ơn bot nhiều"))) == [texts.SMALLTALK_THANKS]
+    assert texts_of(await app.conversation.handle(incoming("xin chào"))) == [REPLIES[SmallTalk.GREETING]]
+    thanks = await app.conversation.handle(incoming("cảm ơn bot nhiều"))
+    assert texts_of(thanks) == [REPLIES[SmallTalk.THANKS]]
     assert await questions(app) == []
 
 
@@ -68,7 +72,7 @@ async def test_topics_browse_to_an_answer(app: App) -> None:
     assert cards[0].text == texts.TOPIC_HEADER.format(theme="Thẻ căn cước")
     first = cards[0].choices[0]
     shown = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=first.payload))
-    assert shown[0].title == first.label
+    assert shorten(shown[0].title, LABEL_CHARS) == first.label
     assert (await questions(app))[0].outcome == "browse"
 
 

@@ -19,7 +19,7 @@ from handlers.visits.form import new_token
 
 IDS = ("question", "handoff", "proposal", "visit", "campaign", "broadcast", "invite", "area", "index", "user")
 FEATURES = ("broadcasts", "campaigns", "citizen", "handoff", "members", "reports", "visits")
-ENTRY_KEYS: dict[Payload, Callable[[str], str]] = {cp.ANSWER: cp.entry_key}
+ENTRY_KEYS: dict[Payload, Callable[[str], str]] = {cp.ANSWER: cp.entry_key, cp.MORE: cp.entry_key}
 ENTRY_KEYS |= {kind: hp.entry_key for kind in hp.ENTRY_KINDS}
 NON_ASCII_ID = "mục.địa_phương." + "ư" * 85  # FAQ ids are up to 100 characters of anything
 

@@ -128,7 +128,7 @@ async def test_a_redelivered_event_is_answered_once(oa_chat: ZaloOAHarness) -> N
 
 async def test_echoes_are_dropped_but_an_admins_answer_joins_the_open_handoff(oa_chat: ZaloOAHarness) -> None:
     uid = oa_chat.user_id(2007)
-    declined = await oa_chat.say(2007, "con mèo nhà tôi bị lạc ở chợ thì báo ai")
+    declined = await oa_chat.say(2007, "bà nội tôi ốm nằm một chỗ muốn làm căn cước thì báo ai")
     offer = oa_chat.choice_labels(declined[0])
     assert offer, oa_chat.text(declined[0])
     await oa_chat.choose(2007, declined[0], 0)  # the offer to ask the local team

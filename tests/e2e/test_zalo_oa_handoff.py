@@ -20,7 +20,7 @@ from tests.fakes import Call
 from tests.fakes.zalo_oa_api import FakeZaloOA
 from tests.support import FakeClock
 
-UNKNOWN = "con mèo nhà tôi bị lạc ở chợ thì báo ai"
+UNKNOWN = "bà nội tôi ốm nằm một chỗ muốn làm căn cước thì báo ai"  # in scope, not in the base
 ANSWER = "Bác báo Công an xã giúp cháu, họ sẽ nhờ loa phát thanh của thôn."
 
 
