@@ -84,17 +84,18 @@ def signed(n: int) -> str:
     return f"+{n}" if n > 0 else f"{MINUS}{-n}" if n < 0 else "0"
 
 
-def change_text(change: Change) -> str:
-    """ "+12 (+25%)", "−3", "0": the percentage only when it means something."""
+def change_text(change: Change, unit: str = "") -> str:
+    """ "+12 (+25%)", "+12 người (+25%)", "−3", "0": the percentage only when it means something."""
     percent = change.percent
     shown = t.CHANGE_PERCENT.format(percent=signed(percent)) if percent is not None and change.delta else ""
-    return t.CHANGE.format(delta=signed(change.delta), percent=shown)
+    delta = f"{signed(change.delta)} {unit}" if unit else signed(change.delta)
+    return t.CHANGE.format(delta=delta, percent=shown)
 
 
 def compared_text(comparison: Comparison) -> str:
     """ "So với tuần trước (02/03–04/03): +12 người (+25%), −1 buổi." """
     return t.COMPARED.format(
         previous=comparison.previous.label,
-        people=change_text(comparison.people),
-        sessions=change_text(comparison.sessions),
+        people=change_text(comparison.people, t.PEOPLE),
+        sessions=change_text(comparison.sessions, t.SESSIONS),
     )
