@@ -160,6 +160,8 @@ def handoff_policy(settings: Settings) -> HandoffPolicy:
     return HandoffPolicy(
         escalate_after=timedelta(hours=settings.handoff_escalate_hours),
         relay_window=timedelta(hours=settings.handoff_relay_hours),
+        max_held=settings.handoff_max_held,
+        release_after=timedelta(hours=settings.handoff_release_hours),
         review_weekday=WEEKDAYS.index(settings.faq_review_day),
         review_at=time.fromisoformat(settings.faq_review_time),
     )

@@ -108,6 +108,10 @@ class Settings(BaseSettings):
     # question for this many hours after the claim or the member's last answer.
     handoff_escalate_hours: float = Field(default=4.0, gt=0, le=24 * 14)
     handoff_relay_hours: float = Field(default=24.0, gt=0, le=24 * 30)
+    # Fairness: how many questions one member may hold at once, and how long a taken question may stay
+    # unanswered before it goes back to the team's list (the member is told).
+    handoff_max_held: int = Field(default=5, ge=1, le=100)
+    handoff_release_hours: float = Field(default=12.0, gt=0, le=24 * 14)
     # Campaign reminders: one overdue by more than the grace period (the bot was down) is not sent late but
     # reported missed to the officer; the weekly digest goes out on this day at this local time.
     reminder_grace_hours: float = Field(default=12.0, ge=0, le=24 * 7)

@@ -11,7 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import QuestionLog, User
@@ -188,6 +188,44 @@ class HandoffRepo:
             .values(**values)
         )
         return _changed(result)
+
+    async def held(self, user_id: int, now: datetime) -> int:
+        """Questions this member holds now: taken and not answered yet, or answered while the citizen's
+        follow-ups still reach them."""
+        count = await self._session.scalar(
+            select(func.count(Handoff.id)).where(
+                Handoff.claimed_by == user_id,
+                or_(Handoff.status == CLAIMED, and_(Handoff.status == ANSWERED, Handoff.relay_until > now)),
+            )
+        )
+        return int(count or 0)
+
+    async def silent_claims(self, taken_before: datetime, limit: int = 200) -> list[HandoffData]:
+        """Questions taken before `taken_before` and never answered since, oldest claim first."""
+        rows = await self._session.scalars(
+            select(Handoff)
+            .where(Handoff.status == CLAIMED, Handoff.claimed_at <= taken_before)
+            .order_by(Handoff.claimed_at, Handoff.id)
+            .limit(limit)
+        )
+        return [_data(r) for r in rows]
+
+    async def release(self, handoff_id: int, user_id: int, claimed_at: datetime) -> bool:
+        """Back to the pool, once: False when the member answered, someone closed it, or it was released
+        and taken again meanwhile (the claim time says which claim this is)."""
+        result = await self._session.execute(
+            update(Handoff)
+            .where(
+                Handoff.id == handoff_id,
+                Handoff.status == CLAIMED,
+                Handoff.claimed_by == user_id,
+                Handoff.claimed_at == claimed_at,
+            )
+            # claimed_at stays: it tells a later claim from the first (handlers/handoff/team.py)
+            .values(status=OPEN, claimed_by=None, relay_until=None)
+        )
+        return _changed(result)
+
 
     async def stop_relay(self, handoff_id: int, citizen_user_id: int) -> bool:
         """The citizen stops the relay (/huy): their messages go to the bot again; the question stays

@@ -21,6 +21,9 @@ from db.repos.areas import AreaData
 from db.repos.campaigns import CampaignData, Target
 from db.repos.visit_stats import Count
 from db.store import Store
+from handlers.campaigns import texts as t
+from handlers.core.dates import Period, this_month, this_week
+from handlers.reports.change import Comparison, change_text, previous_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,3 +146,46 @@ def overlapping(campaign: CampaignData, area: AreaData | None) -> list[int]:
     return [
         t.area_id for t in campaign.targets if t.path.startswith(area.path) or area.path.startswith(t.path)
     ]
+
+
+async def _achieved_in(
+    store: Store, campaign: CampaignData, targets: tuple[Target, ...], period: Period
+) -> Count:
+    """What counts for the campaign (its services, its areas) done within `period` and the campaign."""
+    start, end = max(period.start, campaign.start_date), min(period.end, campaign.end_date)
+    if start > end or not targets:
+        return Count()
+    window = replace(campaign, start_date=start, end_date=end, targets=targets)
+    return sum((await store.campaigns.achieved(window)).values(), Count())
+
+
+async def recent_changes(
+    store: Store, campaign: CampaignData, area_ids: Iterable[int], today: date
+) -> list[Comparison]:
+    """This week and this month so far against the same days of the week and month before, for some of
+    the campaign's areas; a comparison is left out while the earlier days fall before the campaign (there is
+    nothing to compare with) or once the campaign ended before the period. The web console calls this too."""
+    wanted = set(area_ids)
+    targets = tuple(target for target in campaign.targets if target.area_id in wanted)
+    found = []
+    for period in (this_week(today), this_month(today)):
+        before = previous_period(period)
+        if before.end < campaign.start_date or period.start > campaign.end_date:
+            continue
+        now = await _achieved_in(store, campaign, targets, period)
+        then = await _achieved_in(store, campaign, targets, before)
+        found.append(Comparison(period, before, now, then))
+    return found
+
+
+def changes_text(changes: list[Comparison]) -> str:
+    """ "Tuần này (09/03–14/03): 24 người, +21 so với tuần trước (02/03–07/03)." one line per period."""
+    return "\n".join(
+        t.PROGRESS_CHANGE.format(
+            label=c.period.label.capitalize(),
+            people=c.current_count.people,
+            change=change_text(c.people),
+            previous=c.previous.label,
+        )
+        for c in changes
+    )

@@ -17,7 +17,7 @@ from handlers.campaigns.access import RECENTLY_ENDED, viewer_area, visible
 from handlers.campaigns.chart import build_chart
 from handlers.campaigns.messages import local_time, progress_body
 from handlers.campaigns.payloads import PROGRESS
-from handlers.campaigns.progress import campaign_progress
+from handlers.campaigns.progress import campaign_progress, changes_text, recent_changes
 from handlers.core.context import Context
 from handlers.core.payloads import Payload
 from handlers.core.types import Attachment, Channel, Choice
@@ -52,8 +52,12 @@ async def show_one(ctx: Context, campaign_id: int) -> None:
     if found is None:
         return
     campaign, part = found
-    progress = (await campaign_progress(ctx.store, campaign, ctx.local_now().date())).part(part)
+    today = ctx.local_now().date()
+    progress = (await campaign_progress(ctx.store, campaign, today)).part(part)
     text = progress_body(progress)
+    changes = await recent_changes(ctx.store, campaign, part, today)
+    if changes:
+        text += "\n\n" + changes_text(changes)
     title = t.PROGRESS_TITLE.format(name=campaign.name)
     links = ctx.services.downloads
     telegram = ctx.incoming.channel == Channel.TELEGRAM

@@ -2,6 +2,8 @@
 
 Two jobs (`register_jobs`), both also run once when the scheduler starts (catching up after downtime):
 - "handoff.escalate", every `escalate_every` (a minute): `escalate_due`;
+- "handoff.release", as often: `release_silent`, questions taken and left unanswered for
+  `release_after` (CDSBOT_HANDOFF_RELEASE_HOURS) go back to the team's list;
 - "handoff.faq_review", weekly on the review day at the review time (Monday 08:00 by default, the
   settings CDSBOT_FAQ_REVIEW_DAY and CDSBOT_FAQ_REVIEW_TIME): `review_tick`, which sends `review_digest`
   once the week's moment has passed (so a worker that was down then sends it when it starts).
@@ -10,6 +12,9 @@ Idempotence, across restarts and several workers:
 - escalation: a question moves to a stage by a conditional UPDATE (`stage = from` → `to`) in the same
   transaction as its notices; a second worker's UPDATE matches nothing. The notices are keyed
   `ho:<id>:esc<stage>` per recipient, so nobody is told twice about the same stage either way.
+- release: one conditional UPDATE naming the claim it undoes (member and claim time), so a question
+  answered, closed, or released and taken again meanwhile is left alone; its notices are keyed by that
+  claim (`ho:<id>:rel:<claim time>`).
 - the digest: keyed by ISO week per recipient (`faq:review:<year>-W<week>`), so each officer gets it
   once a week, whichever worker (or run) gets there first.
 """
@@ -21,13 +26,15 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from db.repos.handoff import HandoffData
-from db.repos.outbox import Content, Recipient
+from db.repos.outbox import CHANNELS, Content, Recipient
 from db.store import Store
 from handlers.core.dates import format_date
 from handlers.core.jobs import Every, Job, Jobs, UnitsOfWork, Weekly
+from handlers.core.notify import notify
 from handlers.core.roles import Role
+from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
-from handlers.handoff.routing import HandoffPolicy, notify_stage
+from handlers.handoff.routing import HandoffPolicy, notify_stage, place, team_for
 from handlers.members.scope import can_act
 
 log = logging.getLogger(__name__)
@@ -44,8 +51,12 @@ def register_jobs(jobs: Jobs, policy: HandoffPolicy, tz: ZoneInfo) -> None:
         async with units() as store:
             return await review_tick(store, now, policy, tz)
 
+    async def release(units: UnitsOfWork, now: datetime) -> int:
+        return await release_silent(units, now, policy)
+
     every = Every(policy.escalate_every.total_seconds())
     jobs.add(Job("handoff.escalate", escalate, (every,), at_start=True))
+    jobs.add(Job("handoff.release", release, (every,), at_start=True))
     weekly = Weekly(policy.review_weekday, policy.review_at)
     jobs.add(Job("handoff.faq_review", review, (weekly,), at_start=True))
 
@@ -82,6 +93,52 @@ async def escalate_due(units: UnitsOfWork, now: datetime, policy: HandoffPolicy)
     for handoff in due:
         async with units() as store:
             enqueued += await _escalate_one(store, handoff, now, after)
+    return enqueued
+
+
+async def _release_one(store: Store, handoff: HandoffData, now: datetime, policy: HandoffPolicy) -> int:
+    """Back to the pool; the member, the citizen and the rest of the team are told. Notices enqueued."""
+    member, claimed_at = handoff.claimed_by, handoff.claimed_at
+    if member is None or claimed_at is None:
+        return 0
+    if not await store.handoffs.release(handoff.id, member, claimed_at):
+        return 0  # answered, closed or released meanwhile
+    log.info("hand-off %s released from user %s after %s", handoff.id, member, now - claimed_at)
+    key = f"ho:{handoff.id}:rel:{claimed_at.timestamp():.0f}"
+    holder = await store.users.get(member)
+    citizen = await store.users.get(handoff.citizen_user_id) if handoff.citizen_user_id else None
+    hours = t.duration(policy.release_after)
+    told = t.RELEASED_MEMBER.format(id=handoff.id, hours=hours)
+    sent = int(await notify(store, holder, told, key=key, ref_id=handoff.id, now=now))
+    sent += await notify(
+        store, citizen, t.RELEASED_CITIZEN.format(id=handoff.id), key=key, ref_id=handoff.id, now=now
+    )
+    area = await store.areas.get(handoff.area_id) if handoff.area_id else None
+    if area is None:
+        return int(sent)
+    people, chats = await team_for(store, area)
+    recipients = [Recipient.of(u) for u in people if u.id not in (member, handoff.citizen_user_id)]
+    recipients += [Recipient(c.channel, c.chat_id) for c in chats if c.channel in CHANNELS]
+    text = t.RELEASED_TEAM.format(
+        id=handoff.id, place=await place(store, area), ago=t.ago(now - handoff.created_at), text=handoff.text
+    )
+    content = Content(text=text, choices=((t.CLAIM, p.CLAIM.build(handoff.id)),))
+    sent += await store.outbox.enqueue_many(
+        recipients, content, kind="relay", key=key, ref_id=handoff.id, now=now
+    )
+    return int(sent)
+
+
+async def release_silent(units: UnitsOfWork, now: datetime, policy: HandoffPolicy) -> int:
+    """Questions a member took and has not answered for `release_after` go back to the team's list.
+
+    Returns how many notices were enqueued. One short transaction per question."""
+    async with units() as store:
+        due = await store.handoffs.silent_claims(now - policy.release_after, limit=BATCH)
+    enqueued = 0
+    for handoff in due:
+        async with units() as store:
+            enqueued += await _release_one(store, handoff, now, policy)
     return enqueued
 
 

@@ -31,6 +31,8 @@ class HandoffPolicy:
     escalate_every: timedelta = timedelta(minutes=1)  # how often unclaimed questions are looked at
     review_weekday: int = 0  # the weekly list of FAQ entries due for review: Monday…
     review_at: time = time(8, 0)  # …at 08:00 local time
+    max_held: int = 5  # questions one member may hold at once (team.py)
+    release_after: timedelta = timedelta(hours=12)  # taken and unanswered this long: back to the pool
 
 
 def policy(ctx: Context) -> HandoffPolicy:

@@ -92,6 +92,10 @@ async def take(ctx: Context, handoff: HandoffData) -> str | None:
         return None
     if handoff.claimed_by is None:
         now = ctx.now()
+        cap = policy(ctx).max_held
+        held = await ctx.store.handoffs.held(ctx.user.id, now) if ctx.role < Role.OFFICER else 0
+        if held >= cap:
+            return t.HELD_TOO_MANY.format(held=held, cap=cap, id=handoff.id)
         if await ctx.store.handoffs.claim(handoff.id, ctx.user.id, now, now + policy(ctx).relay_window):
             log.info("hand-off %s taken by user %s", handoff.id, ctx.user.id)
             citizen = await ctx.store.users.get(handoff.citizen_user_id) if handoff.citizen_user_id else None
@@ -99,7 +103,8 @@ async def take(ctx: Context, handoff: HandoffData) -> str | None:
                 ctx.store,
                 citizen,
                 t.TAKEN_CITIZEN.format(name=ctx.user.display_name or t.THE_MEMBER, id=handoff.id),
-                key=f"ho:{handoff.id}:taken",
+                # Taken again after a release (handoff.claimed_at set): the citizen hears of the new taker.
+                key=f"ho:{handoff.id}:taken" + (f":{now.timestamp():.0f}" if handoff.claimed_at else ""),
                 ref_id=handoff.id,
                 now=now,
             )

@@ -342,3 +342,21 @@ REPORT_TOP_LINE = "{n}. {title}: {count} lần"
 REPORT_FEEDBACK = "Đánh giá câu trả lời của bot, theo mục:"
 REPORT_FEEDBACK_LINE = "• {title}: Hữu ích {helpful}, Chưa đúng {wrong}"
 REPORT_SCOPE_NOTE = "(Chỉ tính câu hỏi của người dân đã cho bot biết địa bàn của mình.)"
+
+# --- fairness: the cap on questions held, and questions released back to the team ---
+HELD_TOO_MANY = (
+    "Bạn đang giữ {held} câu hỏi chưa xong (tối đa {cap}). Bạn trả lời hoặc đóng bớt một câu "
+    "(xem /cauhoi) rồi hãy nhận câu #{id} nhé."
+)
+RELEASED_MEMBER = (
+    "Câu hỏi #{id} đã được trả lại cho Tổ vì sau {hours} bạn chưa trả lời. Nếu vẫn muốn trả lời, "
+    "bạn bấm «Nhận trả lời» khi câu hỏi còn chờ."
+)
+RELEASED_CITIZEN = (
+    "Câu hỏi #{id} của bạn đang được chuyển cho người khác ở Tổ công nghệ số để trả lời sớm hơn. "
+    "Bạn có thể nhắn thêm chi tiết ngay tại đây."
+)
+RELEASED_TEAM = (
+    "Câu hỏi #{id} của người dân ở {place}, gửi {ago}, lại đang chờ người nhận:\n\n«{text}»\n\n"
+    "Bạn nào trả lời được thì bấm «Nhận trả lời» nhé."
+)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from db.repos.areas import AreaData
 from db.repos.visit_stats import Count, VisitFilter
+from db.store import Store
 from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.dates import DateError, Period, last_month, parse_period, this_month, this_week
@@ -15,6 +16,7 @@ from handlers.core.payloads import as_id
 from handlers.core.roles import Role
 from handlers.core.types import Choice
 from handlers.members.scope import area_in_scope, scope_of
+from handlers.reports.change import Comparison, compared_text, previous_period
 from handlers.reports.data import VisitReport, build_report
 from handlers.reports.payloads import PERIOD
 from handlers.visits import texts as t
@@ -29,12 +31,34 @@ def _count(label: str, count: Count) -> str:
     return t.STATS_ITEM.format(label=label, sessions=count.sessions, people=count.people)
 
 
-def summary(report: VisitReport, *, members: int = MEMBERS_SHOWN, areas: int = AREAS_SHOWN) -> str:
-    """The report as chat text: totals, then each breakdown; long lists are cut (the XLSX has them all)."""
+async def compare(
+    store: Store, period: Period, *, area: AreaData | None = None, member_id: int | None = None
+) -> Comparison:
+    """Sessions and people of `period` against the period before (`change.previous_period`), in an area's
+    subtree (None: everywhere) or of one member. The web console calls this too."""
+    before = previous_period(period)
+    path = area.path if area is not None else None
+    stats = store.visit_stats
+    now = await stats.totals(VisitFilter(period.start, period.end, scope_path=path, member_id=member_id))
+    then = await stats.totals(VisitFilter(before.start, before.end, scope_path=path, member_id=member_id))
+    return Comparison(period, before, now, then)
+
+
+def summary(
+    report: VisitReport,
+    comparison: Comparison | None = None,
+    *,
+    members: int = MEMBERS_SHOWN,
+    areas: int = AREAS_SHOWN,
+) -> str:
+    """The report as chat text: totals (against the period before), then each breakdown; long lists are
+    cut (the XLSX has them all)."""
     lines = [
         t.STATS_AREA_TITLE.format(area=report.scope_name, period=report.period.label),
         t.STATS_TOTAL.format(sessions=report.total.sessions, people=report.total.people),
     ]
+    if comparison is not None:
+        lines.append(compared_text(comparison))
     if not report.total.sessions:
         lines.append(t.STATS_EMPTY)
         return "\n".join(lines)
@@ -94,10 +118,12 @@ async def _mine(ctx: Context) -> None:
     lines = [t.STATS_MINE]
     stats = ctx.store.visit_stats
     for period in (week, month):
-        count = await stats.totals(VisitFilter(period.start, period.end, member_id=ctx.user.id))
+        comparison = await compare(ctx.store, period, member_id=ctx.user.id)
+        count = comparison.current_count
         lines.append(
             t.STATS_LINE.format(label=period.label.capitalize(), sessions=count.sessions, people=count.people)
         )
+        lines.append(compared_text(comparison))
     services = await stats.by_service(VisitFilter(month.start, month.end, member_id=ctx.user.id))
     if services:
         lines += ["", t.STATS_MINE_SERVICES.format(label=month.label)]
@@ -119,7 +145,7 @@ def _buttons(area: AreaData | None) -> list[Choice]:
 
 async def _show_area(ctx: Context, area: AreaData | None, period: Period) -> None:
     report = await build_report(ctx.store, area, period, ctx.local_now())
-    ctx.reply(summary(report), _buttons(area))
+    ctx.reply(summary(report, await compare(ctx.store, period, area=area)), _buttons(area))
 
 
 async def show(ctx: Context, args: str) -> None:

@@ -46,6 +46,7 @@ async def test_start_catches_up_then_the_timer_only_wakes_the_claimer(
             f"{REMINDERS}/0",
             f"{REMINDERS}/1",
             "handoff.escalate/0",
+            "handoff.release/0",
             "handoff.faq_review/0",
             "core.retention/0",
         }
@@ -177,7 +178,13 @@ async def test_the_scheduler_runs_where_the_worker_runs(app: App) -> None:
     # broadcast progress needs the delivery worker that edits status messages, so it is left to those.
     [scheduler] = [s for s in services_for(app, "worker") if isinstance(s, Scheduler)]
     jobs = {job.name: job for job in scheduler.jobs}
-    assert set(jobs) == {REMINDERS, "handoff.escalate", "handoff.faq_review", "core.retention"}
+    assert set(jobs) == {
+        REMINDERS,
+        "handoff.escalate",
+        "handoff.release",
+        "handoff.faq_review",
+        "core.retention",
+    }
     poll = app.settings.reminder_poll_seconds
     assert jobs[REMINDERS].triggers == (Every(poll), Weekly(0, time(7, 30))) and jobs[REMINDERS].at_start
     assert app.services.campaigns == campaign_policy(app.settings)

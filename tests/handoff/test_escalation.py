@@ -86,7 +86,8 @@ def test_the_jobs_escalate_every_minute_and_review_weekly_as_configured() -> Non
     jobs = Jobs()
     settings = Settings(faq_review_day="thu", faq_review_time="14:45")
     register_jobs(jobs, handoff_policy(settings), settings.tz)
-    assert jobs.names() == ["handoff.escalate", "handoff.faq_review"]
+    assert jobs.names() == ["handoff.escalate", "handoff.release", "handoff.faq_review"]
+    assert jobs["handoff.release"].triggers == (Every(60),) and jobs["handoff.release"].at_start
     assert jobs["handoff.escalate"].triggers == (Every(60),) and jobs["handoff.escalate"].at_start
     assert jobs["handoff.faq_review"].triggers == (Weekly(3, time(14, 45)),)
     assert jobs["handoff.faq_review"].at_start  # a worker that was down at that moment sends it at start

@@ -35,7 +35,9 @@ async def test_a_member_sees_their_own_week_and_month(app: App, sessions: None) 
     assert reply.text == (
         "Số liệu của bạn\n"
         "Tuần này (09/03–14/03): 2 buổi, 8 người được hướng dẫn\n"
-        "Tháng 3/2026: 3 buổi, 10 người được hướng dẫn\n\n"
+        "So với tuần trước (02/03–07/03): +6 người, +1 buổi.\n"
+        "Tháng 3/2026: 3 buổi, 10 người được hướng dẫn\n"
+        "So với tháng trước (01/02–14/02): +10 người, +3 buổi.\n\n"
         "Nội dung trong tháng 3/2026:\n"
         "• VNeID kích hoạt mức 2: 2 buổi, 8 người\n"
         "• Chữ ký số: 1 buổi, 2 người\n"
@@ -54,7 +56,8 @@ async def test_a_leader_sees_the_commune_by_hamlet_member_service_and_week(app: 
     [reply] = await app.conversation.handle(incoming("/thongke", user="lead"))
     assert reply.text == (
         "Số liệu Xã Nghĩa Trụ — tháng 3/2026\n"
-        "Tổng: 5 buổi, 17 người được hướng dẫn.\n\n"
+        "Tổng: 5 buổi, 17 người được hướng dẫn.\n"
+        "So với tháng trước (01/02–14/02): +17 người, +5 buổi.\n\n"
         "Theo thôn/tổ dân phố:\n"
         "• Thôn Đông Tảo: 3 buổi, 10 người\n"
         "• Thôn Nghĩa Trai: 1 buổi, 6 người\n"
@@ -78,7 +81,10 @@ async def test_a_leader_sees_the_commune_by_hamlet_member_service_and_week(app: 
     [last] = await app.conversation.handle(
         incoming(kind=Kind.BUTTON, payload=reply.choices[2].payload, user="lead")
     )
-    assert last.text.startswith("Số liệu Xã Nghĩa Trụ — tháng 2/2026\nTổng: 1 buổi, 4 người được hướng dẫn.")
+    assert last.text.startswith(
+        "Số liệu Xã Nghĩa Trụ — tháng 2/2026\nTổng: 1 buổi, 4 người được hướng dẫn.\n"
+        "So với tháng trước (01/01–31/01): +4 người, +1 buổi."
+    )
     [typed] = await app.conversation.handle(incoming("/thongke 01/03/2026-05/03/2026", user="lead"))
     assert typed.text.startswith("Số liệu Xã Nghĩa Trụ — 01/03/2026–05/03/2026\nTổng: 2 buổi, 3 người")
 
@@ -88,7 +94,8 @@ async def test_a_province_officer_sees_communes_and_can_narrow_down(app: App, se
     [reply] = await app.conversation.handle(incoming("/thongke", user="prov"))
     assert reply.text.startswith(
         "Số liệu Tỉnh Hưng Yên — tháng 3/2026\n"
-        "Tổng: 6 buổi, 27 người được hướng dẫn.\n\n"
+        "Tổng: 6 buổi, 27 người được hướng dẫn.\n"
+        "So với tháng trước (01/02–14/02): +27 người, +6 buổi.\n\n"
         "Theo xã/phường:\n"
         "• Xã Nghĩa Trụ: 5 buổi, 17 người\n"
         "• Xã Hoàng Hoa Thám: 1 buổi, 10 người\n"
