@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import io
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -63,29 +64,43 @@ def _cell(value: object) -> str:
 
 
 def _table(path: Path) -> list[list[str]]:
-    suffix = path.suffix.lower()
+    return table_from_bytes(path.name, path.read_bytes())
+
+
+def table_from_bytes(name: str, data: bytes) -> list[list[str]]:
+    """The rows of a .csv or .xlsx file as text (the web console's uploads come as bytes)."""
+    suffix = Path(name).suffix.lower()
     if suffix == ".csv":
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return [[_cell(v) for v in row] for row in csv.reader(handle)]
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise AreaFileError(f"{name}: tệp CSV cần lưu ở dạng UTF-8") from None
+        return [[_cell(v) for v in row] for row in csv.reader(io.StringIO(text, newline=""))]
     if suffix == ".xlsx":
         from openpyxl import load_workbook
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+            raise AreaFileError(f"{name}: không đọc được tệp Excel này") from None
         try:
             sheet = book.worksheets[0]
             return [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         finally:
             book.close()
-    raise AreaFileError(f"{path.name}: chỉ đọc được tệp .csv hoặc .xlsx")
+    raise AreaFileError(f"{name}: chỉ đọc được tệp .csv hoặc .xlsx")
 
 
 def read_rows(path: Path) -> list[Row]:
     if not path.exists():
         raise AreaFileError(f"không có tệp {path}")
-    table = _table(path)
+    return rows_of(_table(path), path.name)
+
+
+def rows_of(table: list[list[str]], name: str) -> list[Row]:
     start = next((i for i, row in enumerate(table) if any(row)), None)
     if start is None:
-        raise AreaFileError(f"{path.name}: tệp trống")
+        raise AreaFileError(f"{name}: tệp trống")
     columns: dict[str, int] = {}
     for index, title in enumerate(table[start]):
         key = next((k for k, names in _HEADERS.items() if " ".join(fold(title).split()) in names), None)
@@ -94,7 +109,7 @@ def read_rows(path: Path) -> list[Row]:
     lacking = [k for k in ("code", "name", "level") if k not in columns]
     if lacking:
         raise AreaFileError(
-            f"{path.name}: dòng {start + 1}: thiếu cột {', '.join(lacking)} "
+            f"{name}: dòng {start + 1}: thiếu cột {', '.join(lacking)} "
             "(cần các cột: code, name, level, parent — hoặc mã, tên, cấp, mã cấp trên)"
         )
 
