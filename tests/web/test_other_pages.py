@@ -74,3 +74,32 @@ async def test_members_and_invites(app: App, console: Console, team: Team) -> No
         assert mt.INVITE_REVOKED.format(code=made[0].code) in page
     async with unit_of_work(app.sessions) as store:
         assert await store.web.invites(None, app.services.clock()) == []
+
+
+async def test_areas_import_with_preview_admins_only(app: App, console: Console, team: Team) -> None:
+    import aiohttp
+
+    def upload(text: str) -> aiohttp.FormData:
+        form = aiohttp.FormData()
+        form.add_field("file", text.encode(), filename="khu-vuc.csv", content_type="text/csv")
+        return form
+
+    good = "mã,tên,cấp,mã cấp trên\n3300205,Thôn Mới,thôn,33002\n"
+    async with signed_in(app, console, team.officer) as b:
+        assert (await b.get("/web/areas"))[0] == 403
+        assert (await b.post("/web/areas/import", upload(good)))[0] == 403
+    async with signed_in(app, console, team.admin) as b:
+        status, page = await b.get("/web/areas")
+        assert status == 200 and "Thôn Đông Tảo" in page
+        status, page = await b.post("/web/areas/preview", upload("mã,tên\n1,X\n"))
+        assert status == 400 and "thiếu cột" in page
+        status, page = await b.post("/web/areas/preview", upload(good))
+        assert status == 200 and "1 thêm" in page
+        async with unit_of_work(app.sessions) as store:
+            assert await store.areas.by_code("3300205") is None  # a preview writes nothing
+        content = page.split('name="content" value="')[1].split('"')[0]
+        status, page = await b.post("/web/areas/import", {"filename": "khu-vuc.csv", "content": content})
+        assert status == 200 and "Đã nạp: 1 thêm" in page
+    async with unit_of_work(app.sessions) as store:
+        added = await store.areas.by_code("3300205")
+    assert added is not None and added.name == "Thôn Mới" and added.level == "hamlet"

@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 def register_all(console: Console) -> None:
-    from bot.web.pages import audit, broadcasts, campaigns, faq, members, overview, reports
+    from bot.web.pages import areas, audit, broadcasts, campaigns, faq, members, overview, reports
 
     overview.register(console)
     faq.register(console)
@@ -18,3 +18,4 @@ def register_all(console: Console) -> None:
     reports.register(console)
     audit.register(console)
     members.register(console)
+    areas.register(console)
