@@ -9,8 +9,11 @@ import signal
 import sys
 from collections.abc import Awaitable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import text
+
+from db.session import create_engine
 from tests.e2e.harness import TELEGRAM_TOKEN
 
 T = TypeVar("T")
@@ -88,3 +91,13 @@ class ProcessControl:
         if self.process is not None and self.process.returncode is None:
             self.process.kill()
             await self.process.wait()
+
+
+async def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """What the process stored, read on a connection of the test's own."""
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as conn:
+            return [tuple(row) for row in (await conn.execute(text(sql))).all()]
+    finally:
+        await engine.dispose()

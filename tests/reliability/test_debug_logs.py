@@ -4,10 +4,7 @@ nor through an exception's message."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
-
-import pytest
 
 from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN, TelegramHarness
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -17,16 +14,6 @@ from tests.reliability.process import ProcessControl
 CODE = "QZ7K9M2X"
 QUESTION = "Xin hỏi thủ tục đổi căn cước cho bà Nguyễn Thị Mơ ở xóm Đồi Chè thì làm thế nào"
 PRIVATE_WORDS = [CODE, "Nguyễn Thị Mơ", "Đồi Chè"]
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "bot.sqlite3"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
 
 
 class Bot(ProcessControl):

@@ -16,45 +16,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections import Counter, deque
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiohttp import ClientError
-from sqlalchemy import text
 
-from db.session import create_engine
 from handlers.core import texts
 from tests.e2e.harness import WEBHOOK_SECRET, ZALO_TOKEN, free_port
 from tests.fakes.zalo_api import FakeZaloAPI
-from tests.reliability.process import ProcessControl
+from tests.reliability.process import ProcessControl, rows
 
 START_TIMEOUT = 60.0
 EVENTS = 500
 STOP_AFTER = 150  # acknowledged events before the kill or the SIGTERM
 SENDERS = 24  # concurrent POSTs, as a platform fans out its deliveries
 LEASE_SECONDS = "2"  # how soon rows held by the dead process are claimable again
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "bot.sqlite3"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
-async def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return [tuple(row) for row in (await conn.execute(text(sql))).all()]
-    finally:
-        await engine.dispose()
 
 
 class ZaloBot(ProcessControl):

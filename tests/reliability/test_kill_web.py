@@ -18,7 +18,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
-import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,17 +48,6 @@ CITIZEN = 7201
 
 
 # ---- database -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    """A migrated database: a copy of the SQLite template, or the session's PostgreSQL one (emptied after)."""
-    if request.param == "sqlite":
-        path = tmp_path / "bot.sqlite3"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,12 @@ the leases of the rows left 'sending' into the past once the process is dead: wh
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from collections.abc import Awaitable, Callable, Collection
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select, update
 
 from db.models_campaigns import Reminder
@@ -44,16 +42,6 @@ KILL_AFTER = 100  # successful sendMessage calls before the SIGKILL
 RATE = 20  # messages per second: 100 take ~5 s, so the kill lands mid-broadcast
 FIRST_CHAT = 880_001
 TEXT = "Thông báo thử: lịch tiêm chủng tuần sau"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "bot.sqlite3"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
 
 
 async def enqueue_broadcast(url: str) -> list[str]:

@@ -11,15 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import shutil
 from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
-from sqlalchemy import text
 
 from db.repos.zalo_oa import StoredTokens
 from db.session import create_engine, session_factory
@@ -27,32 +24,13 @@ from db.store import unit_of_work
 from handlers.core import texts
 from tests.e2e.harness import OA_APP_SECRET, free_port
 from tests.fakes.zalo_oa_api import FakeZaloOA
-from tests.reliability.process import ProcessControl
+from tests.reliability.process import ProcessControl, rows
 
 START_TIMEOUT = 60.0
 EVENTS = 150
 STOP_AFTER = 50
 SENDERS = 12
 LEASE_SECONDS = "2"
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "bot.sqlite3"
-        shutil.copyfile(sqlite_template, path)
-        return f"sqlite+aiosqlite:///{path}"
-    url: str = request.getfixturevalue("pg_url")
-    return url
-
-
-async def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as conn:
-            return [tuple(row) for row in (await conn.execute(text(sql))).all()]
-    finally:
-        await engine.dispose()
 
 
 async def connect(url: str, oa: FakeZaloOA) -> None:
