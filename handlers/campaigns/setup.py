@@ -18,4 +18,4 @@ def register(d: Dispatcher) -> None:
     d.actions(L, commands.act, p.VIEW, p.EDIT, p.CANCEL, p.CANCEL_YES, p.KEEP)
     d.button(Button(p.SERVICE, Role.OFFICER, form.SERVICE_TOGGLES.pressed))
     d.actions(M, tracking.pressed, p.PROGRESS)
-    d.button(Button(p.DRILL, L, drilldown.pressed))
+    d.button(Button(p.DRILL, L, drilldown.pressed, private_only=True))  # numbers per person

@@ -61,7 +61,9 @@ async def show_one(ctx: Context, campaign_id: int) -> None:
         text += "\n\n" + changes_text(changes)
     title = t.PROGRESS_TITLE.format(name=campaign.name)
     # Leaders and above may open it person by person (drilldown.py asks their scope again on the press).
-    more = [Choice(t.DRILL_BUTTON, DRILL.build(campaign.id, 0))] if ctx.role >= Role.LEADER else []
+    # (numbers per person: in private chats only, like /thongke).
+    drill = ctx.role >= Role.LEADER and ctx.incoming.chat_type == "private"
+    more = [Choice(t.DRILL_BUTTON, DRILL.build(campaign.id, 0))] if drill else []
     links = ctx.services.downloads
     telegram = ctx.incoming.channel == Channel.TELEGRAM
     if not telegram and links is None:

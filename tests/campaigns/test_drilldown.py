@@ -7,10 +7,13 @@ get 78 each (expected by now 78 × 13 // 31 = 32); its 5 members and leaders 62 
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 from bot.app import App
 from handlers.campaigns import payloads as kp
 from handlers.campaigns import texts as t
+from handlers.core import texts as core_texts
+from handlers.core.types import Kind
 from tests.campaigns.support import (
     DONG_TAO,
     NGHIA_TRAI,
@@ -24,7 +27,7 @@ from tests.campaigns.support import (
     say,
 )
 from tests.members.support import HOANG_HOA_THAM, visit
-from tests.support import FakeClock
+from tests.support import FakeClock, incoming
 
 
 async def test_a_leader_sees_each_person_and_hamlet_behind_first(
@@ -88,3 +91,14 @@ async def test_a_forged_press_for_another_area_shows_nothing(app: App, team: Tea
     mine = await make_campaign(app, team.officer2, {VINH_PHUC: 100}, owner=HOANG_HOA_THAM)
     [member] = await say(app, team.member_vp, payload=kp.DRILL.build(mine.id, 0))
     assert "Hà" not in member.text and t.DRILL_MEMBERS not in member.text
+
+
+async def test_in_a_group_no_button_and_a_press_names_nobody(app: App, team: Team) -> None:
+    campaign = await make_campaign(app, team.officer, {NGHIA_TRU: 310})
+    in_group = partial(incoming, user=team.leader.external_id, channel=TG, chat="-100777", chat_type="group")
+    [progress] = await app.conversation.handle(in_group(f"/tiendo {campaign.id}"))
+    assert progress.title == t.PROGRESS_TITLE.format(name=campaign.name) and progress.choices == ()
+    pressed = in_group(kind=Kind.BUTTON, payload=kp.DRILL.build(campaign.id, 0))
+    [refused] = await app.conversation.handle(pressed)
+    assert t.DRILL_MEMBERS not in refused.text and "Lan" not in refused.text
+    assert refused.text == core_texts.PRIVATE_ONLY.format(what=core_texts.THIS_BUTTON)
