@@ -10,6 +10,7 @@ from datetime import date
 from functools import partial
 
 from bot.app import App
+from bot.settings import Settings
 from handlers.campaigns import payloads as kp
 from handlers.campaigns import texts as t
 from handlers.core import texts as core_texts
@@ -26,7 +27,9 @@ from tests.campaigns.support import (
     person,
     say,
 )
-from tests.members.support import HOANG_HOA_THAM, visit
+from tests.campaigns.test_e2e import user_of
+from tests.e2e.harness import running
+from tests.members.support import HOANG_HOA_THAM, load_sample, visit
 from tests.support import FakeClock, incoming
 
 
@@ -102,3 +105,20 @@ async def test_in_a_group_no_button_and_a_press_names_nobody(app: App, team: Tea
     [refused] = await app.conversation.handle(pressed)
     assert t.DRILL_MEMBERS not in refused.text and "Lan" not in refused.text
     assert refused.text == core_texts.PRIVATE_ONLY.format(what=core_texts.THIS_BUTTON)
+
+
+async def test_through_the_fake_zalo_server(settings: Settings, clock: FakeClock) -> None:
+    """The real Zalo channel: /tiendo, then the drill-down chosen by its number, as a leader would."""
+    async with running("zalo", False, settings, clock) as chat:
+        await load_sample(chat.app)
+        await chat.say(910, "/start")
+        leader = await user_of(chat, 910, "leader", DONG_TAO)
+        await visit(chat.app, leader, DONG_TAO, date(2026, 3, 6), 10, ("dvc",), now=clock())
+        campaign = await make_campaign(chat.app, None, {DONG_TAO: 62})
+        [progress] = await chat.say(910, f"/tiendo {campaign.id}")
+        assert t.DRILL_BUTTON in chat.text(progress)
+        [page] = await chat.choose(910, progress, 0)
+        shown = chat.text(page)
+        assert shown.startswith(t.DRILL_HEAD.format(name=campaign.name, page=1, pages=1))
+        assert "• Thôn Đông Tảo: 10/62 (16%), kế hoạch đến nay 26 ⚠ chậm" in shown
+        assert f"• {leader.display_name}: 10/62 (16%), kế hoạch đến nay 26 ⚠ chậm" in shown
