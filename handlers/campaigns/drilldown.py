@@ -27,6 +27,7 @@ from handlers.core.types import Choice
 
 PAGE = 10
 _PEOPLE_ROLES = ("member", "leader")
+_LEVELS = ("province", "commune", "hamlet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,21 +64,18 @@ async def rows(store: Store, progress: Progress, area: AreaData | None) -> list[
     roots = _roots(targets, area)
     hamlets: dict[int, AreaData] = {}
     people: dict[int, tuple[str, Target]] = {}
-    for root in roots:
-        for h in await store.area_tree.in_subtree(root, ("hamlet",)):
-            hamlets[h.id] = h
-    team_of: dict[int, int] = {}  # campaign area → members and leaders in it
-    hamlets_of: dict[int, int] = {}
+    team_of: dict[int, int] = {}  # campaign area → its members and leaders
+    hamlets_of: dict[int, int] = {}  # campaign area → its hamlets
     for x in targets:
-        team = [m for m in await store.users.team(x.path) if m.user.role in _PEOPLE_ROLES]
+        # One query for the areas under the campaign area, one for its team: a few per campaign area.
+        under = {a.id: a for a in await store.area_tree.in_subtree(x.path, _LEVELS)}
+        team = [m.user for m in await store.users.team(x.path) if m.user.role in _PEOPLE_ROLES]
         team_of[x.area_id] = len(team)
-        hamlets_of[x.area_id] = len(await store.area_tree.in_subtree(x.path, ("hamlet",)))
-        paths = {m.user.area_id: None for m in team}
-        areas = {a.id: a for a in [await store.areas.get(i) for i in paths if i is not None] if a}
-        for m in team:
-            home = areas.get(m.user.area_id or 0)
-            if home and any(home.path.startswith(r) for r in roots):
-                people[m.user.id] = (m.user.display_name, x)
+        hamlets_of[x.area_id] = sum(a.level == "hamlet" for a in under.values())
+        mine = [a for a in under.values() if any(a.path.startswith(r) for r in roots)]
+        hamlets.update((a.id, a) for a in mine if a.level == "hamlet")
+        ids = {a.id for a in mine}
+        people.update((u.id, (u.display_name, x)) for u in team if u.area_id in ids)
     by_member = await store.campaigns.achieved_by_member(campaign)
     hamlet_targets = tuple(
         Target(h.id, h.code, h.name, h.level, h.path, 0) for h in hamlets.values() if _owner(targets, h.path)
