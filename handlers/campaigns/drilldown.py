@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from db.repos.areas import AreaData
+from db.repos.areas import LEVELS, AreaData
 from db.repos.campaigns import CampaignData, Target
 from db.repos.visit_stats import Count
 from db.store import Store
@@ -27,7 +27,6 @@ from handlers.core.types import Choice
 
 PAGE = 10
 _PEOPLE_ROLES = ("member", "leader")
-_LEVELS = ("province", "commune", "hamlet")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +67,7 @@ async def rows(store: Store, progress: Progress, area: AreaData | None) -> list[
     hamlets_of: dict[int, int] = {}  # campaign area → its hamlets
     for x in targets:
         # One query for the areas under the campaign area, one for its team: a few per campaign area.
-        under = {a.id: a for a in await store.area_tree.in_subtree(x.path, _LEVELS)}
+        under = {a.id: a for a in await store.area_tree.in_subtree(x.path, LEVELS)}
         team = [m.user for m in await store.users.team(x.path) if m.user.role in _PEOPLE_ROLES]
         team_of[x.area_id] = len(team)
         hamlets_of[x.area_id] = sum(a.level == "hamlet" for a in under.values())
