@@ -269,6 +269,30 @@ class CampaignRepo:
                 found[owner.area_id] += Count(int(sessions), int(people))
         return found
 
+    async def achieved_by_member(self, campaign: CampaignData) -> dict[int, Count]:
+        """Sessions and people per member who logged them, counted as `achieved` counts (the /tiendo
+        drill-down)."""
+        if not campaign.targets:
+            return {}
+        conditions: list[Any] = [
+            Visit.deleted_at.is_(None),
+            Visit.member_id.is_not(None),
+            Visit.visit_date >= campaign.start_date,
+            Visit.visit_date <= campaign.end_date,
+            _under([t.path for t in campaign.targets]),
+        ]
+        if campaign.services:
+            conditions.append(
+                exists().where(VisitService.visit_id == Visit.id, VisitService.service.in_(campaign.services))
+            )
+        rows = await self._session.execute(
+            select(Visit.member_id, func.count(Visit.id), func.coalesce(func.sum(Visit.people), 0))
+            .join(Area, Area.id == Visit.area_id)
+            .where(*conditions)
+            .group_by(Visit.member_id)
+        )
+        return {int(m or 0): Count(int(s), int(p)) for m, s, p in rows.all()}  # member_id IS NOT NULL
+
     async def team(self, area_path: str, roles: Sequence[str]) -> list[UserData]:
         """People of these roles in the area's subtree who can be written to (not blocked, a channel)."""
         ids = await self._session.scalars(

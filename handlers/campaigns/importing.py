@@ -150,8 +150,6 @@ async def check(store: Store, draft: Draft, today: date) -> tuple[Ready | None, 
     return Ready(data, areas, owner), []
 
 
-
-
 async def check_all(store: Store, found: list[Draft], today: date) -> tuple[list[Ready], list[str]]:
     """Every campaign of the file checked; nothing may be written unless the problems are none."""
     ready: list[Ready] = []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.campaigns import commands, form, tracking
+from handlers.campaigns import commands, drilldown, form, tracking
 from handlers.campaigns import payloads as p
 from handlers.core.dispatcher import Button, Command, Dispatcher
 from handlers.core.roles import Role
@@ -18,3 +18,4 @@ def register(d: Dispatcher) -> None:
     d.actions(L, commands.act, p.VIEW, p.EDIT, p.CANCEL, p.CANCEL_YES, p.KEEP)
     d.button(Button(p.SERVICE, Role.OFFICER, form.SERVICE_TOGGLES.pressed))
     d.actions(M, tracking.pressed, p.PROGRESS)
+    d.button(Button(p.DRILL, L, drilldown.pressed, private_only=True))  # numbers per person

@@ -177,6 +177,19 @@ PROGRESS_CHANGE = "{label}: {people} người, {change} so với {previous}."
 PROGRESS_PACE_NOTE = "(Kế hoạch tính đều mỗi ngày từ ngày bắt đầu đến hạn chót.)"
 PROGRESS_CHART_LINK = "Biểu đồ tiến độ (dùng được đến {expires}): {url}"
 PROGRESS_CHART_TELEGRAM = "Biểu đồ tiến độ xem được khi mở bot trên Telegram."
+DRILL_BUTTON = "Chi tiết từng người/thôn"
+DRILL_HEAD = "Chi tiết — {name} (trang {page}/{pages}). Ai chậm được xếp trước."
+DRILL_MEMBERS = "Từng người:"
+DRILL_HAMLETS = "Từng thôn:"
+DRILL_LINE = "• {name}: {achieved}/{target} ({percent}%), kế hoạch đến nay {expected}{mark}"
+DRILL_BEHIND = " ⚠ chậm"
+DRILL_EMPTY = "Chưa có thành viên hay thôn nào trong phần chiến dịch bạn xem."
+DRILL_PACE_NOTE = (
+    "(Chỉ tiêu của mỗi người, mỗi thôn là phần chia đều chỉ tiêu địa bàn; kế hoạch tính đều mỗi ngày.)"
+)
+DRILL_NEXT = "Trang sau"
+DRILL_PREVIOUS = "Trang trước"
+DRILL_OLD_BUTTON = "Nút này đã cũ. Bạn gõ /tiendo để xem lại nhé."
 
 # --- reminders to members (each carries its area's own numbers) ---
 REMINDER_TITLE = "Nhắc việc — {name}"

@@ -16,10 +16,11 @@ from handlers.campaigns import texts as t
 from handlers.campaigns.access import RECENTLY_ENDED, viewer_area, visible
 from handlers.campaigns.chart import build_chart
 from handlers.campaigns.messages import local_time, progress_body
-from handlers.campaigns.payloads import PROGRESS
+from handlers.campaigns.payloads import DRILL, PROGRESS
 from handlers.campaigns.progress import campaign_progress, changes_text, recent_changes
 from handlers.core.context import Context
 from handlers.core.payloads import Payload
+from handlers.core.roles import Role
 from handlers.core.types import Attachment, Channel, Choice
 
 
@@ -59,18 +60,22 @@ async def show_one(ctx: Context, campaign_id: int) -> None:
     if changes:
         text += "\n\n" + changes_text(changes)
     title = t.PROGRESS_TITLE.format(name=campaign.name)
+    # Leaders and above may open it person by person (drilldown.py asks their scope again on the press).
+    # (numbers per person: in private chats only, like /thongke).
+    drill = ctx.role >= Role.LEADER and ctx.incoming.chat_type == "private"
+    more = [Choice(t.DRILL_BUTTON, DRILL.build(campaign.id, 0))] if drill else []
     links = ctx.services.downloads
     telegram = ctx.incoming.channel == Channel.TELEGRAM
     if not telegram and links is None:
-        ctx.reply(f"{text}\n\n{t.PROGRESS_CHART_TELEGRAM}", title=title)
+        ctx.reply(f"{text}\n\n{t.PROGRESS_CHART_TELEGRAM}", more, title=title)
         return
     # Drawing takes a moment of CPU: keep the event loop answering meanwhile.
     png = await asyncio.to_thread(build_chart, progress)
     name = f"tiendo_{campaign.id}_{progress.line.today:%Y%m%d}.png"
     if telegram:
-        ctx.reply(text, photo=Attachment(name, png, "image/png"), title=title)
+        ctx.reply(text, more, photo=Attachment(name, png, "image/png"), title=title)
         return
     assert links is not None
     url, expires = await links.link(ctx.store, filename=name, mime="image/png", data=png, now=ctx.now())
     link = t.PROGRESS_CHART_LINK.format(url=url, expires=local_time(expires, ctx.services.tz))
-    ctx.reply(f"{text}\n\n{link}", title=title)
+    ctx.reply(f"{text}\n\n{link}", more, title=title)
