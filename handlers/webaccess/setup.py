@@ -8,4 +8,5 @@ from handlers.webaccess import texts as t
 
 
 def register(d: Dispatcher) -> None:
-    d.command(Command("web", ("quanly",), links.MIN_ROLE, links.command, t.SUMMARY))
+    # A login link must never land in a group chat: anyone there could open it.
+    d.command(Command("web", ("quanly",), links.MIN_ROLE, links.command, t.SUMMARY, private_only=True))

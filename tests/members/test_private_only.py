@@ -16,7 +16,18 @@ from tests.members.support import DONG_TAO, NGHIA_TRU, person, user_row
 from tests.support import incoming, texts_of
 
 # Their replies carry names, citizens' questions, numbers per person, invite codes or files.
-PRIVATE_ONLY = {"dangky", "moi", "thanhvien", "thongke", "baocao", "thongbao", "cauhoi", "traloi", "faq"}
+PRIVATE_ONLY = {
+    "dangky",
+    "moi",
+    "thanhvien",
+    "thongke",
+    "baocao",
+    "thongbao",
+    "cauhoi",
+    "traloi",
+    "faq",
+    "web",
+}
 
 
 def test_every_command_says_whether_it_is_private_only() -> None:
