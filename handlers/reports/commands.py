@@ -1,7 +1,8 @@
 """/baocao: the XLSX workbook and the PNG chart for a leader's area, in the chat.
 
-Telegram receives both files. Zalo bots cannot send files: Zalo gets the summary as text, and when the bot
-has a public address (`downloads` service, see bot/downloads.py) two short-lived signed links.
+Telegram receives both files (the console saves them). Zalo bots cannot send files: Zalo gets the
+summary as text, and when the bot has a public address (`downloads` service, see bot/downloads.py)
+two short-lived signed links.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from db.store import Store
 from handlers.campaigns.sheet import with_campaigns
 from handlers.core.context import Context
 from handlers.core.dates import format_date, this_month
-from handlers.core.types import Attachment, Channel
+from handlers.core.types import Attachment
 from handlers.reports import officer as officer_report
 from handlers.reports.chart import build_png
 from handlers.reports.data import build_report
@@ -48,7 +49,7 @@ async def send(ctx: Context, args: str) -> None:
     xlsx = await asyncio.to_thread(build_xlsx, report)
     xlsx = await with_campaigns(ctx.store, area, period, today, xlsx)  # campaign progress (issue 8)
     png = await asyncio.to_thread(build_png, report)
-    if ctx.incoming.channel == Channel.TELEGRAM:
+    if ctx.incoming.channel.takes_files:
         ctx.reply(
             text,
             document=Attachment(filename(report, "xlsx"), xlsx, XLSX_MIME),
