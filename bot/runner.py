@@ -11,7 +11,9 @@ from typing import Protocol
 
 from bot.app import App, build_app, prepare_database
 from bot.channels.console import logs_into_file, run_console
+from bot.delivery.console import ConsoleDelivery
 from bot.settings import Settings
+from handlers.core.roles import Role
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +42,27 @@ def build_services(app: App, role: str) -> list[Service]:
     return services_for(app, role)
 
 
+async def console(
+    app: App, *, user_id: str = "console-user", role: Role | None = None, area_code: str | None = None
+) -> int:
+    """The console chat of `cdsbot run` (no channel configured) and `cdsbot chat`, with this user's share
+    of the outbox printed as it comes and files saved under the data folder."""
+    delivery = ConsoleDelivery(app.sessions, user_id, clock=app.services.clock)
+    log_to = logs_into_file(app.settings.data_folder)  # the chat owns the terminal from here
+    return await run_console(
+        app.conversation,
+        sys.stdin,
+        sys.stdout,
+        files=app.settings.data_folder / "files",
+        user_id=user_id,
+        delivery=delivery,
+        poll_seconds=min(app.settings.delivery_poll_seconds, 1.0),
+        role=role,
+        area_code=area_code,
+        log_to=log_to,
+    )
+
+
 async def run(settings: Settings, role: str = "all") -> int:
     await prepare_database(settings)
     app = await build_app(settings)
@@ -47,9 +70,7 @@ async def run(settings: Settings, role: str = "all") -> int:
     try:
         if not services and role == "all":
             sys.stderr.write(NO_CHANNEL_NOTICE)
-            log_to = logs_into_file(settings.database_url)  # the chat owns the terminal from here
-            await run_console(app.conversation, sys.stdin, sys.stdout, log_to=log_to)
-            return 0
+            return await console(app)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -42,7 +42,15 @@ def _parser() -> argparse.ArgumentParser:
         choices=["citizen", "member", "leader", "officer", "admin"],
         help="vai trò của bạn trong cuộc trò chuyện thử",
     )
-    chat.add_argument("--user", default="console-user", help="mã người dùng trên kênh console")
+    chat.add_argument(
+        "--area",
+        metavar="MÃ",
+        help="mã thôn/xã của bạn, ví dụ 3300201 (mặc định: thôn/xã đầu tiên trong danh sách)",
+    )
+    chat.add_argument(
+        "--user",
+        help="mã người dùng trên kênh console (mặc định theo vai trò: mỗi vai trò là một người)",
+    )
 
     sub.add_parser("config", help="in cấu hình đang dùng (che bí mật)")
 
@@ -90,7 +98,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return _run_async(run(settings, args.role))
     if args.command == "chat":
-        return _run_async(_chat(settings, args.as_role, args.user))
+        user = args.user or (f"console-{args.as_role}" if args.as_role else "console-user")
+        return _run_async(_chat(settings, args.as_role, args.area, user))
     if args.command == "faq":
         from bot.cli import faq as cli_faq
 
@@ -136,21 +145,20 @@ def _run_async(coro: object) -> int:
         return 130
 
 
-async def _chat(settings: Settings, as_role: str | None, user_id: str) -> int:
+async def _chat(settings: Settings, as_role: str | None, area: str | None, user_id: str) -> int:
     from bot.app import build_app, prepare_database
-    from bot.channels.console import logs_into_file, run_console, set_console_role
+    from bot.channels.console import logs_into_file
+    from bot.runner import console
     from handlers.core.roles import Role
 
-    log_to = logs_into_file(settings.database_url)  # before anything logs: the chat owns the terminal
+    logs_into_file(settings.data_folder)  # before anything logs: the chat owns the terminal
     await prepare_database(settings)
     app = await build_app(settings)
     try:
-        if as_role:
-            await set_console_role(app.conversation, user_id, "", Role.parse(as_role))
-        await run_console(app.conversation, sys.stdin, sys.stdout, user_id=user_id, log_to=log_to)
+        role = Role.parse(as_role) if as_role else None
+        return await console(app, user_id=user_id, role=role, area_code=area)
     finally:
         await app.close()
-    return 0
 
 
 def _db(settings: Settings, args: argparse.Namespace) -> int:

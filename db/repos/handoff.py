@@ -17,11 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.models import QuestionLog, User
 from db.models_handoff import ANSWERED, CLAIMED, CLOSED, OPEN, RELAYING, Handoff, HandoffMessage, TeamChat
 from db.repos import hot
+from db.repos.outbox import CHANNELS
 from db.repos.users import UserData, UserRepo
 from handlers.core.textutil import clean_name
 
 ACTIVE = (OPEN, CLAIMED, ANSWERED)
-REACHABLE = ("telegram", "zalo", "zalo_oa")  # channels the outbox can write to later
+REACHABLE = CHANNELS  # channels the outbox can write to later
 
 
 @dataclass(frozen=True, slots=True)

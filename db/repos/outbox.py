@@ -32,7 +32,9 @@ _ARMED = "cdsbot.outbox.armed"
 KINDS = ("broadcast", "reminder", "relay", "notice")
 # Lower is sooner: a hand-off relay or a notice must not wait behind a 10,000-row broadcast.
 DEFAULT_PRIORITY = {"notice": 0, "relay": 0, "reminder": 5, "broadcast": 10}
-CHANNELS = ("telegram", "zalo", "zalo_oa")  # the channels a worker can send on (not the console)
+# The channels messages can be sent on later: the delivery worker's, and the console, whose messages wait
+# until that console user's `cdsbot chat` prints them (bot/delivery/console.py).
+CHANNELS = ("telegram", "zalo", "zalo_oa", "console")
 
 PENDING, SENDING, SENT, FAILED, BLOCKED, CANCELLED = (
     "pending",

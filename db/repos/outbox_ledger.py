@@ -77,8 +77,16 @@ class OutboxLedger:
         self._session = session
 
     async def claim(
-        self, channel: str, *, now: datetime, limit: int, lease: timedelta, token: str
+        self,
+        channel: str,
+        *,
+        now: datetime,
+        limit: int,
+        lease: timedelta,
+        token: str,
+        chat_id: str | None = None,
     ) -> list[Claimed]:
+        """`chat_id`: only that chat's rows (a console process delivers to its own terminal alone)."""
         t = OutboxMessage
         due = (
             select(t.id)
@@ -86,6 +94,8 @@ class OutboxLedger:
             .order_by(t.priority, t.next_attempt_at, t.id)
             .limit(limit)
         )
+        if chat_id is not None:
+            due = due.where(t.chat_id == chat_id)
         picked: Any = due
         if self._session.get_bind().dialect.name == "postgresql":
             picked = list(await self._session.scalars(due.with_for_update(skip_locked=True)))

@@ -34,7 +34,7 @@ from handlers.core.payloads import Payload, as_id
 from handlers.core.roles import Role
 from handlers.core.sheets import CsvWriter
 from handlers.core.textutil import fold
-from handlers.core.types import Attachment, Channel, Choice
+from handlers.core.types import Attachment, Choice
 from handlers.members.scope import area_in_scope, scope_of
 
 REJECT_FORM_NAME = "broadcast_reject"
@@ -280,7 +280,7 @@ async def export_csv(ctx: Context, broadcast: BroadcastData) -> None:
     data = csv_bytes(items, ctx)
     caption = t.CSV_CAPTION.format(id=broadcast.id, rows=number(len(items)))
     name = f"thongbao-{broadcast.id}.csv"
-    if ctx.incoming.channel not in (Channel.ZALO, Channel.ZALO_OA):
+    if ctx.incoming.channel.takes_files:
         ctx.reply(caption, document=Attachment(name, data, "text/csv"))
         return
     # Zalo bots cannot send files, nor can an OA send a CSV: a short-lived signed link when the bot has a

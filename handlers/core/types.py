@@ -12,6 +12,11 @@ class Channel(StrEnum):
     ZALO_OA = "zalo_oa"
     CONSOLE = "console"
 
+    @property
+    def takes_files(self) -> bool:
+        """Telegram sends a reply's files; the console saves them in a folder. Zalo bots and OAs cannot."""
+        return self in (Channel.TELEGRAM, Channel.CONSOLE)
+
 
 class Kind(StrEnum):
     """What an update carried: only TEXT and BUTTON reach the conversation; the rest get a short reply."""

@@ -26,7 +26,7 @@ from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
-from handlers.core.types import Attachment, Channel, Choice
+from handlers.core.types import Attachment, Choice
 from handlers.handoff import learning
 from handlers.handoff import payloads as p
 from handlers.handoff import texts as t
@@ -244,7 +244,7 @@ async def export(ctx: Context) -> None:
     data = await asyncio.to_thread(export_entries, entries, "xlsx")
     name = f"faq-{_local(ctx)}.xlsx"
     await audit(ctx, "faq.export", "faq", count=len(entries))
-    if ctx.incoming.channel == Channel.TELEGRAM:
+    if ctx.incoming.channel.takes_files:
         ctx.reply(t.FAQ_EXPORTED.format(count=len(entries)), document=Attachment(name, data, XLSX_MIME))
         return
     links = ctx.services.downloads

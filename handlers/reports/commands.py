@@ -1,7 +1,8 @@
 """/baocao: the XLSX workbook and the PNG chart for a leader's area, in the chat.
 
-Telegram receives both files. Zalo bots cannot send files: Zalo gets the summary as text, and when the bot
-has a public address (`downloads` service, see bot/downloads.py) two short-lived signed links.
+Telegram receives both files (the console saves them). Zalo bots cannot send files: Zalo gets the
+summary as text, and when the bot has a public address (`downloads` service, see bot/downloads.py)
+two short-lived signed links.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from db.store import Store
 from handlers.campaigns.sheet import with_campaigns
 from handlers.core.context import Context
 from handlers.core.dates import Period, format_date, this_month
-from handlers.core.types import Attachment, Channel
+from handlers.core.types import Attachment
 from handlers.reports import officer as officer_report
 from handlers.reports.chart import build_png
 from handlers.reports.data import VisitReport, build_report
@@ -57,7 +58,7 @@ async def send(ctx: Context, args: str) -> None:
     text = summary(report)
     if report.total.sessions > len(report.details):
         text += "\n\n" + t.REPORT_TRUNCATED.format(shown=len(report.details), count=report.total.sessions)
-    if ctx.incoming.channel == Channel.TELEGRAM:
+    if ctx.incoming.channel.takes_files:
         ctx.reply(
             text,
             document=Attachment(filename(report, "xlsx"), xlsx, XLSX_MIME),

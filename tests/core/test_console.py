@@ -32,7 +32,7 @@ def run_cli(
 
 
 def test_run_without_tokens_is_a_console_chat_that_survives_bad_input(tmp_path: Path) -> None:
-    lines = ["", "x" * 10_000, "😀🙏🏽", "\x01\x02\x1b[31m", "/unknown", "trogiup", "/thoat"]
+    lines = ["k", "", "x" * 10_000, "😀🙏🏽", "\x01\x02\x1b[31m", "/unknown", "trogiup", "/thoat"]
     result = run_cli(
         ["run"], "\n".join(lines) + "\n", {"CDSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/a.db"}
     )
@@ -53,7 +53,7 @@ def test_chat_as_admin_sees_admin_help(tmp_path: Path) -> None:
         "chat",
         "--as",
         "admin",
-        stdin="/trogiup\n",
+        stdin="k\n/trogiup\n",
         env={"CDSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/b.db"},
     )
     assert result.code == 0, result.err

@@ -52,9 +52,9 @@ async def test_the_same_message_to_the_same_recipient_is_one_row(app: App, clock
 async def test_a_known_user_is_the_recipient_whatever_their_chat(app: App, clock: FakeClock) -> None:
     assert Recipient("telegram", "101", 7).key == "u:7"
     async with unit_of_work(app.sessions) as store:
-        with pytest.raises(ValueError, match="console"):
+        with pytest.raises(ValueError, match="fax"):
             await store.outbox.enqueue(
-                Recipient("console", "x"), Content("?"), kind="notice", key="n", now=clock()
+                Recipient("fax", "x"), Content("?"), kind="notice", key="n", now=clock()
             )
         with pytest.raises(ValueError, match="kind"):
             await store.outbox.enqueue(ALICE, Content("?"), kind="spam", key="n", now=clock())

@@ -12,7 +12,7 @@ from bot.app import App
 from db.repos.areas import AreaData
 from db.store import unit_of_work
 from handlers.core.dates import Period
-from handlers.core.types import Kind
+from handlers.core.types import Channel, Kind
 from handlers.reports.chart import build_png
 from handlers.reports.data import VisitReport, build_report
 from handlers.reports.files import build_csv, build_xlsx, filename
@@ -124,8 +124,8 @@ async def test_areas_outside_ones_own_are_refused(app: App, sessions: None) -> N
 async def test_baocao_outside_telegram_sends_the_summary_and_how_to_get_files(
     app: App, sessions: None
 ) -> None:
-    await person(app, "lead", "leader", NGHIA_TRU)
-    [reply] = await app.conversation.handle(incoming("/baocao", user="lead"))
+    await person(app, "lead", "leader", NGHIA_TRU, channel=Channel.ZALO)  # the console saves files
+    [reply] = await app.conversation.handle(incoming("/baocao", user="lead", channel=Channel.ZALO))
     assert reply.document is None and reply.photo is None
     assert reply.text.startswith("Số liệu Xã Nghĩa Trụ — tháng 3/2026\nTổng: 5 buổi, 17 người")
     assert reply.text.endswith(
