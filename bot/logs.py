@@ -83,4 +83,7 @@ def into_file(path: Path) -> None:
             handler.addFilter(kept)
         if old.formatter is not None:
             handler.setFormatter(old.formatter)
-    root.handlers[:] = [handler]
+    replaced, root.handlers[:] = root.handlers[:], [handler]
+    for old in replaced:
+        if isinstance(old, logging.FileHandler):
+            old.close()  # an earlier log file of this process

@@ -39,6 +39,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith("CDSBOT_") and key != "CDSBOT_TEST_POSTGRES_URL":
             monkeypatch.delenv(key)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # the default data folder, never ~/.local
     monkeypatch.chdir(tmp_path)
 
 

@@ -106,6 +106,9 @@ def _as_a_process(env: Mapping[str, str], stdin: str) -> Iterator[tuple[io.Strin
         yield out, err
     finally:
         sys.stdin, sys.stdout, sys.stderr = saved_streams
+        for handler in root.handlers:
+            if handler not in saved_logging[0]:
+                handler.close()  # the log file the console opened
         root.handlers[:], level = saved_logging
         root.setLevel(level)
         os.environ.clear()

@@ -13,8 +13,9 @@ def test_console_logs_go_to_a_file_not_into_the_chat(tmp_path: Path) -> None:
     data = tmp_path / "data"
     result = run_cli(
         ["chat"],
-        "/moi\n" + "chào\n" * 25,  # a refusal and a flood: both are logged at INFO
-        {"CDSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{data}/chat.db", "CDSBOT_LOG_LEVEL": "INFO"},
+        # "k": no sample tree; then a refusal and a flood, both logged at INFO
+        "k\n/moi\n" + "chào\n" * 25,
+        {"CDSBOT_DATA_DIR": str(data), "CDSBOT_LOG_LEVEL": "INFO"},
     )
     assert result.returncode == 0, result.stderr
     log = data / "cdsbot.log"
