@@ -263,12 +263,14 @@ async def test_forms_and_choices_survive_kill_9(db_url: str, transport: str, tmp
         await tg.say(A, "2", vt.ASK_PLACE)  # Thôn Tây
         await tg.say(A, "1", vt.ASK_PEOPLE)
         await tg.say(A, "3", vt.ASK_SERVICES.split("\n")[0])
-        await tg.say(A, "vneid, dvc", vt.ASK_NOTES.split(".")[0])
+        await tg.say(A, "vneid, dvc", vt.ASK_SERVICES.split("\n")[0])  # ticked; «Xong» moves on
+        await tg.say(A, "xong", vt.ASK_NOTES.split(".")[0])
         a_card = await tg.say(A, "họp thôn", vt.CARD_FOOT)
         await tg.press(A, a_card, vt.SAVE, "Đã lưu buổi #")
 
         await tg.say(B, "5", vt.ASK_SERVICES.split("\n")[0])
-        await tg.say(B, "vneid", vt.ASK_NOTES.split(".")[0])
+        await tg.say(B, "vneid", vt.ASK_SERVICES.split("\n")[0])  # ticked; «Xong» moves on
+        await tg.say(B, "xong", vt.ASK_NOTES.split(".")[0])
         b_card = await tg.say(B, "hướng dẫn tại nhà", vt.CARD_FOOT)
         await tg.press(B, b_card, vt.SAVE, "Đã lưu buổi #")
 
@@ -299,7 +301,8 @@ async def complete_form(tg: Telegram, user: int, *, hamlet: str, people: str) ->
     await tg.say(user, hamlet, vt.ASK_PLACE)
     await tg.say(user, "1", vt.ASK_PEOPLE)
     await tg.say(user, people, vt.ASK_SERVICES.split("\n")[0])
-    await tg.say(user, "vneid, dvc", vt.ASK_NOTES.split(".")[0])
+    await tg.say(user, "vneid, dvc", vt.ASK_SERVICES.split("\n")[0])  # ticked; «Xong» moves on
+    await tg.say(user, "xong", vt.ASK_NOTES.split(".")[0])
     card = await tg.say(user, "Bỏ qua", vt.CARD_FOOT)
     assert any(row[0]["text"] == vt.SAVE for row in card.params["reply_markup"]["inline_keyboard"])
     return card
