@@ -17,7 +17,19 @@ from handlers.setup import build_dispatcher
 from handlers.visits.catalog import SERVICE_CODES
 from handlers.visits.form import new_token
 
-IDS = ("question", "handoff", "proposal", "visit", "campaign", "broadcast", "invite", "area", "index", "user")
+IDS = (
+    "question",
+    "handoff",
+    "proposal",
+    "visit",
+    "campaign",
+    "broadcast",
+    "invite",
+    "area",
+    "index",
+    "user",
+    "page",
+)
 FEATURES = ("broadcasts", "campaigns", "citizen", "handoff", "members", "reports", "visits")
 ENTRY_KEYS: dict[Payload, Callable[[str], str]] = {cp.ANSWER: cp.entry_key, cp.MORE: cp.entry_key}
 ENTRY_KEYS |= {kind: hp.entry_key for kind in hp.ENTRY_KINDS}
