@@ -111,6 +111,21 @@ def _under(paths: Sequence[str]) -> Any:
     return or_(*(starts_with(Area.path, p) for p in paths))
 
 
+def _counting(campaign: CampaignData) -> list[Any]:
+    """The sessions a campaign counts: live, within its dates and areas, of its services (all if none)."""
+    conditions: list[Any] = [
+        Visit.deleted_at.is_(None),
+        Visit.visit_date >= campaign.start_date,
+        Visit.visit_date <= campaign.end_date,
+        _under([t.path for t in campaign.targets]),
+    ]
+    if campaign.services:
+        conditions.append(
+            exists().where(VisitService.visit_id == Visit.id, VisitService.service.in_(campaign.services))
+        )
+    return conditions
+
+
 class CampaignRepo:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -246,20 +261,10 @@ class CampaignRepo:
         """Sessions and people per campaign area, from live sessions of the period that count."""
         if not campaign.targets:
             return {}
-        conditions: list[Any] = [
-            Visit.deleted_at.is_(None),
-            Visit.visit_date >= campaign.start_date,
-            Visit.visit_date <= campaign.end_date,
-            _under([t.path for t in campaign.targets]),
-        ]
-        if campaign.services:
-            conditions.append(
-                exists().where(VisitService.visit_id == Visit.id, VisitService.service.in_(campaign.services))
-            )
         rows = await self._session.execute(
             select(Area.path, func.count(Visit.id), func.coalesce(func.sum(Visit.people), 0))
             .join(Area, Area.id == Visit.area_id)
-            .where(*conditions)
+            .where(*_counting(campaign))
             .group_by(Area.path)
         )
         found = {t.area_id: Count() for t in campaign.targets}
@@ -274,21 +279,10 @@ class CampaignRepo:
         drill-down)."""
         if not campaign.targets:
             return {}
-        conditions: list[Any] = [
-            Visit.deleted_at.is_(None),
-            Visit.member_id.is_not(None),
-            Visit.visit_date >= campaign.start_date,
-            Visit.visit_date <= campaign.end_date,
-            _under([t.path for t in campaign.targets]),
-        ]
-        if campaign.services:
-            conditions.append(
-                exists().where(VisitService.visit_id == Visit.id, VisitService.service.in_(campaign.services))
-            )
         rows = await self._session.execute(
             select(Visit.member_id, func.count(Visit.id), func.coalesce(func.sum(Visit.people), 0))
             .join(Area, Area.id == Visit.area_id)
-            .where(*conditions)
+            .where(*_counting(campaign), Visit.member_id.is_not(None))
             .group_by(Visit.member_id)
         )
         return {int(m or 0): Count(int(s), int(p)) for m, s, p in rows.all()}  # member_id IS NOT NULL
