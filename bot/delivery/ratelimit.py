@@ -153,19 +153,13 @@ class Limiter(Protocol):
     def note(self, chat_id: str, *, group: bool = False) -> None: ...
 
 
-class ChannelLimiter:
-    _SWEEP_EVERY = 1024  # acquisitions between sweeps of idle per-chat buckets
+class Pauses:
+    """The channel-wide pause a 429 asks for, on the limiter's timer: a new pause extends one in force,
+    never shortens it. `ChannelLimiter` and `bot.delivery.shared_limits.SharedLimiter` hold one each."""
 
-    def __init__(self, limits: Limits, timer: Timer | None = None) -> None:
-        self.limits = limits
+    def __init__(self, timer: Timer | None) -> None:
         self.timer: Timer = timer or MonotonicTimer()
-        self._overall = Timeline(limits.overall)
-        self._chats: dict[str, Timeline] = {}
-        self._groups: dict[str, Timeline] = {}
         self._paused_until = -math.inf
-        self._pause_generation = 0
-        self._since_sweep = 0
-        self.acquired = 0
         self.paused_seconds = 0.0  # total pause time asked for (overlaps counted once)
 
     @property
@@ -175,15 +169,34 @@ class ChannelLimiter:
     def paused(self) -> bool:
         return self.timer.now() < self._paused_until
 
-    def pause(self, seconds: float) -> None:
-        """Hold every send of this channel for `seconds` from now (extends, never shortens, a pause)."""
+    def _extend_pause(self, seconds: float) -> bool:
+        """Pause until `seconds` from now; False when a pause in force already lasts that long."""
         now = self.timer.now()
         until = now + max(0.0, seconds)
         if until <= self._paused_until:
-            return
+            return False
         self.paused_seconds += until - max(now, self._paused_until)
         self._paused_until = until
-        self._pause_generation += 1
+        return True
+
+
+class ChannelLimiter(Pauses):
+    _SWEEP_EVERY = 1024  # acquisitions between sweeps of idle per-chat buckets
+
+    def __init__(self, limits: Limits, timer: Timer | None = None) -> None:
+        super().__init__(timer)
+        self.limits = limits
+        self._overall = Timeline(limits.overall)
+        self._chats: dict[str, Timeline] = {}
+        self._groups: dict[str, Timeline] = {}
+        self._pause_generation = 0
+        self._since_sweep = 0
+        self.acquired = 0
+
+    def pause(self, seconds: float) -> None:
+        """Hold every send of this channel for `seconds` from now (extends, never shortens, a pause)."""
+        if self._extend_pause(seconds):
+            self._pause_generation += 1
 
     async def acquire(self, chat_id: str, *, group: bool = False, horizon: float | None = None) -> float:
         """Wait until one more message to `chat_id` fits every limit, count it, and return 0.

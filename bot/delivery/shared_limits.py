@@ -21,13 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import math
 
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.delivery.ratelimit import Limits, MonotonicTimer, Rate, Timer
+from bot.delivery.ratelimit import Limits, Pauses, Rate, Timer
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +40,7 @@ _PAUSE = text(
 _FOREVER = 1e9
 
 
-class SharedLimiter:
+class SharedLimiter(Pauses):
     """The `bot.delivery.ratelimit.Limiter` of one channel, shared by every process on one database."""
 
     def __init__(
@@ -53,36 +52,23 @@ class SharedLimiter:
         timer: Timer | None = None,
         slack: float = 0.1,
     ) -> None:
+        super().__init__(timer)
         self.engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         self.channel = channel
         self.limits = limits
-        self.timer: Timer = timer or MonotonicTimer()
         self._overall = _interval(limits.overall)
         self.catch_up = self._overall
         self._chat = _interval(limits.per_chat) + slack
         self._group = _interval(limits.per_group) + slack if limits.per_group is not None else None
-        self._paused_until = -math.inf
         self._pending: set[asyncio.Task[None]] = set()  # pauses and replies being written
         self._turn = asyncio.Lock()  # one task of this process asks at a time
         self.acquired = 0
         self.asked = 0  # statements run: about (processes) per send while all are busy
-        self.paused_seconds = 0.0
-
-    @property
-    def paused_until(self) -> float:
-        return self._paused_until
-
-    def paused(self) -> bool:
-        return self.timer.now() < self._paused_until
 
     def pause(self, seconds: float) -> None:
         """Hold this process at once, and every process from the next reservation on."""
-        now = self.timer.now()
-        until = now + max(0.0, seconds)
-        if until <= self._paused_until:
+        if not self._extend_pause(seconds):
             return
-        self.paused_seconds += until - max(now, self._paused_until)
-        self._paused_until = until
         task = asyncio.create_task(self._share_pause(seconds))
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)

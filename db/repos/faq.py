@@ -149,7 +149,7 @@ class FaqRepo:
         ]
         # One query loads the rows save() compares against (it then finds them in the session, not one
         # SELECT each): at every start the shipped base is usually unchanged and nothing is written.
-        await self._session.scalars(select(FaqEntry).where(FaqEntry.id.in_([e.id for e in wanted])))
+        (await self._session.scalars(select(FaqEntry).where(FaqEntry.id.in_([e.id for e in wanted])))).all()
         return await self.save(wanted, actor="seed", action="update")
 
     async def remove(self, entry_id: str, *, actor: str, actor_user_id: int | None = None) -> bool:
