@@ -198,6 +198,19 @@ async def _current(ctx: Context) -> tuple[UserData, AreaData | None] | None:
     return found
 
 
+async def _confirmed(ctx: Context, answer: Answer, hint: str) -> tuple[UserData, AreaData | None] | None:
+    """The last step of a change: "yes", then the form's person checked again (`_current`)."""
+    if answer.value != "yes":
+        raise Invalid(hint)
+    return await _current(ctx)
+
+
+async def _denied(ctx: Context, template: str) -> str:
+    """Why a change is refused, naming the area the asker manages."""
+    own = await own_area(ctx)
+    return template.format(area=own.name if own else "?")
+
+
 async def _tell(ctx: Context, person: UserData, text: str, action: str) -> None:
     stamp = int(ctx.now().timestamp())
     await notify(
@@ -235,8 +248,7 @@ async def take_hamlet(ctx: Context, answer: Answer) -> Done | None:
     else:
         pressed = pick.pressed(hamlets, answer.value)
         if pressed is None:  # forged or outdated: not a hamlet this viewer may move people to
-            own = await own_area(ctx)
-            raise Invalid(t.MOVE_DENIED.format(area=own.name if own else "?"))
+            raise Invalid(await _denied(ctx, t.MOVE_DENIED))
         chosen = pressed
     ctx.state.data["area_id"] = chosen.id
     ctx.state.data.pop(pick.MATCHES, None)
@@ -259,16 +271,13 @@ async def ask_move_confirm(ctx: Context) -> None:
 
 
 async def take_move_confirm(ctx: Context, answer: Answer) -> Done:
-    if answer.value != "yes":
-        raise Invalid(t.CONFIRM_HINT)
-    found = await _current(ctx)
+    found = await _confirmed(ctx, answer, t.CONFIRM_HINT)
     if found is None:
         return Done()
     person, where = found
     target = pick.pressed(await _hamlets(ctx, person), str(ctx.state.data["area_id"]))
     if target is None:
-        own = await own_area(ctx)
-        ctx.reply(t.MOVE_DENIED.format(area=own.name if own else "?"))
+        ctx.reply(await _denied(ctx, t.MOVE_DENIED))
         return Done()
     await ctx.store.users.change_role(person.id, person.role, target.id)
     await audit(
@@ -335,16 +344,13 @@ async def ask_role_confirm(ctx: Context) -> None:
 
 
 async def take_role_confirm(ctx: Context, answer: Answer) -> Done:
-    if answer.value != "yes":
-        raise Invalid(t.CONFIRM_HINT)
-    found = await _current(ctx)
+    found = await _confirmed(ctx, answer, t.CONFIRM_HINT)
     if found is None:
         return Done()
     person, where = found
     role = Role.parse(ctx.state.data["role"])
     if where is None or role not in await _roles(ctx, person, where):
-        own = await own_area(ctx)
-        ctx.reply(t.TEAM_DENIED.format(area=own.name if own else "?"))
+        ctx.reply(await _denied(ctx, t.TEAM_DENIED))
         return Done()
     await ctx.store.users.change_role(person.id, role.key, where.id)
     await audit(ctx, "member.role", f"user:{person.id}", old=person.role, new=role.key, area=where.code)
@@ -367,9 +373,7 @@ async def ask_remove_confirm(ctx: Context) -> None:
 
 
 async def take_remove_confirm(ctx: Context, answer: Answer) -> Done:
-    if answer.value != "yes":
-        raise Invalid(t.REMOVE_HINT)
-    found = await _current(ctx)
+    found = await _confirmed(ctx, answer, t.REMOVE_HINT)
     if found is None:
         return Done()
     person, where = found
