@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -39,6 +40,9 @@ from handlers.handoff import escalation as handoff_escalation
 from handlers.handoff.routing import HandoffPolicy
 from handlers.setup import build_dispatcher
 
+if TYPE_CHECKING:
+    from aiogram import Bot
+
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
@@ -61,6 +65,19 @@ class App:
     dispatcher: Dispatcher
     conversation: Conversation
     downloads: Downloads | None = None  # the same object as services.downloads; its route goes on the server
+    _telegram: Bot | None = field(default=None, init=False, repr=False)
+
+    def telegram_bot(self) -> Bot:
+        """The process's one aiogram Bot, built on first use (aiogram is imported only where Telegram is
+        used): the channel's replies and the outbox worker share its session. Closed by `close`."""
+        if self._telegram is None:
+            from bot.channels.telegram_send import make_bot
+
+            token = self.settings.telegram_token
+            if token is None:
+                raise RuntimeError("CDSBOT_TELEGRAM_TOKEN is not set")
+            self._telegram = make_bot(token.get_secret_value(), self.settings.telegram_api_base)
+        return self._telegram
 
     def units(self) -> AbstractAsyncContextManager[Store]:
         """One unit of work on this app's database (what periodic jobs open)."""
@@ -72,6 +89,8 @@ class App:
             await self.services.faq.engine(store, self.services.clock())
 
     async def close(self) -> None:
+        if self._telegram is not None:
+            await self._telegram.session.close()
         await self.engine.dispose()
 
 

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from db.store import Store, unit_of_work
 from handlers.core import texts
 from handlers.core.context import Services
-from handlers.core.dispatcher import Dispatcher
-from handlers.core.types import Incoming, Reply
+from handlers.core.dispatcher import Command, Dispatcher
+from handlers.core.roles import Role
+from handlers.core.types import Channel, Incoming, Reply
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,16 @@ class Conversation:
         self._locks: weakref.WeakValueDictionary[tuple[str, str], asyncio.Lock] = (
             weakref.WeakValueDictionary()
         )
+
+    def commands_for(self, role: Role) -> list[Command]:
+        """The commands `role` may use, in the order of /trogiup (a channel's command menu)."""
+        return self.dispatcher.commands_for(role)
+
+    async def mark_blocked(self, channel: Channel, chat_id: str) -> None:
+        """The platform says this chat cannot be reached (the person blocked the bot): sends to it stop
+        until they write again."""
+        async with unit_of_work(self.sessions) as store:
+            await store.users.mark_blocked(channel, chat_id, self.services.clock())
 
     def _lock(self, incoming: Incoming) -> asyncio.Lock:
         key = (incoming.channel.value, incoming.chat_id)

@@ -47,8 +47,7 @@ def services_for(app: App, role: str) -> list[Service]:
         receivers.append(
             TelegramChannel(
                 app.conversation,
-                token=settings.telegram_token.get_secret_value(),
-                api_base=settings.telegram_api_base,
+                bot=app.telegram_bot(),
                 webhook_base_url=settings.webhook_base_url,
                 webhook_secret=header_token(secret, Purpose.TELEGRAM_WEBHOOK) if secret else None,
                 http=http,

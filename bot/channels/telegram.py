@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from typing import Any
 
 from aiogram import Bot, Dispatcher, Router
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.methods import Response, TelegramMethod
-from aiogram.methods.base import TelegramType as T
 from aiogram.types import (
     BotCommand,
     BotCommandScopeChat,
@@ -29,7 +24,6 @@ from bot.channels.retry import RecipientBlocked
 from bot.channels.telegram_send import TelegramSender
 from bot.conversation import Conversation
 from bot.http import HttpServer
-from db.store import unit_of_work
 from handlers.core.roles import Role
 from handlers.core.types import Channel, Incoming, Kind, Reply
 
@@ -51,35 +45,6 @@ _KINDS = {
     "venue": Kind.LOCATION,
     "contact": Kind.CONTACT,
 }
-
-
-class _Session(AiohttpSession):
-    """aiogram's session, keeping each `Response[T]` class it uses alive.
-
-    aiogram parses every reply with `Response[method.__returning__]`; pydantic caches parametrised
-    generics only weakly, so without a strong reference each call rebuilt the class and its schema
-    (a third of the CPU of a sendMessage in bench/e2e_bench.py).
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self._response_types: dict[Any, type[Response[Any]]] = {}
-
-    async def make_request(
-        self,
-        bot: Bot,
-        method: TelegramMethod[T],
-        timeout: int | None = None,  # noqa: ASYNC109 (aiogram's signature)
-    ) -> T:
-        returning = method.__returning__
-        if returning not in self._response_types:
-            self._response_types[returning] = Response[returning]  # type: ignore[valid-type]
-        return await super().make_request(bot, method, timeout)
-
-
-def make_bot(token: str, api_base: str) -> Bot:
-    session = _Session(api=TelegramAPIServer.from_base(api_base))
-    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
 def message_kind(message: Message) -> Kind:
@@ -138,7 +103,10 @@ def callback_to_incoming(callback: CallbackQuery, update_id: int | None, bot_use
 
 
 class TelegramChannel:
-    """One bot token: a receiver (polling, or webhook on the shared HTTP server) and a sender."""
+    """One bot token: a receiver (polling, or webhook on the shared HTTP server) and a sender.
+
+    `bot` is the process's one Bot (bot/app.py `App.telegram_bot`), shared with the outbox worker; the app
+    closes it, not this channel."""
 
     name = "telegram"
 
@@ -146,16 +114,15 @@ class TelegramChannel:
         self,
         conversation: Conversation,
         *,
-        token: str,
-        api_base: str,
+        bot: Bot,
         webhook_base_url: str | None = None,
         webhook_secret: str | None = None,
         http: HttpServer | None = None,
         polling_timeout: int = 25,
     ) -> None:
         self.conversation = conversation
-        self.bot = make_bot(token, api_base)
-        self.sender = TelegramSender(self.bot, self._mark_blocked)
+        self.bot = bot
+        self.sender = TelegramSender(bot, functools.partial(conversation.mark_blocked, Channel.TELEGRAM))
         self.webhook_url = f"{webhook_base_url}{WEBHOOK_PATH}" if webhook_base_url else None
         self.webhook_secret = webhook_secret
         self.http = http
@@ -222,7 +189,6 @@ class TelegramChannel:
             if not self._polling.done():
                 self._polling.cancel()
             self._polling = None
-        await self.bot.session.close()
 
     # -- inbound --
     async def _on_message(self, message: Message, event_update: Update | None = None, **_: Any) -> None:
@@ -267,14 +233,10 @@ class TelegramChannel:
     async def _set_menu(self, role: Role, chat_id: int | str | None) -> None:
         commands = [
             BotCommand(command=c.name, description=c.summary[:256])
-            for c in self.conversation.dispatcher.commands_for(role)
+            for c in self.conversation.commands_for(role)
         ]
         scope = BotCommandScopeChat(chat_id=chat_id) if chat_id is not None else BotCommandScopeDefault()
         try:
             await self.sender.call(lambda: self.bot.set_my_commands(commands, scope=scope))
         except (RecipientBlocked, TelegramBadRequest) as error:
             log.warning("could not set the command menu: %s", error)
-
-    async def _mark_blocked(self, chat_id: str) -> None:
-        async with unit_of_work(self.conversation.sessions) as store:
-            await store.users.mark_blocked(Channel.TELEGRAM, chat_id, self.conversation.services.clock())

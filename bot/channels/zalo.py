@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -19,32 +20,28 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.channels.console import render
-from bot.channels.retry import Classified, Failure, RecipientBlocked, Sleep, call_with_retry
+from bot.channels.parts import Part
+from bot.channels.retry import Sleep, call_with_retry
 from bot.channels.zalo_api import (
     ZaloBadRequest,
     ZaloBotAPI,
     ZaloConflict,
     ZaloEvent,
-    ZaloForbidden,
     ZaloNetworkError,
     ZaloRateLimited,
     ZaloServerError,
     ZaloUnauthorized,
 )
+from bot.channels.zalo_send import ZaloSender, classify, zalo_chunks
 from bot.conversation import Conversation
 from bot.http import HttpServer
 from bot.inbox import Inbox, InboxUnavailable
-from db.store import unit_of_work
-from handlers.core.textutil import split_text
 from handlers.core.types import Channel, Incoming, Kind, Reply
 
 log = logging.getLogger(__name__)
 
 WEBHOOK_PATH = "/webhook/zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-TEXT_LIMIT = 2000
-NO_FILES = "(Zalo chưa cho bot gửi tệp. Bạn xem bản đầy đủ trên Telegram hoặc nhờ cán bộ xã gửi giúp.)"
 
 _KINDS = {
     "message.text.received": Kind.TEXT,
@@ -56,18 +53,6 @@ _KINDS = {
     "message.file.received": Kind.DOCUMENT,
     "message.location.received": Kind.LOCATION,
 }
-
-
-def classify(error: Exception) -> Classified | None:
-    if isinstance(error, ZaloRateLimited):
-        return Classified(Failure.RATE_LIMITED, error.retry_after)
-    if isinstance(error, ZaloForbidden):
-        return Classified(Failure.BLOCKED)
-    if isinstance(error, (ZaloServerError, ZaloNetworkError)):
-        return Classified(Failure.TRANSIENT)
-    if isinstance(error, (ZaloBadRequest, ZaloUnauthorized, ZaloConflict)):
-        return Classified(Failure.REJECTED)
-    return None
 
 
 def to_incoming(event: ZaloEvent, bot_name: str) -> Incoming | None:
@@ -103,13 +88,6 @@ def event_key(raw: dict[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def zalo_chunks(reply: Reply) -> list[str]:
-    text = render(reply)
-    if reply.document is not None or reply.photo is not None:
-        text += "\n" + NO_FILES
-    return split_text(text, TEXT_LIMIT)
-
-
 class ZaloChannel:
     name = "zalo"
 
@@ -129,6 +107,9 @@ class ZaloChannel:
     ) -> None:
         self.conversation = conversation
         self.api = ZaloBotAPI(token, base_url=api_base, request_timeout=20.0)
+        self.sender = ZaloSender(
+            self.api, functools.partial(conversation.mark_blocked, Channel.ZALO), sleep=sleep
+        )
         self.webhook_url = f"{webhook_base_url}{WEBHOOK_PATH}" if webhook_base_url else None
         self.webhook_secret = webhook_secret
         self.http = http
@@ -265,25 +246,8 @@ class ZaloChannel:
         return incoming
 
     def render(self, incoming: Incoming, replies: list[Reply]) -> list[str]:
+        # A reply has no photo URL, so its parts are texts: the inbox keeps them as such.
         return [chunk for reply in replies for chunk in zalo_chunks(reply)]
 
     async def send(self, incoming: Incoming, outgoing: Any) -> None:
-        await self.send_chunks(incoming.chat_id, [str(chunk) for chunk in outgoing or []])
-
-    # -- outbound --
-    async def send_text(self, chat_id: str, text: str) -> str:
-        sent = await call_with_retry(lambda: self.api.send_message(chat_id, text), classify, sleep=self.sleep)
-        return sent.message_id
-
-    async def send_chunks(self, chat_id: str, chunks: list[str]) -> list[str]:
-        ids: list[str] = []
-        try:
-            for chunk in chunks:
-                ids.append(await self.send_text(chat_id, chunk))
-        except RecipientBlocked:
-            log.info("zalo chat %s cannot be reached; marked blocked", chat_id)
-            async with unit_of_work(self.conversation.sessions) as store:
-                await store.users.mark_blocked(Channel.ZALO, chat_id, self.conversation.services.clock())
-        except (ZaloBadRequest, ZaloRateLimited, ZaloServerError, ZaloNetworkError) as error:
-            log.error("zalo reply to %s not delivered: %s", chat_id, error)
-        return ids
+        await self.sender.send_parts(incoming.chat_id, [Part(text=str(chunk)) for chunk in outgoing or []])

@@ -16,20 +16,16 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.channels.console import render
-from db.repos.outbox import SENT, Content
+from bot.channels.parts import as_reply
+from db.repos.outbox import SENT
 from db.repos.outbox_ledger import OutboxLedger, Outcome
 from db.store import unit_of_work
-from handlers.core.types import Channel, Choice, Reply
+from handlers.core.types import Channel
 
 CHANNEL = Channel.CONSOLE.value
 LEASE = timedelta(minutes=1)
 BATCH = 20
 MAX_ATTEMPTS = 5
-
-
-def as_reply(content: Content) -> Reply:
-    choices = tuple(Choice(label, payload) for label, payload in content.choices)
-    return Reply(text=content.text, choices=choices, title=content.title)
 
 
 class ConsoleDelivery:

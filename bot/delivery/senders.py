@@ -2,9 +2,9 @@
 
 Unlike the channels' interactive senders, these make exactly one HTTP call per `send` and never retry or
 sleep: the worker owns retries (through the ledger) and pacing (through the token buckets), and sleeping
-inside a claimed row would stretch the lease for nothing. The rendering and the error classification
-are the channels' own (`bot.channels.telegram_send`, `bot.channels.zalo`), so an outbox message looks
-exactly like a reply.
+inside a claimed row would stretch the lease for nothing. Rendering, sending a part and classifying errors
+are the platform's one renderer module (`bot.channels.telegram_send`, `bot.channels.zalo_send`,
+`bot.channels.zalo_oa.render`), so an outbox message looks exactly like a reply.
 
 A message can take several parts (a photo, then a text longer than one caption, split at the platform's
 limit); the worker records how many parts went out, so a retry resumes at the first part not yet sent.
@@ -12,39 +12,17 @@ limit); the worker records how many parts went out, so a retry resumes at the fi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from aiogram import Bot
-from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import InlineKeyboardMarkup
 
-from bot.channels import telegram_send, zalo
-from bot.channels.console import render
+from bot.channels import telegram_send, zalo_send
+from bot.channels.parts import Part, SentPart, as_reply
 from bot.channels.retry import Classified
 from bot.channels.zalo_api import ZaloBotAPI
 from db.repos.outbox import Content
-from handlers.core.textutil import split_text
-from handlers.core.types import Choice, Reply
 
-
-@dataclass(frozen=True, slots=True)
-class Part:
-    """One platform message: text (or the photo's caption), a photo (URL or file id), buttons."""
-
-    text: str | None
-    photo: str | None = None
-    markup: Any = None
-
-
-@dataclass(frozen=True, slots=True)
-class SentPart:
-    message_id: str
-    file_id: str | None = None  # Telegram: the uploaded photo's id, to reuse
+__all__ = ["DeliverySender", "Part", "SentPart", "TelegramDelivery", "ZaloDelivery"]
 
 
 class DeliverySender(Protocol):
@@ -65,60 +43,40 @@ class DeliverySender(Protocol):
     async def close(self) -> None: ...
 
 
-def _reply(content: Content) -> Reply:
-    choices = tuple(Choice(label, payload) for label, payload in content.choices)
-    return Reply(text=content.text, choices=choices, title=content.title)
-
-
 class TelegramDelivery:
+    """The outbox through a Bot: the process's one (shared with the channel, closed by the app), or one
+    of its own from `connect` (tests, benchmarks), which `close` closes."""
+
     channel = "telegram"
     can_edit = True
     has_buttons = True
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, *, timeout: float = 30.0, owns_bot: bool = False) -> None:
         self.bot = bot
+        # Per request, below the lease: a send that hangs must not outlive the row's claim.
+        self.timeout = int(timeout)
+        self.owns_bot = owns_bot
 
     @classmethod
     def connect(cls, token: str, api_base: str, *, timeout: float = 30.0) -> TelegramDelivery:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(api_base), timeout=timeout)
-        return cls(Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML)))
+        return cls(telegram_send.make_bot(token, api_base), timeout=timeout, owns_bot=True)
 
     def parts(self, content: Content) -> list[Part]:
-        reply = _reply(content)
-        markup = telegram_send.keyboard(reply.choices)
-        chunks = telegram_send.html_chunks(reply)
-        photo = content.telegram_file_id or content.photo_url
-        parts: list[Part] = []
-        if photo:
-            if len(reply.full_text()) <= telegram_send.CAPTION_LIMIT:
-                return [Part(text=chunks[0] if chunks else None, photo=photo, markup=markup)]
-            parts.append(Part(text=None, photo=photo))
-        last = len(chunks) - 1
-        parts.extend(Part(text=c, markup=markup if i == last else None) for i, c in enumerate(chunks))
-        return parts
+        return telegram_send.content_parts(content)
 
     async def send(self, chat_id: str, part: Part) -> SentPart:
-        chat = _telegram_chat(chat_id)
-        markup: InlineKeyboardMarkup | None = part.markup
-        if part.photo:
-            sent = await self.bot.send_photo(chat, part.photo, caption=part.text, reply_markup=markup)
-            file_id = sent.photo[-1].file_id if sent.photo else None
-            return SentPart(str(sent.message_id), file_id)
-        sent = await self.bot.send_message(chat, part.text or "", reply_markup=markup)
-        return SentPart(str(sent.message_id))
+        return await telegram_send.send_part(
+            self.bot, _telegram_chat(chat_id), part, request_timeout=self.timeout
+        )
 
     async def edit(self, chat_id: str, message_id: str, content: Content) -> None:
-        reply = _reply(content)
-        try:
-            await self.bot.edit_message_text(
-                text=telegram_send.html_chunks(reply)[0],
-                chat_id=_telegram_chat(chat_id),
-                message_id=int(message_id),
-                reply_markup=telegram_send.keyboard(reply.choices),
-            )
-        except TelegramBadRequest as error:
-            if "message is not modified" not in str(error.message):
-                raise
+        await telegram_send.edit(
+            self.bot,
+            _telegram_chat(chat_id),
+            int(message_id),
+            as_reply(content),
+            request_timeout=self.timeout,
+        )
 
     def classify(self, error: Exception) -> Classified | None:
         return telegram_send.classify(error)
@@ -127,7 +85,8 @@ class TelegramDelivery:
         return chat_id.startswith("-")  # groups, supergroups and channels have negative ids
 
     async def close(self) -> None:
-        await self.bot.session.close()
+        if self.owns_bot:
+            await self.bot.session.close()
 
 
 def _telegram_chat(chat_id: str) -> int | str:
@@ -147,27 +106,16 @@ class ZaloDelivery:
         return cls(ZaloBotAPI(token, base_url=api_base, request_timeout=timeout))
 
     def parts(self, content: Content) -> list[Part]:
-        text = render(_reply(content))
-        parts: list[Part] = []
-        if content.photo_url:
-            if len(text) <= zalo.TEXT_LIMIT:
-                return [Part(text=text or None, photo=content.photo_url)]
-            parts.append(Part(text=None, photo=content.photo_url))
-        parts.extend(Part(text=chunk) for chunk in split_text(text, zalo.TEXT_LIMIT) if chunk.strip())
-        return parts
+        return zalo_send.content_parts(content)
 
     async def send(self, chat_id: str, part: Part) -> SentPart:
-        if part.photo:
-            sent = await self.api.send_photo(chat_id, part.photo, part.text)
-        else:
-            sent = await self.api.send_message(chat_id, part.text or "")
-        return SentPart(sent.message_id)
+        return await zalo_send.send_part(self.api, chat_id, part)
 
     async def edit(self, chat_id: str, message_id: str, content: Content) -> None:
         raise NotImplementedError("Zalo cannot edit a sent message")
 
     def classify(self, error: Exception) -> Classified | None:
-        return zalo.classify(error)
+        return zalo_send.classify(error)
 
     def is_group(self, chat_id: str) -> bool:
         return False  # Zalo chat ids do not tell groups apart (group chats are in beta)

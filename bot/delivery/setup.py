@@ -44,12 +44,12 @@ def config_from(settings: Settings) -> DeliveryConfig:
     )
 
 
-def senders_from(settings: Settings) -> list[DeliverySender]:
+def senders_from(app: App) -> list[DeliverySender]:
+    """A sender per configured channel; Telegram's uses the process's one Bot (the channel's too)."""
+    settings = app.settings
     senders: list[DeliverySender] = []
     if settings.telegram_token is not None:
-        senders.append(
-            TelegramDelivery.connect(settings.telegram_token.get_secret_value(), settings.telegram_api_base)
-        )
+        senders.append(TelegramDelivery(app.telegram_bot()))
     if settings.zalo_token is not None:
         senders.append(ZaloDelivery.connect(settings.zalo_token.get_secret_value(), settings.zalo_api_base))
     return senders
@@ -77,7 +77,7 @@ def shared_limiters(app: App, limits: dict[str, Limits], *, timer: Timer | None 
 def build_delivery(app: App, *, timer: Timer | None = None) -> DeliveryWorker | None:
     """The worker for every configured channel (None when none is)."""
     settings = app.settings
-    senders = senders_from(settings)
+    senders = senders_from(app)
     if settings.zalo_oa_configured:
         senders.append(zalo_oa_sender(app))
     if not senders:

@@ -7,7 +7,7 @@ import html
 import pytest
 
 from bot.channels.telegram_send import html_chunks, keyboard
-from bot.channels.zalo import zalo_chunks
+from bot.channels.zalo_send import zalo_chunks
 from handlers.core import texts
 from handlers.core.types import Attachment, Choice, Reply
 

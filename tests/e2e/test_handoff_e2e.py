@@ -114,7 +114,7 @@ async def running(database_url: str, clock: FakeClock) -> AsyncIterator[Both]:
         app = await build_app(settings, clock=clock)
         http = HttpServer("127.0.0.1", 0)  # never started: both receivers poll
         receivers = [
-            TelegramChannel(app.conversation, token=TELEGRAM_TOKEN, api_base=tg.base_url, http=http),
+            TelegramChannel(app.conversation, bot=app.telegram_bot(), http=http),
             ZaloChannel(app.conversation, token=ZALO_TOKEN, api_base=zl.base_url, http=http),
         ]
         worker = new_worker(app, tg, zl, VirtualTimer())

@@ -21,8 +21,8 @@ from bot.channels.telegram import callback_to_incoming
 from bot.channels.telegram import to_incoming as telegram_incoming
 from bot.channels.telegram_send import html_chunks, keyboard
 from bot.channels.zalo import to_incoming as zalo_incoming
-from bot.channels.zalo import zalo_chunks
 from bot.channels.zalo_api import ZaloEvent
+from bot.channels.zalo_send import zalo_chunks
 from bot.settings import Settings
 from db.store import unit_of_work
 from handlers.core.types import Incoming, Reply

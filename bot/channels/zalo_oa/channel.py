@@ -265,8 +265,7 @@ class ZaloOAChannel:
                 ids.append(await call_with_retry(functools.partial(self.send_part, chat_id, part), classify))
         except RecipientBlocked:
             log.info("zalo_oa chat %s cannot be reached; marked blocked", chat_id)
-            async with unit_of_work(self.conversation.sessions) as store:
-                await store.users.mark_blocked(Channel.ZALO_OA, chat_id, self.conversation.services.clock())
+            await self.conversation.mark_blocked(Channel.ZALO_OA, chat_id)
         except ZaloOARefreshFailed as error:
             await self.clients.refresh_refused(oa_id, error)
         except (ZaloOAError, ValueError) as error:

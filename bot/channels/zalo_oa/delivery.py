@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from bot.channels.parts import Part, SentPart, as_reply
 from bot.channels.retry import Classified
 from bot.channels.zalo_oa import texts
 from bot.channels.zalo_oa.accounts import OAClients
@@ -28,10 +29,8 @@ from bot.channels.zalo_oa.errors import (
     classify,
 )
 from bot.channels.zalo_oa.render import reply_parts
-from bot.delivery.senders import Part, SentPart
 from db.repos.outbox import Content
 from db.store import unit_of_work
-from handlers.core.types import Choice, Reply
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +55,7 @@ class ZaloOADelivery:
         self._paused: dict[str, datetime] = {}
 
     def parts(self, content: Content) -> list[Part]:
-        choices = tuple(Choice(label, payload) for label, payload in content.choices)
-        reply = Reply(text=content.text, choices=choices, title=content.title)
-        found = [Part(text=p.text, markup=p.buttons or None) for p in reply_parts(reply)]
+        found = [Part(text=p.text, markup=p.buttons or None) for p in reply_parts(as_reply(content))]
         if content.photo_url and found:
             # The photo goes first, by its public URL; the text follows as the OA's own parts.
             return [Part(text=None, photo=content.photo_url), *found]
@@ -72,7 +69,7 @@ class ZaloOADelivery:
             raise ZaloOAQuotaExhausted("send", -211, "the OA is paused", not_before=until)
         client = self.clients.client(oa_id)
         try:
-            if part.photo:
+            if isinstance(part.photo, str):
                 sent = await client.send_image(user_id, url=part.photo)
             elif part.markup:
                 buttons = [OAButton(title, payload) for title, payload in part.markup]

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 
 from bot.channels.telegram_send import html_chunks
-from bot.channels.zalo import zalo_chunks
+from bot.channels.zalo_send import zalo_chunks
 from bot.web import html as h
 from bot.web.console import Console, Refused, WebCtx, done, not_found
 from db.repos.faq_proposals import ENTRY, PENDING, PHRASING, ProposalData
