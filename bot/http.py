@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -77,6 +78,27 @@ def admission(limit: int) -> Middleware:
             inflight -= 1
 
     return middleware
+
+
+@dataclass(frozen=True, slots=True)
+class Webhook:
+    """Where a platform posts a channel's updates, the secret it sends back, and the server receiving."""
+
+    url: str
+    secret: str
+    http: HttpServer
+
+
+def webhook(
+    platform: str, path: str, base_url: str | None, secret: str | None, http: HttpServer | None
+) -> Webhook | None:
+    """A chat channel's webhook (Telegram, Zalo Bot), or None when it polls (no public address). A webhook
+    without this process's server or a secret is refused at start: nobody could receive or verify it."""
+    if not base_url:
+        return None
+    if http is None or not secret:
+        raise RuntimeError(f"{platform} webhooks need the HTTP server and CDSBOT_WEBHOOK_SECRET")
+    return Webhook(f"{base_url}{path}", secret, http)
 
 
 class _Refused(asyncio.Protocol):

@@ -23,7 +23,7 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from bot.channels.retry import RecipientBlocked
 from bot.channels.telegram_send import TelegramSender
 from bot.conversation import Conversation
-from bot.http import HttpServer
+from bot.http import HttpServer, webhook
 from handlers.core.roles import Role
 from handlers.core.types import Channel, Incoming, Kind, Reply
 
@@ -123,8 +123,7 @@ class TelegramChannel:
         self.conversation = conversation
         self.bot = bot
         self.sender = TelegramSender(bot, functools.partial(conversation.mark_blocked, Channel.TELEGRAM))
-        self.webhook_url = f"{webhook_base_url}{WEBHOOK_PATH}" if webhook_base_url else None
-        self.webhook_secret = webhook_secret
+        self.webhook = webhook("Telegram", WEBHOOK_PATH, webhook_base_url, webhook_secret, http)
         self.http = http
         self.polling_timeout = polling_timeout
         # Our conversation state lives in our tables (handlers/forms.py); aiogram's FSM would only add a
@@ -132,15 +131,13 @@ class TelegramChannel:
         self.dp = Dispatcher(disable_fsm=True)
         self.dp.include_router(self._router())
         self._polling: asyncio.Task[None] | None = None
-        if self.webhook_url:
-            if http is None or not webhook_secret:
-                raise RuntimeError("Telegram webhooks need the HTTP server and CDSBOT_WEBHOOK_SECRET")
+        if self.webhook:
             # Routes are added before the server starts (aiohttp freezes its router then). The webhook
             # answers only after the update is handled and committed: a process killed in between makes
             # Telegram deliver it again, and processed_updates keeps that from acting twice.
             SimpleRequestHandler(
-                self.dp, self.bot, secret_token=webhook_secret, handle_in_background=False
-            ).register(http.app, path=WEBHOOK_PATH)
+                self.dp, self.bot, secret_token=self.webhook.secret, handle_in_background=False
+            ).register(self.webhook.http.app, path=WEBHOOK_PATH)
         self._bot_id = 0
         self._username = ""
 
@@ -156,11 +153,10 @@ class TelegramChannel:
         me = await self.sender.call(self.bot.get_me)
         self._bot_id, self._username = me.id, me.username or ""
         await self._set_menu(Role.CITIZEN, None)
-        if self.webhook_url:
+        if self.webhook:
+            url, secret = self.webhook.url, self.webhook.secret
             await self.sender.call(
-                lambda: self.bot.set_webhook(
-                    self.webhook_url or "", secret_token=self.webhook_secret, allowed_updates=ALLOWED_UPDATES
-                )
+                lambda: self.bot.set_webhook(url, secret_token=secret, allowed_updates=ALLOWED_UPDATES)
             )
             log.info("telegram webhook set for @%s", self._username)
         else:

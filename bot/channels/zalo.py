@@ -34,7 +34,7 @@ from bot.channels.zalo_api import (
 )
 from bot.channels.zalo_send import ZaloSender, classify, zalo_chunks
 from bot.conversation import Conversation
-from bot.http import HttpServer
+from bot.http import HttpServer, webhook
 from bot.inbox import Inbox, InboxUnavailable
 from handlers.core.types import Channel, Incoming, Kind, Reply
 
@@ -110,8 +110,7 @@ class ZaloChannel:
         self.sender = ZaloSender(
             self.api, functools.partial(conversation.mark_blocked, Channel.ZALO), sleep=sleep
         )
-        self.webhook_url = f"{webhook_base_url}{WEBHOOK_PATH}" if webhook_base_url else None
-        self.webhook_secret = webhook_secret
+        self.webhook = webhook("Zalo", WEBHOOK_PATH, webhook_base_url, webhook_secret, http)
         self.http = http
         self.poll_timeout = poll_timeout
         self.sleep = sleep
@@ -120,11 +119,9 @@ class ZaloChannel:
         self._polling: asyncio.Task[None] | None = None
         self._fetch: asyncio.Task[dict[str, Any] | None] | None = None
         self._stopping = asyncio.Event()
-        if self.webhook_url:
-            if http is None or not webhook_secret:
-                raise RuntimeError("Zalo webhooks need the HTTP server and CDSBOT_WEBHOOK_SECRET")
+        if self.webhook:
             # Routes are added before the server starts (aiohttp freezes its router then).
-            http.app.router.add_post(WEBHOOK_PATH, self._on_webhook)
+            self.webhook.http.app.router.add_post(WEBHOOK_PATH, self._on_webhook)
 
     # -- lifecycle --
     async def start(self) -> None:
@@ -132,8 +129,8 @@ class ZaloChannel:
         self._bot_name = me.account_name or ""
         # Before any new event: rows a stopped or dead process left are answered first.
         await self.inbox.start()
-        if self.webhook_url and self.webhook_secret:
-            url, secret = self.webhook_url, self.webhook_secret
+        if self.webhook:
+            url, secret = self.webhook.url, self.webhook.secret
             await call_with_retry(lambda: self.api.set_webhook(url, secret), classify, sleep=self.sleep)
             log.info("zalo webhook set for %s", self._bot_name)
         else:
@@ -214,7 +211,7 @@ class ZaloChannel:
         given = request.headers.get(SECRET_HEADER)
         if given is None:
             return web.Response(status=401, text="Unauthorized")
-        if not hmac.compare_digest(given.encode(), (self.webhook_secret or "").encode()):
+        if not hmac.compare_digest(given.encode(), (self.webhook.secret if self.webhook else "").encode()):
             log.warning("zalo webhook with a wrong secret from %s", request.remote)
             return web.Response(status=403, text="Forbidden")
         try:

@@ -227,7 +227,11 @@ async def test_telegram_replies_count_in_the_workers_limits(tmp_path: Path, sqli
         channel.sender.count_send("42")
         channel.sender.count_send("-100")
         assert worker.limiter("telegram").acquired == 2
-        await channel.bot.session.close()
+        # One Bot per process: the outbox sends through the channel's (and its response-type cache).
+        [sender] = [
+            lane.sender for lane in worker._lanes.values() if isinstance(lane.sender, TelegramDelivery)
+        ]
+        assert sender.bot is channel.bot is app.telegram_bot()
         for lane_channel in worker.channels:
             await worker._lanes[lane_channel].sender.close()
     finally:
