@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.conversation import Conversation
 from bot.downloads import Downloads
+from bot.photos import PhotoKeeper
 from bot.settings import WEEKDAYS, Settings
 from db.revision import current_revision, head_revision
 from db.session import create_engine, session_factory
@@ -27,7 +28,7 @@ from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engi
 from faq.knowledge import load_dir
 from faq.model import Entry
 from handlers.broadcasts import progress as broadcast_progress
-from handlers.broadcasts.plan import BroadcastPolicy
+from handlers.broadcasts.plan import MAX_AHEAD_DAYS, BroadcastPolicy
 from handlers.campaigns import reminders as campaign_reminders
 from handlers.campaigns.plan import CampaignPolicy
 from handlers.citizen.faq_base import EngineFactory, FaqBase
@@ -65,6 +66,7 @@ class App:
     dispatcher: Dispatcher
     conversation: Conversation
     downloads: Downloads | None = None  # the same object as services.downloads; its route goes on the server
+    photos: PhotoKeeper | None = None  # the same object as services.photos; closed with the app
     _telegram: Bot | None = field(default=None, init=False, repr=False)
 
     def telegram_bot(self) -> Bot:
@@ -91,6 +93,8 @@ class App:
     async def close(self) -> None:
         if self._telegram is not None:
             await self._telegram.session.close()
+        if self.photos is not None:
+            await self.photos.close()
         await self.engine.dispose()
 
 
@@ -197,10 +201,25 @@ def download_links(
     return Downloads(sessions, base_url=settings.webhook_base_url, secret=secret, clock=clock)
 
 
+def photo_keeper(settings: Settings, downloads: Downloads | None) -> PhotoKeeper:
+    """Photos sent in the chat for announcements. Kept while a scheduled broadcast waits (up to
+    MAX_AHEAD_DAYS, with a month for its approval) and then as long as its outbox rows."""
+    telegram = settings.telegram_token
+    return PhotoKeeper(
+        links=downloads,
+        keep_for=timedelta(days=settings.retention_outbox_days + MAX_AHEAD_DAYS + 30),
+        telegram=(telegram.get_secret_value(), settings.telegram_api_base) if telegram else None,
+        trusted_bases=tuple(
+            base for base in (settings.zalo_api_base, settings.zalo_oa_api_base) if base.startswith("http://")
+        ),
+    )
+
+
 async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     downloads = download_links(settings, sessions, clock)
+    photos = photo_keeper(settings, downloads)
     services = Services(
         clock=clock,
         tz=settings.tz,
@@ -210,6 +229,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
         flood_limit=settings.flood_per_minute,
         faq=FaqBase(engine_factory(settings)),
         downloads=downloads,
+        photos=photos,
         broadcasts=broadcast_policy(settings),
         campaigns=campaign_policy(settings),
         handoff=handoff_policy(settings),
@@ -218,7 +238,7 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     await end_removed_admins(sessions, services.admins)
     dispatcher = build_dispatcher()
     conversation = Conversation(dispatcher, sessions, services)
-    return App(settings, engine, sessions, services, dispatcher, conversation, downloads)
+    return App(settings, engine, sessions, services, dispatcher, conversation, downloads, photos)
 
 
 def retention_policy(settings: Settings) -> retention.RetentionPolicy:

@@ -82,9 +82,13 @@ class Downloads:
         file_id = await store.downloads.put(
             filename=filename, mime=mime, data=data, now=now, expires_at=expires
         )
+        return self.url(file_id, filename, expires), expires
+
+    def url(self, file_id: int, filename: str, expires: datetime) -> str:
+        """The signed link to a kept file, good until `expires` (and while the file is kept)."""
         stamp = int(expires.timestamp())
         token = f"{file_id}.{stamp}.{sign(self.key, file_id, stamp)}"
-        return f"{self.base_url}/files/{token}/{quote(filename)}", expires
+        return f"{self.base_url}/files/{token}/{quote(filename)}"
 
     async def _serve(self, request: web.Request) -> web.Response:
         raw_id, _, rest = request.match_info["token"].partition(".")

@@ -88,6 +88,10 @@ class Broadcast(Base):
     channels: Mapped[list[Any]] = mapped_column(JSONType, default=list)  # telegram | zalo
     text: Mapped[str] = mapped_column(Text)
     photo_url: Mapped[str | None] = mapped_column(String(1000))
+    # A photo sent in the chat: the kept file (download_files; the retention purge removes it with the
+    # broadcast's outbox rows) and Telegram's id of it, which this bot sends again without uploading.
+    photo_file_id: Mapped[int | None] = mapped_column(Integer)
+    telegram_file_id: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), index=True)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
     planned: Mapped[int] = mapped_column(Integer, default=0)

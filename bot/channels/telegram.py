@@ -25,7 +25,7 @@ from bot.channels.telegram_send import TelegramSender
 from bot.conversation import Conversation
 from bot.http import HttpServer, webhook
 from handlers.core.roles import Role
-from handlers.core.types import Channel, Incoming, Kind, Reply
+from handlers.core.types import Channel, Incoming, Kind, Media, Reply
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ def to_incoming(
 ) -> Incoming:
     user = message.from_user
     private = message.chat.type == "private"
-    text = message.text or ""
+    text = message.text or message.caption or ""
     mentioned = False
     if not private:
         handle = f"@{bot_username}".lower() if bot_username else ""
@@ -82,7 +82,16 @@ def to_incoming(
         mentioned=mentioned,
         update_id=str(update_id) if update_id is not None else None,
         bot_username=bot_username,
+        media=_photo(message),
     )
+
+
+def _photo(message: Message) -> Media | None:
+    """The largest size Telegram made of a photo (sizes come smallest first)."""
+    if not message.photo:
+        return None
+    largest = message.photo[-1]
+    return Media(file_id=largest.file_id, size=largest.file_size)
 
 
 def callback_to_incoming(callback: CallbackQuery, update_id: int | None, bot_username: str = "") -> Incoming:

@@ -36,7 +36,7 @@ from bot.channels.zalo_send import ZaloSender, classify, zalo_chunks
 from bot.conversation import Conversation
 from bot.http import HttpServer, webhook
 from bot.inbox import Inbox, InboxUnavailable
-from handlers.core.types import Channel, Incoming, Kind, Reply
+from handlers.core.types import Channel, Incoming, Kind, Media, Reply
 
 log = logging.getLogger(__name__)
 
@@ -65,16 +65,20 @@ def to_incoming(event: ZaloEvent, bot_name: str) -> Incoming | None:
     if mentioned:
         text = text.replace(f"@{bot_name}", "").strip()
     kind = _KINDS.get(event.event_name, Kind.UNSUPPORTED)
+    photo = kind == Kind.PHOTO and bool(message.photo_url)
+    if photo:
+        text = message.caption or ""
     return Incoming(
         channel=Channel.ZALO,
         chat_id=message.chat_id,
         user_id=message.user_id or message.chat_id,
         display_name=message.display_name or "",
-        text=text if kind == Kind.TEXT else "",
+        text=text if kind == Kind.TEXT or photo else "",
         kind=kind,
         chat_type="group" if group else "private",
         mentioned=mentioned,
         update_id=message.message_id,
+        media=Media(url=message.photo_url or "") if photo else None,
     )
 
 

@@ -63,6 +63,8 @@ class BroadcastData:
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    photo_file_id: int | None = None  # a photo sent in the chat, kept in download_files
+    telegram_file_id: str | None = None  # Telegram's id of that photo (composed on Telegram)
 
     @property
     def key(self) -> str:
@@ -88,6 +90,8 @@ def _data(row: Broadcast) -> BroadcastData:
         created_at=row.created_at,
         started_at=row.started_at,
         finished_at=row.finished_at,
+        photo_file_id=row.photo_file_id,
+        telegram_file_id=row.telegram_file_id,
     )
 
 
@@ -174,6 +178,8 @@ class BroadcastRepo:
         scheduled_for: datetime | None,
         planned: int,
         now: datetime,
+        photo_file_id: int | None = None,
+        telegram_file_id: str | None = None,
     ) -> BroadcastData:
         row = Broadcast(
             author_user_id=author_user_id,
@@ -182,6 +188,8 @@ class BroadcastRepo:
             channels=list(audience.channels),
             text=text,
             photo_url=photo_url,
+            photo_file_id=photo_file_id,
+            telegram_file_id=telegram_file_id,
             status=status,
             scheduled_for=scheduled_for,
             planned=planned,

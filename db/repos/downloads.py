@@ -1,11 +1,12 @@
-"""Report files kept for a short while behind a signed link (for chats that cannot receive files)."""
+"""Files kept behind a signed link: reports for a short while (for chats that cannot receive files), and
+the photos of announcements while their broadcast needs them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models_visits import DownloadFile
@@ -31,6 +32,12 @@ class DownloadRepo:
         self._session.add(row)
         await self._session.flush()
         return row.id
+
+    async def keep_until(self, file_id: int, until: datetime) -> None:
+        """Keep a file longer (a broadcast's photo, from its draft to its sending and ledger)."""
+        await self._session.execute(
+            update(DownloadFile).where(DownloadFile.id == file_id).values(expires_at=until)
+        )
 
     async def get(self, file_id: int, now: datetime) -> Download | None:
         row = await self._session.scalar(

@@ -73,7 +73,7 @@ class Content:
     title: str | None = None
     choices: tuple[tuple[str, str], ...] = ()
     photo_url: str | None = None  # https URL; Telegram fetches it, Zalo shows it
-    telegram_file_id: str | None = None  # filled by the worker after the first upload
+    telegram_file_id: str | None = None  # a photo sent to this bot, or filled by the worker after an upload
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +173,7 @@ class OutboxRepo:
             title=content.title,
             choices=[list(c) for c in content.choices],
             photo_url=content.photo_url,
+            telegram_file_id=content.telegram_file_id,
             created_at=now,
         )
         self._session.add(payload)

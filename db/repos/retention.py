@@ -10,18 +10,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select, text, tuple_
+from sqlalchemy import delete, exists, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import db.all_models  # noqa: F401 -- every table, for the sizes
 from db.base import Base
 from db.models import ProcessedUpdate, QuestionLog
-from db.models_outbox import OutboxMessage, OutboxPayload
+from db.models_outbox import Broadcast, OutboxMessage, OutboxPayload
 from db.models_visits import DownloadFile
 from db.repos.outbox import FINAL
 
 # What the daily purge clears, in this order (payloads after the rows that point at them).
-KINDS = ("outbox", "outbox_payloads", "processed_updates", "question_log", "download_files", "delivery_pace")
+KINDS = (
+    "outbox",
+    "outbox_payloads",
+    "broadcast_photos",
+    "processed_updates",
+    "question_log",
+    "download_files",
+    "delivery_pace",
+)
+_ENDED = ("done", "cancelled", "rejected")  # db.repos.broadcasts statuses after which nothing is sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +55,8 @@ class RetentionRepo:
             used = exists().where(OutboxMessage.payload_id == p.id)
             ids = select(p.id).where(p.created_at < before, ~used).limit(batch)
             statement = delete(p).where(p.id.in_(ids.scalar_subquery()))
+        elif kind == "broadcast_photos":  # a photo sent in the chat goes with its broadcast's outbox rows
+            return await self._purge_photos(before, batch)
         elif kind == "processed_updates":
             u = ProcessedUpdate
             keys = select(u.channel, u.update_id).where(u.created_at < before).limit(batch)
@@ -73,6 +84,22 @@ class RetentionRepo:
             raise ValueError(f"unknown kind {kind!r}")
         result = await self._session.execute(statement.execution_options(synchronize_session=False))
         return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def _purge_photos(self, before: datetime, batch: int) -> int:
+        b = Broadcast
+        rows_left = exists().where(OutboxMessage.kind == "broadcast", OutboxMessage.ref_id == b.id)
+        query = select(b.id, b.photo_file_id).where(
+            b.photo_file_id.is_not(None), b.status.in_(_ENDED), b.created_at < before, ~rows_left
+        )
+        found = (await self._session.execute(query.limit(batch))).all()
+        if not found:
+            return 0
+        await self._session.execute(
+            update(b).where(b.id.in_([row[0] for row in found])).values(photo_file_id=None)
+        )
+        files = delete(DownloadFile).where(DownloadFile.id.in_([row[1] for row in found]))
+        await self._session.execute(files.execution_options(synchronize_session=False))
+        return len(found)
 
     async def sizes(self) -> list[TableSize]:
         """Rows (exact) and bytes on disk of every table of the bot, largest first."""

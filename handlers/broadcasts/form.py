@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from db.repos.broadcasts import Audience
 from handlers.broadcasts import texts as t
@@ -21,7 +22,7 @@ from handlers.broadcasts.plan import (
     target,
     title,
 )
-from handlers.core.context import Context
+from handlers.core.context import Context, KeptPhoto, PhotoRefused
 from handlers.core.dates import DateError, example_moment
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.roles import Role
@@ -59,13 +60,49 @@ async def ask_photo(ctx: Context) -> None:
 
 
 async def take_photo(ctx: Context, answer: Answer) -> None:
+    data = ctx.state.data
+    if answer.media is not None:
+        kept = await _keep(ctx)
+        # The public link (None without one) goes to Zalo; the kept file and Telegram's id to launch().
+        data.update(photo=kept.url, photo_file=kept.file_id, photo_tg=kept.telegram_file_id)
+        return
     if answer.value == "none":
-        ctx.state.data["photo"] = None
+        data.update(photo=None, photo_file=None, photo_tg=None)
         return
     url = answer.text.strip()
     if answer.value is not None or not _PHOTO_URL.fullmatch(url):
         raise Invalid(t.PHOTO_INVALID)
-    ctx.state.data["photo"] = url
+    data.update(photo=url, photo_file=None, photo_tg=None)
+
+
+async def _keep(ctx: Context) -> KeptPhoto:
+    photos = ctx.services.photos
+    if photos is None:
+        raise Invalid(t.PHOTO_UNREACHABLE)
+    try:
+        return await photos.keep(ctx.store, ctx.incoming, now=ctx.now())
+    except PhotoRefused as refused:
+        if refused.reason == PhotoRefused.TOO_BIG:
+            raise Invalid(t.PHOTO_TOO_BIG.format(mb=photos.max_bytes // (1024 * 1024))) from None
+        if refused.reason == PhotoRefused.NOT_IMAGE:
+            raise Invalid(t.PHOTO_NOT_IMAGE) from None
+        raise Invalid(t.PHOTO_UNREACHABLE) from None
+
+
+def describe_photo(data: Mapping[str, Any], counts: Mapping[str, int]) -> tuple[str, str]:
+    """The preview's photo line, and a note naming the channels that will get the text alone: a photo
+    sent in the chat reaches Zalo only through a public link to it, and Telegram too when it was sent on
+    Zalo."""
+    if not data.get("photo_file"):
+        return ("\n" + t.PREVIEW_PHOTO.format(url=data["photo"]) if data.get("photo") else ""), ""
+    line = "\n" + t.PREVIEW_PHOTO_SENT
+    if data.get("photo"):
+        return line, ""
+    reaches = {"telegram": bool(data.get("photo_tg"))}
+    missing = dict.fromkeys(t.CHANNEL_LABELS[c] for c, n in counts.items() if n and not reaches.get(c, False))
+    if not missing:
+        return line, ""
+    return line, "\n\n" + t.PREVIEW_PHOTO_TEXT_ONLY.format(channels=" và ".join(missing))
 
 
 def _pick_one(name: str, question: str, choices: Sequence[tuple[str, str]]) -> Step:
@@ -140,9 +177,8 @@ async def ask_confirm(ctx: Context) -> None:
         return
     counts = await ctx.store.broadcasts.preview(audience(groups, area, channels))
     total = sum(counts.values())
-    message = f"{title(area)}\n\n{data['text']}"
-    if data.get("photo"):
-        message += "\n" + t.PREVIEW_PHOTO.format(url=data["photo"])
+    photo, photo_note = describe_photo(data, counts)
+    message = f"{title(area)}\n\n{data['text']}{photo}"
     text = t.PREVIEW.format(
         message=message,
         groups=describe_groups(groups),
@@ -150,6 +186,7 @@ async def ask_confirm(ctx: Context) -> None:
         counts=describe_counts(counts),
         total=number(total),
     )
+    text += photo_note
     if counts.get("zalo_oa"):
         text += await oa_windows(ctx, audience(groups, area, channels))
     choices = []
@@ -194,7 +231,7 @@ FORM = Form(
     t.FORM_TITLE,
     (
         Step("text", ask_text, take_text),
-        Step("photo", ask_photo, take_photo),
+        Step("photo", ask_photo, take_photo, takes_photo=True),
         _pick_one("groups", t.ASK_GROUPS, t.GROUP_CHOICES),
         Step("area", ask_area, take_area),
         _pick_one("channels", t.ASK_CHANNELS, t.CHANNEL_CHOICES),

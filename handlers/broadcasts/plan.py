@@ -198,7 +198,12 @@ async def plan_rows(
     when: datetime | None,
 ) -> None:
     """One outbox row per recipient (due at `when`, or now), and the status message when sending now."""
-    content = Content(text=broadcast.text, title=title(area), photo_url=broadcast.photo_url)
+    content = Content(
+        text=broadcast.text,
+        title=title(area),
+        photo_url=broadcast.photo_url,
+        telegram_file_id=broadcast.telegram_file_id,
+    )
     await store.outbox.enqueue_many(
         recipients,
         content,
@@ -233,11 +238,16 @@ async def launch(ctx: Context, data: Mapping[str, Any], when: datetime | None) -
         audience=audience(groups, area, channels),
         text=str(data["text"]),
         photo_url=data.get("photo"),
+        photo_file_id=data.get("photo_file"),
+        telegram_file_id=data.get("photo_tg"),
         status=status,
         scheduled_for=when,
         planned=len(recipients),
         now=now,
     )
+    photos = ctx.services.photos
+    if broadcast.photo_file_id is not None and photos is not None:
+        await photos.keep_for_broadcast(ctx.store, broadcast.photo_file_id, now=now)
     total = number(len(recipients))
     if approval:
         asked = await request_approval(ctx, broadcast, area, len(recipients))

@@ -33,9 +33,21 @@ ASK_TEXT = (
 )
 TEXT_EMPTY = "Nội dung đang trống. Bạn gõ nội dung thông báo giúp mình nhé."
 TEXT_TOO_LONG = "Nội dung dài {length} ký tự, vượt quá {limit}. Bạn rút gọn lại giúp mình nhé."
-ASK_PHOTO = "Có gửi kèm ảnh không? Dán đường link ảnh (bắt đầu bằng https://), hoặc chọn “Không kèm ảnh”."
+ASK_PHOTO = (
+    "Có gửi kèm ảnh không? Gửi ảnh ngay tại đây, hoặc dán đường link ảnh (bắt đầu bằng https://), "
+    "hoặc chọn “Không kèm ảnh”."
+)
 NO_PHOTO = "Không kèm ảnh"
-PHOTO_INVALID = "Đường link ảnh phải bắt đầu bằng https:// và không có dấu cách. Bạn dán lại giúp mình nhé."
+PHOTO_INVALID = (
+    "Bạn gửi ảnh ngay tại đây, hoặc dán đường link ảnh bắt đầu bằng https:// (không có dấu cách) nhé."
+)
+PHOTO_TOO_BIG = "Ảnh này lớn quá (tối đa {mb} MB). Bạn gửi ảnh nhỏ hơn hoặc dán đường link ảnh nhé."
+PHOTO_NOT_IMAGE = (
+    "Tệp này không phải ảnh JPG, PNG, WebP hay GIF. Bạn gửi ảnh khác hoặc dán đường link ảnh nhé."
+)
+PHOTO_UNREACHABLE = (
+    "Mình chưa tải được ảnh này về. Bạn gửi lại ảnh, dán đường link ảnh, hoặc chọn “Không kèm ảnh” nhé."
+)
 ASK_GROUPS = "Gửi cho ai?"
 GROUP_CHOICES = (
     ("s", "Người dân đã đăng ký nhận tin"),
@@ -68,6 +80,12 @@ PREVIEW = (
     "(Không tính những người đã chặn bot.)"
 )
 PREVIEW_PHOTO = "[Ảnh: {url}]"
+PREVIEW_PHOTO_SENT = "[Kèm ảnh bạn đã gửi]"
+# A photo sent in the chat reaches Zalo only through a public link to it (CDSBOT_WEBHOOK_BASE_URL).
+PREVIEW_PHOTO_TEXT_ONLY = (
+    "Lưu ý: người nhận trên {channels} chỉ nhận phần chữ, không kèm ảnh, vì bot chưa có địa chỉ công khai để "
+    "{channels} lấy ảnh (quản trị đặt CDSBOT_WEBHOOK_BASE_URL). Muốn họ thấy ảnh, bạn dán đường link ảnh."
+)
 PREVIEW_NOBODY = "Với lựa chọn này chưa có ai nhận được thông báo. Bạn đổi người nhận hoặc địa bàn nhé."
 SEND_NOW = "Gửi ngay"
 SEND_LATER = "Hẹn giờ gửi"

@@ -34,6 +34,37 @@ class DownloadLinks(Protocol):
     ) -> tuple[str, datetime]: ...
 
 
+@dataclass(frozen=True, slots=True)
+class KeptPhoto:
+    """A photo sent in the chat, downloaded once and kept (download_files) for an announcement."""
+
+    file_id: int  # the kept file
+    url: str | None  # a public link to it, which Zalo needs; None without a public address
+    telegram_file_id: str | None  # Telegram's own id when it was sent on Telegram: resent as is
+
+
+class PhotoRefused(Exception):
+    """The photo cannot be kept: `reason` is one of TOO_BIG, NOT_IMAGE, UNREACHABLE."""
+
+    TOO_BIG, NOT_IMAGE, UNREACHABLE = "too_big", "not_image", "unreachable"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Photos(Protocol):
+    """Fetches the bytes of a photo sent in the chat (Telegram getFile; Zalo: the image's URL), checks
+    it is an image within the size cap, and keeps it until `draft_until`; bot/photos.py."""
+
+    max_bytes: int
+    public: bool  # the kept photo gets a public link (CDSBOT_WEBHOOK_BASE_URL is set)
+
+    async def keep(self, store: Store, incoming: Incoming, *, now: datetime) -> KeptPhoto: ...
+
+    async def keep_for_broadcast(self, store: Store, file_id: int, *, now: datetime) -> None: ...
+
+
 class WebConsole(Protocol):
     """Where this process serves the web console (bot/web); None until its HTTP server listens."""
 
@@ -56,6 +87,7 @@ class Services:
     faq: FaqBase  # the engine over the live FAQ base, rebuilt when the base changes
     downloads: DownloadLinks | None = None  # signed links to files; None without a public address
     web: WebConsole | None = None  # the web console of this process; None where none is served
+    photos: Photos | None = None  # keeps photos sent in the chat; None where no channel can send one
     broadcasts: BroadcastPolicy
     campaigns: CampaignPolicy
     handoff: HandoffPolicy

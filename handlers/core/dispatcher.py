@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from db.repos.conversations import ConversationData
 from db.store import Store
 from handlers.core import forms, texts
 from handlers.core.admins import admin_key
@@ -216,6 +217,11 @@ class Dispatcher:
             await audit(ctx, "admin.start", f"user:{user.id}", why="named in CDSBOT_ADMINS")
 
         if incoming.kind not in (Kind.TEXT, Kind.BUTTON):
+            if incoming.media is not None and not self.forms.is_expired(ctx) and self.forms.takes_photo(ctx):
+                # A photo answers the step that asks for one (/thongbao's photo); anywhere else it gets
+                # the short answer below and is never downloaded.
+                await self.forms.handle(ctx, text, None, incoming.media)
+                return await self._finish(ctx, state)
             ctx.reply(texts.MEDIA_REPLY.get(incoming.kind.value, texts.MEDIA_REPLY["unsupported"]))
             return ctx.replies
 
@@ -224,11 +230,15 @@ class Dispatcher:
             self.forms.finish(ctx)
 
         await self._route(ctx, text)
-        await self._refresh_menu(ctx)
+        return await self._finish(ctx, state)
 
+    async def _finish(self, ctx: Context, state: ConversationData) -> list[Reply]:
+        """The menu if it changed, and the choices just offered kept with the conversation's state."""
+        await self._refresh_menu(ctx)
         offered = [c for r in ctx.replies for c in r.choices]
         state.choices = [[c.label, c.payload] for c in offered]
-        await store.conversations.save(incoming.channel, incoming.chat_id, incoming.user_id, state)
+        incoming = ctx.incoming
+        await ctx.store.conversations.save(incoming.channel, incoming.chat_id, incoming.user_id, state)
         return ctx.replies
 
     @staticmethod

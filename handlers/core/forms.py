@@ -10,7 +10,7 @@ from handlers.core import texts
 from handlers.core.context import Context
 from handlers.core.payloads import Payload
 from handlers.core.textutil import fold
-from handlers.core.types import Choice
+from handlers.core.types import Choice, Media
 
 BACK_WORDS = {"quay lai", "lai", "tro lai", "back", "<", "sua buoc truoc"}
 # The form's own buttons: an option names the step it answers, so an old button is told apart.
@@ -49,6 +49,7 @@ class Done:
 class Answer:
     text: str
     value: str | None  # the chosen option's value when a button (or its number) was used
+    media: Media | None = None  # a photo sent in the chat, only to a step that `takes_photo`
 
 
 Prompt = Callable[[Context], Awaitable[None]]
@@ -60,6 +61,7 @@ class Step:
     name: str
     prompt: Prompt  # replies with the question (and choices made with `option`)
     accept: Accept  # stores the answer in ctx.state.data, or raises Invalid
+    takes_photo: bool = False  # a photo sent in the chat answers this step (elsewhere: the media reply)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +136,13 @@ class Forms:
         form = self.get(ctx.state.form)
         return form.title if form else "phiếu"
 
-    async def handle(self, ctx: Context, text: str, payload: str | None) -> bool:
+    def takes_photo(self, ctx: Context) -> bool:
+        """The open form's current step accepts a photo sent in the chat."""
+        form = self.get(ctx.state.form)
+        step = form.step(ctx.state.step) if form else None
+        return step is not None and step.takes_photo
+
+    async def handle(self, ctx: Context, text: str, payload: str | None, media: Media | None = None) -> bool:
         """Feed an answer to the open form. False when no form is open (or the button is stale)."""
         form = self.get(ctx.state.form)
         step = form.step(ctx.state.step) if form else None
@@ -152,7 +160,7 @@ class Forms:
                 return True
             value = parts[1]
         try:
-            result = await step.accept(ctx, Answer(text=text, value=value))
+            result = await step.accept(ctx, Answer(text=text, value=value, media=media))
         except Invalid as bad:
             ctx.reply(bad.message)
             await step.prompt(ctx)

@@ -1,5 +1,6 @@
-"""The daily purge: outbox rows, processed update ids, question logs and download files past their
-retention period (settings `retention_*`, explained in the README against the personal data law).
+"""The daily purge: outbox rows (and the photos of broadcasts whose rows are gone), processed update ids,
+question logs and download files past their retention period (settings `retention_*`, explained in the
+README against the personal data law).
 
 It deletes in small batches, one short unit of work each, and yields to the event loop between batches,
 so updates keep being handled while it runs (on SQLite the write lock is released after every batch).
@@ -33,6 +34,7 @@ class RetentionPolicy:
         ages = {
             "outbox": self.outbox,
             "outbox_payloads": self.outbox,
+            "broadcast_photos": self.outbox,
             "processed_updates": self.updates,
             "question_log": self.questions,
             "download_files": timedelta(0),

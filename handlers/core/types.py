@@ -35,6 +35,18 @@ class Kind(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Media:
+    """A photo someone sent, as the platform hands it over: where its bytes can be fetched, not the bytes.
+
+    Only a step that asks for a photo fetches them (services.photos); everywhere else a photo gets the
+    usual short answer, so nobody's picture is downloaded for nothing."""
+
+    file_id: str = ""  # Telegram: the largest size's file_id (this bot can send it again as is)
+    url: str = ""  # Zalo Bot / Zalo OA: the image's address on Zalo's servers
+    size: int | None = None  # in bytes, when the platform says
+
+
+@dataclass(frozen=True, slots=True)
 class Incoming:
     channel: Channel
     chat_id: str
@@ -48,6 +60,7 @@ class Incoming:
     update_id: str | None = None  # the platform's id, for idempotency and logs
     # The bot's own @username where the platform has one (Telegram, from getMe): links to the private chat.
     bot_username: str = ""
+    media: Media | None = None  # Kind.PHOTO: the photo; the caption, if any, is `text`
 
     @property
     def is_group(self) -> bool:

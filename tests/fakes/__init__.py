@@ -170,6 +170,9 @@ class FakeBotAPIServer:
         self._parked = 0  # long polls currently waiting
         self._runner: web.AppRunner | None = None
         self._client: ClientSession | None = None
+        # Files the platform hosts (a Telegram file download, an image on Zalo's servers): path → bytes.
+        self.hosted: dict[str, bytes] = {}
+        self.downloads: list[str] = []  # the hosted paths fetched, in order
 
     # lifecycle ---------------------------------------------------------------------------------
 
@@ -185,12 +188,26 @@ class FakeBotAPIServer:
     async def start(self) -> None:
         app = web.Application(client_max_size=self.client_max_size)
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/{hosted:(file|media)/.+}", self._serve_hosted)
         self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=2.0, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
         self.port = self._runner.addresses[0][1]
         self.base_url = f"http://{self.host}:{self.port}"
+
+    def serve_file(self, path: str, data: bytes) -> str:
+        """Serve `data` at `path` ("file/…" or "media/…"); returns its full URL."""
+        self.hosted[path] = data
+        return f"{self.base_url}/{path}"
+
+    async def _serve_hosted(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["hosted"]
+        if path not in self.hosted:
+            return web.Response(status=404, text="Not Found")
+        self.downloads.append(path)
+        await self._notify()
+        return web.Response(body=self.hosted[path], content_type="application/octet-stream")
 
     async def close(self) -> None:
         """Release stalled calls and long polls, then stop the server."""

@@ -63,6 +63,7 @@ _METHODS = (
     "sendPhoto",
     "sendDocument",
     "sendChatAction",
+    "getFile",
 )
 _JSON_FIELDS = frozenset(
     {
@@ -332,6 +333,7 @@ class FakeTelegramAPI(FakeBotAPIServer):
         self._update_ids = itertools.count(1000)
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
+        self.files: dict[str, dict[str, Any]] = {}  # file_id → File fields, for getFile
         self._poll_generation = 0
         self.methods = {
             name: getattr(self, "_" + re.sub(r"(?<!^)([A-Z])", r"_\1", name).lower()) for name in _METHODS
@@ -487,6 +489,35 @@ class FakeTelegramAPI(FakeBotAPIServer):
             chat_type=chat_type,
             sticker=sticker,
             **extra,
+        )
+
+    def photo_update(
+        self,
+        chat_id: int,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        user_id: int | None = None,
+        first_name: str = "Lan",
+        chat_type: str = "private",
+    ) -> dict[str, Any]:
+        """A photo a user sent: two sizes, the larger one's bytes downloadable (getFile, then
+        /file/bot<token>/<file_path>)."""
+        number = next(self._file_ids)
+        sizes = []
+        for width, size in ((90, min(len(data), 1000)), (1280, len(data))):
+            file_id = f"AgACAgIAAxkBAAI{number:08d}-{width}"
+            fields = {"file_unique_id": f"AQAD{number:06d}{width}", "file_size": size}
+            self.files[file_id] = dict(fields)
+            sizes.append({"file_id": file_id, **fields, "width": width, "height": width * 3 // 4})
+        largest = sizes[-1]["file_id"]
+        self.files[largest]["file_path"] = f"photos/file_{number}.jpg"
+        self.hosted[f"file/bot{self.token}/photos/file_{number}.jpg"] = data
+        extra: dict[str, Any] = {"photo": sizes}
+        if caption is not None:
+            extra["caption"] = caption
+        return self.message_update(
+            chat_id, None, user_id=user_id, first_name=first_name, chat_type=chat_type, **extra
         )
 
     def callback_update(
@@ -904,6 +935,10 @@ class FakeTelegramAPI(FakeBotAPIServer):
         photo = params.get("photo")
         if not isinstance(photo, UploadedFile | str) or not photo:
             raise ApiError(400, "Bad Request: there is no photo in the request")
+        is_url = isinstance(photo, str) and photo.startswith(("http://", "https://"))
+        if isinstance(photo, str) and not is_url and photo not in self.files:
+            # A file id this bot never received nor sent (another bot's): Telegram refuses it.
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
         caption, entities = self._formatted(
             params.get("caption"),
             params.get("parse_mode"),
@@ -912,6 +947,7 @@ class FakeTelegramAPI(FakeBotAPIServer):
             caption=True,
         )
         size = self._file_object(photo, "photo")
+        self.files.setdefault(size["file_id"], {"file_unique_id": size["file_unique_id"]})
         sizes = [{**size, "width": 90, "height": 90}, {**size, "width": 1280, "height": 960}]
         markup = self._check_markup(params.get("reply_markup"))
         return self._bot_message(
@@ -939,6 +975,12 @@ class FakeTelegramAPI(FakeBotAPIServer):
             caption_entities=entities,
             reply_markup=markup,
         )
+
+    async def _get_file(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
+        found = self.files.get(str(params.get("file_id") or ""))
+        if found is None:
+            raise ApiError(400, "Bad Request: wrong file_id or the file is temporarily unavailable")
+        return {"file_id": params["file_id"], **found}
 
     async def _send_chat_action(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> Any:
         self._require_chat(params)

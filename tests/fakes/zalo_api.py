@@ -215,6 +215,11 @@ class FakeZaloAPI(FakeBotAPIServer):
             caption=caption,
         )
 
+    def hosted_image_event(self, chat_id: str, data: bytes, **more: Any) -> dict[str, Any]:
+        """An image whose bytes this fake serves, as Zalo's servers serve the photo of a message."""
+        url = self.serve_file(f"media/{self._new_id()}.jpg", data)
+        return self.image_event(chat_id, url, **more)
+
     def sticker_event(
         self,
         chat_id: str,

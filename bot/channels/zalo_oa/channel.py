@@ -49,7 +49,7 @@ from bot.http import HttpServer
 from bot.inbox import Inbox, InboxUnavailable
 from db.store import Store, unit_of_work
 from handlers.core.privacy import mask_personal_numbers
-from handlers.core.types import Channel, Incoming, Kind, Reply
+from handlers.core.types import Channel, Incoming, Kind, Media, Reply
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +103,12 @@ def to_incoming(event: OAEvent) -> Incoming | None:
         return Incoming(Channel.ZALO_OA, chat, chat, text="/start", update_id=event_key(event))
     if isinstance(event, UserMessage) and not event.anonymous:
         kind = _KINDS.get(event.kind, Kind.UNSUPPORTED)
-        text = (event.text or "") if kind == Kind.TEXT else ""
-        return Incoming(Channel.ZALO_OA, chat, chat, text=text, kind=kind, update_id=event_key(event))
+        text = (event.text or "") if kind in (Kind.TEXT, Kind.PHOTO) else ""
+        image = next((a for a in event.attachments if a.url), None) if kind == Kind.PHOTO else None
+        media = Media(url=image.url or "", size=image.size) if image else None
+        return Incoming(
+            Channel.ZALO_OA, chat, chat, text=text, kind=kind, update_id=event_key(event), media=media
+        )
     return None
 
 
