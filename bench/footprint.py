@@ -156,7 +156,7 @@ async def start_once(
     out = workdir / f"probe-{tag}.json"
     # tracemalloc makes the start several times slower: no import profile then (it would be skewed), and
     # a longer deadline.
-    flags: tuple[str, ...] = () if args.tracemalloc else ("-X", "importtime")
+    flags: tuple[str, ...] = () if args.tracemalloc or args.plain else ("-X", "importtime")
     eb.START_DEADLINE_S = 900.0 if args.tracemalloc else 120.0
     if args.program == "echo":
         program: tuple[str, ...] = (*flags, str(BENCH / "baselines" / "aiogram_echo.py"))
@@ -170,9 +170,15 @@ async def start_once(
     async with ClientSession() as client:
         try:
             await eb.start_bot(bot, config, url, fake, workdir)
-            await eb.wait_ready(bot, config, fake, client)
+            worker = args.program == "bot" and args.role == "worker"
+            if not worker:  # a worker serves no HTTP: it is ready when its services have started (below)
+                await eb.wait_ready(bot, config, fake, client)
             at_ready = {k: eb.proc_status_kib(bot.pid, k) for k in ("VmRSS", "VmHWM")}
-            report: dict[str, Any] = {"ready_s": bot.ready_s, "rss_kib_seen_by_bench_at_ready": at_ready}
+            report: dict[str, Any] = {
+                "ready_s": bot.ready_s,
+                "rss_kib_seen_by_bench_at_ready": at_ready,
+                "cpu_at_ready": bot.ready_cpu_s,  # the probe's own figure replaces it (below)
+            }
             if args.program == "bot":
                 loop = asyncio.get_running_loop()
                 deadline = loop.time() + eb.START_DEADLINE_S
@@ -182,6 +188,8 @@ async def start_once(
                     await asyncio.sleep(0.05)  # polling a file another process writes, bounded
                 await asyncio.sleep(0.2)  # the write is one call; let it finish
                 report |= json.loads(out.read_text())
+                if worker:
+                    report["ready_s"] = report["ready"]
         finally:
             await eb.stop_bot(bot)
     log = bot.log_path.read_text(errors="replace")
@@ -541,6 +549,7 @@ def main() -> int:
     one.add_argument("--db", choices=["sqlite", "pg"], default="pg")
     one.add_argument("--role", choices=["all", "web", "worker"], default="web")
     one.add_argument("--restart", action="store_true", help="start twice on one database; report both")
+    one.add_argument("--plain", action="store_true", help="no -X importtime (its overhead inflates CPU)")
     one.add_argument("--tracemalloc", type=int, default=0, help="frames per allocation (0: off)")
     one.add_argument("--pg-url", default=os.environ.get("CDSBOT_TEST_POSTGRES_URL") or eb.DEFAULT_PG)
     one.add_argument("--out", help="write the full JSON here")

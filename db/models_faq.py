@@ -39,6 +39,8 @@ class FaqRevision(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # faq.knowledge.shipped_digest() of the files last seeded: a start with the same files skips the seed
+    seed_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class FaqChange(Base):

@@ -3,8 +3,8 @@
 A web process on PostgreSQL only checks that the database is at head; Alembic (with Mako and Pygments)
 costs ~8 MiB and 0.1-0.4 s of CPU to import, so the head is read from the migration files' own
 `revision` / `down_revision` lines, and the database's from `alembic_version`. Alembic itself is imported
-only to migrate (SQLite's self-upgrade, `cdsbot db upgrade`); tests/core/test_migrations.py checks that
-both agree on the head.
+only to migrate (SQLite's self-upgrade when its file is behind, `cdsbot db upgrade`);
+tests/core/test_migrations.py checks that both agree on the head.
 """
 
 from __future__ import annotations
@@ -40,9 +40,11 @@ def head_revision(folder: Path = VERSIONS) -> str:
 
 async def current_revision(conn: AsyncConnection) -> str | None:
     """The database's revision (None: never migrated)."""
-    exists = await conn.scalar(
-        text("SELECT count(*) FROM information_schema.tables WHERE table_name = 'alembic_version'")
-    )
+    if conn.dialect.name == "sqlite":
+        tables = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+    else:
+        tables = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'alembic_version'"
+    exists = await conn.scalar(text(tables))
     if not exists:
         return None
     value = await conn.scalar(text("SELECT version_num FROM alembic_version"))

@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Alignment, Font
 
 from faq.knowledge import KnowledgeError, Problem, check, parse_entry
 from faq.model import Entry
@@ -138,6 +136,10 @@ def _export_csv(rows: Sequence[Mapping[str, Any]]) -> bytes:
 
 
 def _export_xlsx(rows: Sequence[Mapping[str, Any]]) -> bytes:
+    # openpyxl (and PIL) only while a file is written or read: it is a large import for every process
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = SHEET_TITLE
@@ -267,6 +269,8 @@ def _raw_from_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
 
 
 def _raw_from_xlsx(path: Path) -> list[tuple[int, dict[str, Any]]]:
+    from openpyxl import load_workbook
+
     book = load_workbook(path, read_only=True, data_only=True)
     try:
         sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]

@@ -85,6 +85,14 @@ class FaqRepo:
             self._session.add(FaqRevision(id=1, revision=1))
             await self._session.flush()
 
+    async def _keep_digest(self, digest: str) -> None:
+        kept = await self._session.execute(
+            update(FaqRevision).where(FaqRevision.id == 1).values(seed_digest=digest)
+        )
+        if not kept.rowcount:  # type: ignore[attr-defined]
+            self._session.add(FaqRevision(id=1, revision=0, seed_digest=digest))
+            await self._session.flush()
+
     async def count(self) -> int:
         return int(await self._session.scalar(select(func.count()).select_from(FaqEntry)) or 0)
 
@@ -134,9 +142,16 @@ class FaqRepo:
             await self._bump()
         return changed
 
-    async def seed(self, shipped: Iterable[Entry]) -> int:
+    async def seed_digest(self) -> str | None:
+        """The digest of the shipped files last seeded (None: never, or before digests were kept)."""
+        return await self._session.scalar(select(FaqRevision.seed_digest).where(FaqRevision.id == 1))
+
+    async def seed(self, shipped: Iterable[Entry], digest: str | None = None) -> int:
         """Bring in the shipped base: new entries are added, and entries nobody has edited since the last
-        seed follow the shipped text. Officers' edits and deletions are never overwritten."""
+        seed follow the shipped text. Officers' edits and deletions are never overwritten. `digest` (of
+        the shipped files) is kept with the base, in the same transaction, for `seed_digest`."""
+        if digest is not None:
+            await self._keep_digest(digest)
         last_actor: dict[str, str] = {}
         rows = await self._session.execute(select(FaqChange.entry_id, FaqChange.actor).order_by(FaqChange.id))
         for entry_id, actor in rows.all():

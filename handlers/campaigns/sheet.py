@@ -12,10 +12,6 @@ import io
 from dataclasses import dataclass
 from datetime import date
 
-from openpyxl import load_workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 from db.repos.areas import AreaData
 from db.store import Store
 from handlers.campaigns import texts as t
@@ -23,9 +19,8 @@ from handlers.campaigns.progress import Pace, Progress, campaign_progress, overl
 from handlers.core.dates import Period, format_date
 from handlers.core.sheets import workbook_bytes
 
-_BOLD = Font(bold=True)
-_HEADER = PatternFill("solid", fgColor="DDEBF7")
-_TOTAL = PatternFill("solid", fgColor="F2F2F2")
+_HEADER_COLOUR = "DDEBF7"
+_TOTAL_COLOUR = "F2F2F2"
 _WIDTHS = (34, 12, 12, 12, 30, 14, 14, 10, 10, 14, 13, 13)
 
 
@@ -67,18 +62,24 @@ async def campaign_rows(store: Store, scope: AreaData | None, period: Period, to
 
 
 def append_sheet(xlsx: bytes, rows: list[SheetRow], today: date) -> bytes:
+    # openpyxl (and PIL) only while a workbook is built (in a thread): it is a large import
+    from openpyxl import load_workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
     book = load_workbook(io.BytesIO(xlsx))
     sheet = book.create_sheet(t.SHEET)
     sheet.append(list(t.SHEET_HEADERS))
     for cell in sheet[1]:
-        cell.font, cell.fill = _BOLD, _HEADER
+        cell.font, cell.fill = bold, PatternFill("solid", fgColor=_HEADER_COLOUR)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.freeze_panes = "A2"
     for row in rows:
         sheet.append(row.values)
         if row.total:
             for cell in sheet[sheet.max_row]:
-                cell.font, cell.fill = _BOLD, _TOTAL
+                cell.font, cell.fill = bold, PatternFill("solid", fgColor=_TOTAL_COLOUR)
     for column in ("B", "C"):
         for cell in sheet[column][1:]:
             cell.number_format = "DD/MM/YYYY"

@@ -17,9 +17,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from openpyxl import Workbook
+if TYPE_CHECKING:  # openpyxl (with PIL) is imported by the code that builds a workbook, not at start
+    from openpyxl import Workbook
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

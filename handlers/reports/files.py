@@ -11,16 +11,16 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import date, datetime
-
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from db.repos.visit_stats import Count, VisitRow
 from handlers.core.sheets import CsvWriter, workbook_bytes
 from handlers.reports.data import Line, VisitReport
 from handlers.visits.catalog import place_label, service_label
+
+if TYPE_CHECKING:  # openpyxl (and PIL) only while a report is built: it is a large import
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
 
 DATE_FORMAT = "DD/MM/YYYY"
 TOTAL = "Tổng cộng"
@@ -41,9 +41,8 @@ DETAIL_HEADERS = (
     "Nội dung hướng dẫn",
     "Ghi chú",
 )
-_BOLD = Font(bold=True)
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+_HEADER_COLOUR = "DDEBF7"
+_TOTAL_COLOUR = "F2F2F2"
 
 
 def filename(report: VisitReport, extension: str) -> str:
@@ -61,9 +60,13 @@ def _table(
     total: Sequence[object] | None,
     widths: Sequence[int],
 ) -> None:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    bold = Font(bold=True)
     sheet.append(list(headers))
     for cell in sheet[sheet.max_row]:
-        cell.font, cell.fill = _BOLD, _HEADER_FILL
+        cell.font, cell.fill = bold, PatternFill("solid", fgColor=_HEADER_COLOUR)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     sheet.freeze_panes = f"A{sheet.max_row + 1}"  # a coordinate: asking for the cell would create it
     for row in rows:
@@ -71,7 +74,7 @@ def _table(
     if total is not None:
         sheet.append(list(total))
         for cell in sheet[sheet.max_row]:
-            cell.font, cell.fill = _BOLD, _TOTAL_FILL
+            cell.font, cell.fill = bold, PatternFill("solid", fgColor=_TOTAL_COLOUR)
     for i, width in enumerate(widths, 1):
         sheet.column_dimensions[get_column_letter(i)].width = width
     for row in sheet.iter_rows():
@@ -93,6 +96,8 @@ def _total_row(count: Count, blanks: int) -> list[object]:
 
 
 def _summary_sheet(book: Workbook, report: VisitReport) -> None:
+    from openpyxl.styles import Font
+
     sheet = book.active
     assert sheet is not None
     sheet.title = "Tổng hợp"
@@ -114,6 +119,8 @@ def _summary_sheet(book: Workbook, report: VisitReport) -> None:
 
 
 def build_xlsx(report: VisitReport) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     _summary_sheet(book, report)
     level = report.area_level

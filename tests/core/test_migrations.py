@@ -89,3 +89,32 @@ async def test_postgresql_at_head_is_ready_and_an_empty_one_is_not(
     await prepare_database(Settings(database_url=pg_database))
     with pytest.raises(DatabaseNotReady, match="revision none"):
         await prepare_database(Settings(database_url=fresh_pg_database))
+
+
+async def test_sqlite_is_migrated_only_when_behind(tmp_path: Path) -> None:
+    """A new file is migrated to head; a file at head is left alone (its revision read without Alembic);
+    a file behind head is brought up to it."""
+    from bot.app import prepare_database
+    from bot.settings import Settings
+    from db.revision import current_revision, head_revision
+    from db.session import create_engine
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'behind.sqlite3'}"
+
+    async def revision() -> str | None:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return await current_revision(conn)
+        finally:
+            await engine.dispose()
+
+    assert await revision() is None
+    await prepare_database(Settings(database_url=url))
+    assert await revision() == head_revision()
+    previous = _revisions(url)[-2]
+    in_thread(downgrade, url, previous)
+    assert await revision() == previous
+    await prepare_database(Settings(database_url=url))
+    assert await revision() == head_revision()
+    assert "faq_entries" in await _tables(url)
