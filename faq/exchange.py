@@ -20,6 +20,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
+from zipfile import BadZipFile
 
 import yaml
 
@@ -172,21 +173,35 @@ def read_entries(path: Path) -> list[Entry]:
     YAML may also be a theme file of ``faq/data`` (a mapping with ``theme`` and ``entries``).
     Raises ``KnowledgeError`` (file and row/entry of each problem) if anything is invalid.
     """
-    suffix = path.suffix.lower()
-    origin = path.name
+    if path.suffix.lower() not in _READABLE:  # said before trying to open it
+        return read_entries_from(path.name, b"")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise KnowledgeError([Problem("error", path.name, "", f"cannot read the file: {exc}")]) from exc
+    return read_entries_from(path.name, data)
+
+
+_READABLE = (".yaml", ".yml", ".json", ".csv", ".xlsx")
+
+
+def read_entries_from(name: str, data: bytes) -> list[Entry]:
+    """``read_entries`` of a file's content (an upload), its type told by the name's suffix."""
+    suffix = Path(name).suffix.lower()
+    origin = name
     try:
         rows: list[tuple[int, Any]] | None = None  # spreadsheet rows, numbered as the officer sees them
         if suffix in (".yaml", ".yml"):
-            raws, theme = _raw_from_yaml(path)
+            raws, theme = _raw_from_yaml(data)
         elif suffix == ".json":
-            raws, theme = json.loads(path.read_text(encoding="utf-8")), ""
+            raws, theme = json.loads(data.decode("utf-8")), ""
         elif suffix == ".csv":
-            rows, theme = _raw_from_csv(path), ""
+            rows, theme = _raw_from_csv(data), ""
         elif suffix == ".xlsx":
-            rows, theme = _raw_from_xlsx(path), ""
+            rows, theme = _raw_from_xlsx(data), ""
         else:
             raise KnowledgeError([Problem("error", origin, "", f"unsupported file type {suffix!r}")])
-    except (OSError, UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+    except (OSError, UnicodeDecodeError, ValueError, BadZipFile, yaml.YAMLError) as exc:
         if isinstance(exc, KnowledgeError):
             raise
         raise KnowledgeError([Problem("error", origin, "", f"cannot read the file: {exc}")]) from exc
@@ -209,8 +224,8 @@ def read_entries(path: Path) -> list[Entry]:
     return entries
 
 
-def _raw_from_yaml(path: Path) -> tuple[Any, str]:
-    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+def _raw_from_yaml(data: bytes) -> tuple[Any, str]:
+    doc = yaml.safe_load(data.decode("utf-8"))
     if isinstance(doc, Mapping) and "entries" in doc:
         theme = doc.get("theme")
         return doc["entries"], theme if isinstance(theme, str) else ""
@@ -263,15 +278,15 @@ def _numbered_rows(rows: Sequence[Sequence[Any]]) -> list[tuple[int, dict[str, A
     return out
 
 
-def _raw_from_csv(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return _numbered_rows([[_csv_plain(cell) for cell in row] for row in csv.reader(handle)])
+def _raw_from_csv(data: bytes) -> list[tuple[int, dict[str, Any]]]:
+    handle = io.StringIO(data.decode("utf-8-sig"), newline="")
+    return _numbered_rows([[_csv_plain(cell) for cell in row] for row in csv.reader(handle)])
 
 
-def _raw_from_xlsx(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def _raw_from_xlsx(data: bytes) -> list[tuple[int, dict[str, Any]]]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = book[SHEET_TITLE] if SHEET_TITLE in book.sheetnames else book.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
@@ -311,3 +326,21 @@ def diff(old: Iterable[Entry], new: Iterable[Entry]) -> Diff:
         removed=sorted(before.keys() - after.keys()),
         changed=changed,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What importing ``incoming`` over the live base would do: the diff of the entries it touches (an
+    import never removes anything), and the related ids that exist nowhere (then nothing is imported)."""
+
+    change: Diff
+    dangling: list[tuple[str, str]]  # (entry id, the related id it names)
+
+
+def plan_import(live: Iterable[Entry], incoming: Sequence[Entry]) -> ImportPlan:
+    """The check and the preview of ``cdsbot faq import`` and the web console's import, before writing."""
+    current = list(live)
+    known = {e.id for e in current} | {e.id for e in incoming}
+    dangling = [(e.id, r) for e in incoming for r in e.related if r not in known]
+    touched = {e.id for e in incoming}
+    return ImportPlan(diff([e for e in current if e.id in touched], incoming), dangling)

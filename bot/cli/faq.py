@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.settings import Settings
 from faq.engine import Engine, Outcome
-from faq.exchange import FORMATS, diff, export_entries, read_entries
+from faq.exchange import FORMATS, export_entries, plan_import, read_entries
 from faq.knowledge import KnowledgeError, Problem, load_dir_checked
 from faq.model import Entry
 
@@ -100,18 +100,15 @@ async def _with_base(settings: Settings, args: argparse.Namespace) -> int:
                 print("Không nhập gì: tệp có lỗi.")
                 return 1
             async with unit_of_work(sessions) as store:
-                live = await store.faq.all()
-                known = {e.id for e in live} | {e.id for e in incoming}
-                dangling = [(e.id, r) for e in incoming for r in e.related if r not in known]
-                if dangling:
-                    for entry_id, related in dangling:
+                planned = plan_import(await store.faq.all(), incoming)
+                if planned.dangling:
+                    for entry_id, related in planned.dangling:
                         sys.stderr.write(
                             f"lỗi: {args.file.name}: {entry_id}: mục liên quan '{related}' không có\n"
                         )
                     print("Không nhập gì: tệp có lỗi.")
                     return 1
-                touched = {e.id for e in incoming}
-                change = diff([e for e in live if e.id in touched], incoming)
+                change = planned.change
                 for entry_id in change.added:
                     print(f"+ thêm {entry_id}")
                 for entry_id, names in change.changed:

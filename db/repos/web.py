@@ -98,18 +98,30 @@ class WebRepo:
             .values(ended_at=now)
         )
 
-    async def unanswered(self, since: datetime, limit: int = 30) -> list[Unanswered]:
+    async def unanswered(
+        self, since: datetime, area_path: str | None = None, limit: int = 30
+    ) -> list[Unanswered]:
         """Questions the bot declined or found off-topic since then (stored masked), the most often asked
-        first: an "off-topic" message may well be one the base should learn to answer."""
+        first: an "off-topic" message may well be one the base should learn to answer.
+
+        A logged question has no area of its own: it is where its asker lives (`users.area_id`), so with
+        `area_path` only questions of askers attached inside it count (None: everyone's)."""
         times = func.count(QuestionLog.id).label("times")
         last = func.max(QuestionLog.created_at).label("last")
-        rows = await self._session.execute(
+        query = (
             select(QuestionLog.text, times, last)
             .where(QuestionLog.outcome.in_(("decline", "off_topic")), QuestionLog.created_at >= since)
             .group_by(QuestionLog.text)
             .order_by(times.desc(), last.desc())
             .limit(limit)
         )
+        if area_path is not None:
+            query = (
+                query.join(User, User.id == QuestionLog.user_id)
+                .join(Area, Area.id == User.area_id)
+                .where(starts_with(Area.path, area_path))
+            )
+        rows = await self._session.execute(query)
         return [Unanswered(r.text, r.times, r.last) for r in rows]
 
     async def people(self, area_path: str | None, limit: int = 500) -> list[Person]:

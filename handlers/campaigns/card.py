@@ -95,9 +95,8 @@ def _input(data: dict[str, Any]) -> CampaignInput:
     )
 
 
-async def _checked(ctx: Context, where: Reach) -> CampaignInput:
+async def _checked(data: dict[str, Any], ctx: Context, where: Reach) -> CampaignInput:
     """The card's values, checked again against the areas in reach now and today's date."""
-    data = card.data(ctx)
     missing = [k for k in ("name", "start", "end", "targets") if not data.get(k)]
     if missing or not (data.get("services") or data.get("all_services")):
         raise Invalid(t.CONFIRM_HINT)
@@ -123,19 +122,29 @@ async def _checked(ctx: Context, where: Reach) -> CampaignInput:
 
 
 async def save(ctx: Context) -> Done:
-    where = await reach(ctx, card.data(ctx).get("owner_id"))
-    edit_id = card.data(ctx).get("edit_id")
+    await save_values(ctx, card.data(ctx))
+    return Done()
+
+
+async def save_values(ctx: Context, data: dict[str, Any]) -> CampaignData | None:
+    """Create the campaign, or edit `data["edit_id"]`, from the card's values: the chat's card and the web
+    console's edit form both end here. Everything is checked again (role, areas in reach, dates, that
+    the campaign is still active and this officer's); bad values raise `Invalid`, a refusal is replied.
+    The campaign saved, its reminders re-planned in the same unit of work, the audit written; None when
+    refused."""
+    where = await reach(ctx, data.get("owner_id"))
+    edit_id = data.get("edit_id")
     if where is None:
         ctx.reply(t.OFFICERS_ONLY)
-        return Done()
+        return None
     current = await ctx.store.campaigns.get(int(edit_id)) if edit_id else None
     if edit_id and (current is None or not current.active):
         ctx.reply(t.GONE.format(id=edit_id))
-        return Done()
+        return None
     if current is not None and not await can_manage(ctx, current):
         ctx.reply(t.NOT_YOURS.format(id=current.id))
-        return Done()
-    data_in = await _checked(ctx, where)
+        return None
+    data_in = await _checked(data, ctx, where)
     now, rules, tz = ctx.now(), campaign_policy(ctx), ctx.services.tz
     if current is None:
         owner = where.root.id if where.root else None
@@ -158,11 +167,11 @@ async def save(ctx: Context) -> Done:
             ),
             _after_save(campaign),
         )
-        return Done()
+        return campaign
     updated = await ctx.store.campaigns.update(current.id, data_in, now=now)
     if updated is None:
         ctx.reply(t.GONE.format(id=current.id))
-        return Done()
+        return None
     planned = await replan(ctx.store, updated, rules, tz, now)
     await audit(ctx, "campaign.edit", f"campaign:{updated.id}", name=updated.name, areas=len(updated.targets))
     text = t.UPDATED.format(
@@ -173,7 +182,7 @@ async def save(ctx: Context) -> Done:
         cancelled=planned.cancelled,
     )
     ctx.reply(text, _after_save(updated))
-    return Done()
+    return updated
 
 
 def _after_save(campaign: CampaignData) -> list[Choice]:

@@ -10,6 +10,7 @@ checks everything again — role, area, targets, dates — since the form may be
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
 
@@ -50,8 +51,9 @@ async def start_new(ctx: Context) -> None:
     await ctx.forms.start(ctx, CREATE, {"guided": True})
 
 
-async def start_edit(ctx: Context, campaign: CampaignData) -> None:
-    data: dict[str, Any] = {
+def edit_values(campaign: CampaignData) -> dict[str, Any]:
+    """The edit form's data for a campaign as it is now (the chat's card, the web console's form)."""
+    return {
         "edit_id": campaign.id,
         "owner_id": campaign.owner_area_id,
         "review": True,
@@ -67,7 +69,10 @@ async def start_edit(ctx: Context, campaign: CampaignData) -> None:
         "time": campaign.remind_time,
         "digest": campaign.digest,
     }
-    await ctx.forms.start(ctx, EDIT, data)
+
+
+async def start_edit(ctx: Context, campaign: CampaignData) -> None:
+    await ctx.forms.start(ctx, EDIT, edit_values(campaign))
 
 
 # -- name and description --
@@ -267,6 +272,18 @@ SERVICES_STEP = Step("services", ask_services, take_services)
 AREAS = Step("areas", ask_areas, take_areas)
 PLAN = Step("plan", ask_plan, take_plan)
 DIGEST = Step("digest", ask_digest, take_digest)
+
+TYPED = (NAME, ABOUT, START, END, AREAS, PLAN)  # the steps answered by typing
+
+
+async def answer_typed(ctx: Context, typed: Mapping[str, str]) -> None:
+    """Answer the steps named in `typed` (name, about, start, end, areas, plan) with that text, in the
+    form's order, as if it had been typed in the chat: the web console's edit form goes through the very
+    same reading and checks. `Invalid` says what to correct."""
+    for step in TYPED:
+        if step.name in typed:
+            await step.accept(ctx, Answer(typed[step.name], None))
+
 
 CREATE_FORM = Form(
     CREATE, t.FORM_TITLE, (NAME, ABOUT, START, END, SERVICES_STEP, AREAS, PLAN, DIGEST, CONFIRM, FIELD)

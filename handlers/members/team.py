@@ -5,28 +5,28 @@ The list shows each person's role, place, and when they last wrote to the bot an
 them to another hamlet of the viewer's area, change their role within what the viewer may grant, or let
 them go (back to citizen). Each of these is a short form ending with a confirmation, and every step asks
 `scope` again: a button for someone outside one's area, or a role one may not grant, changes nothing.
-The person is told by message; every change is in the audit log.
+The person is told by message; every change is in the audit log. The changes themselves are
+`handlers.members.manage`, which the web console calls too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import timedelta
 
 from db.repos.areas import AreaData
 from db.repos.users import TeamMemberData, UserData
-from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import format_date
 from handlers.core.forms import Answer, Done, Form, Invalid, Step, back_option, option
-from handlers.core.notify import notify
 from handlers.core.payloads import Payload, as_id
 from handlers.core.roles import Role
 from handlers.core.textutil import fold
 from handlers.core.types import Choice
-from handlers.members import pick
+from handlers.members import manage, pick
 from handlers.members import texts as t
 from handlers.members.payloads import MOVE, PAGE, PERSON, REMOVE, ROLE
-from handlers.members.scope import area_label, can_grant, can_manage, grantable_roles, own_area, scope_of
+from handlers.members.scope import area_label, own_area, scope_of
 
 PAGE_SIZE = 8
 INACTIVE_DAYS = 14
@@ -108,50 +108,17 @@ def _day(ctx: Context, person: TeamMemberData) -> str:
     return format_date(person.last_seen_at.astimezone(ctx.services.tz).date())
 
 
-# -- who may be managed, asked again at every step --
+# -- who may be managed, asked again at every step (handlers/members/manage.py) --
 async def _managed(ctx: Context, user_id: int) -> tuple[UserData, AreaData | None] | None:
     """The person and their area, when this viewer may manage them now; None after saying why not."""
-    person = await ctx.store.users.get(user_id)
-    if person is None:
-        ctx.reply(t.TEAM_GONE)
+    try:
+        return await manage.managed(ctx, user_id)
+    except manage.NotAllowed as refused:
+        ctx.reply(refused.message)
         return None
-    if person.id == ctx.user.id:
-        ctx.reply(t.TEAM_SELF)
-        return None
-    where = await ctx.store.areas.get(person.area_id) if person.area_id is not None else None
-    own = await own_area(ctx)
-    if not can_manage(ctx.role, own, Role.parse(person.role), where):
-        ctx.reply(t.TEAM_DENIED.format(area=own.name if own else "?"))
-        return None
-    return person, where
 
 
-async def _hamlets(ctx: Context, person: UserData) -> list[AreaData]:
-    """Hamlets of the viewer's area this person could be moved to (with the role they have)."""
-    has_scope, root = await scope_of(ctx)
-    if not has_scope:
-        return []
-    own = await own_area(ctx)
-    role = Role.parse(person.role)
-    hamlets = await ctx.store.area_tree.in_subtree(root.path if root else None, ("hamlet",))
-    return [a for a in hamlets if a.id != person.area_id and can_grant(ctx.role, own, role, a)]
-
-
-async def _roles(ctx: Context, person: UserData, where: AreaData | None) -> list[Role]:
-    """Roles this viewer may give the person where they are."""
-    if where is None:
-        return []
-    own = await own_area(ctx)
-    current = Role.parse(person.role)
-    return [r for r in grantable_roles(ctx.role, own) if r != current and can_grant(ctx.role, own, r, where)]
-
-
-async def _place(ctx: Context, where: AreaData | None) -> str:
-    return await area_label(ctx, where) if where else t.TEAM_NO_PLACE
-
-
-def _name(person: UserData) -> str:
-    return person.display_name or f"#{person.id}"
+_hamlets, _roles, _place, _name = manage.hamlets, manage.roles, manage.place, manage.name_of
 
 
 # -- one person's card --
@@ -205,19 +172,6 @@ async def _confirmed(ctx: Context, answer: Answer, hint: str) -> tuple[UserData,
     return await _current(ctx)
 
 
-async def _denied(ctx: Context, template: str) -> str:
-    """Why a change is refused, naming the area the asker manages."""
-    own = await own_area(ctx)
-    return template.format(area=own.name if own else "?")
-
-
-async def _tell(ctx: Context, person: UserData, text: str, action: str) -> None:
-    stamp = int(ctx.now().timestamp())
-    await notify(
-        ctx.store, person, text, key=f"member:{person.id}:{action}:{stamp}", ref_id=person.id, now=ctx.now()
-    )
-
-
 # -- move to another hamlet --
 async def ask_hamlet(ctx: Context) -> None:
     found = await _current(ctx)
@@ -248,7 +202,8 @@ async def take_hamlet(ctx: Context, answer: Answer) -> Done | None:
     else:
         pressed = pick.pressed(hamlets, answer.value)
         if pressed is None:  # forged or outdated: not a hamlet this viewer may move people to
-            raise Invalid(await _denied(ctx, t.MOVE_DENIED))
+            own = await own_area(ctx)
+            raise Invalid(t.MOVE_DENIED.format(area=own.name if own else "?"))
         chosen = pressed
     ctx.state.data["area_id"] = chosen.id
     ctx.state.data.pop(pick.MATCHES, None)
@@ -272,31 +227,17 @@ async def ask_move_confirm(ctx: Context) -> None:
 
 async def take_move_confirm(ctx: Context, answer: Answer) -> Done:
     found = await _confirmed(ctx, answer, t.CONFIRM_HINT)
-    if found is None:
-        return Done()
-    person, where = found
-    target = pick.pressed(await _hamlets(ctx, person), str(ctx.state.data["area_id"]))
-    if target is None:
-        ctx.reply(await _denied(ctx, t.MOVE_DENIED))
-        return Done()
-    await ctx.store.users.change_role(person.id, person.role, target.id)
-    await audit(
-        ctx,
-        "member.move",
-        f"user:{person.id}",
-        role=person.role,
-        old=where.code if where else None,
-        new=target.code,
-    )
-    new = await area_label(ctx, target)
-    ctx.reply(t.MOVE_DONE.format(name=_name(person), new=new))
-    notice = t.MOVE_NOTICE.format(actor=_actor(ctx), new=new, role=Role.parse(person.role).label)
-    await _tell(ctx, person, notice, "move")
+    if found is not None:
+        await _done(ctx, manage.move(ctx, found[0].id, int(ctx.state.data["area_id"])))
     return Done()
 
 
-def _actor(ctx: Context) -> str:
-    return f"{ctx.role.label.capitalize()} {ctx.user.display_name}".strip()
+async def _done(ctx: Context, action: Awaitable[str]) -> None:
+    """Say what the change did, or why it was refused after all (checked again as it is made)."""
+    try:
+        ctx.reply(await action)
+    except manage.NotAllowed as refused:
+        ctx.reply(refused.message)
 
 
 # -- change role --
@@ -345,18 +286,8 @@ async def ask_role_confirm(ctx: Context) -> None:
 
 async def take_role_confirm(ctx: Context, answer: Answer) -> Done:
     found = await _confirmed(ctx, answer, t.CONFIRM_HINT)
-    if found is None:
-        return Done()
-    person, where = found
-    role = Role.parse(ctx.state.data["role"])
-    if where is None or role not in await _roles(ctx, person, where):
-        ctx.reply(await _denied(ctx, t.TEAM_DENIED))
-        return Done()
-    await ctx.store.users.change_role(person.id, role.key, where.id)
-    await audit(ctx, "member.role", f"user:{person.id}", old=person.role, new=role.key, area=where.code)
-    ctx.reply(t.ROLE_DONE.format(name=_name(person), new=role.label))
-    notice = t.ROLE_NOTICE.format(actor=_actor(ctx), new=role.label, area=await _place(ctx, where))
-    await _tell(ctx, person, notice, "role")
+    if found is not None:
+        await _done(ctx, manage.change_role(ctx, found[0].id, str(ctx.state.data["role"])))
     return Done()
 
 
@@ -374,16 +305,8 @@ async def ask_remove_confirm(ctx: Context) -> None:
 
 async def take_remove_confirm(ctx: Context, answer: Answer) -> Done:
     found = await _confirmed(ctx, answer, t.REMOVE_HINT)
-    if found is None:
-        return Done()
-    person, where = found
-    # The area stays: it is still where this person lives, for announcements and questions.
-    await ctx.store.users.change_role(person.id, Role.CITIZEN.key, person.area_id)
-    await audit(
-        ctx, "member.remove", f"user:{person.id}", old=person.role, area=where.code if where else None
-    )
-    ctx.reply(t.REMOVE_DONE.format(name=_name(person)))
-    await _tell(ctx, person, t.REMOVE_NOTICE.format(actor=_actor(ctx)), "remove")
+    if found is not None:
+        await _done(ctx, manage.remove(ctx, found[0].id))
     return Done()
 
 

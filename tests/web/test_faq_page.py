@@ -13,8 +13,8 @@ from db.repos.faq_proposals import ENTRY, PHRASING
 from db.store import unit_of_work
 from handlers.core.types import Channel
 from handlers.handoff import texts as ht
-from tests.campaigns.support import Team
-from tests.members.support import DONG_TAO
+from tests.campaigns.support import Team, person
+from tests.members.support import DONG_TAO, VINH_PHUC
 from tests.support import incoming
 from tests.web.support import signed_in
 
@@ -151,14 +151,27 @@ async def test_proposals_approved_edited_or_rejected(app: App, console: Console,
 
 async def test_unanswered_questions_most_frequent_first(app: App, console: Console, team: Team) -> None:
     entry_id = await _an_entry(app)
-    for n, text in enumerate(
-        ["xyzzy plugh quux", "xyzzy plugh quux", "frobnicate the wibble", "xyzzy plugh quux"]
-    ):
-        said = incoming(text, user=f"c{n}", channel=Channel.TELEGRAM)
-        await app.conversation.handle(said)
-    async with signed_in(app, console, team.officer) as b:
+    asked = [
+        ("xyzzy plugh quux", DONG_TAO),
+        ("xyzzy plugh quux", DONG_TAO),
+        ("frobnicate the wibble", DONG_TAO),
+        ("xyzzy plugh quux", DONG_TAO),
+        ("quibble zork", VINH_PHUC),  # the other commune's citizen
+        ("gnarl blorp", None),  # a citizen who never chose an area
+    ]
+    for n, (text, area) in enumerate(asked):
+        await person(app, f"c{n}", "citizen", area, name="Dân", channel=Channel.TELEGRAM)
+        await app.conversation.handle(incoming(text, user=f"c{n}", channel=Channel.TELEGRAM))
+    async with signed_in(app, console, team.admin) as b:  # everyone's
+        _, page = await b.get("/web/faq")
+        assert "xyzzy plugh quux" in page and "quibble zork" in page and "gnarl blorp" in page
+    async with signed_in(app, console, team.officer2) as b:  # Xã Hoàng Hoa Thám
+        _, page = await b.get("/web/faq")
+        assert "quibble zork" in page and "xyzzy plugh quux" not in page and "gnarl blorp" not in page
+    async with signed_in(app, console, team.officer) as b:  # Xã Nghĩa Trụ
         _, page = await b.get("/web/faq")
         assert page.index("xyzzy plugh quux") < page.index("frobnicate the wibble")
+        assert "quibble zork" not in page and "gnarl blorp" not in page
         status, page = await b.post(
             "/web/faq/unanswered", {"action": "phrasing", "text": "xyzzy plugh quux", "entry": entry_id}
         )

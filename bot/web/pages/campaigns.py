@@ -1,10 +1,15 @@
 """Chiến dịch: the campaigns this person sees, each with its progress per area (bars and /tiendo's
 chart); officers create them with a form or by uploading the CLI's XLSX/CSV file — a preview first,
-then everything or nothing.
+then everything or nothing — and edit or cancel the ones they manage.
 
 Both ways go through `handlers.campaigns.importing` (`drafts`, `check_all`, `create`), as the CLI
 does: the same columns, the same checks, the same reminders and audit as `cdsbot campaigns import`;
 on top, every area must be within the officer's reach (`campaigns.access.reach`, what the chat's form offers).
+
+Editing answers the chat form's own steps with what was typed (`form.answer_typed`) and saves through
+the chat card's `save_values`; cancelling is the chat's «Hủy» button (`commands.act` with CANCEL_YES).
+Both ask again who manages the campaign: 404 when it is not this person's to see, 403 when they see it
+but may not change it.
 """
 
 from __future__ import annotations
@@ -19,21 +24,27 @@ from aiohttp import web
 from bot.web import html as h
 from bot.web.console import Console, Refused, WebCtx, done, not_found
 from db.repos.campaigns import CampaignData
-from db.repos.reminders import MISSED, SENT
+from db.repos.reminders import MISSED, PENDING, SENT
 from db.store import Store
+from handlers.campaigns import payloads as cp
+from handlers.campaigns import texts as ct
 from handlers.campaigns.access import can_manage, reach, visible_part
+from handlers.campaigns.card import save_values
 from handlers.campaigns.chart import build_chart
+from handlers.campaigns.commands import act as campaign_action
 from handlers.campaigns.commands import status_label
 from handlers.campaigns.commands import visible_list as visible_campaigns
+from handlers.campaigns.form import answer_typed, edit_values
 from handlers.campaigns.importing import CampaignFileError, Ready, check_all, create, drafts
 from handlers.campaigns.plan import describe_days, describe_digest
 from handlers.campaigns.plan import policy as campaign_policy
 from handlers.campaigns.progress import campaign_progress
 from handlers.core.context import Context
 from handlers.core.dates import format_date
+from handlers.core.forms import Invalid
 from handlers.core.roles import Role
 from handlers.core.tables import TableError, read_table
-from handlers.visits.catalog import SERVICES, service_label
+from handlers.visits.catalog import SERVICE_CODES, SERVICES, service_label
 
 TITLE = "Chiến dịch"
 ALL_THERE = "Các chiến dịch này đã có, không tạo thêm."
@@ -119,6 +130,7 @@ async def detail_page(w: WebCtx) -> web.StreamResponse:
     headers = ["Địa bàn", "Chỉ tiêu", "Đã hướng dẫn", "Cần có đến hôm nay", "%", "", "", "Mỗi ngày cần"]
     body = h.join(
         [
+            w.notice(),
             h.tag("p", campaign.description) if campaign.description else h.Markup(""),
             h.table(["", ""], facts),
             h.tag("h2", f"Tiến độ: {total.achieved}/{total.target} người ({total.percent}%)"),
@@ -132,7 +144,7 @@ async def detail_page(w: WebCtx) -> web.StreamResponse:
                 alt="Biểu đồ tiến độ",
                 class_="chart",
             ),
-            h.tag("p", "Có thể sửa hoặc hủy chiến dịch bằng /chiendich trong chat.", class_="muted")
+            h.tag("p", h.link(f"/web/campaigns/{campaign.id}/edit", "Sửa hoặc hủy chiến dịch"))
             if campaign.active and await can_manage(w.ctx, campaign)
             else h.Markup(""),
         ]
@@ -156,12 +168,7 @@ async def new_page(w: WebCtx, problems: list[str] | None = None, status: int = 2
     shown: list[object] = []
     if problems:
         shown.append(h.tag("div", h.join(h.notice(p, "bad") for p in problems)))
-    services = h.join(
-        h.Markup(
-            f'<label><input type="checkbox" name="services" value="{h.esc(s.code)}"> {h.esc(s.label)}</label>'
-        )
-        for s in SERVICES
-    )
+    services = _service_boxes(set(_ticked(w)))
     by_form = h.join(
         [
             h.hidden("mode", "form"),
@@ -206,9 +213,25 @@ async def new_page(w: WebCtx, problems: list[str] | None = None, status: int = 2
     return w.render("Tạo chiến dịch", body, status=status)
 
 
+def _ticked(w: WebCtx) -> list[str]:
+    """The services ticked in the form, in the catalogue's order (anything else ignored)."""
+    sent = {v for v in w.form.getall("services", []) if isinstance(v, str)} if w.form else set()
+    return [c for c in SERVICE_CODES if c in sent]
+
+
+def _service_boxes(chosen: set[str]) -> h.Markup:
+    return h.join(
+        h.Markup(
+            f'<label><input type="checkbox" name="services" value="{h.esc(s.code)}"'
+            f"{' checked' if s.code in chosen else ''}> {h.esc(s.label)}</label>"
+        )
+        for s in SERVICES
+    )
+
+
 def _form_table(w: WebCtx) -> list[list[str]]:
     """The form as the rows of an import file, so it goes through the very same checks."""
-    services = ", ".join(v for v in w.form.getall("services", []) if isinstance(v, str)) if w.form else ""
+    services = ", ".join(_ticked(w))
     head = ["chiến dịch", "mô tả", "từ ngày", "đến ngày", "nội dung", "mã địa bàn", "chỉ tiêu", "lịch nhắc"]
     rows = [head]
     for line in w.field("targets").splitlines():
@@ -352,6 +375,159 @@ async def do_import(w: WebCtx) -> web.StreamResponse:
     raise done("/web/campaigns", said)
 
 
+# -- editing and cancelling -------------------------------------------------------------------------
+
+
+async def _managed(w: WebCtx) -> CampaignData:
+    """The campaign, when this officer may change it now: 404 unseen, 403 seen but not theirs."""
+    campaign, _part = await _visible(w)
+    if not await can_manage(w.ctx, campaign):
+        raise Refused(403, TITLE, ct.NOT_YOURS.format(id=campaign.id))
+    if not campaign.active:
+        raise Refused(409, TITLE, ct.ALREADY_CANCELLED.format(id=campaign.id))
+    return campaign
+
+
+def _plan_text(days: list[int], at: str) -> str:
+    """The reminder plan as one would type it in the chat ("7, 3, 1, 0 lúc 08:00"; "không": none)."""
+    return f"{', '.join(str(d) for d in days)} lúc {at}" if days else "không"
+
+
+async def edit_page(w: WebCtx, problem: str = "") -> web.StreamResponse:
+    campaign = await _managed(w)
+    base = f"/web/campaigns/{campaign.id}"
+    was = edit_values(campaign)
+    typed = w.form is not None  # shown again after a problem: what was typed, not what is stored
+
+    def value(name: str, stored: str) -> str:
+        return w.field(name) if typed else stored
+
+    where = await reach(w.ctx, campaign.owner_area_id)
+    targets = {x.area_id: x.target for x in campaign.targets}
+    areas = await w.store.area_tree.by_ids(set(targets))
+    shown = sorted(areas.values(), key=lambda a: a.path)
+    shown += [a for a in (where.defaults if where else []) if a.id not in targets]
+    rows = [
+        [
+            a.name,
+            a.code,
+            h.text_input(
+                f"target_{a.code}",
+                value(f"target_{a.code}", str(targets.get(a.id, ""))),
+                inputmode="numeric",
+                size="8",
+            ),
+        ]
+        for a in shown
+    ]
+    chosen = set(_ticked(w)) if typed else set(campaign.services)
+    fields = h.join(
+        [
+            h.field("Tên chiến dịch", h.text_input("name", value("name", campaign.name))),
+            h.field("Mô tả", h.text_input("about", value("about", campaign.description))),
+            h.field(
+                "Từ ngày (dd/mm/yyyy)",
+                h.text_input("start", value("start", format_date(campaign.start_date))),
+            ),
+            h.field(
+                "Đến ngày (dd/mm/yyyy)", h.text_input("end", value("end", format_date(campaign.end_date)))
+            ),
+            h.tag(
+                "fieldset",
+                h.join(
+                    [h.tag("legend", "Nội dung được tính (không chọn: mọi nội dung)"), _service_boxes(chosen)]
+                ),
+            ),
+            h.tag("h2", "Chỉ tiêu theo địa bàn"),
+            h.tag("p", "Để trống hoặc 0: địa bàn không thuộc chiến dịch.", class_="muted"),
+            h.table(["Địa bàn", "Mã", "Số người"], rows),
+            h.field(
+                "Địa bàn khác: mỗi dòng “mã địa bàn, số người”",
+                h.textarea("more", w.field("more") if typed else "", rows=3),
+            ),
+            h.field(
+                "Lịch nhắc (ví dụ “7, 3, 1 lúc 8:00”; “không”: không nhắc)",
+                h.text_input("plan", value("plan", _plan_text(was["days"], was["time"]))),
+            ),
+            h.Markup(
+                '<label><input type="checkbox" name="digest" value="yes"'
+                f"{' checked' if (w.field('digest') == 'yes' if typed else campaign.digest) else ''}> "
+                "Gửi tóm tắt tiến độ hằng tuần</label>"
+            ),
+            h.button("Lưu thay đổi"),
+        ]
+    )
+    pending = sum(1 for r in await w.store.reminders.for_campaign(campaign.id) if r.status == PENDING)
+    cancel = h.join(
+        [
+            h.tag("p", ct.ASK_CANCEL.format(id=campaign.id, name=campaign.name, pending=pending)),
+            h.button(ct.CANCEL_YES.format(id=campaign.id), kind="danger"),
+        ]
+    )
+    body = h.join(
+        [
+            h.notice(problem, "bad") if problem else h.Markup(""),
+            h.form(f"{base}/edit", w.csrf, fields),
+            h.tag("h2", "Hủy chiến dịch"),
+            h.form(f"{base}/cancel", w.csrf, cancel),
+            h.tag("p", h.link(base, "« Quay lại chiến dịch")),
+        ]
+    )
+    return w.render(f"Sửa #{campaign.id} {campaign.name}", body, status=400 if problem else 200)
+
+
+def _targets_text(w: WebCtx) -> str:
+    """The table and the extra lines as the chat's "mã số người" list (blank or 0: left out)."""
+    form = w.form
+    parts = []
+    if form is not None:
+        for key in form:
+            cell = w.field(key)
+            if key.startswith("target_") and cell not in ("", "0"):
+                parts.append(f"{key.removeprefix('target_')} {cell}")
+    parts += [line.replace(",", " ").strip() for line in w.field("more").splitlines() if line.strip()]
+    return "; ".join(parts)
+
+
+async def save_edit(w: WebCtx) -> web.StreamResponse:
+    campaign = await _managed(w)
+    ctx = w.ctx
+    ctx.state.data = edit_values(campaign)
+    typed = {
+        "name": w.field("name"),
+        "about": w.field("about"),
+        "areas": _targets_text(w),
+        "plan": w.field("plan") or "mặc định",
+    }
+    # Dates go through their steps only when changed: an edit may keep a start or deadline already past.
+    if w.field("start") != format_date(campaign.start_date):
+        typed["start"] = w.field("start")
+    if w.field("end") != format_date(campaign.end_date):
+        typed["end"] = w.field("end")
+    try:
+        await answer_typed(ctx, typed)
+        ticked = _ticked(w)
+        ctx.state.data |= {
+            "services": ticked,
+            "all_services": not ticked,
+            "digest": w.field("digest") == "yes",
+        }
+        saved = await save_values(ctx, ctx.state.data)
+    except Invalid as bad:
+        return await edit_page(w, bad.message)
+    said = "\n".join(w.replies())
+    if saved is None:
+        raise Refused(403, TITLE, said)
+    raise done(f"/web/campaigns/{campaign.id}", said)
+
+
+async def cancel(w: WebCtx) -> web.StreamResponse:
+    """The chat's «Hủy» confirmation button: the same checks, the reminders cancelled, the audit."""
+    campaign = await _managed(w)
+    await campaign_action(w.ctx, cp.CANCEL_YES, campaign.id)
+    raise done(f"/web/campaigns/{campaign.id}", "\n".join(w.replies()))
+
+
 def register(console: Console) -> None:
     o = Role.OFFICER
     console.get("/web/campaigns", list_page)
@@ -360,3 +536,6 @@ def register(console: Console) -> None:
     console.post("/web/campaigns/import", do_import, o)
     console.get("/web/campaigns/{campaign}", detail_page)
     console.get("/web/campaigns/{campaign}/chart.png", chart)
+    console.get("/web/campaigns/{campaign}/edit", edit_page, o)
+    console.post("/web/campaigns/{campaign}/edit", save_edit, o)
+    console.post("/web/campaigns/{campaign}/cancel", cancel, o)

@@ -1,17 +1,23 @@
 """Hỏi đáp (officers and admins, like /faq): search, read and edit entries with a preview of the answer
 in each chat; entries due for review; members' proposals to approve, edit or reject; the questions the
 bot could not answer, most frequent first, each one step from "add as a phrasing" or "new entry";
-export to Excel.
+export to Excel and import from it.
 
 Edits go through `faq_admin.save_entry` (before/after history, audit, index rebuilt) with the chat's
 checks (`may_edit`, the answer's length, phrasings no other entry has, a review date after today);
 proposals through `learning.decide` / `learning.apply`, exactly what the chat's buttons call.
+Importing reads the file and plans the change with `cdsbot faq import`'s own functions
+(`faq.exchange.read_entries_from`, `plan_import`): a preview first, then every entry or none, and only
+entries this officer may edit (`may_edit`: a local entry belongs to its area's officers).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import hashlib
+import re
 from dataclasses import replace
 from datetime import timedelta
 from urllib.parse import urlencode
@@ -24,10 +30,10 @@ from bot.web import html as h
 from bot.web.console import Console, Refused, WebCtx, done, not_found
 from db.repos.faq_proposals import ENTRY, PENDING, PHRASING, ProposalData
 from faq.engine import Engine
-from faq.exchange import export_entries
-from faq.knowledge import MAX_ANSWER_CHARS, check
+from faq.exchange import HEADERS, ImportPlan, export_entries, plan_import, read_entries_from
+from faq.knowledge import MAX_ANSWER_CHARS, KnowledgeError, check
 from faq.model import Entry
-from handlers.citizen.faq_chat import engine, show_entry
+from handlers.citizen.faq_chat import engine, faq_base, show_entry
 from handlers.core.audit import audit
 from handlers.core.dates import DateError, format_date, parse_day
 from handlers.core.privacy import mask_personal_numbers
@@ -36,6 +42,7 @@ from handlers.core.textutil import fold
 from handlers.handoff import faq_admin, learning
 from handlers.handoff import payloads as hp
 from handlers.handoff import texts as ht
+from handlers.members.scope import scope_of
 from handlers.reports.files import XLSX_MIME
 
 TITLE = "Hỏi đáp"
@@ -68,6 +75,18 @@ async def faq_page(w: WebCtx) -> web.StreamResponse:
         )
     )
     parts.append(h.link("/web/faq/export", "Tải tệp Excel của cơ sở trả lời"))
+    upload = h.join(
+        [
+            h.Markup('<input type="file" name="file" accept=".xlsx,.csv" required>'),
+            " ",
+            h.button("Xem trước"),
+        ]
+    )
+    parts += [
+        h.tag("h2", "Nhập từ tệp Excel"),
+        h.tag("p", IMPORT_HINT, class_="muted"),
+        h.form("/web/faq/import/preview", w.csrf, upload, upload=True),
+    ]
     search_form = h.tag(
         "form",
         h.join(
@@ -89,7 +108,8 @@ async def faq_page(w: WebCtx) -> web.StreamResponse:
             rows.append([h.link(f"/web/faq/entry/{entry.id}", entry.title), entry.id, f"{hit.score:.2f}"])
         parts.append(h.table(["Mục", "Mã", "Độ khớp"], rows, ht.FAQ_NOTHING.format(query=query)))
     parts += [h.tag("h2", f"Đề xuất chờ duyệt ({len(waiting)})"), await _proposals(w, waiting)]
-    parts += [h.tag("h2", "Câu hỏi bot chưa trả lời được (30 ngày qua)"), await _unanswered(w, entries)]
+    heading = "Câu hỏi của người dân trong địa bàn bot chưa trả lời được (30 ngày qua)"
+    parts += [h.tag("h2", heading), await _unanswered(w, entries)]
     due_rows = [
         [h.link(f"/web/faq/entry/{e.id}", e.title), format_date(e.review_by) if e.review_by else ""]
         for e in due[:SHOWN]
@@ -132,7 +152,10 @@ async def _proposals(w: WebCtx, waiting: list[ProposalData]) -> h.Markup:
 
 async def _unanswered(w: WebCtx, entries: list[Entry]) -> h.Markup:
     since = w.ctx.now() - timedelta(days=UNANSWERED_DAYS)
-    found = await w.store.web.unanswered(since)
+    # Only the questions of citizens living in this officer's area (admins: everyone's, those who
+    # never chose an area included); a question is where its asker lives.
+    has_scope, root = (True, None) if w.role >= Role.ADMIN else await scope_of(w.ctx)
+    found = await w.store.web.unanswered(since, root.path if root else None) if has_scope else []
     options = [("", "— chọn mục —")] + [(e.id, e.title[:80]) for e in sorted(entries, key=lambda e: e.title)]
     rows = []
     for item in found:
@@ -385,10 +408,150 @@ async def export(w: WebCtx) -> web.StreamResponse:
     return web.Response(body=data, content_type=XLSX_MIME, headers=headers)
 
 
+# -- import ----------------------------------------------------------------------------------------
+
+IMPORT_HINT = (
+    "Tải tệp Excel của cơ sở trả lời về, sửa hoặc thêm dòng, rồi tải lên ở đây. Bạn sẽ xem trước các "
+    "thay đổi; chưa ghi gì cho đến khi bấm “Nhập tất cả”. Mục không có trong tệp được giữ nguyên."
+)
+IMPORT_BAD = "Tệp có lỗi nên chưa nhập gì. Sửa các chỗ dưới đây rồi tải lên lại:"
+MAX_IMPORT = 2 * 1024 * 1024
+
+
+def _label(field_name: str) -> str:
+    """ "trả lời" for "answer": the spreadsheet's own column label."""
+    return HEADERS.get(field_name, field_name).split(" (")[0].lower()
+
+
+# The FAQ checks (faq/knowledge.py) speak English to maintainers; an officer reads the usual ones in
+# Vietnamese (anything else is shown as written).
+_SAID = (
+    (r"needs at least (\d+) questions.*has (\d+)", "cần ít nhất {0} cách hỏi, mới có {1}"),
+    (r"answer is empty", "thiếu câu trả lời"),
+    (r"answer has (\d+) characters, more than (\d+)", "câu trả lời dài {0} ký tự, quá {1}"),
+    (r"related id '(.+)' does not exist", "mục liên quan “{0}” không có trong tệp"),
+    (r"duplicate id", "trùng mã mục với một dòng khác"),
+    (r"missing required field '(\w+)'", "thiếu cột “{0}”"),
+    (r"'(\w+)' is empty", "cột “{0}” để trống"),
+    (r"'(\w+)' must be a date.*got (.*)", "cột “{0}” phải là ngày, ví dụ 2026-05-21 (đang là {1})"),
+    (r"cannot read the file.*", "không đọc được tệp (hãy lưu lại bằng Excel dạng .xlsx)"),
+    (r"the first row must be the header.*", "dòng đầu phải là tên các cột, như trong tệp tải về"),
+)
+
+
+def _said(message: str) -> str:
+    for pattern, text in _SAID:
+        found = re.search(pattern, message)
+        if found:
+            return text.format(*found.groups())
+    return message
+
+
+def _where(origin: str, entry_id: str) -> str:
+    """ "faq.xlsx, dòng 3": the place of a problem as the officer sees the sheet."""
+    if entry_id.startswith("row "):
+        entry_id = f"dòng {entry_id.removeprefix('row ')}"
+    elif entry_id.startswith("entry "):
+        entry_id = f"mục thứ {entry_id.removeprefix('entry ')}"
+    return f"{origin}, {entry_id}" if entry_id else origin
+
+
+async def _import_plan(w: WebCtx) -> tuple[list[Entry], ImportPlan, str, bytes]:
+    """The upload (or the file the preview carried), read and planned in full; `Refused` (400) listing
+    every problem, nothing written."""
+    upload = w.upload("file")
+    if upload is not None:
+        name, data = upload.filename, upload.file.read(MAX_IMPORT + 1)
+    else:
+        try:
+            name, data = w.field("filename"), base64.b64decode(w.field("content"), validate=True)
+        except (ValueError, binascii.Error):
+            name, data = "", b""
+    if not name or not data:
+        raise Refused(400, TITLE, "Không đọc được tệp. Hãy chọn tệp Excel (.xlsx) hoặc CSV rồi tải lên lại.")
+    if len(data) > MAX_IMPORT:
+        raise Refused(400, TITLE, f"{name}: tệp quá lớn (tối đa 2 MB).")
+    if not name.lower().endswith((".xlsx", ".csv")):
+        raise Refused(400, TITLE, f"{name}: chỉ đọc được tệp .xlsx hoặc .csv.")
+    try:
+        incoming = await asyncio.to_thread(read_entries_from, name, data)
+    except KnowledgeError as bad:
+        found = [
+            f"{_where(p.origin, p.entry_id)}: {_said(p.message)}" for p in bad.problems if p.level == "error"
+        ]
+        raise Refused(400, TITLE, " ".join([IMPORT_BAD, *(f"• {f}" for f in found)])) from None
+    planned = plan_import(await w.store.faq.all(), incoming)
+    problems = [f"{name}, mục {e}: mục liên quan “{r}” không có." for e, r in planned.dangling]
+    touched = {*planned.change.added, *(e for e, _ in planned.change.changed)}
+    for entry in incoming:
+        before = await w.store.faq.get(entry.id)
+        mine = before is None or await faq_admin.may_edit(w.ctx, before)  # whose it is now, and after
+        if entry.id in touched and not (mine and await faq_admin.may_edit(w.ctx, entry)):
+            problems.append(ht.FAQ_NOT_YOURS.format(id=entry.id))
+    if problems:
+        raise Refused(400, TITLE, " ".join([IMPORT_BAD, *(f"• {p}" for p in problems)]))
+    return incoming, planned, name, data
+
+
+async def import_preview(w: WebCtx) -> web.StreamResponse:
+    incoming, planned, name, data = await _import_plan(w)
+    titles = {e.id: e.title for e in incoming}
+    rows = [[e, titles[e], "thêm mới"] for e in planned.change.added]
+    rows += [[e, titles[e], "sửa " + ", ".join(_label(n) for n in f)] for e, f in planned.change.changed]
+    if planned.change.empty:
+        same = h.tag("p", "Tệp giống hệt cơ sở trả lời hiện có: không có gì để nhập.")
+        return w.render("Xem trước khi nhập", h.join([same, h.link("/web/faq", "« Hỏi đáp")]))
+    carried = h.join(
+        [
+            h.hidden("filename", name),
+            h.hidden("content", base64.b64encode(data).decode()),
+            h.button("Nhập tất cả"),
+        ]
+    )
+    body = h.join(
+        [
+            h.tag(
+                "p",
+                f"Kiểm tra xong, không có lỗi: {len(planned.change.added)} mục mới, "
+                f"{len(planned.change.changed)} mục sửa. Chưa ghi gì: bấm “Nhập tất cả” để nhập cùng lúc.",
+            ),
+            h.table(["Mã", "Tiêu đề", "Thay đổi"], rows),
+            h.form("/web/faq/import", w.csrf, carried),
+            h.link("/web/faq", "Làm lại"),
+        ]
+    )
+    return w.render("Xem trước khi nhập", body)
+
+
+async def do_import(w: WebCtx) -> web.StreamResponse:
+    """All or nothing: checked again in full now, then one transaction (the request's unit of work)."""
+    incoming, planned, _name, _data = await _import_plan(w)
+    if planned.change.empty:
+        raise done("/web/faq", "Không có gì thay đổi.")
+    saved = await w.store.faq.save(
+        incoming, actor=learning.actor(w.ctx), action="import", actor_user_id=w.ctx.user.id
+    )
+    faq_base(w.ctx).changed()
+    await audit(
+        w.ctx,
+        "faq.import",
+        "faq",
+        added=planned.change.added,
+        changed=[e for e, _ in planned.change.changed],
+        via="web",
+    )
+    raise done(
+        "/web/faq",
+        f"Đã nhập {saved} mục: {len(planned.change.added)} mục mới, {len(planned.change.changed)} mục sửa.",
+    )
+
+
 def register(console: Console) -> None:
     o = Role.OFFICER
     console.get("/web/faq", faq_page, o)
     console.get("/web/faq/export", export, o)
+    console.post("/web/faq/import/preview", import_preview, o)
+    console.post("/web/faq/import", do_import, o)
     console.get("/web/faq/new", new_entry_page, o)
     console.post("/web/faq/unanswered", from_unanswered, o)
     console.get("/web/faq/entry/{entry}", entry_page, o)

@@ -1,16 +1,21 @@
 """Thành viên: the team of this person's area subtree with role and last activity; invite codes to create
 (what /moi creates: the chat form's own steps check the role, the area, the days and the uses) and to
-revoke (/moi's revoke button)."""
+revoke (/moi's revoke button); one person's page to move them to another hamlet, change their role or
+let them go — `handlers.members.manage`, what /thanhvien's confirmations call, checked again at each
+action. Someone outside the viewer's reach is "not found" (404)."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
 from bot.web import html as h
-from bot.web.console import Console, WebCtx, done
+from bot.web.console import Console, Refused, WebCtx, done, not_found
+from db.repos.areas import AreaData
+from db.repos.users import UserData
 from handlers.core.forms import Answer, Invalid
 from handlers.core.roles import Role
-from handlers.members import invites
+from handlers.members import invites, manage
+from handlers.members import texts as mt
 from handlers.members.payloads import REVOKE
 from handlers.members.scope import LEVEL_LABELS, area_label, grantable_roles, own_area, scope_of
 
@@ -35,7 +40,7 @@ async def members_page(w: WebCtx, problem: str = "") -> web.StreamResponse:
     people = await w.store.web.people(path)
     rows = [
         [
-            p.name,
+            h.link(f"/web/members/{p.id}", p.name) if p.id != w.ctx.user.id else p.name,
             Role.parse(p.role).label,
             p.area_name,
             p.channel,
@@ -117,7 +122,81 @@ async def revoke_invite(w: WebCtx) -> web.StreamResponse:
     raise done("/web/members", "\n".join(w.replies()))
 
 
+# -- one person: move, change role, remove -------------------------------------------------------
+
+
+async def _person(w: WebCtx) -> tuple[UserData, AreaData | None]:
+    """The person of the address, when this viewer may manage them now; 404 when not theirs (or gone)."""
+    raw = w.request.match_info["user"]
+    if not raw.isdigit():
+        raise not_found()
+    try:
+        return await manage.managed(w.ctx, int(raw))
+    except manage.NotAllowed as refused:
+        if refused.missing:
+            raise not_found() from None
+        raise Refused(403, TITLE, refused.message) from None
+
+
+async def person_page(w: WebCtx) -> web.StreamResponse:
+    person, where = await _person(w)
+    name, base = manage.name_of(person), f"/web/members/{person.id}"
+    role = Role.parse(person.role)
+    facts = [
+        ["Vai trò", role.label.capitalize()],
+        ["Địa bàn", await manage.place(w.ctx, where)],
+        ["Kênh", person.channel],
+    ]
+    parts: list[object] = [w.notice(), h.table(["", ""], facts)]
+    hamlets = await manage.hamlets(w.ctx, person)
+    if hamlets:
+        options = [(str(a.id), await manage.place(w.ctx, a)) for a in hamlets]
+        move = h.join([h.field("Sang thôn/tổ dân phố", h.select("area", options)), h.button(mt.TEAM_MOVE)])
+        parts += [h.tag("h2", mt.TEAM_MOVE), h.form(f"{base}/move", w.csrf, move)]
+    roles = await manage.roles(w.ctx, person, where)
+    if roles:
+        choices = [(r.key, r.label.capitalize()) for r in roles]
+        change = h.join([h.field("Vai trò mới", h.select("role", choices)), h.button(mt.TEAM_ROLE)])
+        parts += [h.tag("h2", mt.TEAM_ROLE), h.form(f"{base}/role", w.csrf, change)]
+    asked = mt.REMOVE_CONFIRM.format(name=name, role=role.label, area=await manage.place(w.ctx, where))
+    remove = h.join([h.tag("p", asked), h.button(mt.TEAM_REMOVE, kind="danger")])
+    parts += [h.tag("h2", mt.TEAM_REMOVE), h.form(f"{base}/remove", w.csrf, remove)]
+    parts.append(h.tag("p", h.link("/web/members", mt.TEAM_BACK)))
+    return w.render(name, h.join(parts))
+
+
+async def _act(w: WebCtx, action: str) -> web.StreamResponse:
+    person, _where = await _person(w)
+    try:
+        if action == "move":
+            area = w.field("area")
+            said = await manage.move(w.ctx, person.id, int(area) if area.isdigit() else 0)
+        elif action == "role":
+            said = await manage.change_role(w.ctx, person.id, w.field("role"))
+        else:
+            said = await manage.remove(w.ctx, person.id)
+    except manage.NotAllowed as refused:
+        raise not_found() if refused.missing else Refused(403, TITLE, refused.message) from None
+    raise done("/web/members", said)
+
+
+async def move_person(w: WebCtx) -> web.StreamResponse:
+    return await _act(w, "move")
+
+
+async def change_role(w: WebCtx) -> web.StreamResponse:
+    return await _act(w, "role")
+
+
+async def remove_person(w: WebCtx) -> web.StreamResponse:
+    return await _act(w, "remove")
+
+
 def register(console: Console) -> None:
     console.get("/web/members", members_page)
+    console.get("/web/members/{user}", person_page)
+    console.post("/web/members/{user}/move", move_person)
+    console.post("/web/members/{user}/role", change_role)
+    console.post("/web/members/{user}/remove", remove_person)
     console.post("/web/members/invites", create_invite)
     console.post("/web/members/invites/{invite}/revoke", revoke_invite)
