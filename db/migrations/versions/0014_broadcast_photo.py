@@ -1,6 +1,6 @@
 """a broadcast's photo sent in the chat: the kept file and Telegram's id of it
 
-Revision ID: 0014photos
+Revision ID: 0014
 Revises: 0013
 """
 
@@ -9,7 +9,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014photos"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: Sequence[str] | None = None
 depends_on: Sequence[str] | None = None
