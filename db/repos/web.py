@@ -36,6 +36,7 @@ class Person:
     channel: str
     area_name: str
     last_seen_at: datetime
+    area_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,7 +129,14 @@ class WebRepo:
         """The team (everyone above citizen) attached inside `area_path` (None: everywhere), by area."""
         query = (
             select(
-                User.id, User.display_name, User.role, User.channel, Area.name, Area.path, User.last_seen_at
+                User.id,
+                User.display_name,
+                User.role,
+                User.channel,
+                Area.name,
+                Area.path,
+                User.last_seen_at,
+                User.area_id,
             )
             .join(Area, Area.id == User.area_id)
             .where(User.role != "citizen")
@@ -138,7 +146,7 @@ class WebRepo:
         if area_path is not None:
             query = query.where(starts_with(Area.path, area_path))
         rows = await self._session.execute(query)
-        return [Person(r[0], r[1], r[2], r[3], r[4], r[6]) for r in rows]
+        return [Person(r[0], r[1], r[2], r[3], r[4], r[6], r[7]) for r in rows]
 
     async def invites(self, area_path: str | None, now: datetime, limit: int = 100) -> list[InviteData]:
         """Invites for areas inside `area_path` still usable now, the newest first."""

@@ -3,7 +3,8 @@ real bot polling a fake Telegram server, the delivery worker sending.
 
 An officer asks /web in the chat, opens the link, creates a campaign by uploading a CSV, approves a
 member's FAQ proposal, sends an announcement and watches the page's live count reach the two recipients
-(who the fake Telegram server saw receive it). Screenshots go to artefacts/web/ (not committed).
+(who the fake Telegram server saw receive it); on the way it edits the campaign's targets in the table
+and makes a member leader. Screenshots go to artefacts/web/ (not committed).
 Without /usr/bin/chromium the test is skipped on a developer's machine and fails under CI=true
 (`.ci/run` installs it).
 """
@@ -142,6 +143,13 @@ async def test_officer_in_a_real_browser(settings: Settings, clock: FakeClock) -
                 await page.get_by_role("button", name="Tạo tất cả").click()
                 await expect(page.get_by_text("Đã tạo 1 chiến dịch")).to_be_visible()
                 await page.screenshot(path=ARTEFACTS / "3-chien-dich.png", full_page=True)
+                # …then one of its targets changed in the edit form's table
+                await page.get_by_role("link", name="#1 Tháng định danh").click()
+                await page.get_by_role("link", name="Sửa hoặc hủy chiến dịch").click()
+                await page.locator('input[name="target_3300201"]').fill("150")
+                await page.get_by_role("button", name="Lưu thay đổi").click()
+                await expect(page.get_by_text("Đã lưu thay đổi của chiến dịch #1")).to_be_visible()
+                await page.screenshot(path=ARTEFACTS / "3b-chien-dich-sua.png", full_page=True)
 
                 # the member's proposal, approved
                 await page.get_by_role("link", name="Hỏi đáp").click()
@@ -164,6 +172,14 @@ async def test_officer_in_a_real_browser(settings: Settings, clock: FakeClock) -
                 sent = page.locator('[data-count="telegram:sent"]')
                 await expect(sent).to_have_text("2", timeout=WAIT_MS)  # the page's script polled it there
                 await page.screenshot(path=ARTEFACTS / "5-thong-bao.png", full_page=True)
+
+                # a member made leader of their hamlet
+                await page.get_by_role("link", name="Thành viên").click()
+                await page.get_by_role("link", name="Lan", exact=True).click()
+                await page.locator('select[name="role"]').select_option("leader")
+                await page.get_by_role("button", name="Đổi vai trò").click()
+                await expect(page.get_by_text("Đã đổi vai trò của Lan thành tổ trưởng")).to_be_visible()
+                await page.screenshot(path=ARTEFACTS / "6-thanh-vien.png", full_page=True)
             finally:
                 await browser.close()
 
@@ -177,12 +193,16 @@ async def test_officer_in_a_real_browser(settings: Settings, clock: FakeClock) -
             campaign = await store.campaigns.same(
                 "Tháng định danh", clock().date(), clock().date().replace(month=4, day=30)
             )
+            lan = await store.users.get(team.member.id)
     assert decided is not None and decided.status == "approved"
-    assert campaign is not None and campaign.target_total == 200
+    assert campaign is not None and campaign.target_total == 230
+    assert lan is not None and lan.role == "leader"
     assert sorted(p.name for p in ARTEFACTS.glob("*.png")) == [
         "1-tong-quan.png",
         "2-chien-dich-xem-truoc.png",
         "3-chien-dich.png",
+        "3b-chien-dich-sua.png",
         "4-hoi-dap.png",
         "5-thong-bao.png",
+        "6-thanh-vien.png",
     ]

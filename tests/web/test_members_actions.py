@@ -48,6 +48,7 @@ async def test_officer_moves_and_changes_role(app: App, console: Console, team: 
     async with signed_in(app, console, team.officer) as b:
         status, page = await b.get("/web/members")
         assert status == 200 and f'href="/web/members/{team.member.id}"' in page
+        assert f'href="/web/members/{team.officer.id}"' not in page  # oneself: no link
         status, page = await b.get(f"/web/members/{team.member.id}")
         assert status == 200 and "Thôn Hòa Bình (Xã Nghĩa Trụ)" in page and mt.TEAM_REMOVE in page
         status, page = await b.post(f"/web/members/{team.member.id}/move", {"area": hoa_binh})
@@ -93,6 +94,9 @@ async def test_refused_by_role(app: App, console: Console, team: Team) -> None:
 
 
 async def test_outside_the_area_is_not_found(app: App, console: Console, team: Team) -> None:
+    async with signed_in(app, console, team.province) as b:  # a commune officer, managed from above
+        _, page = await b.get("/web/members")
+        assert f'href="/web/members/{team.officer.id}"' in page
     async with signed_in(app, console, team.leader) as b:  # Thôn Đông Tảo
         assert (await b.get(f"/web/members/{team.member_nt.id}"))[0] == 404  # another hamlet
         assert (await b.post(f"/web/members/{team.member_nt.id}/remove", {}))[0] == 404

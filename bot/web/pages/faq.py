@@ -75,17 +75,10 @@ async def faq_page(w: WebCtx) -> web.StreamResponse:
         )
     )
     parts.append(h.link("/web/faq/export", "Tải tệp Excel của cơ sở trả lời"))
-    upload = h.join(
-        [
-            h.Markup('<input type="file" name="file" accept=".xlsx,.csv" required>'),
-            " ",
-            h.button("Xem trước"),
-        ]
-    )
     parts += [
         h.tag("h2", "Nhập từ tệp Excel"),
         h.tag("p", IMPORT_HINT, class_="muted"),
-        h.form("/web/faq/import/preview", w.csrf, upload, upload=True),
+        h.form("/web/faq/import/preview", w.csrf, _upload_fields(), upload=True),
     ]
     search_form = h.tag(
         "form",
@@ -418,6 +411,28 @@ IMPORT_BAD = "Tệp có lỗi nên chưa nhập gì. Sửa các chỗ dưới đ
 MAX_IMPORT = 2 * 1024 * 1024
 
 
+class _ImportRefused(Exception):
+    """The file cannot be imported: each problem, shown as a list above the upload form again."""
+
+    def __init__(self, problems: list[str], *, read: bool = True) -> None:
+        super().__init__("; ".join(problems))
+        self.problems, self.read = problems, read
+
+
+def _refused_page(w: WebCtx, refused: _ImportRefused) -> web.StreamResponse:
+    intro = [h.tag("p", IMPORT_BAD)] if refused.read else []
+    items = h.tag("ul", h.join(h.tag("li", p) for p in refused.problems))
+    again = h.form("/web/faq/import/preview", w.csrf, _upload_fields(), upload=True)
+    body = h.join([h.tag("div", h.join([*intro, items]), class_="notice bad"), again])
+    return w.render("Chưa nhập được", body, status=400)
+
+
+def _upload_fields() -> h.Markup:
+    return h.join(
+        [h.Markup('<input type="file" name="file" accept=".xlsx,.csv" required>'), " ", h.button("Xem trước")]
+    )
+
+
 def _label(field_name: str) -> str:
     """ "trả lời" for "answer": the spreadsheet's own column label."""
     return HEADERS.get(field_name, field_name).split(" (")[0].lower()
@@ -457,7 +472,7 @@ def _where(origin: str, entry_id: str) -> str:
 
 
 async def _import_plan(w: WebCtx) -> tuple[list[Entry], ImportPlan, str, bytes]:
-    """The upload (or the file the preview carried), read and planned in full; `Refused` (400) listing
+    """The upload (or the file the preview carried), read and planned in full; `_ImportRefused` listing
     every problem, nothing written."""
     upload = w.upload("file")
     if upload is not None:
@@ -468,18 +483,20 @@ async def _import_plan(w: WebCtx) -> tuple[list[Entry], ImportPlan, str, bytes]:
         except (ValueError, binascii.Error):
             name, data = "", b""
     if not name or not data:
-        raise Refused(400, TITLE, "Không đọc được tệp. Hãy chọn tệp Excel (.xlsx) hoặc CSV rồi tải lên lại.")
+        raise _ImportRefused(
+            ["Không đọc được tệp. Hãy chọn tệp Excel (.xlsx) hoặc CSV rồi tải lên lại."], read=False
+        )
     if len(data) > MAX_IMPORT:
-        raise Refused(400, TITLE, f"{name}: tệp quá lớn (tối đa 2 MB).")
+        raise _ImportRefused([f"{name}: tệp quá lớn (tối đa 2 MB)."], read=False)
     if not name.lower().endswith((".xlsx", ".csv")):
-        raise Refused(400, TITLE, f"{name}: chỉ đọc được tệp .xlsx hoặc .csv.")
+        raise _ImportRefused([f"{name}: chỉ đọc được tệp .xlsx hoặc .csv."], read=False)
     try:
         incoming = await asyncio.to_thread(read_entries_from, name, data)
     except KnowledgeError as bad:
         found = [
             f"{_where(p.origin, p.entry_id)}: {_said(p.message)}" for p in bad.problems if p.level == "error"
         ]
-        raise Refused(400, TITLE, " ".join([IMPORT_BAD, *(f"• {f}" for f in found)])) from None
+        raise _ImportRefused(found) from None
     planned = plan_import(await w.store.faq.all(), incoming)
     problems = [f"{name}, mục {e}: mục liên quan “{r}” không có." for e, r in planned.dangling]
     touched = {*planned.change.added, *(e for e, _ in planned.change.changed)}
@@ -489,12 +506,15 @@ async def _import_plan(w: WebCtx) -> tuple[list[Entry], ImportPlan, str, bytes]:
         if entry.id in touched and not (mine and await faq_admin.may_edit(w.ctx, entry)):
             problems.append(ht.FAQ_NOT_YOURS.format(id=entry.id))
     if problems:
-        raise Refused(400, TITLE, " ".join([IMPORT_BAD, *(f"• {p}" for p in problems)]))
+        raise _ImportRefused(problems)
     return incoming, planned, name, data
 
 
 async def import_preview(w: WebCtx) -> web.StreamResponse:
-    incoming, planned, name, data = await _import_plan(w)
+    try:
+        incoming, planned, name, data = await _import_plan(w)
+    except _ImportRefused as refused:
+        return _refused_page(w, refused)
     titles = {e.id: e.title for e in incoming}
     rows = [[e, titles[e], "thêm mới"] for e in planned.change.added]
     rows += [[e, titles[e], "sửa " + ", ".join(_label(n) for n in f)] for e, f in planned.change.changed]
@@ -525,7 +545,10 @@ async def import_preview(w: WebCtx) -> web.StreamResponse:
 
 async def do_import(w: WebCtx) -> web.StreamResponse:
     """All or nothing: checked again in full now, then one transaction (the request's unit of work)."""
-    incoming, planned, _name, _data = await _import_plan(w)
+    try:
+        incoming, planned, _name, _data = await _import_plan(w)
+    except _ImportRefused as refused:
+        return _refused_page(w, refused)
     if planned.change.empty:
         raise done("/web/faq", "Không có gì thay đổi.")
     saved = await w.store.faq.save(

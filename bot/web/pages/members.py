@@ -12,12 +12,20 @@ from bot.web import html as h
 from bot.web.console import Console, Refused, WebCtx, done, not_found
 from db.repos.areas import AreaData
 from db.repos.users import UserData
+from db.repos.web import Person
 from handlers.core.forms import Answer, Invalid
 from handlers.core.roles import Role
 from handlers.members import invites, manage
 from handlers.members import texts as mt
 from handlers.members.payloads import REVOKE
-from handlers.members.scope import LEVEL_LABELS, area_label, grantable_roles, own_area, scope_of
+from handlers.members.scope import (
+    LEVEL_LABELS,
+    area_label,
+    can_manage,
+    grantable_roles,
+    own_area,
+    scope_of,
+)
 
 TITLE = "Thành viên"
 
@@ -38,9 +46,17 @@ async def members_page(w: WebCtx, problem: str = "") -> web.StreamResponse:
     path = root.path if root else None
     tz = w.ctx.services.tz
     people = await w.store.web.people(path)
+    # A name links to the person's page when this viewer may manage them (the page asks again).
+    own = await own_area(w.ctx)
+    places = await w.store.area_tree.by_ids({p.area_id for p in people if p.area_id is not None})
+
+    def managed(p: Person) -> bool:
+        where = places.get(p.area_id) if p.area_id is not None else None
+        return p.id != w.ctx.user.id and can_manage(w.role, own, Role.parse(p.role), where)
+
     rows = [
         [
-            h.link(f"/web/members/{p.id}", p.name) if p.id != w.ctx.user.id else p.name,
+            h.link(f"/web/members/{p.id}", p.name) if managed(p) else p.name,
             Role.parse(p.role).label,
             p.area_name,
             p.channel,
