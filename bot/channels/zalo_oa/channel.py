@@ -32,9 +32,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot.channels.retry import RecipientBlocked, call_with_retry
 from bot.channels.zalo_oa import texts
 from bot.channels.zalo_oa.accounts import OAClients
-from bot.channels.zalo_oa.api import OAButton
 from bot.channels.zalo_oa.errors import ZaloOAError, ZaloOARefreshFailed, classify
-from bot.channels.zalo_oa.render import OAPart, turn_parts
+from bot.channels.zalo_oa.render import OAPart, send_part, turn_parts
 from bot.channels.zalo_oa.webhook import (
     Echo,
     FollowChange,
@@ -253,13 +252,7 @@ class ZaloOAChannel:
     async def send_part(self, chat_id: str, part: OAPart) -> str:
         """One message; the platform's errors are raised (classified by `errors.classify`)."""
         oa_id, user_id = split_chat(chat_id)
-        client = self.clients.client(oa_id)
-        if part.buttons:
-            buttons = [OAButton(title, payload) for title, payload in part.buttons]
-            sent = await client.send_buttons(user_id, part.text, buttons)
-        else:
-            sent = await client.send_text(user_id, part.text)
-        return sent.message_id
+        return (await send_part(self.clients.client(oa_id), user_id, part)).message_id
 
     async def send_parts(self, chat_id: str, parts: list[OAPart]) -> list[str]:
         ids: list[str] = []

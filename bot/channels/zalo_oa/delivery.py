@@ -19,7 +19,6 @@ from bot.channels.parts import Part, SentPart, as_reply
 from bot.channels.retry import Classified
 from bot.channels.zalo_oa import texts
 from bot.channels.zalo_oa.accounts import OAClients
-from bot.channels.zalo_oa.api import OAButton
 from bot.channels.zalo_oa.channel import split_chat
 from bot.channels.zalo_oa.errors import (
     VIETNAM,
@@ -28,7 +27,7 @@ from bot.channels.zalo_oa.errors import (
     ZaloOAUnauthorized,
     classify,
 )
-from bot.channels.zalo_oa.render import reply_parts
+from bot.channels.zalo_oa.render import OAPart, reply_parts, send_part
 from db.repos.outbox import Content
 from db.store import unit_of_work
 
@@ -71,11 +70,8 @@ class ZaloOADelivery:
         try:
             if isinstance(part.photo, str):
                 sent = await client.send_image(user_id, url=part.photo)
-            elif part.markup:
-                buttons = [OAButton(title, payload) for title, payload in part.markup]
-                sent = await client.send_buttons(user_id, part.text or "", buttons)
             else:
-                sent = await client.send_text(user_id, part.text or "")
+                sent = await send_part(client, user_id, OAPart(part.text or "", part.markup or ()))
         except ZaloOAQuotaExhausted as error:
             raise await self._pause(oa_id, next_midnight(now), error) from None
         except ZaloOARefreshFailed as error:

@@ -14,7 +14,14 @@ from dataclasses import dataclass
 
 from bot.channels.console import render as numbered_text
 from bot.channels.zalo_oa import texts
-from bot.channels.zalo_oa.api import BUTTON_TITLE_LIMIT, MAX_BUTTONS, text_parts
+from bot.channels.zalo_oa.api import (
+    BUTTON_TITLE_LIMIT,
+    MAX_BUTTONS,
+    OAButton,
+    SentMessage,
+    ZaloOAClient,
+    text_parts,
+)
 from handlers.core.types import Reply
 
 
@@ -50,6 +57,14 @@ def reply_parts(reply: Reply, first_number: int = 1) -> list[OAPart]:
         last = parts.pop() if parts else OAPart("…")
         parts.append(OAPart(last.text, found))
     return parts
+
+
+async def send_part(client: ZaloOAClient, user_id: str, part: OAPart) -> SentMessage:
+    """One message for one part, by the chat and the outbox alike; the OA's errors are raised."""
+    if part.buttons:
+        buttons = [OAButton(title, payload) for title, payload in part.buttons]
+        return await client.send_buttons(user_id, part.text, buttons)
+    return await client.send_text(user_id, part.text)
 
 
 def turn_parts(replies: list[Reply]) -> list[OAPart]:
