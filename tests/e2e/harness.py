@@ -80,13 +80,17 @@ class Harness:
         found: list[Call] = []
         while len(found) < count:
             call = await self.fake.wait_for(
-                lambda c: c.method == "sendMessage" and str(c.params.get("chat_id")) == chat and c.ok,
+                lambda c: self.is_reply(c) and str(c.params.get("chat_id")) == chat and c.ok,
                 timeout=10,
                 since=mark,
             )
             found.append(call)
             mark = self.fake.calls.index(call) + 1
         return found
+
+    @staticmethod
+    def is_reply(call: Call) -> bool:
+        return call.method == "sendMessage"
 
     @staticmethod
     def text(call: Call) -> str:
@@ -126,8 +130,14 @@ class TelegramHarness(Harness):
         return await self.send(user, update)
 
     @staticmethod
+    def is_reply(call: Call) -> bool:
+        """A text, or a photo whose caption carries the reply's text (a chart with its figures)."""
+        captioned = call.method == "sendPhoto" and bool(call.params.get("caption"))
+        return call.method == "sendMessage" or captioned
+
+    @staticmethod
     def text(call: Call) -> str:
-        raw = str(call.params.get("text", ""))
+        raw = str(call.params.get("text") or call.params.get("caption") or "")
         return re.sub(r"</?b>", "", raw).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 
 
