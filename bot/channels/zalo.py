@@ -36,6 +36,7 @@ from bot.conversation import Conversation
 from bot.http import HttpServer
 from bot.inbox import Inbox, InboxUnavailable
 from db.store import unit_of_work
+from handlers.core import texts
 from handlers.core.textutil import split_text
 from handlers.core.types import Channel, Incoming, Kind, Media, Reply
 
@@ -44,7 +45,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_PATH = "/webhook/zalo"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 TEXT_LIMIT = 2000
-NO_FILES = "(Zalo chưa cho bot gửi tệp. Bạn xem bản đầy đủ trên Telegram hoặc nhờ cán bộ xã gửi giúp.)"
+NO_FILES = texts.FILES_NOTE  # the shared wording of handlers/core/files.py
 
 _KINDS = {
     "message.text.received": Kind.TEXT,
