@@ -209,3 +209,34 @@ async def test_the_purge_removes_the_photo_with_the_broadcasts_rows(env: Env, pe
     async with env.app.sessions() as session:
         assert list(await session.scalars(select(OutboxMessage.id).where(OutboxMessage.ref_id == 1))) == []
     assert (await stored_broadcast(env)).photo_file_id is None
+
+
+async def test_sent_on_zalo_without_a_public_address_both_get_the_text_and_are_told(
+    env: Env, people: People
+) -> None:
+    author = await add_user(
+        env.app, Channel.ZALO, "zo1", role=Role.OFFICER, area=people.tree.commune1, name="Chị Mai"
+    )
+    await up_to_photo(env, author)
+    await from_zalo(env, env.zl.hosted_image_event("zo1", JPEG))
+    preview = await after_photo(env, author)
+    assert t.PREVIEW_PHOTO_TEXT_ONLY.format(channels="Telegram và Zalo") in preview.text
+    await env.say(author, "1")
+    await env.drain()
+    [kept] = await kept_files(env)
+    assert (await stored_broadcast(env)).photo_file_id == kept.id  # kept all the same, for the purge
+    assert env.tg.sent("sendPhoto") == [] and env.zl.sent("sendPhoto") == []
+    assert TEXT in env.tg.last("sendMessage", 600).params["text"]
+    assert TEXT in env.zl.last("sendMessage", "z600").params["text"]
+
+
+async def test_a_zalo_image_on_a_plain_http_address_is_not_fetched(env: Env, people: People) -> None:
+    author = await add_user(
+        env.app, Channel.ZALO, "zo1", role=Role.OFFICER, area=people.tree.commune1, name="Chị Mai"
+    )
+    await up_to_photo(env, author)
+    # Served by the fake, but under another name than the configured API server: only https is fetched.
+    url = env.zl.serve_file("media/noi-bo.jpg", JPEG).replace("127.0.0.1", "localhost")
+    refused, again = await from_zalo(env, env.zl.image_event("zo1", url))
+    assert (refused.text, again.text) == (t.PHOTO_UNREACHABLE, t.ASK_PHOTO)
+    assert env.zl.downloads == [] and await kept_files(env) == []
