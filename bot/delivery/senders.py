@@ -21,7 +21,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.types import InlineKeyboardMarkup
+from aiogram.types import BufferedInputFile, InlineKeyboardMarkup
 
 from bot.channels import telegram_send, zalo
 from bot.channels.console import render
@@ -38,6 +38,7 @@ class Part:
 
     text: str | None
     photo: str | None = None
+    upload: BufferedInputFile | None = None  # Telegram: a kept photo that no file id nor URL can carry
     markup: Any = None
 
 
@@ -88,11 +89,12 @@ class TelegramDelivery:
         markup = telegram_send.keyboard(reply.choices)
         chunks = telegram_send.html_chunks(reply)
         photo = content.telegram_file_id or content.photo_url
+        upload = None if photo else _upload(content)
         parts: list[Part] = []
-        if photo:
+        if photo or upload:
             if len(reply.full_text()) <= telegram_send.CAPTION_LIMIT:
-                return [Part(text=chunks[0] if chunks else None, photo=photo, markup=markup)]
-            parts.append(Part(text=None, photo=photo))
+                return [Part(text=chunks[0] if chunks else None, photo=photo, markup=markup, upload=upload)]
+            parts.append(Part(text=None, photo=photo, upload=upload))
         last = len(chunks) - 1
         parts.extend(Part(text=c, markup=markup if i == last else None) for i, c in enumerate(chunks))
         return parts
@@ -100,8 +102,9 @@ class TelegramDelivery:
     async def send(self, chat_id: str, part: Part) -> SentPart:
         chat = _telegram_chat(chat_id)
         markup: InlineKeyboardMarkup | None = part.markup
-        if part.photo:
-            sent = await self.bot.send_photo(chat, part.photo, caption=part.text, reply_markup=markup)
+        photo = part.upload or part.photo
+        if photo:
+            sent = await self.bot.send_photo(chat, photo, caption=part.text, reply_markup=markup)
             file_id = sent.photo[-1].file_id if sent.photo else None
             return SentPart(str(sent.message_id), file_id)
         sent = await self.bot.send_message(chat, part.text or "", reply_markup=markup)
@@ -128,6 +131,10 @@ class TelegramDelivery:
 
     async def close(self) -> None:
         await self.bot.session.close()
+
+
+def _upload(content: Content) -> BufferedInputFile | None:
+    return BufferedInputFile(content.photo_data, "anh.jpg") if content.photo_data else None
 
 
 def _telegram_chat(chat_id: str) -> int | str:
