@@ -30,6 +30,11 @@ def test_telegram_photo_gives_the_largest_size_and_the_caption() -> None:
     assert photo.media is not None and photo.media.file_id.endswith("-1280") and photo.media.size == 5003
     sticker = _telegram(tg.sticker_update(700))
     assert (sticker.kind, sticker.media) == (Kind.STICKER, None)
+    document = {"file_id": "BQACAgIAAxkBAAIdoc", "file_unique_id": "AgADdoc", "file_size": 900}
+    as_file = _telegram(tg.message_update(700, None, document={**document, "mime_type": "image/png"}))
+    assert as_file.kind == Kind.DOCUMENT and as_file.media == Media(file_id="BQACAgIAAxkBAAIdoc", size=900)
+    pdf = _telegram(tg.message_update(700, None, document={**document, "mime_type": "application/pdf"}))
+    assert (pdf.kind, pdf.media) == (Kind.DOCUMENT, None)
 
 
 def test_zalo_image_gives_its_url_and_the_caption() -> None:
