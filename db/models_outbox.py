@@ -28,6 +28,8 @@ class OutboxPayload(Base):
     photo_url: Mapped[str | None] = mapped_column(String(1000))
     # After the first upload Telegram hands back a file id; later sends reuse it instead of the URL.
     telegram_file_id: Mapped[str | None] = mapped_column(String(200))
+    # A photo kept in download_files (sent in the chat): uploaded to Telegram when no id nor URL serves.
+    photo_file_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

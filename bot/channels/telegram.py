@@ -87,11 +87,15 @@ def to_incoming(
 
 
 def _photo(message: Message) -> Media | None:
-    """The largest size Telegram made of a photo (sizes come smallest first)."""
-    if not message.photo:
-        return None
-    largest = message.photo[-1]
-    return Media(file_id=largest.file_id, size=largest.file_size)
+    """The largest size Telegram made of a photo (sizes come smallest first), or an image sent as a file
+    (uncompressed, as people do to keep a notice readable)."""
+    if message.photo:
+        largest = message.photo[-1]
+        return Media(file_id=largest.file_id, size=largest.file_size)
+    document = message.document
+    if document is not None and (document.mime_type or "").startswith("image/"):
+        return Media(file_id=document.file_id, size=document.file_size)
+    return None
 
 
 def callback_to_incoming(callback: CallbackQuery, update_id: int | None, bot_username: str = "") -> Incoming:

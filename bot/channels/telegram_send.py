@@ -115,7 +115,7 @@ def html_chunks(reply: Reply) -> list[str]:
     return [c for c in chunks if c.strip()]
 
 
-def parts(reply: Reply, photo: str | None = None) -> list[Part]:
+def parts(reply: Reply, photo: str | Attachment | None = None) -> list[Part]:
     """The messages `reply` becomes, in order. `photo`: the outbox's photo (a URL, or Telegram's file id
     of an earlier upload) when the reply carries no file of its own."""
     markup = keyboard(reply.choices)
@@ -135,7 +135,10 @@ def parts(reply: Reply, photo: str | None = None) -> list[Part]:
 
 
 def content_parts(content: Content) -> list[Part]:
-    return parts(as_reply(content), content.telegram_file_id or content.photo_url)
+    photo: str | Attachment | None = content.telegram_file_id or content.photo_url
+    if photo is None and content.photo_data:  # a kept photo that no file id nor URL can carry: upload it
+        photo = Attachment("anh.jpg", content.photo_data, "image/jpeg")
+    return parts(as_reply(content), photo)
 
 
 def _upload(file: Attachment) -> BufferedInputFile:

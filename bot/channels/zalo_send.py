@@ -29,12 +29,13 @@ from bot.channels.zalo_api import (
     ZaloUnauthorized,
 )
 from db.repos.outbox import Content
+from handlers.core import texts
 from handlers.core.textutil import split_text
 from handlers.core.types import Reply
 
 log = logging.getLogger(__name__)
 
-NO_FILES = "(Zalo chưa cho bot gửi tệp. Bạn xem bản đầy đủ trên Telegram hoặc nhờ cán bộ xã gửi giúp.)"
+NO_FILES = texts.FILES_NOTE  # the shared wording of handlers/core/files.py
 
 
 def classify(error: Exception) -> Classified | None:

@@ -101,6 +101,7 @@ class DeliveryWorker:
         self._tasks: dict[asyncio.Task[None], Progress] = {}
         self._recorder = Recorder(self.record, retry_seconds=min(self.config.poll_seconds, 1.0))
         self._background: list[asyncio.Task[None]] = []
+        self._uploading: dict[int, asyncio.Lock] = {}  # payload id → the one upload of its kept photo
 
     # -- the pieces, driven by the service loop or directly (tests, bench) ------------------------
 
@@ -129,6 +130,21 @@ class DeliveryWorker:
         self, row: Claimed, progress: Progress | None = None, *, defer: bool = False
     ) -> Outcome:
         """Send the parts of `row` not yet sent; never raises for a platform error.
+
+        A kept photo that only an upload can carry goes up once: the rows claimed with it wait for that
+        upload and then send the file id it handed back."""
+        cached = self._contents.get(row.payload_id)
+        if cached is None or cached.photo_data is None or row.channel != "telegram":
+            return await self._deliver(row, progress, defer=defer)
+        async with self._uploading.setdefault(row.payload_id, asyncio.Lock()):
+            current = self._contents.get(row.payload_id)
+            if current is not None and current.photo_data is not None:
+                return await self._deliver(row, progress, defer=defer)
+        self._uploading.pop(row.payload_id, None)
+        return await self._deliver(row, progress, defer=defer)
+
+    async def _deliver(self, row: Claimed, progress: Progress | None, *, defer: bool) -> Outcome:
+        """`deliver`, once any upload it waits for is done.
 
         `defer` (the service loop): a chat or group busy beyond one channel interval puts the row back
         until it is free instead of holding a place in the window that others' rows could use."""
@@ -171,7 +187,9 @@ class DeliveryWorker:
                 progress.first_id = sent.message_id
             if sent.file_id and not content.telegram_file_id and lane.channel == "telegram":
                 progress.file_id = sent.file_id
-                self._remember(row.payload_id, replace(content, telegram_file_id=sent.file_id))
+                # The id serves from now on: the uploaded bytes (a kept photo) need not stay in memory.
+                cached = replace(content, telegram_file_id=sent.file_id, photo_data=None)
+                self._remember(row.payload_id, cached)
         remember = content.choices if content.choices and not lane.sender.has_buttons else ()
         return Outcome(
             row,

@@ -12,7 +12,7 @@ The worker's side (claim, record, leases) is in `db.repos.outbox_ledger`.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -74,6 +74,9 @@ class Content:
     choices: tuple[tuple[str, str], ...] = ()
     photo_url: str | None = None  # https URL; Telegram fetches it, Zalo shows it
     telegram_file_id: str | None = None  # a photo sent to this bot, or filled by the worker after an upload
+    photo_file_id: int | None = None  # the kept file of a photo sent in the chat (download_files)
+    # Its bytes, read by the worker only when neither a Telegram id nor a URL can carry the photo.
+    photo_data: bytes | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +105,7 @@ def content_of(row: OutboxPayload) -> Content:
         choices=tuple((str(label), str(payload)) for label, payload in (row.choices or [])),
         photo_url=row.photo_url,
         telegram_file_id=row.telegram_file_id,
+        photo_file_id=row.photo_file_id,
     )
 
 
@@ -174,6 +178,7 @@ class OutboxRepo:
             choices=[list(c) for c in content.choices],
             photo_url=content.photo_url,
             telegram_file_id=content.telegram_file_id,
+            photo_file_id=content.photo_file_id,
             created_at=now,
         )
         self._session.add(payload)

@@ -19,7 +19,7 @@ lease expired and another worker took the row over, a late record of the first w
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -29,6 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from db.base import UTCDateTime
 from db.models import User
 from db.models_outbox import OutboxMessage, OutboxPayload
+from db.models_visits import DownloadFile
 from db.repos.conversations import ConversationRepo
 from db.repos.outbox import BLOCKED, FAILED, PENDING, SENDING, SENT, Content, content_of
 from db.repos.users import UserRepo
@@ -270,4 +271,20 @@ class OutboxLedger:
 
     async def payloads(self, ids: Sequence[int]) -> dict[int, Content]:
         rows = await self._session.scalars(select(OutboxPayload).where(OutboxPayload.id.in_(list(ids))))
-        return {row.id: content_of(row) for row in rows}
+        found = {row.id: content_of(row) for row in rows}
+        # A kept photo that only an upload can carry (sent on Zalo, no public link): Telegram gets its bytes
+        # once, then the file id it hands back (recorded below, in `record`).
+        upload = {
+            pid: c.photo_file_id
+            for pid, c in found.items()
+            if c.photo_file_id and not c.photo_url and not c.telegram_file_id
+        }
+        if upload:
+            query = select(DownloadFile.id, DownloadFile.data).where(
+                DownloadFile.id.in_(set(upload.values()))
+            )
+            kept = {file_id: bytes(data) for file_id, data in (await self._session.execute(query)).all()}
+            for pid, file_id in upload.items():
+                if file_id in kept:
+                    found[pid] = replace(found[pid], photo_data=kept[file_id])
+        return found

@@ -28,6 +28,7 @@ from handlers.broadcasts.plan import (
 )
 from handlers.broadcasts.progress import oa_receipts
 from handlers.core.context import Context
+from handlers.core.files import Elsewhere, reply_without_files
 from handlers.core.forms import Answer, Done, Form, Invalid, Step
 from handlers.core.notify import notify
 from handlers.core.payloads import Payload, as_id
@@ -283,14 +284,8 @@ async def export_csv(ctx: Context, broadcast: BroadcastData) -> None:
     if ctx.incoming.channel.takes_files:
         ctx.reply(caption, document=Attachment(name, data, "text/csv"))
         return
-    # Zalo bots cannot send files, nor can an OA send a CSV: a short-lived signed link when the bot has a
-    # public address.
-    links = ctx.services.downloads
-    if links is None:
-        ctx.reply(f"{caption}\n{t.CSV_NO_FILES.format(id=broadcast.id)}")
-        return
-    url, expires = await links.link(ctx.store, filename=name, mime="text/csv", data=data, now=ctx.now())
-    ctx.reply(f"{caption}\n{t.CSV_LINK.format(url=url, expires=local_time(expires, ctx.services.tz))}")
+    where = Elsewhere(t.CSV_FILE.format(id=broadcast.id), f"/thongbao csv {broadcast.id}", t.WEB_PAGE)
+    await reply_without_files(ctx, caption, [Attachment(name, data, "text/csv")], where)
 
 
 def csv_bytes(items: list[OutboxItem], ctx: Context) -> bytes:

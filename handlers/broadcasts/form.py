@@ -90,19 +90,14 @@ async def _keep(ctx: Context) -> KeptPhoto:
 
 
 def describe_photo(data: Mapping[str, Any], counts: Mapping[str, int]) -> tuple[str, str]:
-    """The preview's photo line, and a note naming the channels that will get the text alone: a photo
-    sent in the chat reaches Zalo only through a public link to it, and Telegram too when it was sent on
-    Zalo."""
+    """The preview's photo line, and a note when Zalo recipients will get the text alone: a photo sent in
+    the chat reaches Zalo only through a public link to it (Telegram gets its id, or the bytes)."""
     if not data.get("photo_file"):
         return ("\n" + t.PREVIEW_PHOTO.format(url=data["photo"]) if data.get("photo") else ""), ""
     line = "\n" + t.PREVIEW_PHOTO_SENT
-    if data.get("photo"):
+    if data.get("photo") or not (counts.get("zalo") or counts.get("zalo_oa")):
         return line, ""
-    reaches = {"telegram": bool(data.get("photo_tg"))}
-    missing = dict.fromkeys(t.CHANNEL_LABELS[c] for c, n in counts.items() if n and not reaches.get(c, False))
-    if not missing:
-        return line, ""
-    return line, "\n\n" + t.PREVIEW_PHOTO_TEXT_ONLY.format(channels=" và ".join(missing))
+    return line, "\n\n" + t.PREVIEW_PHOTO_TEXT_ONLY.format(channels=t.CHANNEL_LABELS["zalo"])
 
 
 def _pick_one(name: str, question: str, choices: Sequence[tuple[str, str]]) -> Step:

@@ -203,6 +203,7 @@ async def plan_rows(
         title=title(area),
         photo_url=broadcast.photo_url,
         telegram_file_id=broadcast.telegram_file_id,
+        photo_file_id=broadcast.photo_file_id,
     )
     await store.outbox.enqueue_many(
         recipients,

@@ -180,10 +180,8 @@ DETAIL_REASON = "\nLý do từ chối: {reason}"
 COUNTS = "đã gửi {sent}/{total}, lỗi {failed}, chặn bot {blocked}, còn lại {remaining}"
 COUNTS_PLANNED = "{total} người nhận"
 CSV_CAPTION = "Kết quả gửi thông báo #{id}: {rows} người nhận."
-CSV_LINK = "Tải danh sách kết quả (CSV) tại:\n{url}\n(Đường dẫn dùng được tới {expires}.)"
-CSV_NO_FILES = (
-    "Zalo chưa cho bot gửi tệp. Bạn mở bot trên Telegram và gõ “/thongbao csv {id}” để nhận tệp kết quả."
-)
+CSV_FILE = "tệp kết quả gửi thông báo #{id} (CSV)"
+WEB_PAGE = "Thông báo"  # the web console's page (bot/web/pages/broadcasts.py)
 CSV_HEADER = ("STT", "Kênh", "Người nhận", "Mã người dùng", "Trạng thái", "Số lần thử", "Gửi lúc", "Lỗi")
 CSV_STATUS = {
     "pending": "chưa gửi",

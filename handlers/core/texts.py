@@ -16,7 +16,22 @@ AVOID = {
     "Ngày chưa đúng: Ngày": "Ngày chưa đúng: dd/mm/yyyy …",
     "vneid2": "vneid",
     "ngày thứ": "hôm nay là ngày {day}/{total}",
+    "chưa cho bot gửi tệp": "không nhận được tệp từ bot (handlers/core/files.py)",
+    "không gửi được tệp": "không nhận được tệp từ bot (handlers/core/files.py)",
 }
+
+# A file the chat cannot receive (Zalo bots and OAs): one wording everywhere, built by handlers/core/files.py.
+FILES_CANNOT = "{channel} không nhận được tệp từ bot"
+FILES_ELSEWHERE = FILES_CANNOT + ", nên mình chưa gửi {what} ở đây được. Để lấy tệp, bạn {ways}."
+FILES_LINKED = FILES_CANNOT + ", nên bạn tải {what} qua đường dẫn dưới đây (dùng được đến {expires}):"
+FILES_LINK_LINE = "• {name}: {url}"
+FILES_ON_TELEGRAM = "mở bot trên Telegram và gõ {command}"
+FILES_ON_WEB = "gõ /web để mở trang «{page}» trên máy tính"
+FILES_ON_SERVER = "nhờ quản trị viên chạy trên máy chủ lệnh «{cli}»"
+FILES_OR = ", hoặc "
+FILES_THIS_CHANNEL = "Kênh này"
+# Said under any other reply that carried a file, where the chat cannot take files (bot/channels/zalo.py).
+FILES_NOTE = "(" + FILES_CANNOT.format(channel="Zalo") + ". Bạn mở bot trên Telegram để nhận tệp.)"
 
 GREETING = (
     "Xin chào {name}! Mình là trợ lý của Tổ công nghệ số cộng đồng.\n\n"

@@ -22,6 +22,7 @@ from handlers.core import texts
 from handlers.core.audit import audit
 from handlers.core.context import Context
 from handlers.core.dates import DateError, format_date, parse_day
+from handlers.core.files import Elsewhere, reply_without_files
 from handlers.core.forms import Answer, Done, Form, GoTo, Invalid, Step, option
 from handlers.core.privacy import mask_personal_numbers
 from handlers.core.roles import Role
@@ -244,16 +245,12 @@ async def export(ctx: Context) -> None:
     data = await asyncio.to_thread(export_entries, entries, "xlsx")
     name = f"faq-{_local(ctx)}.xlsx"
     await audit(ctx, "faq.export", "faq", count=len(entries))
+    text = t.FAQ_EXPORTED.format(count=len(entries))
     if ctx.incoming.channel.takes_files:
-        ctx.reply(t.FAQ_EXPORTED.format(count=len(entries)), document=Attachment(name, data, XLSX_MIME))
+        ctx.reply(text, document=Attachment(name, data, XLSX_MIME))
         return
-    links = ctx.services.downloads
-    if links is None:
-        ctx.reply(t.FAQ_EXPORT_CLI)
-        return
-    url, expires = await links.link(ctx.store, filename=name, mime=XLSX_MIME, data=data, now=ctx.now())
-    when = expires.astimezone(ctx.services.tz).strftime("%H:%M %d/%m/%Y")
-    ctx.reply(t.FAQ_EXPORT_LINK.format(count=len(entries), expires=when, url=url))
+    where = Elsewhere(t.FAQ_EXPORT_FILE, "/faq xuat", t.FAQ_PAGE, t.FAQ_EXPORT_CLI)
+    await reply_without_files(ctx, text, [Attachment(name, data, XLSX_MIME)], where)
 
 
 # -- the forms: edit the answer, add a phrasing, set the review date ---------------------------------

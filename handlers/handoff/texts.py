@@ -311,10 +311,9 @@ FAQ_EXPORTED = (
     "Toàn bộ cơ sở trả lời: {count} mục. Sửa trong Excel rồi nhập lại trên máy chủ: "
     "cdsbot faq import TỆP.xlsx (gõ /faq nhap để xem cách làm)."
 )
-FAQ_EXPORT_LINK = "Tải tệp Excel ({count} mục), đường dẫn dùng được đến {expires}:\n{url}"
-FAQ_EXPORT_CLI = (
-    "Kênh này không gửi được tệp. Trên máy chủ, chạy: cdsbot faq export --format xlsx -o faq.xlsx"
-)
+FAQ_EXPORT_FILE = "tệp Excel của cơ sở trả lời"
+FAQ_PAGE = "Hỏi đáp"  # the web console's page (bot/web/pages/faq.py)
+FAQ_EXPORT_CLI = "cdsbot faq export --format xlsx -o faq.xlsx"
 FAQ_IMPORT_HOW = (
     "Nhập cơ sở trả lời từ Excel chỉ làm được trên máy chủ (kênh chat không nhận tệp):\n"
     "1. /faq xuat để lấy tệp, sửa trong Excel (mỗi dòng một mục, mỗi cách hỏi một dòng trong ô).\n"

@@ -16,6 +16,7 @@ from db.store import Store
 from handlers.campaigns.sheet import with_campaigns
 from handlers.core.context import Context
 from handlers.core.dates import Period, format_date, this_month
+from handlers.core.files import Elsewhere, reply_without_files
 from handlers.core.types import Attachment
 from handlers.reports import officer as officer_report
 from handlers.reports.chart import build_png
@@ -65,20 +66,11 @@ async def send(ctx: Context, args: str) -> None:
             photo=Attachment(filename(report, "png"), png, "image/png"),
         )
         return
-    links = ctx.services.downloads
-    if links is not None:
-        now = ctx.now()
-        xlsx_url, expires = await links.link(
-            ctx.store, filename=filename(report, "xlsx"), mime=XLSX_MIME, data=xlsx, now=now
-        )
-        png_url, _ = await links.link(
-            ctx.store, filename=filename(report, "png"), mime="image/png", data=png, now=now
-        )
-        when = expires.astimezone(ctx.services.tz).strftime("%H:%M %d/%m/%Y")
-        ctx.reply(f"{text}\n\n{t.REPORT_LINKS.format(expires=when, xlsx=xlsx_url, png=png_url)}")
-        return
     area_arg = f" --area {area.code}" if area else ""
-    hint = t.REPORT_NO_FILES.format(
-        start=format_date(period.start), end=format_date(period.end), area=area_arg
-    )
-    ctx.reply(f"{text}\n\n{hint}")
+    cli = t.REPORT_CLI.format(start=format_date(period.start), end=format_date(period.end), area=area_arg)
+    where = Elsewhere(t.REPORT_FILES, ("/baocao " + args).strip(), t.REPORT_PAGE, cli)
+    files = [
+        Attachment(filename(report, "xlsx"), xlsx, XLSX_MIME),
+        Attachment(filename(report, "png"), png, "image/png"),
+    ]
+    await reply_without_files(ctx, text, files, where)

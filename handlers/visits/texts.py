@@ -134,13 +134,7 @@ EVERYWHERE = "toàn bộ địa bàn"
 UNKNOWN_MEMBER = "(không rõ)"
 
 REPORT_SENT = "Báo cáo {area}, {period}: tệp Excel và biểu đồ ở trên. {sessions} buổi, {people} người."
-REPORT_LINKS = (
-    "Zalo chưa cho bot gửi tệp, nên bạn tải về qua các đường dẫn sau "
-    "(dùng được đến {expires}):\n• Tệp Excel: {xlsx}\n• Biểu đồ: {png}"
-)
-REPORT_NO_FILES = (
-    "Zalo chưa cho bot gửi tệp. Để lấy tệp Excel và biểu đồ, bạn mở bot trên Telegram và gõ /baocao, "
-    "hoặc nhờ quản trị viên chạy lệnh: cdsbot report visits --from {start} --to {end}{area} "
-    "--format xlsx -o baocao.xlsx"
-)
+REPORT_FILES = "tệp Excel và biểu đồ của báo cáo"
+REPORT_PAGE = "Báo cáo"  # the web console's page (bot/web/pages/reports.py)
+REPORT_CLI = "cdsbot report visits --from {start} --to {end}{area} --format xlsx -o baocao.xlsx"
 REPORT_TRUNCATED = "Trang “Chi tiết” chỉ gồm {shown} buổi đầu; cả kỳ có {count} buổi."

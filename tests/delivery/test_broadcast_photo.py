@@ -17,7 +17,7 @@ from bot.channels import telegram, zalo
 from bot.channels.zalo_api import ZaloEvent
 from bot.downloads import Downloads
 from bot.http import HttpServer
-from db.models_outbox import Broadcast, OutboxMessage
+from db.models_outbox import Broadcast, OutboxMessage, OutboxPayload
 from db.models_visits import DownloadFile
 from handlers.broadcasts import texts as t
 from handlers.core import texts as core_texts
@@ -209,3 +209,41 @@ async def test_the_purge_removes_the_photo_with_the_broadcasts_rows(env: Env, pe
     async with env.app.sessions() as session:
         assert list(await session.scalars(select(OutboxMessage.id).where(OutboxMessage.ref_id == 1))) == []
     assert (await stored_broadcast(env)).photo_file_id is None
+
+
+async def test_sent_on_zalo_without_a_public_address_telegram_gets_the_bytes_once(
+    env: Env, people: People
+) -> None:
+    author = await add_user(
+        env.app, Channel.ZALO, "zo1", role=Role.OFFICER, area=people.tree.commune1, name="Chị Mai"
+    )
+    await up_to_photo(env, author)
+    await from_zalo(env, env.zl.hosted_image_event("zo1", JPEG))
+    preview = await after_photo(env, author)
+    assert t.PREVIEW_PHOTO_TEXT_ONLY.format(channels="Zalo") in preview.text
+    await env.say(author, "1")
+    await env.drain()
+    [kept] = await kept_files(env)
+    assert (await stored_broadcast(env)).photo_file_id == kept.id
+    # The kept bytes are uploaded to the first Telegram recipient; the others get the id it handed back.
+    photos = [env.tg.last("sendPhoto", chat) for chat in (600, 601, 602)]
+    uploads = [p for p in photos if p.files]
+    assert len(uploads) == 1 and uploads[0].params["photo"].data == JPEG
+    file_id = uploads[0].result["photo"][-1]["file_id"]
+    assert {p.params["photo"] for p in photos if not p.files} == {file_id}
+    async with env.app.sessions() as session:
+        payload = await session.scalar(select(OutboxPayload).where(OutboxPayload.photo_file_id == kept.id))
+    assert payload is not None and payload.telegram_file_id == file_id
+    assert env.zl.sent("sendPhoto") == [] and TEXT in env.zl.last("sendMessage", "z600").params["text"]
+
+
+async def test_a_zalo_image_on_a_plain_http_address_is_not_fetched(env: Env, people: People) -> None:
+    author = await add_user(
+        env.app, Channel.ZALO, "zo1", role=Role.OFFICER, area=people.tree.commune1, name="Chị Mai"
+    )
+    await up_to_photo(env, author)
+    # Served by the fake, but under another name than the configured API server: only https is fetched.
+    url = env.zl.serve_file("media/noi-bo.jpg", JPEG).replace("127.0.0.1", "localhost")
+    refused, again = await from_zalo(env, env.zl.image_event("zo1", url))
+    assert (refused.text, again.text) == (t.PHOTO_UNREACHABLE, t.ASK_PHOTO)
+    assert env.zl.downloads == [] and await kept_files(env) == []

@@ -13,6 +13,7 @@ from bot.downloads import Downloads
 from handlers.broadcasts import payloads as bp
 from handlers.broadcasts import texts as t
 from handlers.core import texts
+from handlers.core.files import Elsewhere, elsewhere_text
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from tests.delivery.support import (
@@ -93,13 +94,15 @@ async def test_on_zalo_progress_comes_as_new_messages(env: Env) -> None:
     assert "Còn lại: 12" in notes[0] and "Còn lại: 3" in notes[1]
     assert notes[2].endswith(f"{texts.CHOOSE_BY_NUMBER}\n1. {t.CSV_CHOICE}")
     [csv_reply] = await env.say(officer, "1")  # the number picks the summary's choice
-    assert csv_reply.text.endswith(t.CSV_NO_FILES.format(id=1))
+    where = Elsewhere(t.CSV_FILE.format(id=1), "/thongbao csv 1", t.WEB_PAGE)
+    assert csv_reply.text.endswith(elsewhere_text(Channel.ZALO, where, web=False))
     # With a public address, Zalo gets a short-lived signed link to the file instead.
     links = Downloads(
         env.app.sessions, base_url="https://bot.example", secret="s3cret_links", clock=env.clock
     )
     env.app.services.downloads = links
     [linked] = await env.say(officer, "/thongbao csv 1")
-    assert "https://bot.example/files/" in linked.text and linked.text.endswith(
-        "thongbao-1.csv\n(Đường dẫn dùng được tới 14/03/2026 09:40.)"
+    assert linked.text.endswith(
+        "\n• thongbao-1.csv: " + re.findall(r"https://bot\.example/files/\S+", linked.text)[0]
     )
+    assert "(dùng được đến 09:40 14/03/2026)" in linked.text

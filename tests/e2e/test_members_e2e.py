@@ -25,6 +25,8 @@ from db.models_visits import Visit, VisitService
 from db.repos.areas import AreaData
 from db.store import unit_of_work
 from handlers.core import forms
+from handlers.core.files import Elsewhere, elsewhere_text
+from handlers.core.types import Channel
 from handlers.members import texts as mt
 from handlers.visits import payloads as vp
 from handlers.visits import texts as t
@@ -309,9 +311,9 @@ async def test_leader_report_on_zalo_is_text_with_how_to_get_files(
         [summary] = await chat.say(3005, "baocao")
         body = chat.text(summary)
         assert body.startswith("Số liệu Xã Nghĩa Trụ — tháng 3/2026\nTổng: 3 buổi, 14 người")
-        assert body.endswith(
-            t.REPORT_NO_FILES.format(start="01/03/2026", end="14/03/2026", area=" --area 33002")
-        )
+        cli = t.REPORT_CLI.format(start="01/03/2026", end="14/03/2026", area=" --area 33002")
+        where = Elsewhere(t.REPORT_FILES, "/baocao", t.REPORT_PAGE, cli)
+        assert body.endswith(elsewhere_text(Channel.ZALO, where))
         assert chat.fake.count("sendPhoto") == 0
 
 
@@ -320,7 +322,8 @@ async def test_zalo_with_a_public_address_gets_signed_links(settings: Settings, 
         await _seed_for_report(chat, clock)
         [summary] = await chat.say(3005, "/baocao")
         body = chat.text(summary)
-        assert "Tệp Excel: http://127.0.0.1:" in body and "dùng được đến 09:30 14/03/2026" in body
+        assert "• baocao" in body and ".xlsx: http://127.0.0.1:" in body
+        assert "dùng được đến 09:30 14/03/2026" in body
         xlsx_url, png_url = re.findall(r"(http://\S+/files/\S+)", body)
         async with ClientSession() as http:
             async with http.get(xlsx_url) as response:

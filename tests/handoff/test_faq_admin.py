@@ -15,6 +15,7 @@ from db.store import unit_of_work
 from faq.exchange import read_entries
 from handlers.core import texts
 from handlers.core.dispatcher import refusal
+from handlers.core.files import Elsewhere, elsewhere_text
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from handlers.handoff import payloads as hp
@@ -140,7 +141,9 @@ async def test_due_entries_and_export(app: App, tmp_path: Path) -> None:
     async with unit_of_work(app.sessions) as store:
         assert back == await store.faq.all()
     zalo_officer = await add_user(app, Channel.ZALO, "zo1", role=Role.OFFICER, area=team.tree.commune1)
-    assert texts_of(await say(app, zalo_officer, "faq xuat")) == [t.FAQ_EXPORT_CLI]
+    where = Elsewhere(t.FAQ_EXPORT_FILE, "/faq xuat", t.FAQ_PAGE, t.FAQ_EXPORT_CLI)
+    [on_zalo] = texts_of(await say(app, zalo_officer, "faq xuat"))
+    assert on_zalo.endswith(elsewhere_text(Channel.ZALO, where, web=False))
     assert texts_of(await say(app, team.officer, "/faq nhap")) == [t.FAQ_IMPORT_HOW]
 
 

@@ -12,6 +12,7 @@ from bot.app import App
 from db.repos.areas import AreaData
 from db.store import unit_of_work
 from handlers.core.dates import Period
+from handlers.core.files import Elsewhere, elsewhere_text
 from handlers.core.types import Channel, Kind
 from handlers.reports.chart import build_png
 from handlers.reports.data import VisitReport, build_report
@@ -128,9 +129,9 @@ async def test_baocao_outside_telegram_sends_the_summary_and_how_to_get_files(
     [reply] = await app.conversation.handle(incoming("/baocao", user="lead", channel=Channel.ZALO))
     assert reply.document is None and reply.photo is None
     assert reply.text.startswith("Số liệu Xã Nghĩa Trụ — tháng 3/2026\nTổng: 5 buổi, 17 người")
-    assert reply.text.endswith(
-        t.REPORT_NO_FILES.format(start="01/03/2026", end="14/03/2026", area=f" --area {NGHIA_TRU}")
-    )
+    cli = t.REPORT_CLI.format(start="01/03/2026", end="14/03/2026", area=f" --area {NGHIA_TRU}")
+    where = Elsewhere(t.REPORT_FILES, "/baocao", t.REPORT_PAGE, cli)
+    assert reply.text.endswith(elsewhere_text(Channel.ZALO, where, web=False))
     member = await app.conversation.handle(incoming("/baocao", user="lan"))
     assert member[0].text.startswith("Chỉ tổ trưởng hoặc cán bộ xã/phường mới dùng được lệnh /baocao.")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from handlers.core import texts
+
 REFRESH_REFUSED: Final = (
     "Zalo không cho làm mới quyền truy cập của OA “{name}”, nên bot tạm ngừng trả lời "
     "và gửi tin trên OA này.\n"
@@ -18,7 +20,7 @@ FOLLOW_OFFER: Final = (
     "Bấm nút dưới đây hoặc gõ dangkytin (gõ huytin để thôi nhận)."
 )
 FOLLOW_OFFER_BUTTON: Final = "Nhận thông báo"
-NO_FILES: Final = "(OA chưa gửi được tệp này. Bạn nhờ cán bộ xã gửi giúp nhé.)"
+NO_FILES: Final = texts.FILES_NOTE  # the one wording of a file a chat cannot receive (handlers/core)
 
 # The consent callback, in a browser
 CALLBACK_TITLE: Final = "Kết nối Zalo OA"

@@ -19,9 +19,13 @@ def upgrade() -> None:
     with op.batch_alter_table("broadcasts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("photo_file_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("telegram_file_id", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("outbox_payloads", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("photo_file_id", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox_payloads", schema=None) as batch_op:
+        batch_op.drop_column("photo_file_id")
     with op.batch_alter_table("broadcasts", schema=None) as batch_op:
         batch_op.drop_column("telegram_file_id")
         batch_op.drop_column("photo_file_id")
