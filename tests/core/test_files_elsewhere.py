@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.app import App
-from bot.channels import zalo
+from bot.channels import zalo_send
 from bot.channels.zalo_oa import texts as oa_texts
 from bot.downloads import Downloads
 from db.repos.broadcasts import SUBSCRIBERS, Audience
@@ -99,4 +99,4 @@ async def test_with_a_public_address_the_three_files_come_as_links(app: App, clo
 
 def test_a_reply_with_a_file_rendered_for_zalo_says_the_same() -> None:
     assert texts.FILES_NOTE.startswith("(" + texts.FILES_CANNOT.format(channel="Zalo") + ".")
-    assert zalo.NO_FILES == oa_texts.NO_FILES == texts.FILES_NOTE  # the Zalo bot and the OA alike
+    assert zalo_send.NO_FILES == oa_texts.NO_FILES == texts.FILES_NOTE  # the Zalo bot and the OA alike
