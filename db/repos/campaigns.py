@@ -117,7 +117,10 @@ def _counting(campaign: CampaignData) -> list[Any]:
         Visit.deleted_at.is_(None),
         Visit.visit_date >= campaign.start_date,
         Visit.visit_date <= campaign.end_date,
-        _under([t.path for t in campaign.targets]),
+        # The areas are picked out first, once (an area table's worth of prefix tests), rather than
+        # testing every session against every target's prefix: 7.6 → 3.2 ms of CPU for a campaign on
+        # 30 hamlets (SQLite, bench/web_bench.py's data).
+        Visit.area_id.in_(select(Area.id).where(_under([t.path for t in campaign.targets]))),
     ]
     if campaign.services:
         conditions.append(
@@ -126,36 +129,48 @@ def _counting(campaign: CampaignData) -> list[Any]:
     return conditions
 
 
+def _campaign(row: Campaign, targets: tuple[Target, ...]) -> CampaignData:
+    return CampaignData(
+        id=row.id,
+        name=row.name,
+        description=row.description,
+        start_date=row.start_date,
+        end_date=row.end_date,
+        services=tuple(str(s) for s in row.services or ()),
+        status=row.status,
+        owner_area_id=row.owner_area_id,
+        created_by=row.created_by,
+        remind_days=tuple(int(d) for d in row.remind_days or ()),
+        remind_time=row.remind_time,
+        digest=row.digest,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        cancelled_at=row.cancelled_at,
+        targets=targets,
+    )
+
+
 class CampaignRepo:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def _data(self, row: Campaign) -> CampaignData:
+        return (await self._data_many([row]))[0]
+
+    async def _data_many(self, rows: Sequence[Campaign]) -> list[CampaignData]:
+        """The campaigns with their targets, read in one statement for all of them."""
+        if not rows:
+            return []
         found = await self._session.execute(
-            select(CampaignArea.target, Area)
+            select(CampaignArea.campaign_id, CampaignArea.target, Area)
             .join(Area, Area.id == CampaignArea.area_id)
-            .where(CampaignArea.campaign_id == row.id)
+            .where(CampaignArea.campaign_id.in_([r.id for r in rows]))
             .order_by(Area.path)
         )
-        targets = tuple(Target(a.id, a.code, a.name, a.level, a.path, int(n)) for n, a in found.all())
-        return CampaignData(
-            id=row.id,
-            name=row.name,
-            description=row.description,
-            start_date=row.start_date,
-            end_date=row.end_date,
-            services=tuple(str(s) for s in row.services or ()),
-            status=row.status,
-            owner_area_id=row.owner_area_id,
-            created_by=row.created_by,
-            remind_days=tuple(int(d) for d in row.remind_days or ()),
-            remind_time=row.remind_time,
-            digest=row.digest,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            cancelled_at=row.cancelled_at,
-            targets=targets,
-        )
+        targets: dict[int, list[Target]] = {r.id: [] for r in rows}
+        for campaign_id, n, a in found.all():
+            targets[campaign_id].append(Target(a.id, a.code, a.name, a.level, a.path, int(n)))
+        return [_campaign(r, tuple(targets[r.id])) for r in rows]
 
     async def _write_targets(self, campaign_id: int, targets: Sequence[tuple[int, int]]) -> None:
         await self._session.execute(delete(CampaignArea).where(CampaignArea.campaign_id == campaign_id))
@@ -244,7 +259,7 @@ class CampaignRepo:
             query = query.where(Campaign.id.in_(overlapping))
         query = query.order_by(Campaign.end_date, Campaign.id).limit(limit)
         rows = await self._session.scalars(query.execution_options(populate_existing=True))
-        return [await self._data(r) for r in rows]
+        return await self._data_many(list(rows))
 
     async def same(self, name: str, start: date, end: date) -> CampaignData | None:
         """An active campaign of this name (case and accents aside) and these dates, if there is one."""
@@ -268,10 +283,13 @@ class CampaignRepo:
             .group_by(Area.path)
         )
         found = {t.area_id: Count() for t in campaign.targets}
+        by_path = {t.path: t.area_id for t in campaign.targets}
         for path, sessions, people in rows.all():
-            owner = next((t for t in campaign.targets if str(path).startswith(t.path)), None)
+            # The one target containing this area is among its ancestors (targets never overlap): a few
+            # look-ups per row, not one comparison per target (a province campaign has a thousand).
+            owner = next((by_path[p] for p in ancestor_paths(str(path)) if p in by_path), None)
             if owner is not None:
-                found[owner.area_id] += Count(int(sessions), int(people))
+                found[owner] += Count(int(sessions), int(people))
         return found
 
     async def achieved_by_member(self, campaign: CampaignData) -> dict[int, Count]:
