@@ -4,7 +4,14 @@ Run from the repo root:
 
     .venv/bin/python bench/web_bench.py                     # temporary SQLite, 200 requests per page
     .venv/bin/python bench/web_bench.py --repeat 500
-    .venv/bin/python bench/web_bench.py --database-url postgresql+asyncpg://…   # an empty, migrated DB
+    # PostgreSQL: an empty database, migrated
+    export URL=postgresql+asyncpg://postgres@127.0.0.1/webspeed_bench
+    createdb -h 127.0.0.1 -U postgres webspeed_bench && CDSBOT_DATABASE_URL=$URL .venv/bin/cdsbot db upgrade
+    .venv/bin/python bench/web_bench.py --database-url $URL
+    .venv/bin/python bench/web_bench.py --page "Tổng quan" --show-queries "Tổng quan"   # its SQL, timed
+    .venv/bin/python bench/web_bench.py --page "Tổng quan" --profile "Tổng quan"        # cProfile
+
+Results, before and after each change, are kept in docs/web_speed.md.
 
 What runs: the sample area tree, with the commune the officer belongs to grown to `--hamlets` hamlets
 (a commune after the 2025 mergers has 20–40); 1,000 users (officers, leaders, members, subscribed
