@@ -6,7 +6,7 @@ from sqlalchemy import func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area
-from db.repos.areas import AreaData, AreaRepo
+from db.repos.areas import AreaData, AreaRepo, forget, known
 from db.repos.prefix import starts_with
 
 
@@ -26,12 +26,16 @@ class AreaTreeRepo:
         ]
 
     async def by_ids(self, ids: set[int]) -> dict[int, AreaData]:
-        found: dict[int, AreaData] = {}
-        ordered = sorted(ids)
+        """The areas with these ids; those read before in this unit of work are not read again, and those
+        read now are kept for `AreaRepo.get` (a page that lists many areas reads them in one go)."""
+        cache = known(self._session)
+        found = {i: cache[i] for i in ids if i in cache}
+        ordered = sorted(ids - set(found))
         for start in range(0, len(ordered), 500):
             rows = await self._session.scalars(select(Area).where(Area.id.in_(ordered[start : start + 500])))
             for r in rows:
-                found[r.id] = AreaData(r.id, r.code, r.name, r.level, r.parent_id, r.path, r.active)
+                area = AreaData(r.id, r.code, r.name, r.level, r.parent_id, r.path, r.active)
+                found[r.id] = cache[r.id] = area
         return found
 
     async def by_codes(self, codes: set[str]) -> dict[str, AreaData]:
@@ -56,6 +60,7 @@ class AreaTreeRepo:
                 .values(path=literal(after.path) + func.substr(Area.path, len(before.path) + 1))
                 .execution_options(synchronize_session=False)
             )
+            forget(self._session)
         return after
 
     async def rename(self, area_id: int, name: str) -> None:
@@ -65,3 +70,4 @@ class AreaTreeRepo:
             .values(name=name)
             .execution_options(synchronize_session=False)
         )
+        forget(self._session)

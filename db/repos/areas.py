@@ -27,6 +27,22 @@ class AreaData:
         return other.path.startswith(self.path)
 
 
+_KNOWN = "cdsbot.areas.known"  # session.info key: area id → AreaData read in this unit of work
+
+
+def known(session: AsyncSession) -> dict[int, AreaData]:
+    """The areas this session has read. One page or update asks for the same few areas again and again (the
+    person's own area for each scope check, each campaign's owner); the session's identity map does not
+    keep them, since only the AreaData copies stay referenced. Every write to `areas` goes through
+    AreaRepo.upsert or AreaTreeRepo (put, rename), which call `forget`."""
+    found: dict[int, AreaData] = session.info.setdefault(_KNOWN, {})
+    return found
+
+
+def forget(session: AsyncSession) -> None:
+    session.info.pop(_KNOWN, None)
+
+
 def _data(row: Area) -> AreaData:
     return AreaData(row.id, row.code, row.name, row.level, row.parent_id, row.path, row.active)
 
@@ -36,8 +52,14 @@ class AreaRepo:
         self._session = session
 
     async def get(self, area_id: int) -> AreaData | None:
+        cached = known(self._session).get(area_id)
+        if cached is not None:
+            return cached
         row = await self._session.get(Area, area_id)
-        return _data(row) if row else None
+        if row is None:
+            return None
+        found = known(self._session)[area_id] = _data(row)
+        return found
 
     async def by_code(self, code: str) -> AreaData | None:
         row = await self._session.scalar(select(Area).where(Area.code == code))
@@ -81,4 +103,5 @@ class AreaRepo:
             row.name, row.level, row.active = name, level, True
             row.parent_id, row.path = (parent.id if parent else None), path
         await self._session.flush()
+        forget(self._session)
         return _data(row)

@@ -6,11 +6,12 @@ date-truncation SQL differs between the two engines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.models import Area, User
@@ -77,12 +78,28 @@ class VisitStatsRepo:
         row = (await self._session.execute(select(_SESSIONS, _PEOPLE).where(*_where(f)))).one()
         return Count(int(row[0]), int(row[1]))
 
-    async def by_area(self, f: VisitFilter) -> dict[int, Count]:
-        """Per area the sessions were logged in (usually hamlets)."""
-        rows = await self._session.execute(
-            select(Visit.area_id, _SESSIONS, _PEOPLE).where(*_where(f)).group_by(Visit.area_id)
+    async def totals_many(self, filters: Sequence[VisitFilter]) -> list[Count]:
+        """`totals` of several periods of one scope (and member) in one statement: a period compared with
+        the one before, the overview's week and month. Each period is summed apart over the span that
+        covers them all, with the conditions `totals` uses."""
+        if not filters:
+            return []
+        first = filters[0]
+        assert all((f.scope_path, f.member_id) == (first.scope_path, first.member_id) for f in filters)
+        span = replace(
+            first,
+            date_from=min(f.date_from for f in filters),
+            date_to=max(f.date_to for f in filters),
         )
-        return {a: Count(int(s), int(p)) for a, s, p in rows.all()}
+        columns: list[Any] = []
+        for f in filters:
+            inside = and_(Visit.visit_date >= f.date_from, Visit.visit_date <= f.date_to)
+            columns += [
+                func.count(case((inside, Visit.id))),
+                func.coalesce(func.sum(case((inside, Visit.people))), 0),
+            ]
+        row = (await self._session.execute(select(*columns).where(*_where(span)))).one()
+        return [Count(int(row[2 * i]), int(row[2 * i + 1])) for i in range(len(filters))]
 
     async def by_member(self, f: VisitFilter) -> list[tuple[int | None, str, Count]]:
         rows = await self._session.execute(
@@ -110,13 +127,9 @@ class VisitStatsRepo:
         )
         return {s: Count(int(n), int(p)) for s, n, p in rows.all()}
 
-    async def by_day(self, f: VisitFilter) -> dict[date, Count]:
-        rows = await self._session.execute(
-            select(Visit.visit_date, _SESSIONS, _PEOPLE).where(*_where(f)).group_by(Visit.visit_date)
-        )
-        return {d: Count(int(s), int(p)) for d, s, p in rows.all()}
-
     async def by_day_and_area(self, f: VisitFilter) -> dict[tuple[date, int], Count]:
+        """Per day and area the sessions were logged in (usually hamlets): the report sums it per area,
+        per day and in all (handlers/reports/data.py)."""
         rows = await self._session.execute(
             select(Visit.visit_date, Visit.area_id, _SESSIONS, _PEOPLE)
             .where(*_where(f))

@@ -115,7 +115,14 @@ async def build_report(
 ) -> VisitReport:
     f = VisitFilter(period.start, period.end, scope.path if scope else None)
     stats = store.visit_stats
-    per_area = await stats.by_area(f)
+    # Per day and area is the finest breakdown; the totals, per area and per day are its sums (three
+    # statements fewer, and they cannot disagree).
+    per_day_area = await stats.by_day_and_area(f)
+    per_area: dict[int, Count] = defaultdict(Count)
+    per_day: dict[date, Count] = defaultdict(Count)
+    for (day, area_id), count in per_day_area.items():
+        per_area[area_id] += count
+        per_day[day] += count
     leaves = await store.area_tree.by_ids(set(per_area))
     children = await store.areas.children(scope.id if scope else None)
     if scope is not None and not children:
@@ -150,13 +157,13 @@ async def build_report(
     unit, buckets = buckets_for(period)
     index = _bucket_index(buckets)
     by_bucket = [Count() for _ in buckets]
-    for day, count in (await stats.by_day(f)).items():
+    for day, count in per_day.items():
         by_bucket[index[day]] += count
 
     top = [line.key for line in by_area if line.count.sessions][:CHART_AREAS]
     labels = {line.key: line.label for line in by_area}
     series: dict[str, list[Count]] = {labels[k]: [Count() for _ in buckets] for k in top}
-    for (day, area_id), count in (await stats.by_day_and_area(f)).items():
+    for (day, area_id), count in per_day_area.items():
         leaf = leaves.get(area_id)
         code = _child_code(leaf, scope) if leaf else ""
         name = labels[code] if code in top else OTHERS
@@ -167,7 +174,7 @@ async def build_report(
         scope_code=scope.code if scope else "",
         period=period,
         generated_at=generated_at,
-        total=await stats.totals(f),
+        total=sum(per_area.values(), Count()),
         area_level=LEVEL_LABELS[children[0].level] if children else "địa bàn",
         by_area=by_area,
         by_hamlet=by_hamlet,

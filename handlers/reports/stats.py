@@ -38,9 +38,12 @@ async def compare(
     subtree (None: everywhere) or of one member. The web console calls this too."""
     before = previous_period(period)
     path = area.path if area is not None else None
-    stats = store.visit_stats
-    now = await stats.totals(VisitFilter(period.start, period.end, scope_path=path, member_id=member_id))
-    then = await stats.totals(VisitFilter(before.start, before.end, scope_path=path, member_id=member_id))
+    now, then = await store.visit_stats.totals_many(
+        [
+            VisitFilter(period.start, period.end, scope_path=path, member_id=member_id),
+            VisitFilter(before.start, before.end, scope_path=path, member_id=member_id),
+        ]
+    )
     return Comparison(period, before, now, then)
 
 
