@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -23,7 +24,6 @@ from bot.settings import WEEKDAYS, Settings
 from db.revision import current_revision, head_revision
 from db.session import create_engine, session_factory
 from db.store import Store, unit_of_work
-from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
 from faq.knowledge import load_dir, shipped_digest
 from faq.model import Entry
 from handlers.broadcasts import progress as broadcast_progress
@@ -39,6 +39,9 @@ from handlers.core.jobs import Jobs
 from handlers.handoff import escalation as handoff_escalation
 from handlers.handoff.routing import HandoffPolicy
 from handlers.setup import build_dispatcher
+
+if TYPE_CHECKING:
+    from faq.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -103,6 +106,9 @@ def engine_factory(settings: Settings) -> EngineFactory:
     suggest = settings.faq_suggest_threshold
 
     def build(entries: Sequence[Entry]) -> Engine:
+        # Imported when an index is built: a worker, which answers no questions, never loads numpy.
+        from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
+
         return Engine(
             entries,
             answer_threshold=DEFAULT_ANSWER_THRESHOLD if answer is None else answer,

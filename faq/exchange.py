@@ -21,8 +21,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
-
 from faq.knowledge import KnowledgeError, Problem, check, parse_entry
 from faq.model import Entry
 
@@ -100,6 +98,8 @@ def export_entries(entries: Iterable[Entry], fmt: Format) -> bytes:
     if fmt == "json":
         return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "yaml":
+        import yaml  # (like openpyxl below) only when a file is written or read
+
         return yaml.safe_dump(rows, allow_unicode=True, sort_keys=False, width=1000).encode("utf-8")
     if fmt == "csv":
         return _export_csv(rows)
@@ -172,6 +172,8 @@ def read_entries(path: Path) -> list[Entry]:
     YAML may also be a theme file of ``faq/data`` (a mapping with ``theme`` and ``entries``).
     Raises ``KnowledgeError`` (file and row/entry of each problem) if anything is invalid.
     """
+    import yaml
+
     suffix = path.suffix.lower()
     origin = path.name
     try:
@@ -210,6 +212,8 @@ def read_entries(path: Path) -> list[Entry]:
 
 
 def _raw_from_yaml(path: Path) -> tuple[Any, str]:
+    import yaml
+
     doc = yaml.safe_load(path.read_text(encoding="utf-8"))
     if isinstance(doc, Mapping) and "entries" in doc:
         theme = doc.get("theme")
