@@ -6,6 +6,7 @@ Run from the repo root (PostgreSQL at --pg-url for `--db pg`):
     .venv/bin/python bench/footprint.py start --program echo
     .venv/bin/python bench/footprint.py rss-by-import FOOTPRINT.json
     .venv/bin/python bench/footprint.py marginal
+    .venv/bin/python bench/footprint.py collector --rounds 3
     .venv/bin/python bench/footprint.py compare before='/tmp/fp/before/*.json' after='/tmp/fp/after/*.json'
     .venv/bin/python bench/e2e_bench.py --configs sqlite,pg --profile /tmp/prof   # py-spy, then:
     .venv/bin/python bench/footprint.py cpu /tmp/prof/pg#*.txt
@@ -260,6 +261,49 @@ def show_start(result: dict[str, Any]) -> None:
             )
             for name, size in list(tm["by_owner_bytes"].items())[:20]:
                 print(f"  {name:<32} {size / 2**20:7.2f} MiB")
+
+
+# ---- the collector during the imports of a start ---------------------------------------------------------
+
+COLLECTOR_CHILD = r"""
+import gc, json, sys, time
+if sys.argv[1] == "off":
+    gc.disable()
+spent, began = [0.0, 0], [0.0]
+def timed(phase, info):
+    if phase == "start":
+        began[0] = time.process_time()
+    else:
+        spent[0] += time.process_time() - began[0]
+        spent[1] += 1
+gc.callbacks.append(timed)
+start = time.process_time()
+import bot.cli, bot.runner, bot.app, bot.services, bot.channels.telegram, bot.http
+import bot.web.console, faq.engine
+cpu = time.process_time() - start
+gc.callbacks.clear()
+print(json.dumps({"collector": sys.argv[1], "import_cpu_s": round(cpu, 3),
+                  "in_collector_s": round(spent[0], 3), "collections": spent[1],
+                  "garbage_left": gc.collect()}))
+"""
+
+
+def collector(rounds: int) -> list[dict[str, Any]]:
+    """The web process's imports with the collector on and off (what `cdsbot run` does), in turns."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(BENCH.parent)
+    results = []
+    for _ in range(rounds):
+        for mode in ("on", "off"):
+            out = subprocess.run(
+                [sys.executable, "-c", COLLECTOR_CHILD, mode],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results.append(json.loads(out.stdout))
+    return results
 
 
 # ---- before and after: several `start --out` JSONs side by side ----------------------------------------
@@ -624,6 +668,8 @@ def main() -> int:
     rss.add_argument("report", type=Path, help="a JSON written by `start --out`")
     rss.add_argument("--run", default="first_start", choices=["first_start", "restart"])
     sub.add_parser("marginal", help="memory and CPU each package adds, imported after what it needs")
+    coll = sub.add_parser("collector", help="CPU the collector takes during the imports, on and off")
+    coll.add_argument("--rounds", type=int, default=3)
     cmp = sub.add_parser("compare", help="medians of `start --out` JSONs, per label: LABEL=GLOB ...")
     cmp.add_argument("groups", nargs="+", help="e.g. before='/tmp/fp/before/*.json'")
     prof = sub.add_parser("cpu", help="group py-spy raw profiles (e2e_bench.py --profile)")
@@ -637,6 +683,9 @@ def main() -> int:
             Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
     elif args.command == "marginal":
         show_marginal(marginal())
+    elif args.command == "collector":
+        for row in collector(args.rounds):
+            print(json.dumps(row))
     elif args.command == "compare":
         groups = []
         for group in args.groups:
