@@ -285,6 +285,8 @@ class BotProcess:
     spawned_at: float = 0.0  # perf_counter just before the spawn
     ready_s: float | None = None  # spawn -> answering HTTP and its setWebhook recorded
     ready_cpu_s: float | None = None  # its CPU time (user + system) when it was seen ready
+    # The header it checks: what it gave setWebhook (cds-bot derives one per platform from SECRET).
+    secret_token: str = SECRET
 
     @property
     def url(self) -> str:
@@ -378,6 +380,7 @@ async def wait_ready(bot: BotProcess, config: Config, fake: BenchTelegramAPI, cl
         lambda c: c.method == "setWebhook" and c.ok and c.params.get("url") == hook, timeout=remaining
     )
     bot.ready_s = round(max(answered, fake.recorded_at[id(call)]) - bot.spawned_at, 3)
+    bot.secret_token = str(call.params.get("secret_token") or SECRET)
     # The wall-clock figure grows with whatever else the machine runs; the CPU the process spent getting
     # there grows much less (read a few ms late: it may include the start of the bot's gc.collect at ready).
     bot.ready_cpu_s = round(proc_cpu_seconds(bot.pid), 3)
@@ -540,7 +543,7 @@ class Load:
         for message in user.messages:
             target = next(self.targets)
             payload = json.dumps(self.update(user, message))
-            headers = {"Content-Type": "application/json", SECRET_HEADER: SECRET}
+            headers = {"Content-Type": "application/json", SECRET_HEADER: target.secret_token}
             reply = self.replies.expect(user.chat_id)
             # Paced: latency counts from when the update was due, so a late sender hides nothing.
             sent = time.perf_counter() if scheduled is None else scheduled

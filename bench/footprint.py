@@ -6,6 +6,8 @@ Run from the repo root (PostgreSQL at --pg-url for `--db pg`):
     .venv/bin/python bench/footprint.py start --program echo
     .venv/bin/python bench/footprint.py rss-by-import FOOTPRINT.json
     .venv/bin/python bench/footprint.py marginal
+    .venv/bin/python bench/footprint.py collector --rounds 3
+    .venv/bin/python bench/footprint.py compare before='/tmp/fp/before/*.json' after='/tmp/fp/after/*.json'
     .venv/bin/python bench/e2e_bench.py --configs sqlite,pg --profile /tmp/prof   # py-spy, then:
     .venv/bin/python bench/footprint.py cpu /tmp/prof/pg#*.txt
 
@@ -39,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import glob
 import json
 import os
 import re
@@ -258,6 +261,114 @@ def show_start(result: dict[str, Any]) -> None:
             )
             for name, size in list(tm["by_owner_bytes"].items())[:20]:
                 print(f"  {name:<32} {size / 2**20:7.2f} MiB")
+
+
+# ---- the collector during the imports of a start ---------------------------------------------------------
+
+COLLECTOR_CHILD = r"""
+import gc, json, sys, time
+if sys.argv[1] == "off":
+    gc.disable()
+spent, began = [0.0, 0], [0.0]
+def timed(phase, info):
+    if phase == "start":
+        began[0] = time.process_time()
+    else:
+        spent[0] += time.process_time() - began[0]
+        spent[1] += 1
+gc.callbacks.append(timed)
+start = time.process_time()
+import bot.cli, bot.runner, bot.app, bot.services, bot.channels.telegram, bot.http
+import bot.web.console, faq.engine
+cpu = time.process_time() - start
+gc.callbacks.clear()
+print(json.dumps({"collector": sys.argv[1], "import_cpu_s": round(cpu, 3),
+                  "in_collector_s": round(spent[0], 3), "collections": spent[1],
+                  "garbage_left": gc.collect()}))
+"""
+
+
+def collector(rounds: int) -> list[dict[str, Any]]:
+    """The web process's imports with the collector on and off (what `cdsbot run` does), in turns."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(BENCH.parent)
+    results = []
+    for _ in range(rounds):
+        for mode in ("on", "off"):
+            out = subprocess.run(
+                [sys.executable, "-c", COLLECTOR_CHILD, mode],
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            results.append(json.loads(out.stdout))
+    return results
+
+
+# ---- before and after: several `start --out` JSONs side by side ----------------------------------------
+
+
+def compare(groups: list[tuple[str, list[Path]]]) -> list[dict[str, Any]]:
+    """Per label and configuration (program, db, role): the medians over the files of the restart (the
+    first start where there was none) of CPU to ready, VmRSS at ready and the seed's CPU."""
+    rows: list[dict[str, Any]] = []
+    for label, files in groups:
+        runs: dict[str, list[dict[str, Any]]] = {}
+        for path in files:
+            result = json.loads(path.read_text())
+            run = result.get("restart") or result["first_start"]
+            name = "echo" if result["program"] == "echo" else f"{result['db']} {result['role']}"
+            runs.setdefault(name, []).append(run)
+        for name, found in sorted(runs.items()):
+
+            def median(values: list[float]) -> float | None:
+                values = sorted(v for v in values if v is not None)
+                return values[len(values) // 2] if values else None
+
+            def step(run: dict[str, Any], what: str) -> float | None:
+                return next((e.get("cpu") for e in run.get("events", []) if e["what"].startswith(what)), None)
+
+            rss = [
+                (r.get("rss_kib_at_ready") or r["rss_kib_seen_by_bench_at_ready"])["VmRSS"] / 1024
+                for r in found
+            ]
+            rows.append(
+                {
+                    "label": label,
+                    "config": name,
+                    "runs": len(found),
+                    "cpu_at_ready_s": median([r.get("cpu_at_ready") for r in found]),
+                    "rss_at_ready_mib": median(rss),
+                    "seed_cpu_s": median([step(r, "seed the FAQ") for r in found]),
+                    "prepare_cpu_s": median([step(r, "prepare the database") for r in found]),
+                    "modules": median([r.get("modules") for r in found]),
+                }
+            )
+    return rows
+
+
+def show_compare(rows: list[dict[str, Any]]) -> None:
+    def cell(value: Any, digits: int) -> str:
+        return "–" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
+
+    echo = {r["label"]: r for r in rows if r["config"] == "echo"}
+    print(
+        "| run | config | n | CPU s to ready | − echo | VmRSS at ready MiB | − echo "
+        "| seed CPU s | prepare CPU s | modules |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        base = echo.get(r["label"])
+        over_cpu = over_rss = None
+        if base and r["config"] != "echo" and r["cpu_at_ready_s"] is not None and base["cpu_at_ready_s"]:
+            over_cpu = r["cpu_at_ready_s"] - base["cpu_at_ready_s"]
+            over_rss = r["rss_at_ready_mib"] - base["rss_at_ready_mib"]
+        print(
+            f"| {r['label']} | {r['config']} | {r['runs']} | {cell(r['cpu_at_ready_s'], 2)} | "
+            f"{cell(over_cpu, 2)} | {cell(r['rss_at_ready_mib'], 1)} | {cell(over_rss, 1)} | "
+            f"{cell(r['seed_cpu_s'], 3)} | {cell(r['prepare_cpu_s'], 3)} | {cell(r['modules'], 0)} |"
+        )
 
 
 # ---- memory by package, import by import -------------------------------------------------------------
@@ -557,6 +668,10 @@ def main() -> int:
     rss.add_argument("report", type=Path, help="a JSON written by `start --out`")
     rss.add_argument("--run", default="first_start", choices=["first_start", "restart"])
     sub.add_parser("marginal", help="memory and CPU each package adds, imported after what it needs")
+    coll = sub.add_parser("collector", help="CPU the collector takes during the imports, on and off")
+    coll.add_argument("--rounds", type=int, default=3)
+    cmp = sub.add_parser("compare", help="medians of `start --out` JSONs, per label: LABEL=GLOB ...")
+    cmp.add_argument("groups", nargs="+", help="e.g. before='/tmp/fp/before/*.json'")
     prof = sub.add_parser("cpu", help="group py-spy raw profiles (e2e_bench.py --profile)")
     prof.add_argument("files", nargs="+", type=Path)
     prof.add_argument("--ms-per-update", type=float, help="the run's CPU ms/update, to turn shares into ms")
@@ -568,6 +683,15 @@ def main() -> int:
             Path(args.out).write_text(json.dumps(result, indent=1, ensure_ascii=False))
     elif args.command == "marginal":
         show_marginal(marginal())
+    elif args.command == "collector":
+        for row in collector(args.rounds):
+            print(json.dumps(row))
+    elif args.command == "compare":
+        groups = []
+        for group in args.groups:
+            label, _, pattern = group.partition("=")
+            groups.append((label, sorted(Path(p) for p in glob.glob(pattern))))
+        show_compare(compare(groups))
     elif args.command == "rss-by-import":
         show_rss(rss_by_import(args.report, args.run))
     else:

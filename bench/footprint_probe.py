@@ -158,6 +158,12 @@ class TimedGC:
         self.probe.mark("gc.collect() after ready", start, time.time(), time.process_time() - cpu)
         return found
 
+    def enable(self) -> None:
+        self._gc.enable()
+
+    def disable(self) -> None:
+        self._gc.disable()
+
     def freeze(self) -> None:
         if "cpu_at_ready" not in self.probe.report:  # the runner no longer collects before freezing
             self.probe.at_ready()
@@ -171,6 +177,9 @@ def main() -> int:
     out, role = Path(sys.argv[1]), sys.argv[2]
     probe = Probe(out)
     start, cpu = time.time(), time.process_time()
+    import gc
+
+    gc.disable()  # as `cdsbot run` does before importing the app chain (bot/cli/__init__.py)
     import bot.app
     import bot.cli
     import bot.runner

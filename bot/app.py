@@ -25,7 +25,6 @@ from bot.settings import WEEKDAYS, Settings
 from db.revision import current_revision, head_revision
 from db.session import create_engine, session_factory
 from db.store import Store, unit_of_work
-from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
 from faq.knowledge import load_dir, shipped_digest
 from faq.model import Entry
 from handlers.broadcasts import progress as broadcast_progress
@@ -44,6 +43,8 @@ from handlers.setup import build_dispatcher
 
 if TYPE_CHECKING:
     from aiogram import Bot
+
+    from faq.engine import Engine
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +127,9 @@ def engine_factory(settings: Settings) -> EngineFactory:
     suggest = settings.faq_suggest_threshold
 
     def build(entries: Sequence[Entry]) -> Engine:
+        # Imported when an index is built: a worker, which answers no questions, never loads numpy.
+        from faq.engine import DEFAULT_ANSWER_THRESHOLD, DEFAULT_SUGGEST_THRESHOLD, Engine
+
         return Engine(
             entries,
             answer_threshold=DEFAULT_ANSWER_THRESHOLD if answer is None else answer,

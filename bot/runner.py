@@ -69,6 +69,7 @@ async def run(settings: Settings, role: str = "all") -> int:
     services = build_services(app, role)
     try:
         if not services and role == "all":
+            gc.enable()  # `cdsbot run` turned it off for the start-up
             sys.stderr.write(NO_CHANNEL_NOTICE)
             return await console(app)
         stop = asyncio.Event()
@@ -90,7 +91,9 @@ async def run(settings: Settings, role: str = "all") -> int:
             # process: keep the collector from walking it again on every full collection. Unfrozen, the
             # index made full collections take 130-210 ms (bench/e2e_bench.py, the paced phase's tail).
             # No gc.collect() first: it blocked the first updates for 0.2 s of CPU to free a few MiB.
+            # Then the collector is back on (`cdsbot run` turns it off while starting), for new objects only.
             gc.freeze()
+            gc.enable()
             await stop.wait()
             log.info("stopping")
         finally:

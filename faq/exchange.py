@@ -22,8 +22,6 @@ from pathlib import Path
 from typing import Any, Literal
 from zipfile import BadZipFile
 
-import yaml
-
 from faq.knowledge import KnowledgeError, Problem, check, parse_entry
 from faq.model import Entry
 
@@ -101,6 +99,8 @@ def export_entries(entries: Iterable[Entry], fmt: Format) -> bytes:
     if fmt == "json":
         return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if fmt == "yaml":
+        import yaml  # (like openpyxl below) only when a file is written or read
+
         return yaml.safe_dump(rows, allow_unicode=True, sort_keys=False, width=1000).encode("utf-8")
     if fmt == "csv":
         return _export_csv(rows)
@@ -187,6 +187,8 @@ _READABLE = (".yaml", ".yml", ".json", ".csv", ".xlsx")
 
 def read_entries_from(name: str, data: bytes) -> list[Entry]:
     """``read_entries`` of a file's content (an upload), its type told by the name's suffix."""
+    import yaml
+
     suffix = Path(name).suffix.lower()
     origin = name
     try:
@@ -225,6 +227,8 @@ def read_entries_from(name: str, data: bytes) -> list[Entry]:
 
 
 def _raw_from_yaml(data: bytes) -> tuple[Any, str]:
+    import yaml
+
     doc = yaml.safe_load(data.decode("utf-8"))
     if isinstance(doc, Mapping) and "entries" in doc:
         theme = doc.get("theme")

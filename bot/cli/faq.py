@@ -7,13 +7,15 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.settings import Settings
-from faq.engine import Engine, Outcome
 from faq.exchange import FORMATS, export_entries, plan_import, read_entries
 from faq.knowledge import KnowledgeError, Problem, load_dir_checked
 from faq.model import Entry
+
+if TYPE_CHECKING:  # every `cdsbot` command builds this parser: the engine (numpy) only for a search
+    from faq.engine import Engine
 
 _LEVEL = {"error": "lỗi", "warning": "cảnh báo", "note": "ghi chú"}
 
@@ -132,6 +134,8 @@ async def _with_base(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _search(engine: Engine, args: argparse.Namespace) -> int:
+    from faq.engine import Outcome
+
     def one(query: str) -> dict[str, Any]:
         result = engine.search(query, top=args.top)
         return {

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from db.store import Store
-from faq.engine import Engine
 from faq.model import Entry
 
-EngineFactory = Callable[[Sequence[Entry]], Engine]
+if TYPE_CHECKING:  # numpy and rapidfuzz come with the engine: imported by whoever builds one
+    from faq.engine import Engine
+
+EngineFactory = Callable[[Sequence[Entry]], "Engine"]
 
 
 class FaqBase:

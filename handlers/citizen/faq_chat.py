@@ -7,9 +7,9 @@ relay) and an open form — neither of which may swallow a question the FAQ answ
 
 from __future__ import annotations
 
-from faq.engine import Engine, Hit, Understanding, Verdict
+from typing import TYPE_CHECKING
+
 from faq.model import Entry
-from faq.smalltalk import OFF_TOPIC_REPLY, REPLIES
 from faq.text import shorten
 from handlers.citizen import payloads as p
 from handlers.citizen import texts as ct
@@ -23,6 +23,9 @@ from handlers.core.textutil import fold
 from handlers.core.types import Choice
 from handlers.handoff import ask as handoff
 from handlers.handoff import texts as ht
+
+if TYPE_CHECKING:  # the engine (numpy, rapidfuzz) is imported where a question is answered: a worker never
+    from faq.engine import Engine, Hit, Understanding
 
 # A long message (a story around the question) that the engine declines, but whose best entries still
 # score this much, gets them offered rather than a refusal: in stories the right entry ranks first far
@@ -81,6 +84,8 @@ async def ask(ctx: Context, text: str) -> bool:
     While a member of the team has the citizen's question, the message goes to that member, marked so
     the citizen sees where it went, unless the FAQ answers it confidently: then the answer, and one line
     that the question is still with the team."""
+    from faq.engine import Verdict
+
     search = await engine(ctx)
     if not search.entries:
         ctx.reply(texts.FAQ_EMPTY_BASE)
@@ -100,6 +105,9 @@ async def ask(ctx: Context, text: str) -> bool:
 
 async def respond(ctx: Context, search: Engine, text: str, understood: Understanding) -> int:
     """What the engine understood, shown: returns the logged question's id (0 for small talk)."""
+    from faq.engine import Verdict
+    from faq.smalltalk import OFF_TOPIC_REPLY, REPLIES
+
     if understood.verdict is Verdict.SMALL_TALK and understood.small_talk is not None:
         ctx.reply(REPLIES[understood.small_talk])
         return 0
@@ -149,6 +157,8 @@ async def question_in_form(ctx: Context, text: str) -> bool:
     step = form.step(ctx.state.step) if form else None
     if ctx.role > Role.CITIZEN or form is None or step is None:
         return False
+    from faq.engine import Verdict
+
     search = await engine(ctx)
     understood = search.understand(text, top=SUGGESTED) if search.entries else None
     if understood is None or understood.verdict is not Verdict.ANSWER:

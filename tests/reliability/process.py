@@ -30,9 +30,17 @@ class ProcessControl:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
 
-    async def spawn(self, db_url: str, api_base: str, args: list[str], env: dict[str, str]) -> None:
+    async def spawn(
+        self,
+        db_url: str,
+        api_base: str,
+        args: list[str],
+        env: dict[str, str],
+        program: tuple[str, ...] = ("-m", "bot.cli"),
+    ) -> None:
         """`python -m bot.cli run ARGS` on `db_url`, talking to the fake Telegram at `api_base`, with
-        none of this machine's CDSBOT_* settings and `env` on top; its output goes to `log_path`."""
+        none of this machine's CDSBOT_* settings and `env` on top; its output goes to `log_path`.
+        `program` replaces `-m bot.cli` (e.g. `-c CODE` that wraps it)."""
         full = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
         full |= {
             "PYTHONPATH": str(ROOT),
@@ -43,8 +51,7 @@ class ProcessControl:
         with self.log_path.open("wb") as log:
             self.process = await asyncio.create_subprocess_exec(
                 sys.executable,
-                "-m",
-                "bot.cli",
+                *program,
                 "run",
                 *args,
                 env=full,
