@@ -48,6 +48,7 @@ most of the work), then looks up exactly, for the best candidates only, what con
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -364,20 +365,25 @@ class Engine:
         short_text: list[str] = []
         short_kind: list[int] = []
         short_entry: list[int] = []
+        # A phrasing that repeats the title or another phrasing (case and spacing aside) is
+        # indexed once. Keys are made for all texts in one pass over one string.
+        keys = iter(_spacing_keys([text for e in entries for text in (e.title, *e.questions)]))
         for index, entry in enumerate(entries):
-            seen: set[str] = set()
-            for kind, text in ((_TITLE, entry.title), *((_PHRASING, q) for q in entry.questions)):
-                key = " ".join(text.lower().split())
-                if kind != _TITLE and (not key or key in seen):
-                    continue
-                seen.add(key)
-                short_text.append(text)
-                short_kind.append(kind)
-                short_entry.append(index)
-            for tag in entry.tags:
-                short_text.append(tag)
-                short_kind.append(_TAG)
-                short_entry.append(index)
+            seen = [next(keys) for _ in range(len(entry.questions) + 1)]
+            texts = (entry.title, *entry.questions)
+            if len(set(seen)) == len(seen) and all(seen):
+                kept_texts: Sequence[str] = texts
+            else:
+                kept_texts = [entry.title]
+                for i, text in enumerate(entry.questions, start=1):
+                    if seen[i] and seen[i] not in seen[:i]:
+                        kept_texts.append(text)
+            short_text.extend(kept_texts)
+            short_text.extend(entry.tags)
+            short_kind.append(_TITLE)
+            short_kind.extend([_PHRASING] * (len(kept_texts) - 1))
+            short_kind.extend([_TAG] * len(entry.tags))
+            short_entry.extend([index] * (len(kept_texts) + len(entry.tags)))
         short = norm.mark_many(short_text, ids)
         # The body: answer and details, one row per line when the centroid reads lines (a line is one
         # fact, so a message about that fact matches it more closely than the whole answer).
@@ -493,7 +499,8 @@ class Engine:
         # IDF over entries, from titles, phrasings and tags: answers mention many topics in passing.
         main = p_kind != _BODY
         stride = n_entries + 1
-        main_keys = _dedupe_sorted(p_term[main] * stride + p_entry[main])
+        # Postings are by term, then row, and rows entry by entry: these keys are already in order.
+        main_keys = _dedupe_ordered(p_term[main] * stride + p_entry[main])
         df = np.bincount(main_keys // stride, minlength=n_terms).astype(np.float64)
         idf = np.log1p((n_entries - df + 0.5) / (df + 0.5))
         idf[n_words:] *= t.bigram_weight
@@ -551,12 +558,16 @@ class Engine:
         e_term = p_term[group_start]
         e_entry = p_entry[group_start]
         n_post = len(group_start)
-        # Term frequency per kind of text (title, phrasing, tag, body): one bincount over the group
-        # of each posting and its kind (a 2-D reduceat is several times slower).
+        # Term frequencies the views need, each one bincount over the group of each posting with
+        # its kind's weight (a 2-D reduceat is several times slower).
         group = np.cumsum(boundary) - 1
-        kind_tf = np.asarray(
-            np.bincount(group * 4 + p_kind, weights=tf, minlength=4 * n_post), np.float64
-        ).reshape(n_post, 4)
+
+        def kind_tf(*weights: float) -> FloatArray:
+            """Per (term, entry): term frequency with each kind of text (title, phrasing, tag, body)
+            counted with its weight."""
+            by_kind = np.asarray(weights, dtype=np.float64)[p_kind] * tf
+            return np.asarray(np.bincount(group, weights=by_kind, minlength=n_post), np.float64)
+
         in_main = np.bincount(group, weights=main, minlength=n_post) > 0
 
         # Centroid: each row a TF-IDF vector of unit length; an entry is the weighted sum, unit length.
@@ -579,10 +590,8 @@ class Engine:
         pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
         mixed = is_generic[pair_a] != is_generic[pair_b]
         term_factor[n_words:] = np.where(mixed, t.view_mixed_weight, t.view_pair_weight)
-        title, phrasing, tag_tf, body_tf = kind_tf.T
         # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry; body (BM25):
         # answer and details, and the title; topic (BM25): titles and tags.
-        fields_tf = t.title_weight * title + phrasing + tag_tf + t.body_weight * body_tf
 
         self._in_main = in_main
         self._ent_start = _row_starts(e_term, n_terms)
@@ -613,14 +622,15 @@ class Engine:
         if t.centroid_view:
             self._view_weights[0] = centroid[kept]
         if t.fields_view:
-            fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)
-            self._view_weights[1] = fields[kept]
+            fields_tf = kind_tf(t.title_weight, 1.0, 1.0, t.body_weight)
+            fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b, kept)
+            self._view_weights[1] = fields
         if t.body_view:
-            body_bm25 = _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)
-            self._view_weights[2] = body_bm25[kept]
+            body_tf = kind_tf(1.0, 0.0, 0.0, 1.0)
+            self._view_weights[2] = _bm25(body_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b, kept)
         if t.topic_view:
-            topic = _bm25(title + tag_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b)
-            self._view_weights[3] = topic[kept]
+            topic_tf = kind_tf(1.0, 0.0, 1.0, 0.0)
+            self._view_weights[3] = _bm25(topic_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b, kept)
         # Domain words for telling off-topic from unknown: any content word of titles and tags.
         title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
         domain = np.zeros(n_terms, dtype=bool)
@@ -1068,6 +1078,19 @@ class Engine:
         return np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
 
 
+_SPACES = re.compile(r"\s+")
+_KEY_BREAK = re.compile(r" ?\x01 ?")
+
+
+def _spacing_keys(texts: Sequence[str]) -> list[str]:
+    """Each text in lower case with its spacing tidied (``" ".join(text.lower().split())``), for
+    all texts at once: one pass of each regular expression over one long string."""
+    if not texts:
+        return []
+    joined = _SPACES.sub(" ", "\x01".join(t.replace("\x01", " ") for t in texts).lower())
+    return _KEY_BREAK.split(joined.strip(" "))
+
+
 def _view_tuning(t: Tuning) -> tuple[float, float, float, float]:
     """The weights of the views read from the postings: centroid, fields, body, topic."""
     return t.centroid_view, t.fields_view, t.body_view, t.topic_view
@@ -1116,26 +1139,28 @@ def _bm25(
     term_factor: FloatArray,
     k1: float,
     b: float,
+    kept: npt.NDArray[np.bool_],
 ) -> FloatArray:
-    """BM25 weight of each (term, entry) posting: a query adds up those of its terms.
+    """BM25 weight of each ``kept`` (term, entry) posting: a query adds up those of its terms.
 
     ``term_factor`` scales each term's IDF: 0 for generic words, less for kinship words and pairs.
+    Lengths and document frequencies count every posting.
     """
     present = tf > 0
     length = np.bincount(entry, weights=tf, minlength=n_entries)
     average = float(length.mean()) if n_entries else 1.0
     df = np.bincount(term[present], minlength=len(term_factor)).astype(np.float64)
     idf = np.log1p((n_entries - df + 0.5) / (df + 0.5)) * term_factor
+    tf, term, entry = tf[kept], term[kept], entry[kept]
     norm = k1 * (1.0 - b + b * length[entry] / (average or 1.0))
-    return np.where(present, idf[term] * tf * (k1 + 1.0) / (tf + norm), 0.0)
+    return np.where(tf > 0, idf[term] * tf * (k1 + 1.0) / (tf + norm), 0.0)
 
 
-def _dedupe_sorted(keys: IntArray) -> IntArray:
-    """Distinct keys of an array (sorted)."""
-    ordered = np.sort(keys)
-    if not len(ordered):
-        return ordered
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+def _dedupe_ordered(keys: IntArray) -> IntArray:
+    """Distinct keys of an array already in order."""
+    if not len(keys):
+        return keys
+    return keys[np.r_[True, keys[1:] != keys[:-1]]]
 
 
 def _stable_order(keys: IntArray) -> IntArray:

@@ -485,10 +485,9 @@ class Normalizer:
         Gives the same syllables as ``mark`` text by text (tests hold it to that), with the per-text
         Python work replaced by numpy over the whole stream.
         """
-        flat = self._tokenize.stream(texts, join_numbers=False)
         brk = ids(TEXT_BREAK)  # separates texts; no lexicon phrase contains it
         numbers = ids.numbers
-        stream = np.fromiter(map(numbers.__getitem__, flat), dtype=np.int64, count=len(flat))
+        stream = self._tokenize.stream_ids(texts, numbers.__getitem__)
         stream = _join_number_units(stream, ids)
         n_texts = len(texts)
         expand, unify = self._bulk_tables(ids)
