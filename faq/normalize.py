@@ -46,6 +46,10 @@ __all__ = [
 ]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# What the bot put in place of a phone or ID number ("[SĐT đã ẩn]", "[số giấy tờ đã ẩn]": see
+# handlers/core/privacy.py): our words, not the citizen's, so they are not read ("số điện thoại" would
+# rank the entry on changing one's phone number first).
+_MASKS = re.compile(r"\[[^\[\]]{0,40}?(?:đã|da) (?:ẩn|an)\]", re.IGNORECASE)
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
@@ -458,6 +462,7 @@ class Normalizer:
         return cached
 
     def _analyze(self, text: str) -> Analysis:
+        text = _MASKS.sub(" ", text)
         marked, extras = self.mark(text)
         generic = self._generic_words
         content = tuple([t for t in marked if t and t not in generic])
