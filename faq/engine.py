@@ -30,7 +30,9 @@ alerts). Answer when the best candidate's confidence reaches ``answer_threshold`
 the second in the ranking by ``margin`` (a share of its ranking score) with, in a short message, a
 confidence also ahead of every other's by ``Tuning.confidence_margin``; or its confidence alone leads
 every other's clearly (``clear_margin``, or ``sure_margin`` from ``sure_confidence``): two entries
-sharing most words make the ranking hesitate while the message matches one far better. Otherwise
+sharing most words make the ranking hesitate while the message matches one far better. A long
+message (a story around the question) is answered from ``story_share`` of the threshold when the
+best leads the ranking by ``story_lead``: its confidence stays lower, its ranking holds. Otherwise
 offer the best 2–3 from ``suggest_threshold``, else decline. A title naming only another number for
 a word of the message ("mức 1" for "lên mức 2") keeps ``number_conflict`` of its ranking score and
 confidence. A message about another app, bank or procedure that names nothing of ours ("quên mật khẩu
@@ -166,6 +168,11 @@ class Tuning:
     clear_margin: float = 0.18  # ... or by this much, whatever the lead in the ranking
     sure_confidence: float = 0.6  # ... or by ``sure_margin`` when it is this well matched
     sure_margin: float = 0.1
+    # A long message is read on its question, yet its confidence stays lower than a short question's
+    # (the story still counts a little): there a clear lead in the ranking (``story_lead``) answers
+    # from this share of the answer threshold.
+    story_share: float = 0.9
+    story_lead: float = 0.25
     alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
     pair_gap: int = 1000  # content words this many syllables apart or less make a pair
@@ -771,12 +778,17 @@ class Engine:
         # lead in the ranking: there the lead alone must be clear.
         story = len(query.position_term) >= t.focus_from
         confident = bool(
-            best >= self.answer_threshold
-            and query.typed > 1
+            query.typed > 1
             and (
-                (lead >= self.margin and (story or clear >= t.confidence_margin))
-                or clear >= t.clear_margin
-                or (best >= t.sure_confidence and clear >= t.sure_margin)
+                (
+                    best >= self.answer_threshold
+                    and (
+                        (lead >= self.margin and (story or clear >= t.confidence_margin))
+                        or clear >= t.clear_margin
+                        or (best >= t.sure_confidence and clear >= t.sure_margin)
+                    )
+                )
+                or (story and best >= t.story_share * self.answer_threshold and lead >= t.story_lead)
             )
         )
         hits: list[Hit] = []
