@@ -761,9 +761,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     systems: dict[str, System] = {"engine": (Engine, engine_searcher, synthetic)}
     if before is not None:
         old_synthetic = synthetic_base(before.entries, args.synthetic, args.phrasings, args.seed)
+        # The same call as today's engine when the engine before has it (``understand`` also tells
+        # small talk and off-topic apart: leaving it out would flatter the engine before).
+        before_searcher = engine_searcher if hasattr(before.engine_class, "understand") else legacy_searcher
         systems["before"] = (
             lambda es: before.engine_class(es, normalizer=before.normalizer),
-            legacy_searcher,
+            before_searcher,
             old_synthetic,
         )
     speed = synthetic_speed(systems, queries)
