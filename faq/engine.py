@@ -30,7 +30,9 @@ alerts). Answer when the best candidate's confidence reaches ``answer_threshold`
 the second in the ranking by ``margin`` (a share of its ranking score) with, in a short message, a
 confidence also ahead of every other's by ``Tuning.confidence_margin``; or its confidence alone leads
 every other's clearly (``clear_margin``, or ``sure_margin`` from ``sure_confidence``): two entries
-sharing most words make the ranking hesitate while the message matches one far better. Otherwise
+sharing most words make the ranking hesitate while the message matches one far better. A long
+message (a story around the question) is answered from ``story_share`` of the threshold when the
+best leads the ranking by ``story_lead``: its confidence stays lower, its ranking holds. Otherwise
 offer the best 2–3 from ``suggest_threshold``, else decline. A title naming only another number for
 a word of the message ("mức 1" for "lên mức 2") keeps ``number_conflict`` of its ranking score and
 confidence. A message about another app, bank or procedure that names nothing of ours ("quên mật khẩu
@@ -48,6 +50,7 @@ most of the work), then looks up exactly, for the best candidates only, what con
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -165,6 +168,11 @@ class Tuning:
     clear_margin: float = 0.18  # ... or by this much, whatever the lead in the ranking
     sure_confidence: float = 0.6  # ... or by ``sure_margin`` when it is this well matched
     sure_margin: float = 0.1
+    # A long message is read on its question, yet its confidence stays lower than a short question's
+    # (the story still counts a little): there a clear lead in the ranking (``story_lead``) answers
+    # from this share of the answer threshold.
+    story_share: float = 0.9
+    story_lead: float = 0.25
     alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
     pair_gap: int = 1000  # content words this many syllables apart or less make a pair
@@ -222,6 +230,9 @@ class _Ranking:
 _NOTHING = _Ranking((), False, np.zeros(0), 0.0, False)
 
 
+_NO_POSTINGS: tuple[IntArray, IntArray, IntArray] = (np.zeros(0, np.int64),) * 3
+
+
 @dataclass(slots=True)
 class _Scores:
     """What the ranking views say about every entry for one message."""
@@ -231,6 +242,8 @@ class _Scores:
     fields: FloatArray
     body: FloatArray
     topic: FloatArray
+    # the postings read: entry, index into the ranking's postings, and index of the query term
+    postings: tuple[IntArray, IntArray, IntArray] = field(default=_NO_POSTINGS)
 
 
 class Engine:
@@ -359,20 +372,25 @@ class Engine:
         short_text: list[str] = []
         short_kind: list[int] = []
         short_entry: list[int] = []
+        # A phrasing that repeats the title or another phrasing (case and spacing aside) is
+        # indexed once. Keys are made for all texts in one pass over one string.
+        keys = iter(_spacing_keys([text for e in entries for text in (e.title, *e.questions)]))
         for index, entry in enumerate(entries):
-            seen: set[str] = set()
-            for kind, text in ((_TITLE, entry.title), *((_PHRASING, q) for q in entry.questions)):
-                key = " ".join(text.lower().split())
-                if kind != _TITLE and (not key or key in seen):
-                    continue
-                seen.add(key)
-                short_text.append(text)
-                short_kind.append(kind)
-                short_entry.append(index)
-            for tag in entry.tags:
-                short_text.append(tag)
-                short_kind.append(_TAG)
-                short_entry.append(index)
+            seen = [next(keys) for _ in range(len(entry.questions) + 1)]
+            texts = (entry.title, *entry.questions)
+            if len(set(seen)) == len(seen) and all(seen):
+                kept_texts: Sequence[str] = texts
+            else:
+                kept_texts = [entry.title]
+                for i, text in enumerate(entry.questions, start=1):
+                    if seen[i] and seen[i] not in seen[:i]:
+                        kept_texts.append(text)
+            short_text.extend(kept_texts)
+            short_text.extend(entry.tags)
+            short_kind.append(_TITLE)
+            short_kind.extend([_PHRASING] * (len(kept_texts) - 1))
+            short_kind.extend([_TAG] * len(entry.tags))
+            short_entry.extend([index] * (len(kept_texts) + len(entry.tags)))
         short = norm.mark_many(short_text, ids)
         # The body: answer and details, one row per line when the centroid reads lines (a line is one
         # fact, so a message about that fact matches it more closely than the whole answer).
@@ -488,7 +506,8 @@ class Engine:
         # IDF over entries, from titles, phrasings and tags: answers mention many topics in passing.
         main = p_kind != _BODY
         stride = n_entries + 1
-        main_keys = _dedupe_sorted(p_term[main] * stride + p_entry[main])
+        # Postings are by term, then row, and rows entry by entry: these keys are already in order.
+        main_keys = _dedupe_ordered(p_term[main] * stride + p_entry[main])
         df = np.bincount(main_keys // stride, minlength=n_terms).astype(np.float64)
         idf = np.log1p((n_entries - df + 0.5) / (df + 0.5))
         idf[n_words:] *= t.bigram_weight
@@ -521,8 +540,11 @@ class Engine:
         self._doc_entry = row_entry[is_doc_row]
         self._entry_docs = np.searchsorted(self._doc_entry, np.arange(n_entries + 1))
         self._doc_start, self._doc_post = _row_starts(d_term, n_terms), d_doc
-        self._doc_stride = np.int64(n_docs + 1)
-        self._doc_key = d_term * self._doc_stride + d_doc  # sorted: postings are by term, then document
+        # The same postings document by document (terms in order within each): the terms of one
+        # entry's phrasings are then one short stretch of memory, read whole by confidence.
+        by_doc = _stable_order(d_doc)
+        self._doc_terms = d_term[by_doc]
+        self._doc_term_start = _row_starts(d_doc[by_doc], n_docs)
         doc_rows = np.flatnonzero(is_doc_row)
         short_of_row = np.full(n_rows, -1, dtype=np.int64)
         short_of_row[short_row] = np.arange(len(short_text), dtype=np.int64)
@@ -543,12 +565,16 @@ class Engine:
         e_term = p_term[group_start]
         e_entry = p_entry[group_start]
         n_post = len(group_start)
-        # Term frequency per kind of text (title, phrasing, tag, body): one bincount over the group
-        # of each posting and its kind (a 2-D reduceat is several times slower).
+        # Term frequencies the views need, each one bincount over the group of each posting with
+        # its kind's weight (a 2-D reduceat is several times slower).
         group = np.cumsum(boundary) - 1
-        kind_tf = np.asarray(
-            np.bincount(group * 4 + p_kind, weights=tf, minlength=4 * n_post), np.float64
-        ).reshape(n_post, 4)
+
+        def kind_tf(*weights: float) -> FloatArray:
+            """Per (term, entry): term frequency with each kind of text (title, phrasing, tag, body)
+            counted with its weight."""
+            by_kind = np.asarray(weights, dtype=np.float64)[p_kind] * tf
+            return np.asarray(np.bincount(group, weights=by_kind, minlength=n_post), np.float64)
+
         in_main = np.bincount(group, weights=main, minlength=n_post) > 0
 
         # Centroid: each row a TF-IDF vector of unit length; an entry is the weighted sum, unit length.
@@ -571,16 +597,12 @@ class Engine:
         pair_a, pair_b = self._pair_keys >> 32, self._pair_keys & 0xFFFFFFFF
         mixed = is_generic[pair_a] != is_generic[pair_b]
         term_factor[n_words:] = np.where(mixed, t.view_mixed_weight, t.view_pair_weight)
-        title, phrasing, tag_tf, body_tf = kind_tf.T
         # Fields (BM25F): field-weighted term frequency, one pseudo-document per entry; body (BM25):
         # answer and details, and the title; topic (BM25): titles and tags.
-        fields_tf = t.title_weight * title + phrasing + tag_tf + t.body_weight * body_tf
 
         self._in_main = in_main
         self._ent_start = _row_starts(e_term, n_terms)
         self._ent_post = e_entry
-        self._ent_stride = np.int64(stride)
-        self._ent_key = e_term * self._ent_stride + e_entry  # sorted: by term, then entry
         # Ranking reads a copy of the entry postings without the commonest terms: in a large base a
         # word used by a twentieth of all entries weighs little in every view, and its postings would
         # be most of the work of every query. Small bases keep every term (the floor).
@@ -589,19 +611,33 @@ class Engine:
         self._view_start = _row_starts(e_term[kept], n_terms)
         self._view_post = e_entry[kept]
         # One column per view; a view the ranking does not weigh is left at zero (not computed).
-        self._view_weights = np.zeros((int(kept.sum()), 4))
+        self._view_common = entry_df > max(t.view_df_floor, t.view_df_share * n_entries)
+        # For those common terms, which entries have them (and in a title, phrasing or tag), as bits:
+        # confidence asks this of its few candidates without searching millions of postings.
+        common_terms = np.flatnonzero(self._view_common)
+        self._common_slot = np.full(n_terms, -1, dtype=np.int64)
+        self._common_slot[common_terms] = np.arange(len(common_terms))
+        in_common = ~kept
+        dense = np.zeros((2, len(common_terms), n_entries), dtype=bool)
+        common_slot, common_entry = self._common_slot[e_term[in_common]], e_entry[in_common]
+        dense[0, common_slot, common_entry] = True
+        dense[1, common_slot, common_entry] = in_main[in_common]
+        self._common_bits = np.packbits(dense, axis=2, bitorder="little")
+        self._view_in_main = in_main[kept]
+        self._views_weighed = [v for v, w in enumerate(_view_tuning(t)) if w]
+        self._view_weights = np.zeros((4, int(kept.sum())))
         if t.centroid_view:
-            self._view_weights[:, 0] = centroid[kept]
+            self._view_weights[0] = centroid[kept]
         if t.fields_view:
-            fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b)
-            self._view_weights[:, 1] = fields[kept]
+            fields_tf = kind_tf(t.title_weight, 1.0, 1.0, t.body_weight)
+            fields = _bm25(fields_tf, e_term, e_entry, n_entries, term_factor, t.fields_k1, t.b, kept)
+            self._view_weights[1] = fields
         if t.body_view:
-            body_bm25 = _bm25(body_tf + title, e_term, e_entry, n_entries, term_factor, t.k1, t.b)
-            self._view_weights[:, 2] = body_bm25[kept]
+            body_tf = kind_tf(1.0, 0.0, 0.0, 1.0)
+            self._view_weights[2] = _bm25(body_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b, kept)
         if t.topic_view:
-            self._view_weights[:, 3] = _bm25(
-                title + tag_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b
-            )[kept]
+            topic_tf = kind_tf(1.0, 0.0, 1.0, 0.0)
+            self._view_weights[3] = _bm25(topic_tf, e_term, e_entry, n_entries, term_factor, t.k1, t.b, kept)
         # Domain words for telling off-topic from unknown: any content word of titles and tags.
         title_tag = (p_kind == _TITLE) | (p_kind == _TAG)
         domain = np.zeros(n_terms, dtype=bool)
@@ -611,12 +647,16 @@ class Engine:
     def _speaks_of(self, entry_id: str, name: str) -> bool:
         """Whether the entry's title, phrasings or tags use every word of ``name`` ("momo")."""
         entry = self._position.get(entry_id, -1)
-        terms = [self._words.get(word) for word in name.split()]
-        if entry < 0 or None in terms:
+        words = [self._words.get(word) for word in name.split()]
+        terms = [term for term in words if term is not None]
+        if entry < 0 or len(terms) < len(words):
             return False
-        keys = np.asarray(terms, dtype=np.int64) * self._ent_stride + entry
-        at = np.minimum(np.searchsorted(self._ent_key, keys), len(self._ent_key) - 1)
-        return bool(np.all((self._ent_key[at] == keys) & self._in_main[at]))
+        for term in terms:
+            low, high = int(self._ent_start[term]), int(self._ent_start[term + 1])
+            at = low + int(np.searchsorted(self._ent_post[low:high], entry))
+            if at >= high or int(self._ent_post[at]) != entry or not self._in_main[at]:
+                return False
+        return True
 
     def _numbered_words(
         self, batch: Batch, is_title: npt.NDArray[np.bool_], text_entry: Sequence[int]
@@ -698,7 +738,7 @@ class Engine:
         candidates, conflict, ranked = candidates[order], conflict[order], adjusted[order]
 
         # Confidence for the best candidates: the message's weight counted where it asks about each.
-        present, main = self._candidate_terms(query, candidates)
+        present, main = self._candidate_terms(query, candidates, scores.postings)
         focus_mass, span = self._focus(query, present)
         matched = present @ query.weights
         in_main = main @ query.weights
@@ -738,12 +778,17 @@ class Engine:
         # lead in the ranking: there the lead alone must be clear.
         story = len(query.position_term) >= t.focus_from
         confident = bool(
-            best >= self.answer_threshold
-            and query.typed > 1
+            query.typed > 1
             and (
-                (lead >= self.margin and (story or clear >= t.confidence_margin))
-                or clear >= t.clear_margin
-                or (best >= t.sure_confidence and clear >= t.sure_margin)
+                (
+                    best >= self.answer_threshold
+                    and (
+                        (lead >= self.margin and (story or clear >= t.confidence_margin))
+                        or clear >= t.clear_margin
+                        or (best >= t.sure_confidence and clear >= t.sure_margin)
+                    )
+                )
+                or (story and best >= t.story_share * self.answer_threshold and lead >= t.story_lead)
             )
         )
         hits: list[Hit] = []
@@ -777,30 +822,51 @@ class Engine:
         q_norm = float(np.sqrt(np.sum(q_vector**2))) or 1.0
         idf = self._idf[query.terms]
         factor = query.weights / np.where(idf > 0, idf, 1.0)
-        weights = self._view_weights[source]
-        weights[:, 0] *= (q_vector / q_norm)[owner]
-        weights[:, 1:] *= factor[owner, None]
-        views = [
-            np.asarray(np.bincount(rows, weights=weights[:, v], minlength=n_entries), dtype=np.float64)
-            for v in range(4)
-        ]
-        return _Scores(phrasing, views[0], views[1], views[2], views[3])
+        # Only the views the ranking weighs (the others stay zero); a view's weights are one row.
+        views = [np.zeros(n_entries) for _ in range(4)]
+        for v in self._views_weighed:
+            weights = self._view_weights[v, source] * (q_vector / q_norm if v == 0 else factor)[owner]
+            views[v] = np.asarray(np.bincount(rows, weights=weights, minlength=n_entries), dtype=np.float64)
+        return _Scores(phrasing, views[0], views[1], views[2], views[3], (rows, source, owner))
 
     def _candidate_terms(
-        self, query: _Query, candidates: IntArray
+        self, query: _Query, candidates: IntArray, postings: tuple[IntArray, IntArray, IntArray]
     ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
         """candidates × query terms: whether the entry has the term in any text, and in a title,
-        phrasing or tag (not only in its answer). One search of (term, entry) keys in the full postings."""
-        keys = query.terms[None, :] * self._ent_stride + candidates[:, None]
-        at = np.minimum(np.searchsorted(self._ent_key, keys), len(self._ent_key) - 1)
-        present = self._ent_key[at] == keys
-        return present, present & self._in_main[at]
+        phrasing or tag (not only in its answer). Read from the postings the ranking has gathered
+        (``_Scores.postings``); the commonest terms, which the ranking skips, are searched as
+        (term, entry) keys in the full postings."""
+        rows, source, owner = postings
+        slot = np.full(len(self._entries), -1, dtype=np.int64)
+        slot[candidates] = np.arange(len(candidates))
+        row_slot = slot[rows]
+        hit = row_slot >= 0
+        present = np.zeros((len(candidates), len(query.terms)), dtype=bool)
+        main = np.zeros_like(present)
+        row_slot, column = row_slot[hit], owner[hit]
+        present[row_slot, column] = True
+        main[row_slot, column] = self._view_in_main[source[hit]]
+        common = np.flatnonzero(self._view_common[query.terms])
+        if len(common):
+            slots = self._common_slot[query.terms[common]]
+            bits = self._common_bits[:, slots[:, None], (candidates >> 3)[None, :]] >> (candidates & 7)
+            present[:, common] = (bits[0] & 1).T.astype(bool)
+            main[:, common] = (bits[1] & 1).T.astype(bool)
+        return present, main
 
     def _doc_overlap(self, query: _Query, docs: IntArray) -> FloatArray:
-        """Matched weight of the message in each of ``docs``: one search of (term, document) keys."""
-        keys = query.terms[None, :] * self._doc_stride + docs[:, None]
-        at = np.minimum(np.searchsorted(self._doc_key, keys), len(self._doc_key) - 1)
-        return np.asarray((self._doc_key[at] == keys) @ query.weights, dtype=np.float64)
+        """Matched weight of the message in each of ``docs``: their terms, read document by document,
+        looked up among the message's few terms."""
+        start = self._doc_term_start
+        at, doc = _ranges(start[docs], start[docs + 1])
+        terms = self._doc_terms[at]
+        order = np.argsort(query.terms)
+        ordered = query.terms[order]
+        column = np.minimum(np.searchsorted(ordered, terms), len(ordered) - 1)
+        hit = ordered[column] == terms
+        matched = np.zeros((len(docs), len(query.terms)))
+        matched[doc[hit], order[column[hit]]] = 1.0
+        return np.asarray(matched @ query.weights, dtype=np.float64)
 
     def _query(self, analysis: Analysis) -> _Query:
         """Term ids with their weights, the message's total weight, and its content words in order."""
@@ -833,12 +899,16 @@ class Engine:
         generic = self._norm.generic_words
         pair_first: dict[int, int] = {}
         # Each pair starts at a content word: its position in ``content`` is what focus needs.
-        for a, b, start in _query_pairs(
+        found_pairs = _query_pairs(
             marked, generic, with_generic=t.generic_pairs, gap=t.pair_gap, across_blanks=t.pairs_across_blanks
-        ):
-            ia, ib = words.get(a), words.get(b)
-            term = None if ia is None or ib is None else self._pair_term((ia << 32) | ib)
-            if term is None:
+        )
+        pairs = [
+            (ia << 32 | ib, start)
+            for a, b, start in found_pairs
+            if (ia := words.get(a)) is not None and (ib := words.get(b)) is not None
+        ]
+        for term, (_, start) in zip(self._pair_terms([key for key, _ in pairs]), pairs, strict=True):
+            if term < 0:
                 continue
             if term not in weights:
                 weights[term] = float(idf[term])
@@ -900,19 +970,16 @@ class Engine:
         if len(query.pair_position):
             w = query.weights[query.pair_term_index]
             np.add.at(pair_weight, query.pair_position, w)
-            hit = present[:, query.pair_term_index] * w
-            for column, start in enumerate(query.pair_position.tolist()):
-                matched[:, start] += hit[:, column]
+            # in pair order, one after another, as a loop over the pairs would add them
+            np.add.at(matched.T, query.pair_position, (present[:, query.pair_term_index] * w).T)
         total = weight + pair_weight
         gain = matched - t.focus_penalty * (total - matched)
         prefix = np.zeros((len(present), n + 1))
         np.cumsum(gain, axis=1, out=prefix[:, 1:])
         low = np.minimum.accumulate(prefix[:, :-1], axis=1)
         end = np.argmax(prefix[:, 1:] - low, axis=1)  # the span ends here (inclusive) ...
-        rows = np.arange(len(present))
-        start = np.asarray(
-            [int(np.argmin(prefix[r, : e + 1])) for r, e in zip(rows.tolist(), end.tolist(), strict=True)]
-        )
+        # ... and starts where the sum before it is lowest, up to there (the first such place)
+        start = np.argmin(np.where(np.arange(n + 1) <= end[:, None], prefix, np.inf), axis=1)
         mass_prefix = np.r_[0.0, np.cumsum(total)]
         inside = mass_prefix[end + 1] - mass_prefix[start]
         focused = inside + t.story_weight * (float(mass_prefix[-1]) - inside)
@@ -921,11 +988,15 @@ class Engine:
         span = (int(start[0]), int(end[0]) + 1) if not nothing[0] else (0, n)
         return np.maximum(np.minimum(focused, query.mass), self._min_query_mass), span
 
-    def _pair_term(self, key: int) -> int | None:
-        """The term number of the pair (a << 32 | b), or None if the base never has it."""
+    def _pair_terms(self, pairs: list[int]) -> list[int]:
+        """The term number of each pair (a << 32 | b), or -1 where the base never has it: one search."""
         keys = self._pair_keys
-        at = int(np.searchsorted(keys, key))
-        return len(self._word_list) + at if at < len(keys) and int(keys[at]) == key else None
+        if not pairs or not len(keys):
+            return [-1] * len(pairs)
+        wanted = np.asarray(pairs, dtype=np.int64)
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        found: list[int] = np.where(keys[at] == wanted, len(self._word_list) + at, -1).tolist()
+        return found
 
     def _term_text(self, term: int) -> str:
         """A term as words: "passcode", or "mat khau" for a pair."""
@@ -994,7 +1065,7 @@ class Engine:
             index = int(text_index[doc])
             tokens = batch.ids[batch.starts[index] : batch.starts[index + 1]]
             words = self._word_list
-            text = " ".join(words[int(x)] for x in tokens if not self._is_generic[x])
+            text = " ".join(sorted(words[int(x)] for x in tokens if not self._is_generic[x]))
             if len(self._doc_text) > 200_000:
                 self._doc_text.clear()
             self._doc_text[doc] = text
@@ -1009,11 +1080,32 @@ class Engine:
             span = range(int(starts[e]), int(starts[e + 1]))
             doc_ids.extend(span)
             owner.extend([slot] * len(span))
+        # token_sort_ratio is ratio of the texts with their words sorted: the phrasings are sorted
+        # once (cached), the message once here.
         texts = [self._doc_content(d) for d in doc_ids]
-        ratios = process.cdist([query_text], texts, scorer=fuzz.token_sort_ratio, dtype=np.float64)[0]
+        query_text = " ".join(sorted(query_text.split()))
+        ratios = process.cdist([query_text], texts, scorer=fuzz.ratio, dtype=np.float64)[0]
         best = np.maximum.reduceat(ratios, np.searchsorted(owner, np.arange(len(candidates)))) / 100.0
         floor = self.tuning.char_floor
         return np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
+
+
+_SPACES = re.compile(r"\s+")
+_KEY_BREAK = re.compile(r" ?\x01 ?")
+
+
+def _spacing_keys(texts: Sequence[str]) -> list[str]:
+    """Each text in lower case with its spacing tidied (``" ".join(text.lower().split())``), for
+    all texts at once: one pass of each regular expression over one long string."""
+    if not texts:
+        return []
+    joined = _SPACES.sub(" ", "\x01".join(t.replace("\x01", " ") for t in texts).lower())
+    return _KEY_BREAK.split(joined.strip(" "))
+
+
+def _view_tuning(t: Tuning) -> tuple[float, float, float, float]:
+    """The weights of the views read from the postings: centroid, fields, body, topic."""
+    return t.centroid_view, t.fields_view, t.body_view, t.topic_view
 
 
 def _query_pairs(
@@ -1059,26 +1151,42 @@ def _bm25(
     term_factor: FloatArray,
     k1: float,
     b: float,
+    kept: npt.NDArray[np.bool_],
 ) -> FloatArray:
-    """BM25 weight of each (term, entry) posting: a query adds up those of its terms.
+    """BM25 weight of each ``kept`` (term, entry) posting: a query adds up those of its terms.
 
     ``term_factor`` scales each term's IDF: 0 for generic words, less for kinship words and pairs.
+    Lengths and document frequencies count every posting.
     """
     present = tf > 0
     length = np.bincount(entry, weights=tf, minlength=n_entries)
     average = float(length.mean()) if n_entries else 1.0
     df = np.bincount(term[present], minlength=len(term_factor)).astype(np.float64)
     idf = np.log1p((n_entries - df + 0.5) / (df + 0.5)) * term_factor
+    tf, term, entry = tf[kept], term[kept], entry[kept]
     norm = k1 * (1.0 - b + b * length[entry] / (average or 1.0))
-    return np.where(present, idf[term] * tf * (k1 + 1.0) / (tf + norm), 0.0)
+    return np.where(tf > 0, idf[term] * tf * (k1 + 1.0) / (tf + norm), 0.0)
 
 
-def _dedupe_sorted(keys: IntArray) -> IntArray:
-    """Distinct keys of an array (sorted)."""
-    ordered = np.sort(keys)
-    if not len(ordered):
-        return ordered
-    return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+def _dedupe_ordered(keys: IntArray) -> IntArray:
+    """Distinct keys of an array already in order."""
+    if not len(keys):
+        return keys
+    return keys[np.r_[True, keys[1:] != keys[:-1]]]
+
+
+def _stable_order(keys: IntArray) -> IntArray:
+    """The order that sorts ``keys`` (small non-negative integers), keeping ties in place: a radix
+    sort on 16-bit digits, which numpy does in linear time (a general stable sort is several times
+    slower on millions of keys)."""
+    order = np.arange(len(keys), dtype=np.int64)
+    shift, top = 0, int(keys.max(initial=0))
+    while True:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+        if top >> shift == 0:
+            return order
 
 
 def _row_starts(sorted_terms: IntArray, n_terms: int) -> IntArray:

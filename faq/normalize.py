@@ -46,6 +46,10 @@ __all__ = [
 ]
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
+# What the bot put in place of a phone or ID number ("[SĐT đã ẩn]", "[số giấy tờ đã ẩn]": see
+# handlers/core/privacy.py): our words, not the citizen's, so they are not read ("số điện thoại" would
+# rank the entry on changing one's phone number first).
+_MASKS = re.compile(r"\[[^\[\]]{0,40}?(?:đã|da) (?:ẩn|an)\]", re.IGNORECASE)
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 
@@ -251,19 +255,25 @@ class _BulkTable:
             return seq, np.zeros((2, 0), dtype=np.int64)
         keep = _leftmost(starts, starts + best_len[starts])
         rule = best_rule[keep]
+        # Kept matches neither overlap nor share a start or an end: plain assignments mark them.
         covered = np.zeros(n + 1, dtype=np.int64)
-        np.add.at(covered, keep, 1)
-        np.add.at(covered, keep + best_len[keep], -1)
+        covered[keep] += 1
+        covered[keep + best_len[keep]] -= 1
         inside = np.cumsum(covered[:n]) > 0
         lengths = np.where(inside, 0, 1)
-        source = np.arange(n, dtype=np.int64)
-        lengths[keep] = self._meaning_start[rule + 1] - self._meaning_start[rule]
-        source[keep] = n + self._meaning_start[rule]
+        meaning_length = self._meaning_start[rule + 1] - self._meaning_start[rule]
+        lengths[keep] = meaning_length
         out_start = np.cumsum(lengths) - lengths
-        table = np.concatenate([seq, self._meaning])
-        total = int(lengths.sum())
-        within = np.arange(total, dtype=np.int64) - np.repeat(out_start, lengths)
-        out = table[np.repeat(source, lengths) + within]
+        # Every word copied (a match's first word as often as its meaning is long), then the
+        # meanings written over their places: the second step touches the matches only.
+        out = np.repeat(seq, lengths)
+        total = int(meaning_length.sum())
+        within = np.arange(total, dtype=np.int64) - np.repeat(
+            np.cumsum(meaning_length) - meaning_length, meaning_length
+        )
+        out[np.repeat(out_start[keep], meaning_length) + within] = self._meaning[
+            np.repeat(self._meaning_start[rule], meaning_length) + within
+        ]
         ambiguous = self._extra_start[rule + 1] > self._extra_start[rule]
         return out, np.vstack([out_start[keep][ambiguous], rule[ambiguous]])
 
@@ -458,6 +468,7 @@ class Normalizer:
         return cached
 
     def _analyze(self, text: str) -> Analysis:
+        text = _MASKS.sub(" ", text)
         marked, extras = self.mark(text)
         generic = self._generic_words
         content = tuple([t for t in marked if t and t not in generic])
@@ -485,10 +496,9 @@ class Normalizer:
         Gives the same syllables as ``mark`` text by text (tests hold it to that), with the per-text
         Python work replaced by numpy over the whole stream.
         """
-        flat = self._tokenize.stream(texts, join_numbers=False)
         brk = ids(TEXT_BREAK)  # separates texts; no lexicon phrase contains it
         numbers = ids.numbers
-        stream = np.fromiter(map(numbers.__getitem__, flat), dtype=np.int64, count=len(flat))
+        stream = self._tokenize.stream_ids(texts, numbers.__getitem__)
         stream = _join_number_units(stream, ids)
         n_texts = len(texts)
         expand, unify = self._bulk_tables(ids)

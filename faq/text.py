@@ -9,10 +9,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
 from typing import cast
+
+import numpy as np
+import numpy.typing as npt
 
 _VOWELS = frozenset("aeiouy")
 
@@ -121,29 +125,35 @@ class Tokenizer:
             self._cache.get(word) or self._learn(word) for word in unicodedata.normalize("NFC", text).split()
         ]
 
-    def stream(self, texts: Sequence[str], *, join_numbers: bool = True) -> list[str]:
-        """The syllables of many texts at once, each text followed by ``TEXT_BREAK``.
+    def stream_ids(self, texts: Sequence[str], number: Callable[[str], int]) -> npt.NDArray[np.int64]:
+        """The syllables of many texts at once, each text followed by ``TEXT_BREAK``, as word numbers
+        (``number``: a new syllable gets the next one, in the order syllables first occur). Numbers
+        are not joined with their units: the caller does that on word numbers (faster on a long stream).
 
-        One split of the joined texts and one cache lookup per word instead of one call per text:
-        indexing a large base tokenises hundreds of thousands of short texts. Numbers are joined with
-        their units ("100 nghìn" → "100000") as in ``__call__``, never across two texts, unless the
-        caller does that itself (``join_number_units`` on word numbers is faster on a long stream).
+        Each distinct whitespace-separated word is numbered once, in C (a dict that numbers what it
+        has not seen); its syllables are then laid out with numpy: a large base has millions of words
+        but only some thousands of distinct ones.
         """
         joined = unicodedata.normalize(
             "NFC", "".join(f"{text.replace(TEXT_BREAK, ' ')} {TEXT_BREAK} " for text in texts)
         )
         words = joined.split()
+        code: defaultdict[str, int] = defaultdict()
+        code.default_factory = code.__len__
+        codes = np.fromiter(map(code.__getitem__, words), dtype=np.int64, count=len(words))
         cache = self._cache
-        new = set(words).difference(cache)
-        if len(cache) + len(new) > _TOKEN_CACHE_SIZE:
+        if len(cache) + len(code) > _TOKEN_CACHE_SIZE:
             cache.clear()
-            new = set(words)
         cache[TEXT_BREAK] = (TEXT_BREAK,)
-        new.discard(TEXT_BREAK)
-        for word in new:
-            self._learn(word)
-        flat = list(chain.from_iterable(map(cache.__getitem__, words)))
-        return _join_number_words(flat) if join_numbers and _DIGIT.search(joined) else flat
+        parts = [cache.get(word) or self._learn(word) for word in code]
+        lengths = np.fromiter(map(len, parts), dtype=np.int64, count=len(parts))
+        syllables = np.fromiter(
+            map(number, chain.from_iterable(parts)), dtype=np.int64, count=int(lengths.sum())
+        )
+        first = np.cumsum(lengths) - lengths
+        counts = lengths[codes]
+        within = np.arange(int(counts.sum()), dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+        return syllables[np.repeat(first[codes], counts) + within]
 
     def vocabulary(self, text: str) -> set[str]:
         """The distinct syllables of ``text`` (no number joining: order is not kept)."""

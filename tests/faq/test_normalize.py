@@ -208,3 +208,15 @@ def test_address_patterns_need_one_slot(tmp_path: Path) -> None:
     bad.write_text("address:\n  words: [co]\n  patterns: ['chao']\n", encoding="utf-8")
     with pytest.raises(LexiconError, match="pattern"):
         load_lexicon(bad)
+
+
+def test_masked_numbers_are_not_words(norm: Normalizer) -> None:
+    # handlers/core/privacy.py puts these in place of phone and ID numbers: they are not the citizen's.
+    from handlers.core.privacy import ID_MASK, NUMBER_MASK, PHONE_MASK
+
+    for mask in (PHONE_MASK, ID_MASK, NUMBER_MASK):
+        assert (
+            norm.analyze(f"quên passcode, số của tôi {mask} nhé").content
+            == norm.analyze("quên passcode, số của tôi nhé").content
+        )
+    assert norm.analyze("[SDT da an] quen passcode").content == norm.analyze("quen passcode").content
