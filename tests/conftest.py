@@ -33,6 +33,34 @@ POSTGRES_URL = os.environ.get("CDSBOT_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# The longest tests (real processes, a browser, rate limits that take seconds by design), longest first.
+# They run first so that `make test` (xdist handing out one test at a time, --maxschedchunk=1) spreads
+# them over both workers while the short tests fill the gaps, instead of one worker ending alone on them.
+SLOW_FIRST = (
+    "tests/reliability/test_kill_worker.py",
+    "tests/core/test_console_demo.py",
+    "tests/core/test_console.py::test_run_without_tokens",
+    "tests/e2e/test_process.py",
+    "tests/reliability/test_inbox_flood.py",
+    "tests/delivery/test_shared_limits.py::test_three_workers",
+    "tests/web/test_browser.py",
+    "tests/reliability/test_kill_web.py",
+    "tests/delivery/test_shared_limits.py::test_a_busy_chat_does_not_hold_back",
+    "tests/properties/test_fuzz_updates.py",
+    "tests/core/test_console_logs.py",
+    "tests/reliability/test_zalo_oa_kill.py",
+    "tests/reliability/test_debug_logs.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        found = (n for n, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix))
+        return next(found, len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: everything else keeps its order
+
+
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No developer's CDSBOT_* variable or .env file leaks into a test."""
