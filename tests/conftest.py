@@ -35,7 +35,7 @@ POSTGRES_URL = os.environ.get("CDSBOT_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
-# The longest tests (real processes, a browser, rate limits that take seconds by design), longest first.
+# The longest tests (real processes, a browser, a property search), longest first.
 # They run first so that `make test` (xdist handing out one test at a time, --maxschedchunk=1) spreads
 # them over both workers while the short tests fill the gaps, instead of one worker ending alone on them.
 SLOW_FIRST = (
@@ -44,10 +44,8 @@ SLOW_FIRST = (
     "tests/core/test_console.py::test_run_without_tokens",
     "tests/e2e/test_process.py",
     "tests/reliability/test_inbox_flood.py",
-    "tests/delivery/test_shared_limits.py::test_three_workers",
     "tests/web/test_browser.py",
     "tests/reliability/test_kill_web.py",
-    "tests/delivery/test_shared_limits.py::test_a_busy_chat_does_not_hold_back",
     "tests/properties/test_fuzz_updates.py",
     "tests/core/test_console_logs.py",
     "tests/reliability/test_zalo_oa_kill.py",
