@@ -121,23 +121,45 @@ class Forked:
 class ProcessControl:
     """Mixed into a class that sets `log_path`; `spawn` sets `self.process`."""
 
-    process: Forked | None = None
+    process: Forked | asyncio.subprocess.Process | None = None
     log_path: Path
     label = "bot"
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else "(no output)"
 
-    async def spawn(self, db_url: str, api_base: str, args: list[str], env: dict[str, str]) -> None:
+    async def spawn(
+        self,
+        db_url: str,
+        api_base: str,
+        args: list[str],
+        env: dict[str, str],
+        program: tuple[str, ...] | None = None,
+    ) -> None:
         """`cdsbot run ARGS` in a process of its own on `db_url`, talking to the fake Telegram at
         `api_base`, with none of this machine's CDSBOT_* settings and `env` on top; its output goes to
-        `log_path`."""
+        `log_path`. Forked from the fork server, unless `program` is given (e.g. `("-m", "bot.cli")`, or
+        `("-c", CODE)` wrapping it): then a new interpreter runs `python PROGRAM run ARGS`, for a test of
+        what a cold start does."""
         full = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
         full |= {
             "CDSBOT_DATABASE_URL": db_url,
             "CDSBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
             "CDSBOT_TELEGRAM_API_BASE": api_base,
         } | env
+        if program is not None:
+            with self.log_path.open("wb") as log:
+                self.process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    *program,
+                    "run",
+                    *args,
+                    env=full | {"PYTHONPATH": str(ROOT)},
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                )
+            return
         call = (["run", *args], full, os.getcwd(), str(self.log_path))
         # daemon: one a failed test left running is ended when the test session exits
         process = _fork_server().Process(target=_cdsbot, args=call, daemon=True)
