@@ -26,8 +26,9 @@ run: $(VENV)/.installed
 	CDSBOT_DATA_DIR="$(CDSBOT_DATA_DIR)" $(BIN)/cdsbot run
 
 # Two processes: the suite is mostly waiting on databases and fake servers, and this is a 2-core machine.
+# One test handed out at a time, so the long ones that run first (tests/conftest.py SLOW_FIRST) spread.
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest -n 2
+	$(BIN)/python -m pytest -n 2 --maxschedchunk=1
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check bot handlers faq db tests bench

@@ -12,8 +12,9 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import threading
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,6 +22,7 @@ from typing import Any, TypeVar
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import App, build_app
 from bot.settings import Settings
@@ -31,6 +33,32 @@ from tests.support import FakeClock
 T = TypeVar("T")
 POSTGRES_URL = os.environ.get("CDSBOT_TEST_POSTGRES_URL", "")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+# The longest tests (real processes, a browser, a property search), longest first.
+# They run first so that `make test` (xdist handing out one test at a time, --maxschedchunk=1) spreads
+# them over both workers while the short tests fill the gaps, instead of one worker ending alone on them.
+SLOW_FIRST = (
+    "tests/reliability/test_kill_worker.py",
+    "tests/core/test_console_demo.py",
+    "tests/core/test_console.py::test_run_without_tokens",
+    "tests/e2e/test_process.py",
+    "tests/reliability/test_inbox_flood.py",
+    "tests/web/test_browser.py",
+    "tests/reliability/test_kill_web.py",
+    "tests/properties/test_fuzz_updates.py",
+    "tests/core/test_console_logs.py",
+    "tests/reliability/test_zalo_oa_kill.py",
+    "tests/reliability/test_debug_logs.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        found = (n for n, prefix in enumerate(SLOW_FIRST) if item.nodeid.startswith(prefix))
+        return next(found, len(SLOW_FIRST))
+
+    items.sort(key=rank)  # stable: everything else keeps its order
 
 
 @pytest.fixture(autouse=True)
@@ -184,6 +212,48 @@ async def _truncate(url: str) -> None:
         await engine.dispose()
 
 
+class _Resetter:
+    """`_truncate` on one connection kept for the session: a new connection per test cost three times the
+    reset itself. The connection lives on an event loop of its own, in a thread (each test has its own
+    loop, and a connection belongs to the loop that opened it)."""
+
+    def __init__(self, url: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="pg-reset", daemon=True)
+        self.thread.start()
+        # pre-ping: a connection that died meanwhile is replaced instead of failing the next test
+        self.engine = self._run(self._engine(url))
+
+    def _run(self, coro: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result()
+
+    @staticmethod
+    async def _engine(url: str) -> AsyncEngine:
+        return create_engine(url, pool_size=1, max_overflow=0, pool_pre_ping=True)
+
+    async def _reset(self) -> None:
+        async with self.engine.begin() as conn:
+            await conn.execute(text("CALL cdsbot_test_reset()"))
+
+    def __call__(self) -> None:
+        self._run(self._reset())
+
+    def close(self) -> None:
+        self._run(self.engine.dispose())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join()
+        self.loop.close()
+
+
+@pytest.fixture(scope="session")
+def pg_reset(pg_database: str) -> Iterator[Callable[[], None]]:
+    resetter = _Resetter(pg_database)
+    try:
+        yield resetter
+    finally:
+        resetter.close()
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> Iterator[str]:
     if request.param == "sqlite":
@@ -192,19 +262,20 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
         yield sqlite_url(path)
         return
     url: str = request.getfixturevalue("pg_database")
+    reset: Callable[[], None] = request.getfixturevalue("pg_reset")
     try:
         yield url
     finally:
-        in_thread(asyncio.run, _truncate(url))
+        reset()
 
 
 @pytest.fixture
-def pg_url(pg_database: str) -> Iterator[str]:
+def pg_url(pg_database: str, pg_reset: Callable[[], None]) -> Iterator[str]:
     """The session's PostgreSQL database, emptied after the test (for PostgreSQL-only tests)."""
     try:
         yield pg_database
     finally:
-        in_thread(asyncio.run, _truncate(pg_database))
+        pg_reset()
 
 
 @pytest.fixture

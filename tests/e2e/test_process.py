@@ -8,7 +8,7 @@ import signal
 import sys
 from pathlib import Path
 
-from tests.e2e.harness import TELEGRAM_TOKEN
+from tests.e2e.harness import TELEGRAM_TOKEN, free_port
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,6 +22,7 @@ async def test_run_answers_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None
             "CDSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/run.db",
             "CDSBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
             "CDSBOT_TELEGRAM_API_BASE": tg.base_url,
+            "CDSBOT_HTTP_PORT": str(free_port()),  # not 8080, which another run may hold
         }
         process = await asyncio.create_subprocess_exec(
             sys.executable,

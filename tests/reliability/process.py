@@ -1,13 +1,23 @@
-"""Controlling a real `cdsbot run` subprocess in reliability tests: start it, wait on it, kill it, reap it."""
+"""Controlling a real `cdsbot run` process in reliability tests: start it, wait on it, kill it, reap it.
+
+Each bot is its own OS process (its own pid, memory, database connections and sockets), killed for real
+by SIGKILL or SIGTERM. It is forked from a fork server (multiprocessing's "forkserver") that imported the
+bot's modules once, then runs `bot.cli.main(["run", ...])`: the same code as the `cdsbot run` command,
+without paying a cold start per process (importing aiogram alone builds ~640 pydantic models: ~5 s of CPU
+on the CI machine, and these tests start about 35 processes). The cold start of the real command is
+tested by tests/e2e/test_process.py and tests/core/test_console.py.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
+from multiprocessing.context import ForkServerContext
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -20,10 +30,98 @@ T = TypeVar("T")
 ROOT = Path(__file__).resolve().parents[2]
 
 
+# What `cdsbot run` imports in any of the roles and channels these tests start, and the database drivers.
+PRELOAD = [
+    __name__,
+    "bot.cli",
+    "bot.runner",
+    "bot.services",
+    "bot.channels.telegram",
+    "bot.channels.zalo",
+    "bot.channels.zalo_oa",
+    "bot.delivery.setup",
+    "bot.delivery.worker",
+    "bot.scheduler",
+    "bot.web",
+    "asyncpg",
+    "aiosqlite",
+    "uvloop",
+    "sqlalchemy.dialects.postgresql.asyncpg",
+    "sqlalchemy.dialects.sqlite.aiosqlite",
+]
+
+
+_context: ForkServerContext | None = None
+
+
+def _fork_server() -> ForkServerContext:
+    global _context
+    if _context is None:
+        _context = multiprocessing.get_context("forkserver")
+        _context.set_forkserver_preload(PRELOAD)
+    return _context
+
+
+def _cdsbot(argv: Sequence[str], env: dict[str, str], cwd: str, log_path: str) -> None:
+    """In the forked process: what `cdsbot ARGV` would have, then the command itself."""
+    log = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+    os.chdir(cwd)
+    os.environ.clear()
+    os.environ.update(env)
+    from bot.cli import main
+
+    sys.exit(main(list(argv)))
+
+
+class Forked:
+    """A forked `cdsbot` as the tests use an asyncio subprocess: pid, returncode, signals, `await wait()`."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess) -> None:
+        self._process = process
+        self.pid = process.pid
+        self._ended: asyncio.Future[None] | None = None
+
+    @property
+    def returncode(self) -> int | None:
+        return self._process.exitcode
+
+    def send_signal(self, sig: int) -> None:
+        assert self.pid is not None
+        if self.returncode is None:
+            os.kill(self.pid, sig)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    async def wait(self) -> int:
+        """The exit code (minus the signal that ended it), once the fork server has reaped the process:
+        its sentinel becomes readable then."""
+        if self._ended is None:
+            loop = asyncio.get_running_loop()
+            ended: asyncio.Future[None] = loop.create_future()
+            sentinel = self._process.sentinel
+
+            def reaped() -> None:
+                loop.remove_reader(sentinel)
+                if not ended.done():
+                    ended.set_result(None)
+
+            loop.add_reader(sentinel, reaped)
+            self._ended = ended
+        await asyncio.shield(self._ended)
+        self._process.join()
+        code = self.returncode
+        assert code is not None
+        return code
+
+
 class ProcessControl:
     """Mixed into a class that sets `log_path`; `spawn` sets `self.process`."""
 
-    process: asyncio.subprocess.Process | None = None
+    process: Forked | asyncio.subprocess.Process | None = None
     log_path: Path
     label = "bot"
 
@@ -36,29 +134,37 @@ class ProcessControl:
         api_base: str,
         args: list[str],
         env: dict[str, str],
-        program: tuple[str, ...] = ("-m", "bot.cli"),
+        program: tuple[str, ...] | None = None,
     ) -> None:
-        """`python -m bot.cli run ARGS` on `db_url`, talking to the fake Telegram at `api_base`, with
-        none of this machine's CDSBOT_* settings and `env` on top; its output goes to `log_path`.
-        `program` replaces `-m bot.cli` (e.g. `-c CODE` that wraps it)."""
+        """`cdsbot run ARGS` in a process of its own on `db_url`, talking to the fake Telegram at
+        `api_base`, with none of this machine's CDSBOT_* settings and `env` on top; its output goes to
+        `log_path`. Forked from the fork server, unless `program` is given (e.g. `("-m", "bot.cli")`, or
+        `("-c", CODE)` wrapping it): then a new interpreter runs `python PROGRAM run ARGS`, for a test of
+        what a cold start does."""
         full = {k: v for k, v in os.environ.items() if not k.startswith("CDSBOT_")}
         full |= {
-            "PYTHONPATH": str(ROOT),
             "CDSBOT_DATABASE_URL": db_url,
             "CDSBOT_TELEGRAM_TOKEN": TELEGRAM_TOKEN,
             "CDSBOT_TELEGRAM_API_BASE": api_base,
         } | env
-        with self.log_path.open("wb") as log:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                *program,
-                "run",
-                *args,
-                env=full,
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-            )
+        if program is not None:
+            with self.log_path.open("wb") as log:
+                self.process = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    *program,
+                    "run",
+                    *args,
+                    env=full | {"PYTHONPATH": str(ROOT)},
+                    stdin=asyncio.subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                )
+            return
+        call = (["run", *args], full, os.getcwd(), str(self.log_path))
+        # daemon: one a failed test left running is ended when the test session exits
+        process = _fork_server().Process(target=_cdsbot, args=call, daemon=True)
+        await asyncio.to_thread(process.start)  # the first start waits for the server's imports
+        self.process = Forked(process)
 
     async def until(self, awaitable: Awaitable[T]) -> T:
         """Await `awaitable`, failing at once (with the process's output) if the process dies first."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN, TelegramHarness
+from tests.e2e.harness import TELEGRAM_TOKEN, ZALO_TOKEN, TelegramHarness, free_port
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.reliability.process import ProcessControl
@@ -27,6 +27,7 @@ async def test_no_sql_parameter_reaches_the_debug_log(db_url: str, tmp_path: Pat
         # Zalo too: our Zalo client logs every call at DEBUG, which shows the level was in force.
         env = {
             "CDSBOT_LOG_LEVEL": "DEBUG",
+            "CDSBOT_HTTP_PORT": str(free_port()),  # not 8080, which another run may hold
             "CDSBOT_ZALO_TOKEN": ZALO_TOKEN,
             "CDSBOT_ZALO_API_BASE": zalo.base_url,
         }

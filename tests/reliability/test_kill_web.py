@@ -110,7 +110,7 @@ class BotProcess(ProcessControl):
         self.fake = fake
         self.db_url = db_url
         self.webhook = webhook
-        self.port = free_port() if webhook else 0
+        self.port = free_port()  # polling too: the HTTP server (health, files) must not take 8080
         self.log_path = workdir / f"{name}.log"
 
     @property
@@ -118,12 +118,11 @@ class BotProcess(ProcessControl):
         return f"http://127.0.0.1:{self.port}/webhook/telegram"
 
     async def start(self) -> None:
-        env: dict[str, str] = {}
+        env = {"CDSBOT_HTTP_PORT": str(self.port)}
         if self.webhook:
-            env = {
+            env |= {
                 "CDSBOT_WEBHOOK_BASE_URL": f"http://127.0.0.1:{self.port}",
                 "CDSBOT_WEBHOOK_SECRET": WEBHOOK_SECRET,
-                "CDSBOT_HTTP_PORT": str(self.port),
             }
         mark = self.fake.mark()
         await self.spawn(self.db_url, self.fake.base_url, [], env)

@@ -37,9 +37,9 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.reliability.process import ProcessControl
 
 START_TIMEOUT = 60.0  # a cold start imports aiogram and (SQLite) migrates
-USERS = 300
-KILL_AFTER = 100  # successful sendMessage calls before the SIGKILL
-RATE = 20  # messages per second: 100 take ~5 s, so the kill lands mid-broadcast
+USERS = 180
+KILL_AFTER = 60  # successful sendMessage calls before the SIGKILL
+RATE = 30  # messages per second (the most Telegram allows): 60 take ~2 s, so the kill lands mid-broadcast
 FIRST_CHAT = 880_001
 TEXT = "Thông báo thử: lịch tiêm chủng tuần sau"
 
