@@ -16,7 +16,17 @@ from handlers.handoff import payloads as hp
 from handlers.handoff import texts as t
 from handlers.handoff.escalation import release_silent
 from tests.delivery.support import add_user
-from tests.handoff.support import UNKNOWN_MASKED, Team, hand_off, handoffs, make_team, outbox, payload_of, say
+from tests.handoff.support import (
+    UNKNOWN,
+    UNKNOWN_MASKED,
+    Team,
+    hand_off,
+    handoffs,
+    make_team,
+    outbox,
+    payload_of,
+    say,
+)
 from tests.support import FakeClock, texts_of
 
 
@@ -32,7 +42,7 @@ async def asked_by(app: App, team: Team, n: int, clock: FakeClock, first: int = 
     ids = []
     for i in range(first, first + n):
         citizen = await add_user(app, Channel.ZALO, f"zf{i}", name=f"Người dân {i}")
-        ids.append(await hand_off(app, replace(team, citizen=citizen), f"câu hỏi thứ {i} về căn cước"))
+        ids.append(await hand_off(app, replace(team, citizen=citizen), f"{UNKNOWN} (lần {i})"))
         clock.advance(timedelta(minutes=10))
     return ids
 
