@@ -13,10 +13,11 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from itertools import chain
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-import numpy as np
-import numpy.typing as npt
+if TYPE_CHECKING:  # numpy only where an index is built: `shorten` is used by processes without one
+    import numpy as np
+    import numpy.typing as npt
 
 _VOWELS = frozenset("aeiouy")
 
@@ -134,6 +135,8 @@ class Tokenizer:
         has not seen); its syllables are then laid out with numpy: a large base has millions of words
         but only some thousands of distinct ones.
         """
+        import numpy as np
+
         joined = unicodedata.normalize(
             "NFC", "".join(f"{text.replace(TEXT_BREAK, ' ')} {TEXT_BREAK} " for text in texts)
         )
