@@ -407,9 +407,17 @@ def evaluate(
 
 
 def cross_validated(
-    entries: Sequence[Entry], make: Callable[[list[Entry]], Searcher], folds: int = 5
+    entries: Sequence[Entry],
+    make: Callable[[list[Entry]], Searcher],
+    folds: int = 5,
+    misses: list[tuple[str, str, str]] | None = None,
+    outcomes: Counter[str] | None = None,
 ) -> tuple[float, float]:
-    """Top-1 and top-3 on base phrasings held out of the index, fold by fold."""
+    """Top-1 and top-3 on base phrasings held out of the index, fold by fold.
+
+    ``misses`` (when given) collects (expected entry, first hit, phrasing) of every held-out
+    phrasing whose first hit is another entry: the pairs an editor has to tell apart; ``outcomes``
+    counts the held-out phrasings answered outright, right and wrong."""
     rng = random.Random(7)
     top1 = top3 = total = 0
     assignment = {(e.id, q): rng.randrange(folds) for e in entries for q in e.questions}
@@ -422,8 +430,13 @@ def cross_validated(
         for e in entries:
             for q in e.questions:
                 if assignment[e.id, q] == fold:
-                    ids = search(q).ids
+                    found = search(q)
+                    ids = found.ids
                     top1 += bool(ids) and ids[0] == e.id
+                    if outcomes is not None and found.verdict == "answer":
+                        outcomes["answered right" if ids[0] == e.id else "answered wrong"] += 1
+                    if misses is not None and (not ids or ids[0] != e.id):
+                        misses.append((e.id, ids[0] if ids else "-", q))
                     top3 += e.id in ids[:3]
                     total += 1
     return top1 / total, top3 / total
@@ -589,7 +602,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=20260101)
     parser.add_argument("--quick", action="store_true", help="skip cross-validation of the slow candidates")
     parser.add_argument("--verbose", action="store_true", help="list every question and its result")
+    parser.add_argument(
+        "--confusions",
+        action="store_true",
+        help="only cross-validate today's engine; list its misses by (expected, first hit) pair",
+    )
     args = parser.parse_args(argv)
+    if args.confusions:
+        return _confusions()
 
     here = Path(__file__).resolve().parent
     sets: dict[str, tuple[Rows, list[str], frozenset[str]]] = {
@@ -802,6 +822,29 @@ def main(argv: Sequence[str] | None = None) -> int:
         "synthetic": {"entries": args.synthetic, "phrasings": args.phrasings, **speed},
     }
     print(json.dumps(_rounded(figures), ensure_ascii=False))
+    return 0
+
+
+def _confusions() -> int:
+    """Cross-validated misses of today's engine, grouped by (expected, first hit), commonest first."""
+    misses: list[tuple[str, str, str]] = []
+    outcomes: Counter[str] = Counter()
+    entries = load_dir()
+    top1, top3 = cross_validated(
+        entries, lambda es: engine_searcher(Engine(es)), misses=misses, outcomes=outcomes
+    )
+    n = sum(len(e.questions) for e in entries)
+    print(
+        f"cross-validated top-1 {top1:.3f}, top-3 {top3:.3f}; answered right "
+        f"{outcomes['answered right'] / n:.3f}, answered wrong {outcomes['answered wrong'] / n:.3f}"
+        f" ({outcomes['answered wrong']} of {n}); {len(misses)} misses\n"
+    )
+    pairs = Counter((exp, got) for exp, got, _ in misses)
+    for (exp, got), n in pairs.most_common():
+        print(f"{n:>2}  {exp}  ->  {got}")
+        for e, g, q in misses:
+            if (e, g) == (exp, got):
+                print(f"      {q!r}")
     return 0
 
 

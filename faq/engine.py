@@ -161,6 +161,11 @@ class Tuning:
     story_weight: float = 0.2  # the words outside the question count this share of their weight
     near_miss_gate: bool = True  # decline messages about other apps and procedures (smalltalk.yaml)
     number_conflict: float = 0.8  # share of ranking and confidence kept when the title has another number
+    # Words that tell apart entries sharing every other word ("phí lý lịch tư pháp" vs "xin lý lịch tư
+    # pháp"), normalised ("bao nhiêu tiền" reads "lệ phí"): when the message uses one and some
+    # candidate's title has it, the candidates whose titles lack it keep ``number_conflict`` of ranking
+    # and confidence (not in a story, where a penalty opens a lead that says little).
+    facets: tuple[str, ...] = ("phi",)
     rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
@@ -550,7 +555,9 @@ class Engine:
         short_of_row[short_row] = np.arange(len(short_text), dtype=np.int64)
         self._doc_source = [short_text[int(i)] for i in short_of_row[doc_rows]]
         self._doc_tokens = (short, short_of_row[doc_rows])
-        self._title_numbers = self._numbered_words(short, np.asarray(short_kind) == _TITLE, short_entry)
+        is_title = np.asarray(short_kind) == _TITLE
+        self._title_numbers = self._numbered_words(short, is_title, short_entry)
+        self._facet_titles = self._titles_with(short, is_title, short_entry, n_entries)
         self._doc_text: dict[int, str] = {}
 
         # Entry views, from the (term, row) postings grouped by (term, entry): rows are ordered entry
@@ -676,6 +683,32 @@ class Engine:
             out.setdefault(entry, set()).add((int(tok[position]), int(tok[position + 1])))
         return {entry: frozenset(pairs) for entry, pairs in out.items()}
 
+    def _titles_with(
+        self, batch: Batch, is_title: npt.NDArray[np.bool_], text_entry: Sequence[int], n_entries: int
+    ) -> dict[str, npt.NDArray[np.bool_]]:
+        """Per facet word (``Tuning.facets``, normalised), which entries' titles use it."""
+        out: dict[str, npt.NDArray[np.bool_]] = {}
+        text_of = np.repeat(np.arange(len(batch.starts) - 1), np.diff(batch.starts))
+        owner = np.asarray(text_entry, dtype=np.int64)
+        for word in self.tuning.facets:
+            number = self._words.get(word)
+            has = np.zeros(n_entries, dtype=bool)
+            if number is not None:
+                texts = text_of[batch.ids == number]
+                has[owner[texts[is_title[texts]]]] = True
+            out[word] = has
+        return out
+
+    def _facet_conflicts(self, analysis: Analysis, candidates: IntArray) -> npt.NDArray[np.bool_]:
+        """Per candidate, whether the message uses a facet word ("phí") that its title lacks while
+        another candidate's title has it."""
+        conflict = np.zeros(len(candidates), dtype=bool)
+        for word, has in self._facet_titles.items():
+            titled = has[candidates]
+            if word in analysis.content and titled.any():
+                conflict |= ~titled
+        return conflict
+
     def _number_conflicts(self, analysis: Analysis, candidates: IntArray) -> npt.NDArray[np.bool_]:
         """Per candidate, whether its title gives a word only other numbers than the message does:
         "lên mức 2" against the title "… mức 1 …". The words around agree; the number tells them apart."""
@@ -733,6 +766,9 @@ class Engine:
         # A title with another number than the message ("mức 1" for "lên mức 2") ranks lower, and its
         # confidence counts less: the words around agree, the number tells the entries apart.
         conflict = self._number_conflicts(analysis, candidates)
+        if self._facet_titles and len(query.position_term) < t.focus_from:
+            # Not in a story: there many words match a little and the lead a penalty opens says less.
+            conflict |= self._facet_conflicts(analysis, candidates)
         adjusted = np.where(conflict, t.number_conflict, 1.0) * fused[candidates]
         order = np.argsort(-adjusted, kind="stable")[: t.confidence_candidates]
         candidates, conflict, ranked = candidates[order], conflict[order], adjusted[order]

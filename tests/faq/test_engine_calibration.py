@@ -61,8 +61,27 @@ def test_a_clearly_better_matched_entry_is_answered_even_when_the_ranking_hesita
     found = shipped.understand(message)
     assert found.verdict is Verdict.ANSWER
     assert found.hits[0].id == "lltp.fee"
-    hesitant = Engine(shipped.entries, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0))
+    # Without the fee facet, only the lead in confidence answers it.
+    hesitant = Engine(shipped.entries, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0, facets=()))
     assert hesitant.understand(message).verdict is Verdict.SUGGEST
+
+
+def test_a_fee_question_ranks_the_entry_whose_title_names_the_fee(shipped: Engine) -> None:
+    # "mất bao nhiêu tiền" reads "lệ phí": the how-to entry shares every other word with the fee one.
+    message = "phieu lltp mat bao nhieu tien"
+    found = shipped.understand(message)
+    assert found.verdict is Verdict.ANSWER
+    assert found.hits[0].id == "lltp.fee"
+    plain = Engine(shipped.entries, tuning=Tuning(facets=()))
+    assert plain.understand(message).hits[0].id == "vneid.lltp"
+
+
+def test_a_message_without_the_facet_word_is_in_no_facet_conflict(shipped: Engine) -> None:
+    candidates = np.asarray([shipped._position["lltp.fee"], shipped._position["vneid.lltp"]], dtype=np.int64)
+    asked = shipped._facet_conflicts(shipped._norm.analyze("xin lltp tren vneid"), candidates)
+    assert asked.tolist() == [False, False]
+    fee = shipped._facet_conflicts(shipped._norm.analyze("le phi lltp"), candidates)
+    assert fee.tolist() == [False, True]
 
 
 def test_level_two_question_puts_the_level_two_entry_first(shipped: Engine) -> None:
