@@ -7,9 +7,9 @@ BIN    := $(VENV)/bin
 
 .PHONY: run test lint bench clean
 
+# The pip that comes with Python 3.11+ installs this project in editable mode: no upgrade (5 s) needed.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install -q -e .
