@@ -214,3 +214,11 @@ async def rows(url: str, sql: str) -> list[tuple[Any, ...]]:
             return [tuple(row) for row in (await conn.execute(text(sql))).all()]
     finally:
         await engine.dispose()
+
+
+async def inbox_done(url: str) -> None:
+    """Until every inbox row is done: rows a dead process handled but did not mark done are done again
+    once their lease has run out, even when their chat had its answer already."""
+    query = "SELECT count(*) FROM inbox WHERE done_at IS NULL"
+    while (await rows(url, query))[0][0]:  # noqa: ASYNC110 -- the database has no event to await
+        await asyncio.sleep(0.1)

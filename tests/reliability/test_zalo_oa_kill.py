@@ -24,7 +24,7 @@ from db.store import unit_of_work
 from handlers.core import texts
 from tests.e2e.harness import OA_APP_SECRET, free_port
 from tests.fakes.zalo_oa_api import FakeZaloOA
-from tests.reliability.process import ProcessControl, rows
+from tests.reliability.process import ProcessControl, inbox_done, rows
 
 START_TIMEOUT = 60.0
 EVENTS = 150
@@ -147,6 +147,7 @@ async def test_every_acknowledged_oa_event_is_answered_after_kill_9(db_url: str,
                     await oa.wait_sent(lambda m: True, since=len(oa.sent))
 
             await second.until(asyncio.wait_for(everyone_answered(), timeout=60))
+            await second.until(asyncio.wait_for(inbox_done(db_url), timeout=60))
             assert await second.terminate() == 0, second.log()
         finally:
             await first.reap()
