@@ -214,14 +214,15 @@ def download_links(
     return Downloads(sessions, base_url=settings.webhook_base_url, secret=secret, clock=clock)
 
 
-def photo_keeper(settings: Settings, downloads: Downloads | None) -> PhotoKeeper:
+def photo_keeper(
+    settings: Settings, downloads: Downloads | None, telegram: Callable[[], Bot] | None
+) -> PhotoKeeper:
     """Photos sent in the chat for announcements. Kept while a scheduled broadcast waits (up to
     MAX_AHEAD_DAYS, with a month for its approval) and then as long as its outbox rows."""
-    telegram = settings.telegram_token
     return PhotoKeeper(
         links=downloads,
         keep_for=timedelta(days=settings.retention_outbox_days + MAX_AHEAD_DAYS + 30),
-        telegram=(telegram.get_secret_value(), settings.telegram_api_base) if telegram else None,
+        telegram=telegram if settings.telegram_token else None,
         trusted_bases=tuple(
             base for base in (settings.zalo_api_base, settings.zalo_oa_api_base) if base.startswith("http://")
         ),
@@ -232,7 +233,8 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     engine = create_engine(settings.database_url)
     sessions = session_factory(engine)
     downloads = download_links(settings, sessions, clock)
-    photos = photo_keeper(settings, downloads)
+    # getFile goes through the process's one Bot; `app` exists before any photo is fetched.
+    photos = photo_keeper(settings, downloads, lambda: app.telegram_bot())
     services = Services(
         clock=clock,
         tz=settings.tz,
@@ -251,7 +253,8 @@ async def build_app(settings: Settings, *, clock: Clock = system_clock) -> App:
     await end_removed_admins(sessions, services.admins)
     dispatcher = build_dispatcher()
     conversation = Conversation(dispatcher, sessions, services)
-    return App(settings, engine, sessions, services, dispatcher, conversation, downloads, photos)
+    app = App(settings, engine, sessions, services, dispatcher, conversation, downloads, photos)
+    return app
 
 
 def retention_policy(settings: Settings) -> retention.RetentionPolicy:

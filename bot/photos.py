@@ -15,19 +15,19 @@ may be kept; the retention purge removes it with them (db/repos/retention.py "br
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-from aiogram import Bot
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
 from bot.downloads import Downloads
 from db.store import Store
 from handlers.core.context import KeptPhoto, PhotoRefused
 from handlers.core.types import Channel, Incoming
+
+if TYPE_CHECKING:
+    from aiogram import Bot
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,10 @@ def sniff(data: bytes) -> tuple[str, str] | None:
     return None
 
 
+class PlatformError(Exception):
+    """Telegram refused getFile (its exception type stays out of this module's imports)."""
+
+
 class PhotoKeeper:
     """The `photos` service of handlers (handlers.core.context.Photos)."""
 
@@ -60,7 +64,7 @@ class PhotoKeeper:
         *,
         links: Downloads | None,
         keep_for: timedelta,
-        telegram: tuple[str, str] | None = None,  # (token, API base)
+        telegram: Callable[[], Bot] | None = None,  # the process's one Bot (App.telegram_bot)
         trusted_bases: tuple[str, ...] = (),  # plain-http addresses allowed besides https (test fakes)
         max_bytes: int = MAX_BYTES,
         timeout: float = 20.0,
@@ -72,7 +76,6 @@ class PhotoKeeper:
         self.timeout = timeout
         self._telegram = telegram
         self._trusted = tuple(base.rstrip("/") + "/" for base in trusted_bases)
-        self._bot: Bot | None = None
         self._http: ClientSession | None = None
 
     async def keep(self, store: Store, incoming: Incoming, *, now: datetime) -> KeptPhoto:
@@ -84,7 +87,7 @@ class PhotoKeeper:
         on_telegram = incoming.channel == Channel.TELEGRAM and bool(media.file_id)
         try:
             data = await (self._from_telegram(media.file_id) if on_telegram else self._from_url(media.url))
-        except (TelegramAPIError, ClientError, TimeoutError) as error:
+        except (PlatformError, ClientError, TimeoutError) as error:
             # The error's text can hold the file address, which holds the bot token: its type only.
             log.warning("photo from %s could not be fetched: %s", incoming.channel, type(error).__name__)
             raise PhotoRefused(PhotoRefused.UNREACHABLE) from None
@@ -107,11 +110,13 @@ class PhotoKeeper:
     async def _from_telegram(self, file_id: str) -> bytes:
         if self._telegram is None:
             raise PhotoRefused(PhotoRefused.UNREACHABLE)
-        if self._bot is None:
-            token, base = self._telegram
-            self._bot = Bot(token, session=AiohttpSession(api=TelegramAPIServer.from_base(base)))
-        bot = self._bot
-        found = await bot.get_file(file_id, request_timeout=int(self.timeout))
+        from aiogram.exceptions import TelegramAPIError
+
+        bot = self._telegram()
+        try:
+            found = await bot.get_file(file_id, request_timeout=int(self.timeout))
+        except TelegramAPIError as error:
+            raise PlatformError from error
         if found.file_size is not None and found.file_size > self.max_bytes:
             raise PhotoRefused(PhotoRefused.TOO_BIG)
         if not found.file_path:
@@ -139,10 +144,7 @@ class PhotoKeeper:
                 raise PhotoRefused(PhotoRefused.TOO_BIG)
         return bytes(data)
 
-    async def close(self) -> None:
-        if self._bot is not None:
-            await self._bot.session.close()
-            self._bot = None
+    async def close(self) -> None:  # the Telegram Bot is the App's, closed with it
         if self._http is not None:
             await self._http.close()
             self._http = None
