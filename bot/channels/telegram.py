@@ -20,6 +20,7 @@ from aiogram.types import (
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
+from bot import aiogram_schemas
 from bot.channels.retry import RecipientBlocked
 from bot.channels.telegram_send import TelegramSender
 from bot.conversation import Conversation
@@ -163,6 +164,7 @@ class TelegramChannel:
 
     # -- lifecycle --
     async def start(self) -> None:
+        aiogram_schemas.warm_up()
         me = await self.sender.call(self.bot.get_me)
         self._bot_id, self._username = me.id, me.username or ""
         await self._set_menu(Role.CITIZEN, None)
