@@ -641,6 +641,14 @@ class Config:
 
 CONFIGS = {
     "echo": Config("echo", "none", 1, "-", "bare aiogram echo", (str(BASELINES / "aiogram_echo.py"),)),
+    "echo_deferred": Config(
+        "echo_deferred",
+        "none",
+        1,
+        "-",
+        "bare aiogram echo, models built on first use",
+        (str(BASELINES / "aiogram_echo.py"), "--defer-models"),
+    ),
     "echo_sqlite": Config(
         "echo_sqlite",
         "sqlite",

@@ -161,8 +161,9 @@ async def start_once(
     # a longer deadline.
     flags: tuple[str, ...] = () if args.tracemalloc or args.plain else ("-X", "importtime")
     eb.START_DEADLINE_S = 900.0 if args.tracemalloc else 120.0
-    if args.program == "echo":
-        program: tuple[str, ...] = (*flags, str(BENCH / "baselines" / "aiogram_echo.py"))
+    if args.program.startswith("echo"):
+        deferred = ("--defer-models",) if args.program == "echo_deferred" else ()
+        program: tuple[str, ...] = (*flags, str(BENCH / "baselines" / "aiogram_echo.py"), *deferred)
     else:
         program = (*flags, str(BENCH / "footprint_probe.py"), str(out), args.role)
     config = eb.Config(f"footprint-{tag}", args.db, 1, args.role, tag, program)
@@ -203,7 +204,7 @@ async def start_once(
 
 async def start(args: argparse.Namespace) -> dict[str, Any]:
     workdir = Path(tempfile.mkdtemp(prefix="cdsbot-footprint-"))
-    db = "none" if args.program == "echo" else args.db
+    db = "none" if args.program.startswith("echo") else args.db
     args.db = db
     result: dict[str, Any] = {"program": args.program, "db": db, "role": args.role}
     async with eb.database(db, args.pg_url, workdir) as url, eb.BenchTelegramAPI(eb.TOKEN) as fake:
@@ -656,7 +657,7 @@ def main() -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     one = sub.add_parser("start", help="timeline, imports and memory of one start")
-    one.add_argument("--program", choices=["bot", "echo"], default="bot")
+    one.add_argument("--program", choices=["bot", "echo", "echo_deferred"], default="bot")
     one.add_argument("--db", choices=["sqlite", "pg"], default="pg")
     one.add_argument("--role", choices=["all", "web", "worker"], default="web")
     one.add_argument("--restart", action="store_true", help="start twice on one database; report both")
