@@ -114,3 +114,20 @@ async def test_seed_follows_shipped_text_but_keeps_officer_edits(app: App) -> No
         assert await store.faq.seed(newer) == 1
         assert (await store.faq.get(first.id)).answer == "Sửa bởi cán bộ."  # type: ignore[union-attr]
         assert (await store.faq.get(second.id)).answer == "Bản mới đi kèm 2."  # type: ignore[union-attr]
+
+
+async def test_seed_retires_the_entries_a_shipped_one_was_merged_from(app: App) -> None:
+    from dataclasses import replace
+
+    async with unit_of_work(app.sessions) as store:
+        first, second, third, fourth, fifth = (await store.faq.all())[:5]
+        await store.faq.save([replace(third, answer="Sửa bởi cán bộ.")], actor="Cán bộ Lan", action="update")
+        merged = replace(first, answer="Gộp hai mục.", replaces=(second.id, third.id))
+        assert await store.faq.seed([merged]) == 2
+        assert (await store.faq.get(first.id)).answer == "Gộp hai mục."  # type: ignore[union-attr]
+        assert await store.faq.get(second.id) is None
+        assert (await store.faq.get(third.id)).answer == "Sửa bởi cán bộ."  # an officer's words stay
+        # The merged entry is an officer's now: the seed leaves both it and the rows it replaces alone.
+        await store.faq.save([replace(fourth, answer="Sửa bởi cán bộ.")], actor="Cán bộ Lan", action="update")
+        assert await store.faq.seed([replace(fourth, replaces=(fifth.id,))]) == 0
+        assert await store.faq.get(fifth.id) is not None
