@@ -263,13 +263,13 @@ def canonical_id(entry_id: str, entries: Iterable[Entry] | None = None) -> str:
 
     Question sets, question logs and hand-off records keep the ids they were written with; read
     through this they name the merged entry. ``entries`` defaults to the shipped base."""
-    return (_shipped_retired() if entries is None else retired_ids(entries)).get(entry_id, entry_id)
+    return (shipped_retired_ids() if entries is None else retired_ids(entries)).get(entry_id, entry_id)
 
 
 @functools.cache
-def _shipped_retired() -> dict[str, str]:
-    # Once per process: a bench maps hundreds of expected ids, and the shipped files do not change
-    # under a running process (the seed reads them once too).
+def shipped_retired_ids() -> dict[str, str]:
+    """``retired_ids`` of the shipped base, read once per process: a bench maps hundreds of expected
+    ids, and the shipped files do not change under a running process (the seed reads them once too)."""
     return retired_ids(load_dir())
 
 
