@@ -6,6 +6,7 @@ schema problems it has; ``faq.exchange`` reuses it so imports are held to the sa
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,12 +36,10 @@ EDITOR_MARKS = (
 )
 
 REQUIRED_FIELDS = ("id", "title", "questions", "answer")
-LIST_FIELDS = ("questions", "sources", "tags", "related")
+LIST_FIELDS = ("questions", "sources", "tags", "related", "replaces")
 DATE_FIELDS = ("updated", "review_by")
 TEXT_FIELDS = ("details", "note", "warning")  # optional free text, empty when absent
-KNOWN_FIELDS = frozenset(
-    (*REQUIRED_FIELDS, "sources", "updated", "review_by", "tags", "related", "area", "theme", *TEXT_FIELDS)
-)
+KNOWN_FIELDS = frozenset((*REQUIRED_FIELDS, *LIST_FIELDS, *DATE_FIELDS, "area", "theme", *TEXT_FIELDS))
 
 # error: the base must not be served so; warning: fix it soon; note: for an officer to read
 # (an editor's note on an entry, listed by `cdsbot faq check`).
@@ -153,6 +152,7 @@ def parse_entry(
         details=texts.get("details", "").strip("\n"),
         note=texts.get("note", "").strip(),
         warning=" ".join(texts.get("warning", "").split()),
+        replaces=lists["replaces"],
         origin=origin,
     )
     return entry, problems
@@ -253,6 +253,26 @@ def load_dir(path: Path | None = None) -> list[Entry]:
     return entries
 
 
+def retired_ids(entries: Iterable[Entry]) -> dict[str, str]:
+    """Old id -> the entry it was merged into, from the entries' ``replaces`` lists."""
+    return {old: entry.id for entry in entries for old in entry.replaces}
+
+
+def canonical_id(entry_id: str, entries: Iterable[Entry] | None = None) -> str:
+    """The id that answers today for ``entry_id``: itself, or the entry it was merged into.
+
+    Question sets, question logs and hand-off records keep the ids they were written with; read
+    through this they name the merged entry. ``entries`` defaults to the shipped base."""
+    return (shipped_retired_ids() if entries is None else retired_ids(entries)).get(entry_id, entry_id)
+
+
+@functools.cache
+def shipped_retired_ids() -> dict[str, str]:
+    """``retired_ids`` of the shipped base, read once per process: a bench maps hundreds of expected
+    ids, and the shipped files do not change under a running process (the seed reads them once too)."""
+    return retired_ids(load_dir())
+
+
 def first_screen(answer: str) -> tuple[int, int]:
     """Lines and characters of an answer's first screen (blank lines do not count as lines)."""
     lines = [line for line in answer.strip().splitlines() if line.strip()]
@@ -260,7 +280,8 @@ def first_screen(answer: str) -> tuple[int, int]:
 
 
 def check(entries: Iterable[Entry], today: date | None = None) -> list[Problem]:
-    """Problems across entries: duplicate ids, unknown related ids, long answers, overdue reviews.
+    """Problems across entries: duplicate ids, unknown related ids, long answers, overdue reviews, and
+    merges (``replaces``) naming a live id, an id another entry replaces, or a related id merged away.
 
     Also re-checks per-entry rules (questions, empty answer), so entries built in code are covered too;
     flags an answer longer than a first screen (``FIRST_SCREEN_LINES``, ``FIRST_SCREEN_CHARS``) or
@@ -346,9 +367,37 @@ def check(entries: Iterable[Entry], today: date | None = None) -> list[Problem]:
             problems.append(
                 Problem("warning", origin, entry.id, f"review was due on {entry.review_by.isoformat()}")
             )
+    replaced_by: dict[str, str] = {}
+    for entry in items:
+        for old in entry.replaces:
+            if old in first_seen:
+                problems.append(
+                    Problem(
+                        "error", entry.origin or "?", entry.id, f"replaces {old!r}, which is still an entry"
+                    )
+                )
+            elif old in replaced_by:
+                problems.append(
+                    Problem(
+                        "error",
+                        entry.origin or "?",
+                        entry.id,
+                        f"{old!r} is also replaced by {replaced_by[old]!r}",
+                    )
+                )
+            replaced_by.setdefault(old, entry.id)
     for entry in items:
         for related in entry.related:
-            if related not in first_seen:
+            if related in replaced_by:
+                problems.append(
+                    Problem(
+                        "error",
+                        entry.origin or "?",
+                        entry.id,
+                        f"related id {related!r} was merged into {replaced_by[related]!r}: name that one",
+                    )
+                )
+            elif related not in first_seen:
                 problems.append(
                     Problem("error", entry.origin or "?", entry.id, f"related id {related!r} does not exist")
                 )

@@ -28,5 +28,8 @@ class Entry:
     note: str = ""
     # One line shown before anything else when a message is about this risk (scam entries).
     warning: str = ""
+    # Ids of shipped entries this one was merged from: the seed retires their rows, and a question log,
+    # hand-off or bench that names an old id reads it as this one (``faq.knowledge.canonical_id``).
+    replaces: tuple[str, ...] = field(default=(), compare=False)
     # Where the entry came from (file name) so `faq check` can point at it; not part of equality.
     origin: str = field(default="", compare=False)

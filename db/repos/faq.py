@@ -149,7 +149,10 @@ class FaqRepo:
     async def seed(self, shipped: Iterable[Entry], digest: str | None = None) -> int:
         """Bring in the shipped base: new entries are added, and entries nobody has edited since the last
         seed follow the shipped text. Officers' edits and deletions are never overwritten. `digest` (of
-        the shipped files) is kept with the base, in the same transaction, for `seed_digest`."""
+        the shipped files) is kept with the base, in the same transaction, for `seed_digest`. The rows of
+        entries a shipped one was merged from (`Entry.replaces`) are retired the same way: only while
+        nobody has edited them, nor the merged entry."""
+        shipped = list(shipped)
         if digest is not None:
             await self._keep_digest(digest)
         last_actor: dict[str, str] = {}
@@ -165,7 +168,17 @@ class FaqRepo:
         # One query loads the rows save() compares against (it then finds them in the session, not one
         # SELECT each): at every start the shipped base is usually unchanged and nothing is written.
         (await self._session.scalars(select(FaqEntry).where(FaqEntry.id.in_([e.id for e in wanted])))).all()
-        return await self.save(wanted, actor="seed", action="update")
+        followed = {e.id for e in wanted}
+        retired = [
+            old
+            for e in shipped
+            if e.id in followed
+            for old in e.replaces
+            if old in present and last_actor.get(old) == "seed"
+        ]
+        for old in retired:
+            await self.remove(old, actor="seed")
+        return await self.save(wanted, actor="seed", action="update") + len(retired)
 
     async def remove(self, entry_id: str, *, actor: str, actor_user_id: int | None = None) -> bool:
         row = await self._session.get(FaqEntry, entry_id)

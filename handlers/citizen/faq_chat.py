@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from faq.knowledge import shipped_retired_ids
 from faq.model import Entry
 from faq.text import shorten
 from handlers.citizen import payloads as p
@@ -217,7 +218,16 @@ async def chosen(ctx: Context, rest: str) -> None:
 
 
 def _entry(search: Engine, key: str) -> Entry | None:
-    """The entry a button names (its id, or the short hash of a long one)."""
+    """The entry a button names (its id, or the short hash of a long one). A button sent before a
+    merge of entries names an old id: the entry it was merged into answers it."""
+    found = _named(search, key)
+    if found is None:
+        merged = next((new for old, new in shipped_retired_ids().items() if p.entry_key(old) == key), None)
+        found = _named(search, p.entry_key(merged)) if merged else None
+    return found
+
+
+def _named(search: Engine, key: str) -> Entry | None:
     if key.startswith("#"):
         return next((e for e in search.entries if p.entry_key(e.id) == key), None)
     try:

@@ -9,9 +9,11 @@ from sqlalchemy import select
 from bot.app import App
 from db.models import QuestionLog
 from db.store import unit_of_work
+from faq.knowledge import shipped_retired_ids
 from faq.model import Entry
 from faq.smalltalk import OFF_TOPIC_REPLY, REPLIES, SmallTalk
 from faq.text import shorten
+from handlers.citizen.payloads import answer
 from handlers.citizen.texts import LABEL_CHARS
 from handlers.core import texts
 from handlers.core.privacy import PHONE_MASK
@@ -114,3 +116,30 @@ async def test_seed_follows_shipped_text_but_keeps_officer_edits(app: App) -> No
         assert await store.faq.seed(newer) == 1
         assert (await store.faq.get(first.id)).answer == "Sửa bởi cán bộ."  # type: ignore[union-attr]
         assert (await store.faq.get(second.id)).answer == "Bản mới đi kèm 2."  # type: ignore[union-attr]
+
+
+async def test_seed_retires_the_entries_a_shipped_one_was_merged_from(app: App) -> None:
+    from dataclasses import replace
+
+    async with unit_of_work(app.sessions) as store:
+        first, second, third, fourth, fifth = (await store.faq.all())[:5]
+        await store.faq.save([replace(third, answer="Sửa bởi cán bộ.")], actor="Cán bộ Lan", action="update")
+        merged = replace(first, answer="Gộp hai mục.", replaces=(second.id, third.id))
+        assert await store.faq.seed([merged]) == 2
+        assert (await store.faq.get(first.id)).answer == "Gộp hai mục."  # type: ignore[union-attr]
+        assert await store.faq.get(second.id) is None
+        assert (await store.faq.get(third.id)).answer == "Sửa bởi cán bộ."  # an officer's words stay
+        # The merged entry is an officer's now: the seed leaves both it and the rows it replaces alone.
+        await store.faq.save([replace(fourth, answer="Sửa bởi cán bộ.")], actor="Cán bộ Lan", action="update")
+        assert await store.faq.seed([replace(fourth, replaces=(fifth.id,))]) == 0
+        assert await store.faq.get(fifth.id) is not None
+
+
+async def test_a_button_naming_a_merged_entry_shows_the_entry_it_was_merged_into(app: App) -> None:
+    # A suggestion sent before a release that merged two entries still answers once pressed.
+    old, new = next(iter(shipped_retired_ids().items()))
+    async with unit_of_work(app.sessions) as store:
+        merged = await store.faq.get(new)
+        assert merged is not None and await store.faq.get(old) is None
+    pressed = await app.conversation.handle(incoming(kind=Kind.BUTTON, payload=answer(old, 0)))
+    assert pressed[-1].title == merged.title

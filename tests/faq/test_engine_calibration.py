@@ -11,6 +11,7 @@ import pytest
 
 from faq.engine import Engine, Tuning, Verdict
 from faq.knowledge import load_dir
+from faq.model import Entry
 from tests.faq.conftest import make_entry
 
 LEVELS = (
@@ -37,6 +38,88 @@ def shipped() -> Engine:
     return Engine(load_dir())
 
 
+# Two entries that share most words: how to ask for a criminal record and what it costs (the shipped
+# base has since merged them into one; the engine must still tell such a pair apart).
+LLTP_HOWTO = make_entry(
+    "lltp.howto",
+    "Xin phiếu lý lịch tư pháp trên VNeID làm thế nào?",
+    "Làm lý lịch tư pháp online trên VNeID như thế nào?",
+    "xin lltp tren vneid",
+    "cap phieu ly lich tu phap qua app dinh danh",
+    "Làm lý lịch tư pháp cho con dưới 14 tuổi trên VNeID được không?",
+    "lltp nop tren vnid bao nhieu ngay thi co phieu",
+    "vneid ko tao dc yeu cau ly lich tu phap moi",
+    "tải phiếu lý lịch tư pháp bản điện tử ở đâu",
+    "đi xuất khẩu lao động cần lý lịch tư pháp, làm qua điện thoại ntn",
+    "ly lich tu phap vneid nam o muc nao",
+    "xem ho so lltp da duyet chua",
+    "các bước xin lý lịch tư pháp trên app vneid",
+    answer=(
+        "Làm được ngay trên VNeID nếu tài khoản đã lên mức 2:\n"
+        "1. Mở VNeID → “Thủ tục hành chính” → “Cấp phiếu lý lịch tư pháp”.\n"
+        "2. Bấm “Tạo mới”, chọn làm cho bản thân hoặc cho con dưới 14 tuổi.\n"
+        "3. Điền thông tin, nộp lệ phí rồi gửi.\n"
+        "4. Theo dõi tiến độ trong app; có kết quả thì tải bản điện tử ngay trên VNeID.\n"
+        "Không tạo được yêu cầu mới: thường do còn hồ sơ cũ chưa nộp phí hoặc đang xử lý.\n"
+        "Cần hỗ trợ: gọi 1900 0368 hoặc hỏi Trung tâm Phục vụ hành chính công xã.\n"
+    ),
+    details=(
+        "Chức năng có trên VNeID từ khoảng tháng 4/2024.\n"
+        "Thời gian có phiếu tùy nơi xử lý; hãy theo dõi tiến độ trong ứng dụng.\n"
+        "Hồ sơ cũ chưa nộp phí: nộp phí hồ sơ đó, hoặc chờ hồ sơ đó xong rồi tạo yêu cầu mới.\n"
+    ),
+    tags=(
+        "lý lịch tư pháp",
+        "lltp",
+        "vneid",
+        "cách làm",
+        "nộp trên app",
+    ),
+)
+LLTP_FEE = make_entry(
+    "lltp.fee",
+    "Phí xin lý lịch tư pháp là bao nhiêu?",
+    "Xin phiếu lý lịch tư pháp hết bao nhiêu tiền?",
+    "phi lltp",
+    "le phi ly lich tu phap moi nhat",
+    "Sinh viên xin lý lịch tư pháp có được giảm phí không?",
+    "phi cap phieu lltp qua vneid la bao nhieu",
+    "xin 3 phiếu lý lịch tư pháp thì tính tiền thế nào",
+    "con liệt sĩ làm lý lịch tư pháp có được miễn phí không",
+    "thong tu 16/2025 phi ly lich tu phap",
+    "lltp gia bao nhieu z ad",
+    "nguoi co cong xin ly lich tu phap tra bao nhieu",
+    "một phiếu lý lịch tư pháp phải trả bao nhiêu tiền",
+    "làm lý lịch tư pháp trên vneid có mất phí không",
+    answer=(
+        "Số tiền chính xác hiện ở bước thanh toán khi nộp hồ sơ trên VNeID hoặc Cổng Dịch vụ công."
+        " Mức cũ để tham khảo:\n"
+        "1. Thông thường: 200.000 đồng.\n"
+        "2. Sinh viên, người có công với cách mạng, thân nhân liệt sĩ: 100.000 đồng.\n"
+        "3. Từ phiếu thứ 3 trở đi: thêm 5.000 đồng mỗi phiếu.\n"
+        "Có thể hỏi trước tại Trung tâm Phục vụ hành chính công xã.\n"
+        "Chỉ nộp tiền bên trong VNeID hoặc dichvucong.gov.vn, không chuyển khoản cho người lạ.\n"
+    ),
+    details=(
+        "Mức cũ theo Thông tư 244/2016/TT-BTC."
+        " Thông tư 16/2025/TT-BTC đã quy định lại mức thu, nên số tiền có thể khác các mức trên.\n"
+    ),
+    tags=(
+        "lý lịch tư pháp",
+        "lệ phí",
+        "lltp",
+        "phí",
+        "bao nhiêu tiền",
+        "miễn giảm",
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def with_lltp_pair(shipped: Engine) -> tuple[Entry, ...]:
+    return (*(e for e in shipped.entries if e.id != "vneid.lltp"), LLTP_HOWTO, LLTP_FEE)
+
+
 def test_a_title_with_another_number_costs_confidence() -> None:
     engine = Engine(LEVELS)
     plain = Engine(LEVELS, tuning=Tuning(number_conflict=1.0))
@@ -55,30 +138,34 @@ def test_a_title_naming_both_numbers_is_in_no_conflict() -> None:
     assert conflict.tolist() == [False, True]
 
 
-def test_a_clearly_better_matched_entry_is_answered_even_when_the_ranking_hesitates(shipped: Engine) -> None:
+def test_a_clearly_better_matched_entry_is_answered_even_when_the_ranking_hesitates(
+    with_lltp_pair: tuple[Entry, ...],
+) -> None:
     # The fee entry and the how-to entry share "lý lịch tư pháp"; the message asks for the fee.
     message = "phi ly lich tu phap"
-    found = shipped.understand(message)
+    found = Engine(with_lltp_pair).understand(message)
     assert found.verdict is Verdict.ANSWER
     assert found.hits[0].id == "lltp.fee"
     # Without the fee facet, only the lead in confidence answers it.
-    hesitant = Engine(shipped.entries, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0, facets=()))
+    hesitant = Engine(with_lltp_pair, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0, facets=()))
     assert hesitant.understand(message).verdict is Verdict.SUGGEST
 
 
-def test_a_fee_question_ranks_the_entry_whose_title_names_the_fee(shipped: Engine) -> None:
+def test_a_fee_question_ranks_the_entry_whose_title_names_the_fee(with_lltp_pair: tuple[Entry, ...]) -> None:
     # "mất bao nhiêu tiền" reads "lệ phí": the how-to entry shares every other word with the fee one.
     message = "phieu lltp mat bao nhieu tien"
-    faceted = Engine(shipped.entries, tuning=Tuning(facets=("phi",)))
+    faceted = Engine(with_lltp_pair, tuning=Tuning(facets=("phi",)))
     found = faceted.understand(message)
     assert found.verdict is Verdict.ANSWER
     assert found.hits[0].id == "lltp.fee"
-    assert shipped.understand(message).hits[0].id == "vneid.lltp"  # the facet is off by default
+    assert (
+        Engine(with_lltp_pair).understand(message).hits[0].id == "lltp.howto"
+    )  # the facet is off by default
 
 
-def test_a_message_without_the_facet_word_is_in_no_facet_conflict(shipped: Engine) -> None:
-    faceted = Engine(shipped.entries, tuning=Tuning(facets=("phi",)))
-    candidates = np.asarray([faceted._position["lltp.fee"], faceted._position["vneid.lltp"]], dtype=np.int64)
+def test_a_message_without_the_facet_word_is_in_no_facet_conflict(with_lltp_pair: tuple[Entry, ...]) -> None:
+    faceted = Engine(with_lltp_pair, tuning=Tuning(facets=("phi",)))
+    candidates = np.asarray([faceted._position["lltp.fee"], faceted._position["lltp.howto"]], dtype=np.int64)
     asked = faceted._facet_conflicts(faceted._norm.analyze("xin lltp tren vneid"), candidates)
     assert asked.tolist() == [False, False]
     fee = faceted._facet_conflicts(faceted._norm.analyze("le phi lltp"), candidates)

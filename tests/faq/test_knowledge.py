@@ -14,10 +14,12 @@ from faq.knowledge import (
     MAX_DETAILS_CHARS,
     KnowledgeError,
     Problem,
+    canonical_id,
     check,
     first_screen,
     load_dir,
     load_dir_checked,
+    retired_ids,
 )
 
 QUESTIONS = ["câu hỏi một", "câu hỏi hai", "câu hỏi ba", "câu hỏi bốn", "câu hỏi năm"]
@@ -172,6 +174,42 @@ def test_unknown_related_id(tmp_path: Path) -> None:
     [problem] = errors(problems)
     assert (problem.origin, problem.entry_id) == ("a.yaml", "a.one")
     assert "'a.missing' does not exist" in problem.message
+
+
+def test_a_merged_entry_names_the_ids_it_replaces(tmp_path: Path) -> None:
+    write_theme(tmp_path, "a.yaml", entry_yaml("a.howto", replaces=["a.fee"]), entry_yaml("a.other"))
+    entries, problems = load_dir_checked(tmp_path)
+    assert errors(problems) == [] and [p for p in problems if p.level == "warning"] == []
+    assert entries[0].replaces == ("a.fee",)
+    assert retired_ids(entries) == {"a.fee": "a.howto"}
+    assert [canonical_id(i, entries) for i in ("a.fee", "a.howto", "a.other")] == [
+        "a.howto",
+        "a.howto",
+        "a.other",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (entry_yaml("a.fee"), "replaces 'a.fee', which is still an entry"),
+        (entry_yaml("a.other", replaces=["a.fee"]), "'a.fee' is also replaced by 'a.howto'"),
+        (entry_yaml("a.other", related=["a.fee"]), "related id 'a.fee' was merged into 'a.howto'"),
+    ],
+)
+def test_a_merge_leaves_no_two_answers_for_an_old_id(tmp_path: Path, second: str, message: str) -> None:
+    write_theme(tmp_path, "a.yaml", entry_yaml("a.howto", replaces=["a.fee"]), second)
+    _, problems = load_dir_checked(tmp_path)
+    assert [message in p.message for p in errors(problems)] == [True]
+
+
+def test_the_shipped_base_reads_retired_ids_as_their_merged_entry() -> None:
+    entries = load_dir()
+    live = {e.id for e in entries}
+    for old, new in retired_ids(entries).items():
+        assert old not in live and new in live
+        assert canonical_id(old) == new
+    assert all(canonical_id(e.id) == e.id for e in entries)
 
 
 def test_answer_too_long(tmp_path: Path) -> None:

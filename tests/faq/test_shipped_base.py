@@ -46,7 +46,6 @@ def test_scam_entries_carry_a_one_line_warning() -> None:
     scams = [e for e in entries if e.id.startswith("scam.")]
     assert {e.id for e in scams} >= {
         "scam.fake_police_call",
-        "scam.fake_link_app",
         "scam.otp_sharing",
         "scam.what_to_do",
         "scam.loan_offer",

@@ -85,7 +85,7 @@ def test_candidates_above_the_floor_are_offered_not_declined(engine: Engine) -> 
     [
         (FAKE_POLICE, "scam.fake_police_call"),
         ("có người xin tôi đọc mã OTP để kích hoạt hộ, có đưa được không", "scam.otp_sharing"),
-        ("nhận được link bảo cài app dịch vụ công mới, bấm vào có sao không", "scam.fake_link_app"),
+        ("nhận được link bảo cài app dịch vụ công mới, bấm vào có sao không", "scam.what_to_do"),
         (
             "có số lạ nhắn tin mời cho vay tiền gấp không cần thế chấp, bảo chuyển phí hồ sơ trước",
             "scam.loan_offer",
