@@ -62,6 +62,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from faq.answer_rule import BIAS, WEIGHTS
 from faq.model import Entry
 from faq.normalize import Analysis, Batch, Normalizer, WordIds
 from faq.smalltalk import SmallTalk, SmallTalkClassifier
@@ -76,6 +77,32 @@ IntArray = npt.NDArray[np.int64]
 DEFAULT_ANSWER_THRESHOLD = 0.40
 DEFAULT_SUGGEST_THRESHOLD = 0.40
 DEFAULT_MARGIN = 0.20
+
+# What the answer rule reads of a ranking (``Engine._answer_features``), by name: the weights fitted by
+# bench/fit_answer_rule.py (faq/answer_rule.py) are keyed by these names.
+ANSWER_FEATURES = (
+    "best",  # the first hit's confidence
+    "clear",  # ... minus the best other candidate's
+    "lead",  # share of the first hit's ranking score by which it leads the second
+    "story",  # a long message, read on its question (1 or 0)
+    "story_lead",  # story x lead
+    "story_best",  # story x best
+    "conflict",  # the first hit's title names another number (or lacks the facet asked)
+    "scam",  # the first hit is a scam warning
+    "cover",  # how much of what the message asks the first hit's texts cover
+    "phrasing",  # its closest phrasing's overlap with the message
+    "chars",  # its closest phrasing's character similarity
+    "known",  # share of the message's weight in words the base uses
+    "matched",  # share of the message's weight the first hit has in any text
+    "length",  # log(1 + content words)
+    "agree",  # no other candidate is better matched than the first (1 or 0)
+    "rivals",  # other candidates matched within 0.1 of the first
+    "best_lead",  # best x lead
+    "lead_share",  # clear / best
+    "twin",  # how alike the first two candidates' titles and phrasings are (weighted Jaccard)
+    "views",  # share of the ranking's views whose own first entry is the first hit
+    "view_lead",  # the first hit's mean lead over the best other entry in each view
+)
 
 
 class Outcome(StrEnum):
@@ -164,10 +191,10 @@ class Tuning:
     # Words that tell apart entries sharing every other word ("phí lý lịch tư pháp" vs "xin lý lịch tư
     # pháp"), normalised ("bao nhiêu tiền" reads "lệ phí"): when the message uses one and some
     # candidate's title has it, the candidates whose titles lack it keep ``number_conflict`` of ranking
-    # and confidence (not in a story, where a penalty opens a lead that says little). Off by default:
-    # in cross-validation it added a point of right answers and a quarter point of wrong ones, and a
-    # wrong answer given outright misleads a citizen more than a choice of two does.
-    facets: tuple[str, ...] = ()
+    # and confidence (not in a story, where a penalty opens a lead that says little). On since round
+    # 5: the margins answered on the lead it opens (a point more right, a quarter point more wrong in
+    # cross-validation); the answer rule fitted with it weighs that lead for what it is worth.
+    facets: tuple[str, ...] = ("phi",)
     rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
@@ -180,6 +207,15 @@ class Tuning:
     # from this share of the answer threshold.
     story_share: float = 0.9
     story_lead: float = 0.25
+    # The answer rule: a logistic model over what the ranking knows (``ANSWER_FEATURES``), fitted on
+    # cross-validated phrasings and the development sets; answer when P(right) reaches this. False:
+    # the margins above decide instead (the rule before round 5, kept for the bench).
+    calibrated: bool = True
+    answer_probability: float = 0.85
+    # The confidence below which nothing is answered, as a share of ``answer_threshold`` (the
+    # operator's setting: raising it still answers less). The model answers some well-ranked
+    # matches the margins left to choices; below this, too few were right in cross-validation.
+    floor_share: float = 0.75
     alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
     pair_gap: int = 1000  # content words this many syllables apart or less make a pair
@@ -232,6 +268,8 @@ class _Ranking:
     confidence: FloatArray  # raw confidence of each of the best candidates, in ranking order
     lead: float  # share of the best's ranking score by which it leads the second
     story: bool  # a long message, read on its question
+    features: FloatArray = field(default_factory=lambda: np.zeros(len(ANSWER_FEATURES)))
+    sure: float = 0.0  # the answer rule's P(the first hit is right)
 
 
 _NOTHING = _Ranking((), False, np.zeros(0), 0.0, False)
@@ -281,6 +319,7 @@ class Engine:
         self._smalltalk = SmallTalkClassifier(self._norm)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
+        self._answer_weights = np.asarray([WEIGHTS.get(name, 0.0) for name in ANSWER_FEATURES])
         self._position = {e.id: i for i, e in enumerate(self._entries)}
         if len(self._by_id) != len(self._entries):
             raise ValueError("duplicate entry ids; run `faq check` first")
@@ -308,10 +347,8 @@ class Engine:
         if not hits:
             return Result(Outcome.DECLINE, ())
         alert = self._alert(analysis, hits)
-        gate = alert is None and self.tuning.near_miss_gate
-        names = self._smalltalk.elsewhere(analysis.marked) if gate else ()
-        if names and not all(self._speaks_of(hits[0].id, name) for name in names):
-            # "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
+        names = self._held_back(analysis, hits, alert)
+        if names:
             apps = any(self._smalltalk.is_app(name) for name in names)
             return Result(Outcome.DECLINE, hits, elsewhere=apps)
         best = hits[0].score
@@ -356,6 +393,17 @@ class Engine:
             return Understanding(Verdict.OFF_TOPIC, result.hits)
         return Understanding(Verdict.DECLINE, result.hits)
 
+    def _held_back(self, analysis: Analysis, hits: Sequence[Hit], alert: Alert | None) -> tuple[str, ...]:
+        """The other apps, banks or procedures the message names when the first hit never speaks of
+        them: "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
+        A scam warning is never held back."""
+        if alert is not None or not self.tuning.near_miss_gate or not hits:
+            return ()
+        names = self._smalltalk.elsewhere(analysis.marked)
+        if all(self._speaks_of(hits[0].id, name) for name in names):
+            return ()
+        return names
+
     # ---- index -----------------------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -372,6 +420,7 @@ class Engine:
         n_entries = len(entries)
         self._domain: frozenset[str] = frozenset()
         self._alerts = {e.id: e.warning.strip() for e in entries if e.warning.strip()}
+        self._warns = np.asarray([e.id in self._alerts for e in entries], dtype=bool)
         if not n_entries:
             return  # nothing to index: every search declines
         ids = WordIds()
@@ -801,7 +850,8 @@ class Engine:
             ranked = (1.0 - t.rerank_share) * ranked / ranked[0] + t.rerank_share * confidence
             order = np.argsort(-ranked, kind="stable")
             candidates, confidence, ranked = candidates[order], confidence[order], ranked[order]
-            present, best_doc = present[order], best_doc[order]
+            present, best_doc, conflict = present[order], best_doc[order], conflict[order]
+            entry_cover, phrasing, char = entry_cover[order], phrasing[order], char[order]
         lead = float((ranked[0] - ranked[1]) / ranked[0]) if len(ranked) > 1 else 1.0
 
         # Answer only a clear call: the best well matched (confidence), and either well ahead of the
@@ -815,20 +865,39 @@ class Engine:
         # In a long message many entries match a little, so the others' confidence says less than the
         # lead in the ranking: there the lead alone must be clear.
         story = len(query.position_term) >= t.focus_from
-        confident = bool(
-            query.typed > 1
-            and (
-                (
-                    best >= self.answer_threshold
-                    and (
-                        (lead >= self.margin and (story or clear >= t.confidence_margin))
-                        or clear >= t.clear_margin
-                        or (best >= t.sure_confidence and clear >= t.sure_margin)
-                    )
-                )
-                or (story and best >= t.story_share * self.answer_threshold and lead >= t.story_lead)
-            )
+        story_value = float(story)
+        features = np.asarray(
+            [
+                best,
+                clear,
+                lead,
+                story_value,
+                story_value * lead,
+                story_value * best,
+                float(conflict[0]),
+                float(self._warns[int(candidates[0])]),
+                float(entry_cover[0]),
+                float(phrasing[0]),
+                float(char[0]),
+                float(query.weights.sum()) / query.mass,
+                float(present[0] @ query.weights) / query.mass,
+                float(np.log1p(len(query.position_term))),
+                float(clear >= 0),
+                float((confidence[1:] >= best - 0.1).sum()),
+                best * lead,
+                clear / best if best > 0 else 0.0,
+                self._twin(candidates),
+                *self._view_agreement(scores, int(candidates[0])),
+            ]
         )
+        sure = 1.0 / (1.0 + float(np.exp(-(BIAS + features @ self._answer_weights))))
+        if t.calibrated:
+            # The model says how sure; the floor (from the operator's ``answer_threshold``) how little
+            # matched an answer may be.
+            floor = self._answer_floor(story)
+            confident = query.typed > 1 and best >= floor and sure >= t.answer_probability
+        else:
+            confident = self._margin_rule(best, clear, lead, story) and query.typed > 1
         hits: list[Hit] = []
         ceiling = 1.0
         for position in range(min(top, len(candidates))):
@@ -839,7 +908,55 @@ class Engine:
             hits.append(
                 Hit(self._entries[e].id, round(score, 4), words, self._doc_source[int(best_doc[position])])
             )
-        return _Ranking(tuple(hits), confident, confidence, lead, story)
+        return _Ranking(tuple(hits), confident, confidence, lead, story, features, sure)
+
+    def _view_agreement(self, scores: _Scores, first: int) -> tuple[float, float]:
+        """Whether the views the ranking weighs agree on the first hit: the share of them whose own
+        first entry it is, and its mean lead (a share of the view's best) over their best other entry."""
+        views = [(scores.centroid, scores.fields, scores.body, scores.topic)[v] for v in self._views_weighed]
+        agree = lead = 0.0
+        for view in views:
+            peak = float(view.max())
+            if peak <= 0:
+                continue
+            top = float(view[first])
+            # the best other entry: two slices around the first hit (a partition of 10,000 scores,
+            # mostly equal zeros, costs milliseconds)
+            other = max(float(view[:first].max(initial=0.0)), float(view[first + 1 :].max(initial=0.0)))
+            agree += top >= peak
+            lead += (top - other) / peak
+        n = max(len(views), 1)
+        return agree / n, lead / n
+
+    def _twin(self, candidates: IntArray) -> float:
+        """How alike the first two candidates are: the IDF-weighted Jaccard of the terms of their
+        titles and phrasings (entries sharing most words are where a lead means least)."""
+        if len(candidates) < 2:
+            return 0.0
+        start, docs = self._doc_term_start, self._entry_docs
+        a, b = (
+            set(self._doc_terms[start[docs[e]] : start[docs[e + 1]]].tolist())
+            for e in candidates[:2].tolist()
+        )
+        total = float(self._idf[list(a | b)].sum())
+        return float(self._idf[list(a & b)].sum()) / total if total > 0 else 0.0
+
+    def _answer_floor(self, story: bool) -> float:
+        """The confidence the first hit needs before the answer rule may answer it."""
+        t = self.tuning
+        return self.answer_threshold * t.floor_share * (t.story_share if story else 1.0)
+
+    def _margin_rule(self, best: float, clear: float, lead: float, story: bool) -> bool:
+        """The rule before round 5: the best well matched and ahead in the ranking or in confidence."""
+        t = self.tuning
+        return (
+            best >= self.answer_threshold
+            and (
+                (lead >= self.margin and (story or clear >= t.confidence_margin))
+                or clear >= t.clear_margin
+                or (best >= t.sure_confidence and clear >= t.sure_margin)
+            )
+        ) or (story and best >= t.story_share * self.answer_threshold and lead >= t.story_lead)
 
     def _views(self, query: _Query) -> _Scores | None:
         """Every view's score for every entry (None: nothing matches)."""
