@@ -78,7 +78,7 @@ DEFAULT_ANSWER_THRESHOLD = 0.40
 DEFAULT_SUGGEST_THRESHOLD = 0.40
 DEFAULT_MARGIN = 0.20
 
-# What the answer rule reads of a ranking (``Engine._answer_features``), by name: the weights fitted by
+# What the answer rule reads of a ranking (``Engine._rank``), by name: the weights fitted by
 # bench/fit_answer_rule.py (faq/answer_rule.py) are keyed by these names.
 ANSWER_FEATURES = (
     "best",  # the first hit's confidence
@@ -87,19 +87,11 @@ ANSWER_FEATURES = (
     "story",  # a long message, read on its question (1 or 0)
     "story_lead",  # story x lead
     "story_best",  # story x best
-    "conflict",  # the first hit's title names another number (or lacks the facet asked)
-    "scam",  # the first hit is a scam warning
-    "cover",  # how much of what the message asks the first hit's texts cover
-    "phrasing",  # its closest phrasing's overlap with the message
-    "chars",  # its closest phrasing's character similarity
+    "chars",  # the first hit's closest phrasing's character similarity
     "known",  # share of the message's weight in words the base uses
     "matched",  # share of the message's weight the first hit has in any text
     "length",  # log(1 + content words)
-    "agree",  # no other candidate is better matched than the first (1 or 0)
-    "rivals",  # other candidates matched within 0.1 of the first
     "best_lead",  # best x lead
-    "lead_share",  # clear / best
-    "twin",  # how alike the first two candidates' titles and phrasings are (weighted Jaccard)
     "views",  # share of the ranking's views whose own first entry is the first hit
     "view_lead",  # the first hit's mean lead over the best other entry in each view
 )
@@ -420,7 +412,6 @@ class Engine:
         n_entries = len(entries)
         self._domain: frozenset[str] = frozenset()
         self._alerts = {e.id: e.warning.strip() for e in entries if e.warning.strip()}
-        self._warns = np.asarray([e.id in self._alerts for e in entries], dtype=bool)
         if not n_entries:
             return  # nothing to index: every search declines
         ids = WordIds()
@@ -799,6 +790,7 @@ class Engine:
         if scores is None:
             return _NOTHING
         fused = np.zeros(n_entries)
+        views: list[tuple[FloatArray, float]] = []  # the views weighed, each with its best score
         for view, weight in (
             (scores.phrasing if scores.phrasing is not None else fused, t.phrasing_view),
             (scores.centroid, t.centroid_view),
@@ -809,9 +801,10 @@ class Engine:
             peak = float(view.max())
             if weight and peak > 0:
                 fused += (weight / peak) * view
+                views.append((view, peak))
         count = min(t.candidates, n_entries)
         candidates = np.argpartition(-fused, count - 1)[:count] if count < n_entries else np.arange(count)
-        candidates = candidates[fused[candidates] > 0]
+        candidates = pool = candidates[fused[candidates] > 0]
         if not len(candidates):
             return _NOTHING
         # A title with another number than the message ("mức 1" for "lên mức 2") ranks lower, and its
@@ -874,20 +867,12 @@ class Engine:
                 story_value,
                 story_value * lead,
                 story_value * best,
-                float(conflict[0]),
-                float(self._warns[int(candidates[0])]),
-                float(entry_cover[0]),
-                float(phrasing[0]),
                 float(char[0]),
                 float(query.weights.sum()) / query.mass,
                 float(present[0] @ query.weights) / query.mass,
                 float(np.log1p(len(query.position_term))),
-                float(clear >= 0),
-                float((confidence[1:] >= best - 0.1).sum()),
                 best * lead,
-                clear / best if best > 0 else 0.0,
-                self._twin(candidates),
-                *self._view_agreement(scores, int(candidates[0])),
+                *self._view_agreement(views, pool, int(candidates[0])),
             ]
         )
         sure = 1.0 / (1.0 + float(np.exp(-(BIAS + features @ self._answer_weights))))
@@ -910,36 +895,23 @@ class Engine:
             )
         return _Ranking(tuple(hits), confident, confidence, lead, story, features, sure)
 
-    def _view_agreement(self, scores: _Scores, first: int) -> tuple[float, float]:
+    def _view_agreement(
+        self, views: list[tuple[FloatArray, float]], pool: IntArray, first: int
+    ) -> tuple[float, float]:
         """Whether the views the ranking weighs agree on the first hit: the share of them whose own
-        first entry it is, and its mean lead (a share of the view's best) over their best other entry."""
-        views = [(scores.centroid, scores.fields, scores.body, scores.topic)[v] for v in self._views_weighed]
+        first entry it is, and its mean lead (a share of the view's best) over their best other entry
+        (when the first hit is a view's best, the next is looked for among the ranking's ``pool``:
+        reading every entry's score again would cost more than the rest of the answer rule)."""
         agree = lead = 0.0
-        for view in views:
-            peak = float(view.max())
-            if peak <= 0:
-                continue
+        for view, peak in views:
             top = float(view[first])
-            # the best other entry: two slices around the first hit (a partition of 10,000 scores,
-            # mostly equal zeros, costs milliseconds)
-            other = max(float(view[:first].max(initial=0.0)), float(view[first + 1 :].max(initial=0.0)))
-            agree += top >= peak
-            lead += (top - other) / peak
-        n = max(len(views), 1)
-        return agree / n, lead / n
-
-    def _twin(self, candidates: IntArray) -> float:
-        """How alike the first two candidates are: the IDF-weighted Jaccard of the terms of their
-        titles and phrasings (entries sharing most words are where a lead means least)."""
-        if len(candidates) < 2:
-            return 0.0
-        start, docs = self._doc_term_start, self._entry_docs
-        a, b = (
-            set(self._doc_terms[start[docs[e]] : start[docs[e + 1]]].tolist())
-            for e in candidates[:2].tolist()
-        )
-        total = float(self._idf[list(a | b)].sum())
-        return float(self._idf[list(a & b)].sum()) / total if total > 0 else 0.0
+            if top >= peak:
+                others = view[pool[pool != first]]
+                agree += 1.0
+                lead += (top - float(others.max(initial=0.0))) / peak
+            else:
+                lead += (top - peak) / peak
+        return agree / max(len(views), 1), lead / max(len(views), 1)
 
     def _answer_floor(self, story: bool) -> float:
         """The confidence the first hit needs before the answer rule may answer it."""
