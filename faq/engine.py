@@ -50,7 +50,6 @@ most of the work), then looks up exactly, for the best candidates only, what con
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -420,8 +419,9 @@ class Engine:
         short_kind: list[int] = []
         short_entry: list[int] = []
         # A phrasing that repeats the title or another phrasing (case and spacing aside) is
-        # indexed once. Keys are made for all texts in one pass over one string.
-        keys = iter(_spacing_keys([text for e in entries for text in (e.title, *e.questions)]))
+        # indexed once. (Text by text: three times cheaper than one regular expression over all
+        # texts joined, whose substitution builds the whole string again.)
+        keys = iter([" ".join(text.lower().split()) for e in entries for text in (e.title, *e.questions)])
         for index, entry in enumerate(entries):
             seen = [next(keys) for _ in range(len(entry.questions) + 1)]
             texts = (entry.title, *entry.questions)
@@ -1215,19 +1215,6 @@ class Engine:
         best = np.maximum.reduceat(ratios, np.searchsorted(owner, np.arange(len(candidates)))) / 100.0
         floor = self.tuning.char_floor
         return np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
-
-
-_SPACES = re.compile(r"\s+")
-_KEY_BREAK = re.compile(r" ?\x01 ?")
-
-
-def _spacing_keys(texts: Sequence[str]) -> list[str]:
-    """Each text in lower case with its spacing tidied (``" ".join(text.lower().split())``), for
-    all texts at once: one pass of each regular expression over one long string."""
-    if not texts:
-        return []
-    joined = _SPACES.sub(" ", "\x01".join(t.replace("\x01", " ") for t in texts).lower())
-    return _KEY_BREAK.split(joined.strip(" "))
 
 
 def _view_tuning(t: Tuning) -> tuple[float, float, float, float]:
