@@ -35,8 +35,12 @@ centroid = a classifier trained on the phrasings, fields = BM25F, body = BM25 ov
 titles and tags); today's engine without the lexicon's expansions and synonyms; a supervised
 character-n-gram classifier (TF-IDF centroids of 3–5-grams, numpy); plain BM25 and rapidfuzz.
 Candidates (outcomes): today's engine with and without its handling of stories and forms of address,
-without the near-miss gate (other apps, banks and procedures), answering on the ranking lead only (the
-rule before the confidence lead was added), and without number conflicts ("mức 1" vs "mức 2").
+without the near-miss gate (other apps, banks and procedures), and without number conflicts ("mức 1"
+vs "mức 2"); the answer rule (a logistic model, bench/fit_answer_rule.py) against the margin rule it
+replaced (with and without the fee facet; and answering on the ranking lead only, the margin rule
+before the confidence lead was added), at other probabilities, and with its floor at the answer
+threshold. Cross-validation also counts, for the engine and these, the held-out phrasings answered
+outright right and wrong.
 Ranking candidate: the best few re-ranked on a share of their confidence.
 
 Synthetic base: N entries (default 10,000) x 8 phrasings recombining syllables of the real entries
