@@ -26,13 +26,15 @@ asks*: the stretch of words that matches the candidate best counts fully, the st
 fifth, so "bà năm nay 72 tuổi rồi, thằng cháu cài cho bà…" does not drown "quên passcode".
 
 **What to do** (``search``: answer, choices or decline; ``understand``: also small talk, off-topic and
-alerts). Answer when the best candidate's confidence reaches ``answer_threshold`` *and* either it leads
-the second in the ranking by ``margin`` (a share of its ranking score) with, in a short message, a
-confidence also ahead of every other's by ``Tuning.confidence_margin``; or its confidence alone leads
-every other's clearly (``clear_margin``, or ``sure_margin`` from ``sure_confidence``): two entries
-sharing most words make the ranking hesitate while the message matches one far better. A long
-message (a story around the question) is answered from ``story_share`` of the threshold when the
-best leads the ranking by ``story_lead``: its confidence stays lower, its ranking holds. Otherwise
+alerts). Answer when the *answer rule* finds the first hit likely right: a logistic model of P(right)
+over what the ranking already knows (``ANSWER_FEATURES``: the best confidence and its lead over the
+others', the lead in the ranking, whether the views agree, how much of the message the hit covers,
+whether the message is a story…), its weights fitted offline on cross-validated phrasings and the
+development sets (bench/fit_answer_rule.py, faq/answer_rule.py), answering from
+``Tuning.answer_probability`` when the best confidence is at least ``floor_share`` of
+``answer_threshold``. (The hand-set margin rule it replaced is kept for the bench, ``calibrated=False``:
+the best at ``answer_threshold`` and ahead in the ranking by ``margin``, or clearly better matched
+than every other candidate; a story from ``story_share`` of the threshold on a ``story_lead``.) Otherwise
 offer the best 2–3 from ``suggest_threshold``, else decline. A title naming only another number for
 a word of the message ("mức 1" for "lên mức 2") keeps ``number_conflict`` of its ranking score and
 confidence. A message about another app, bank or procedure that names nothing of ours ("quên mật khẩu
