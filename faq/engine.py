@@ -905,12 +905,12 @@ class Engine:
         (when the first hit is a view's best, the next is looked for among the ranking's ``pool``:
         reading every entry's score again would cost more than the rest of the answer rule)."""
         agree = lead = 0.0
+        rest = pool[pool != first]
         for view, peak in views:
             top = float(view[first])
             if top >= peak:
-                others = view[pool[pool != first]]
                 agree += 1.0
-                lead += (top - float(others.max(initial=0.0))) / peak
+                lead += (top - float(view[rest].max(initial=0.0))) / peak
             else:
                 lead += (top - peak) / peak
         return agree / max(len(views), 1), lead / max(len(views), 1)
