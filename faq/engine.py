@@ -232,6 +232,7 @@ class Tuning:
     b: float = 0.75  # BM25 length normalisation
 
 
+_PERSONAL_DIGITS = 7  # a number this long is a phone, card or account number, not a question word
 _TEEN_PREFIXES = (("f", "ph"), ("w", "qu"), ("j", "gi"), ("z", "d"), ("dz", "d"), ("k", "c"), ("c", "k"))
 _TITLE, _PHRASING, _TAG, _BODY = 0, 1, 2, 3
 
@@ -1006,7 +1007,14 @@ class Engine:
             found = fixed[token] = self._correct(token)
             for word in found:
                 factors.setdefault(word, 1.0 if found == (token,) else t.corrected_weight)
-        content = [w for token in analysis.content for w in fixed[token]]
+        # A phone or card number ("số em 0912345678") says nothing about the question; counted as a
+        # word the base never uses it would weigh against every entry.
+        content = [
+            w
+            for token in analysis.content
+            for w in fixed[token]
+            if not (len(w) >= _PERSONAL_DIGITS and w.isdigit() and w not in words)
+        ]
         marked = [w for token in analysis.marked for w in fixed.get(token, (token,))]
         weights: dict[int, float] = {}
         counts: dict[int, float] = {}

@@ -135,3 +135,12 @@ def test_close_call_offers_choices_not_a_guess(shipped: Engine) -> None:
     found = shipped.understand("quên mã đăng nhập vneid thì làm sao")
     assert found.verdict is Verdict.SUGGEST
     assert {h.id for h in found.hits} >= {"vneid.password.forgot", "vneid.passcode.forgot"}
+
+
+def test_a_phone_number_in_the_message_does_not_weigh_against_the_answer(shipped: Engine) -> None:
+    # Citizens often add their number ("số em 09…"); as a word the base never uses it counted against
+    # every entry and turned a clear question into a choice.
+    plain = shipped.understand("quên mật khẩu vneid, số em")
+    with_number = shipped.understand("quên mật khẩu vneid, số em 0912345678")
+    assert with_number.verdict is plain.verdict is Verdict.ANSWER
+    assert with_number.hits == plain.hits
