@@ -35,8 +35,12 @@ centroid = a classifier trained on the phrasings, fields = BM25F, body = BM25 ov
 titles and tags); today's engine without the lexicon's expansions and synonyms; a supervised
 character-n-gram classifier (TF-IDF centroids of 3–5-grams, numpy); plain BM25 and rapidfuzz.
 Candidates (outcomes): today's engine with and without its handling of stories and forms of address,
-without the near-miss gate (other apps, banks and procedures), answering on the ranking lead only (the
-rule before the confidence lead was added), and without number conflicts ("mức 1" vs "mức 2").
+without the near-miss gate (other apps, banks and procedures), and without number conflicts ("mức 1"
+vs "mức 2"); the answer rule (a logistic model, bench/fit_answer_rule.py) against the margin rule it
+replaced (with and without the fee facet; and answering on the ranking lead only, the margin rule
+before the confidence lead was added), at other probabilities, and with its floor at the answer
+threshold. Cross-validation also counts, for the engine and these, the held-out phrasings answered
+outright right and wrong.
 Ranking candidate: the best few re-ranked on a share of their confidence.
 
 Synthetic base: N entries (default 10,000) x 8 phrasings recombining syllables of the real entries
@@ -418,28 +422,38 @@ def cross_validated(
     ``misses`` (when given) collects (expected entry, first hit, phrasing) of every held-out
     phrasing whose first hit is another entry: the pairs an editor has to tell apart; ``outcomes``
     counts the held-out phrasings answered outright, right and wrong."""
-    rng = random.Random(7)
     top1 = top3 = total = 0
+    for kept, held_out in folds_held_out(entries, folds):
+        search = make(kept)
+        for entry_id, q in held_out:
+            found = search(q)
+            ids = found.ids
+            top1 += bool(ids) and ids[0] == entry_id
+            if outcomes is not None and found.verdict == "answer":
+                outcomes["answered right" if ids[0] == entry_id else "answered wrong"] += 1
+            if misses is not None and (not ids or ids[0] != entry_id):
+                misses.append((entry_id, ids[0] if ids else "-", q))
+            top3 += entry_id in ids[:3]
+            total += 1
+    return top1 / total, top3 / total
+
+
+def folds_held_out(
+    entries: Sequence[Entry], folds: int = 5
+) -> list[tuple[list[Entry], list[tuple[str, str]]]]:
+    """Per fold (seed 7): the entries without that fold's phrasings, and the (entry id, phrasing)
+    pairs held out."""
+    rng = random.Random(7)
     assignment = {(e.id, q): rng.randrange(folds) for e in entries for q in e.questions}
+    out = []
     for fold in range(folds):
         kept = [
             replace(e, questions=tuple(q for q in e.questions if assignment[e.id, q] != fold))
             for e in entries
         ]
-        search = make(kept)
-        for e in entries:
-            for q in e.questions:
-                if assignment[e.id, q] == fold:
-                    found = search(q)
-                    ids = found.ids
-                    top1 += bool(ids) and ids[0] == e.id
-                    if outcomes is not None and found.verdict == "answer":
-                        outcomes["answered right" if ids[0] == e.id else "answered wrong"] += 1
-                    if misses is not None and (not ids or ids[0] != e.id):
-                        misses.append((e.id, ids[0] if ids else "-", q))
-                    top3 += e.id in ids[:3]
-                    total += 1
-    return top1 / total, top3 / total
+        held = [(e.id, q) for e in entries for q in e.questions if assignment[e.id, q] == fold]
+        out.append((kept, held))
+    return out
 
 
 # ---- synthetic base --------------------------------------------------------------------------------
@@ -670,6 +684,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     no_address = Normalizer(Lexicon.from_mapping({**_raw_lexicon(), "address": {}, "soft": []}))
     outcome_only = [
         (
+            "engine_margins",
+            "  margin rule (before round 5)",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(calibrated=False))),
+        ),
+        (
+            "engine_margins_nofacet",
+            "  margin rule, no fee facet",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(calibrated=False, facets=()))),
+        ),
+        *(
+            (
+                f"engine_p{round(p * 100)}",
+                f"  answer from P(right) {p}",
+                lambda es, p=p: engine_searcher(Engine(es, tuning=Tuning(answer_probability=p))),
+            )
+            for p in (0.75, 0.8, 0.9)
+        ),
+        (
+            "engine_floor",
+            "  floor at the answer threshold",
+            lambda es: engine_searcher(Engine(es, tuning=Tuning(floor_share=1.0))),
+        ),
+        (
             "engine_no_gate",
             "  without the near-miss gate",
             lambda es: engine_searcher(Engine(es, tuning=Tuning(near_miss_gate=False))),
@@ -677,7 +714,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         (
             "engine_lead_only",
             "  answer on the ranking lead only",
-            lambda es: engine_searcher(Engine(es, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0))),
+            lambda es: engine_searcher(
+                Engine(es, tuning=Tuning(calibrated=False, clear_margin=2.0, sure_confidence=2.0))
+            ),
         ),
         (
             "engine_no_numbers",
@@ -709,11 +748,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             results[set_name][key] = figures
             if key == "engine":
                 details[set_name] = detail
-    cv: dict[str, tuple[float, float]] = {}
-    for key, _, make, always in candidates:
+    cv: dict[str, tuple[float, float, float, float]] = {}
+    cv_runs = [*candidates, *((k, lab, m, True) for k, lab, m in outcome_only)]
+    for key, _, make, always in cv_runs:
         if not args.only_test and (always or not args.quick):
             corpus = before.entries if key == "before" and before is not None else entries
-            cv[key] = cross_validated(corpus, make)
+            outcomes: Counter[str] = Counter()
+            top1, top3 = cross_validated(corpus, make, outcomes=outcomes)
+            n = sum(len(e.questions) for e in corpus)
+            cv[key] = (top1, top3, outcomes["answered right"] / n, outcomes["answered wrong"] / n)
 
     labels = {key: label for key, label, _, _ in candidates} | {k: lab for k, lab, _ in outcome_only}
     for set_name in sets:
@@ -741,8 +784,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f"warnings on messages that are not about a scam: {f.false_alerts}"
             )
     print("\nCross-validated phrasings (each held out of the index in turn, 5 folds):")
-    for key, (top1, top3) in cv.items():
-        print(f"  {labels[key]:<34}top-1 {top1:.3f}  top-3 {top3:.3f}")
+    for key, (top1, top3, right, wrong) in cv.items():
+        answered = f"  answered right {right:.3f}, wrong {wrong:.3f}" if right or wrong else ""
+        print(f"  {labels[key]:<34}top-1 {top1:.3f}  top-3 {top3:.3f}{answered}")
 
     reliability = _reliability([d for name in sets for d in details[name]])
     print("\nConfidence vs. right first hit (today's engine; every set above; out-of-scope never right):")
@@ -812,7 +856,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     figures = {
         "base_entries": len(entries),
         "sets": {name: {k: vars(f) for k, f in res.items()} for name, res in results.items()},
-        "cross_validated": {key: {"top1": v[0], "top3": v[1]} for key, v in cv.items()},
+        "cross_validated": {
+            key: {"top1": v[0], "top3": v[1], "answered_right": v[2], "answered_wrong": v[3]}
+            for key, v in cv.items()
+        },
         "reliability": reliability,
         "engine_thresholds": {
             "answer": default.answer_threshold,

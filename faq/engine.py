@@ -26,13 +26,15 @@ asks*: the stretch of words that matches the candidate best counts fully, the st
 fifth, so "bà năm nay 72 tuổi rồi, thằng cháu cài cho bà…" does not drown "quên passcode".
 
 **What to do** (``search``: answer, choices or decline; ``understand``: also small talk, off-topic and
-alerts). Answer when the best candidate's confidence reaches ``answer_threshold`` *and* either it leads
-the second in the ranking by ``margin`` (a share of its ranking score) with, in a short message, a
-confidence also ahead of every other's by ``Tuning.confidence_margin``; or its confidence alone leads
-every other's clearly (``clear_margin``, or ``sure_margin`` from ``sure_confidence``): two entries
-sharing most words make the ranking hesitate while the message matches one far better. A long
-message (a story around the question) is answered from ``story_share`` of the threshold when the
-best leads the ranking by ``story_lead``: its confidence stays lower, its ranking holds. Otherwise
+alerts). Answer when the *answer rule* finds the first hit likely right: a logistic model of P(right)
+over what the ranking already knows (``ANSWER_FEATURES``: the best confidence and its lead over the
+others', the lead in the ranking, whether the views agree, how much of the message the hit covers,
+whether the message is a story…), its weights fitted offline on cross-validated phrasings and the
+development sets (bench/fit_answer_rule.py, faq/answer_rule.py), answering from
+``Tuning.answer_probability`` when the best confidence is at least ``floor_share`` of
+``answer_threshold``. (The hand-set margin rule it replaced is kept for the bench, ``calibrated=False``:
+the best at ``answer_threshold`` and ahead in the ranking by ``margin``, or clearly better matched
+than every other candidate; a story from ``story_share`` of the threshold on a ``story_lead``.) Otherwise
 offer the best 2–3 from ``suggest_threshold``, else decline. A title naming only another number for
 a word of the message ("mức 1" for "lên mức 2") keeps ``number_conflict`` of its ranking score and
 confidence. A message about another app, bank or procedure that names nothing of ours ("quên mật khẩu
@@ -50,7 +52,6 @@ most of the work), then looks up exactly, for the best candidates only, what con
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -62,6 +63,7 @@ import numpy.typing as npt
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from faq.answer_rule import BIAS, WEIGHTS
 from faq.model import Entry
 from faq.normalize import Analysis, Batch, Normalizer, WordIds
 from faq.smalltalk import SmallTalk, SmallTalkClassifier
@@ -76,6 +78,24 @@ IntArray = npt.NDArray[np.int64]
 DEFAULT_ANSWER_THRESHOLD = 0.40
 DEFAULT_SUGGEST_THRESHOLD = 0.40
 DEFAULT_MARGIN = 0.20
+
+# What the answer rule reads of a ranking (``Engine._rank``), by name: the weights fitted by
+# bench/fit_answer_rule.py (faq/answer_rule.py) are keyed by these names.
+ANSWER_FEATURES = (
+    "best",  # the first hit's confidence
+    "clear",  # ... minus the best other candidate's
+    "lead",  # share of the first hit's ranking score by which it leads the second
+    "story",  # a long message, read on its question (1 or 0)
+    "story_lead",  # story x lead
+    "story_best",  # story x best
+    "chars",  # the first hit's closest phrasing's character similarity
+    "known",  # share of the message's weight in words the base uses
+    "matched",  # share of the message's weight the first hit has in any text
+    "length",  # log(1 + content words)
+    "best_lead",  # best x lead
+    "views",  # share of the ranking's views whose own first entry is the first hit
+    "view_lead",  # the first hit's mean lead over the best other entry in each view
+)
 
 
 class Outcome(StrEnum):
@@ -164,10 +184,10 @@ class Tuning:
     # Words that tell apart entries sharing every other word ("phí lý lịch tư pháp" vs "xin lý lịch tư
     # pháp"), normalised ("bao nhiêu tiền" reads "lệ phí"): when the message uses one and some
     # candidate's title has it, the candidates whose titles lack it keep ``number_conflict`` of ranking
-    # and confidence (not in a story, where a penalty opens a lead that says little). Off by default:
-    # in cross-validation it added a point of right answers and a quarter point of wrong ones, and a
-    # wrong answer given outright misleads a citizen more than a choice of two does.
-    facets: tuple[str, ...] = ()
+    # and confidence (not in a story, where a penalty opens a lead that says little). On since round
+    # 5: the margins answered on the lead it opens (a point more right, a quarter point more wrong in
+    # cross-validation); the answer rule fitted with it weighs that lead for what it is worth.
+    facets: tuple[str, ...] = ("phi",)
     rerank_share: float = 0.0  # the best few re-ranked on this share of confidence (rest: the views)
     candidates: int = 20  # how many of the best-ranked entries are kept
     confidence_candidates: int = 5  # how many of those get a confidence
@@ -180,6 +200,15 @@ class Tuning:
     # from this share of the answer threshold.
     story_share: float = 0.9
     story_lead: float = 0.25
+    # The answer rule: a logistic model over what the ranking knows (``ANSWER_FEATURES``), fitted on
+    # cross-validated phrasings and the development sets; answer when P(right) reaches this. False:
+    # the margins above decide instead (the rule before round 5, kept for the bench).
+    calibrated: bool = True
+    answer_probability: float = 0.85
+    # The confidence below which nothing is answered, as a share of ``answer_threshold`` (the
+    # operator's setting: raising it still answers less). The model answers some well-ranked
+    # matches the margins left to choices; below this, too few were right in cross-validation.
+    floor_share: float = 0.75
     alert_floor: float = 0.2  # a scam entry this well matched raises its warning on a risky message
     generic_pairs: bool = True  # also pair a content word with a generic neighbour ("app la")
     pair_gap: int = 1000  # content words this many syllables apart or less make a pair
@@ -203,6 +232,7 @@ class Tuning:
     b: float = 0.75  # BM25 length normalisation
 
 
+_PERSONAL_DIGITS = 7  # a number this long is a phone, card or account number, not a question word
 _TEEN_PREFIXES = (("f", "ph"), ("w", "qu"), ("j", "gi"), ("z", "d"), ("dz", "d"), ("k", "c"), ("c", "k"))
 _TITLE, _PHRASING, _TAG, _BODY = 0, 1, 2, 3
 
@@ -232,6 +262,8 @@ class _Ranking:
     confidence: FloatArray  # raw confidence of each of the best candidates, in ranking order
     lead: float  # share of the best's ranking score by which it leads the second
     story: bool  # a long message, read on its question
+    features: FloatArray = field(default_factory=lambda: np.zeros(len(ANSWER_FEATURES)))
+    sure: float = 0.0  # the answer rule's P(the first hit is right)
 
 
 _NOTHING = _Ranking((), False, np.zeros(0), 0.0, False)
@@ -281,6 +313,7 @@ class Engine:
         self._smalltalk = SmallTalkClassifier(self._norm)
         self._entries = tuple(entries)
         self._by_id = {e.id: e for e in self._entries}
+        self._answer_weights = np.asarray([WEIGHTS.get(name, 0.0) for name in ANSWER_FEATURES])
         self._position = {e.id: i for i, e in enumerate(self._entries)}
         if len(self._by_id) != len(self._entries):
             raise ValueError("duplicate entry ids; run `faq check` first")
@@ -308,10 +341,8 @@ class Engine:
         if not hits:
             return Result(Outcome.DECLINE, ())
         alert = self._alert(analysis, hits)
-        gate = alert is None and self.tuning.near_miss_gate
-        names = self._smalltalk.elsewhere(analysis.marked) if gate else ()
-        if names and not all(self._speaks_of(hits[0].id, name) for name in names):
-            # "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
+        names = self._held_back(analysis, hits, alert)
+        if names:
             apps = any(self._smalltalk.is_app(name) for name in names)
             return Result(Outcome.DECLINE, hits, elsewhere=apps)
         best = hits[0].score
@@ -356,6 +387,17 @@ class Engine:
             return Understanding(Verdict.OFF_TOPIC, result.hits)
         return Understanding(Verdict.DECLINE, result.hits)
 
+    def _held_back(self, analysis: Analysis, hits: Sequence[Hit], alert: Alert | None) -> tuple[str, ...]:
+        """The other apps, banks or procedures the message names when the first hit never speaks of
+        them: "quên mật khẩu zalo" reads like the VNeID password entry, but it is not about VNeID.
+        A scam warning is never held back."""
+        if alert is not None or not self.tuning.near_miss_gate or not hits:
+            return ()
+        names = self._smalltalk.elsewhere(analysis.marked)
+        if all(self._speaks_of(hits[0].id, name) for name in names):
+            return ()
+        return names
+
     # ---- index -----------------------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -380,8 +422,9 @@ class Engine:
         short_kind: list[int] = []
         short_entry: list[int] = []
         # A phrasing that repeats the title or another phrasing (case and spacing aside) is
-        # indexed once. Keys are made for all texts in one pass over one string.
-        keys = iter(_spacing_keys([text for e in entries for text in (e.title, *e.questions)]))
+        # indexed once. (Text by text: three times cheaper than one regular expression over all
+        # texts joined, whose substitution builds the whole string again.)
+        keys = iter([" ".join(text.lower().split()) for e in entries for text in (e.title, *e.questions)])
         for index, entry in enumerate(entries):
             seen = [next(keys) for _ in range(len(entry.questions) + 1)]
             texts = (entry.title, *entry.questions)
@@ -750,6 +793,7 @@ class Engine:
         if scores is None:
             return _NOTHING
         fused = np.zeros(n_entries)
+        views: list[tuple[FloatArray, float]] = []  # the views weighed, each with its best score
         for view, weight in (
             (scores.phrasing if scores.phrasing is not None else fused, t.phrasing_view),
             (scores.centroid, t.centroid_view),
@@ -760,9 +804,10 @@ class Engine:
             peak = float(view.max())
             if weight and peak > 0:
                 fused += (weight / peak) * view
+                views.append((view, peak))
         count = min(t.candidates, n_entries)
         candidates = np.argpartition(-fused, count - 1)[:count] if count < n_entries else np.arange(count)
-        candidates = candidates[fused[candidates] > 0]
+        candidates = pool = candidates[fused[candidates] > 0]
         if not len(candidates):
             return _NOTHING
         # A title with another number than the message ("mức 1" for "lên mức 2") ranks lower, and its
@@ -801,7 +846,8 @@ class Engine:
             ranked = (1.0 - t.rerank_share) * ranked / ranked[0] + t.rerank_share * confidence
             order = np.argsort(-ranked, kind="stable")
             candidates, confidence, ranked = candidates[order], confidence[order], ranked[order]
-            present, best_doc = present[order], best_doc[order]
+            present, best_doc, conflict = present[order], best_doc[order], conflict[order]
+            entry_cover, phrasing, char = entry_cover[order], phrasing[order], char[order]
         lead = float((ranked[0] - ranked[1]) / ranked[0]) if len(ranked) > 1 else 1.0
 
         # Answer only a clear call: the best well matched (confidence), and either well ahead of the
@@ -815,20 +861,31 @@ class Engine:
         # In a long message many entries match a little, so the others' confidence says less than the
         # lead in the ranking: there the lead alone must be clear.
         story = len(query.position_term) >= t.focus_from
-        confident = bool(
-            query.typed > 1
-            and (
-                (
-                    best >= self.answer_threshold
-                    and (
-                        (lead >= self.margin and (story or clear >= t.confidence_margin))
-                        or clear >= t.clear_margin
-                        or (best >= t.sure_confidence and clear >= t.sure_margin)
-                    )
-                )
-                or (story and best >= t.story_share * self.answer_threshold and lead >= t.story_lead)
-            )
+        story_value = float(story)
+        features = np.asarray(
+            [
+                best,
+                clear,
+                lead,
+                story_value,
+                story_value * lead,
+                story_value * best,
+                float(char[0]),
+                float(query.weights.sum()) / query.mass,
+                float(present[0] @ query.weights) / query.mass,
+                float(np.log1p(len(query.position_term))),
+                best * lead,
+                *self._view_agreement(views, pool, int(candidates[0])),
+            ]
         )
+        sure = 1.0 / (1.0 + float(np.exp(-(BIAS + features @ self._answer_weights))))
+        if t.calibrated:
+            # The model says how sure; the floor (from the operator's ``answer_threshold``) how little
+            # matched an answer may be.
+            floor = self._answer_floor(story)
+            confident = query.typed > 1 and best >= floor and sure >= t.answer_probability
+        else:
+            confident = self._margin_rule(best, clear, lead, story) and query.typed > 1
         hits: list[Hit] = []
         ceiling = 1.0
         for position in range(min(top, len(candidates))):
@@ -839,7 +896,42 @@ class Engine:
             hits.append(
                 Hit(self._entries[e].id, round(score, 4), words, self._doc_source[int(best_doc[position])])
             )
-        return _Ranking(tuple(hits), confident, confidence, lead, story)
+        return _Ranking(tuple(hits), confident, confidence, lead, story, features, sure)
+
+    def _view_agreement(
+        self, views: list[tuple[FloatArray, float]], pool: IntArray, first: int
+    ) -> tuple[float, float]:
+        """Whether the views the ranking weighs agree on the first hit: the share of them whose own
+        first entry it is, and its mean lead (a share of the view's best) over their best other entry
+        (when the first hit is a view's best, the next is looked for among the ranking's ``pool``:
+        reading every entry's score again would cost more than the rest of the answer rule)."""
+        agree = lead = 0.0
+        rest = pool[pool != first]
+        for view, peak in views:
+            top = float(view[first])
+            if top >= peak:
+                agree += 1.0
+                lead += (top - float(view[rest].max(initial=0.0))) / peak
+            else:
+                lead += (top - peak) / peak
+        return agree / max(len(views), 1), lead / max(len(views), 1)
+
+    def _answer_floor(self, story: bool) -> float:
+        """The confidence the first hit needs before the answer rule may answer it."""
+        t = self.tuning
+        return self.answer_threshold * t.floor_share * (t.story_share if story else 1.0)
+
+    def _margin_rule(self, best: float, clear: float, lead: float, story: bool) -> bool:
+        """The rule before round 5: the best well matched and ahead in the ranking or in confidence."""
+        t = self.tuning
+        return (
+            best >= self.answer_threshold
+            and (
+                (lead >= self.margin and (story or clear >= t.confidence_margin))
+                or clear >= t.clear_margin
+                or (best >= t.sure_confidence and clear >= t.sure_margin)
+            )
+        ) or (story and best >= t.story_share * self.answer_threshold and lead >= t.story_lead)
 
     def _views(self, query: _Query) -> _Scores | None:
         """Every view's score for every entry (None: nothing matches)."""
@@ -915,7 +1007,14 @@ class Engine:
             found = fixed[token] = self._correct(token)
             for word in found:
                 factors.setdefault(word, 1.0 if found == (token,) else t.corrected_weight)
-        content = [w for token in analysis.content for w in fixed[token]]
+        # A phone or card number ("số em 0912345678") says nothing about the question; counted as a
+        # word the base never uses it would weigh against every entry.
+        content = [
+            w
+            for token in analysis.content
+            for w in fixed[token]
+            if not (len(w) >= _PERSONAL_DIGITS and w.isdigit() and w not in words)
+        ]
         marked = [w for token in analysis.marked for w in fixed.get(token, (token,))]
         weights: dict[int, float] = {}
         counts: dict[int, float] = {}
@@ -1126,19 +1225,6 @@ class Engine:
         best = np.maximum.reduceat(ratios, np.searchsorted(owner, np.arange(len(candidates)))) / 100.0
         floor = self.tuning.char_floor
         return np.clip((best - floor) / (1.0 - floor), 0.0, 1.0)
-
-
-_SPACES = re.compile(r"\s+")
-_KEY_BREAK = re.compile(r" ?\x01 ?")
-
-
-def _spacing_keys(texts: Sequence[str]) -> list[str]:
-    """Each text in lower case with its spacing tidied (``" ".join(text.lower().split())``), for
-    all texts at once: one pass of each regular expression over one long string."""
-    if not texts:
-        return []
-    joined = _SPACES.sub(" ", "\x01".join(t.replace("\x01", " ") for t in texts).lower())
-    return _KEY_BREAK.split(joined.strip(" "))
 
 
 def _view_tuning(t: Tuning) -> tuple[float, float, float, float]:

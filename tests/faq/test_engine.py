@@ -80,8 +80,11 @@ def test_generic_words_carry_no_weight(engine: Engine) -> None:
     assert chatty.hits[0].score == pytest.approx(plain.hits[0].score, abs=0.1)
 
 
-def test_close_call_offers_choices_not_a_guess(engine: Engine) -> None:
-    # Both the password and the passcode entry are about forgetting something in VNeID.
+def test_close_call_offers_choices_not_a_guess() -> None:
+    # Both the password and the passcode entry are about forgetting something in VNeID. In a base of
+    # eight entries any lead looks large: the margin rule's call (the answer rule's is tested on the
+    # shipped base, test_engine_calibration).
+    engine = Engine(SMALL_BASE, tuning=Tuning(calibrated=False))
     result = engine.search("quen ma dang nhap vneid")
     assert result.outcome is Outcome.CHOICES
     assert {h.id for h in result.hits} >= {"vneid.password.forgot", "vneid.passcode.forgot"}

@@ -1,4 +1,5 @@
-"""When the engine answers outright: a clear call on the ranking, or on the confidence itself.
+"""When the engine answers outright: when the answer rule finds the first hit likely right (or, with
+the margin rule kept for the bench, a clear call on the ranking or on the confidence itself).
 
 And a title that names another number ("mức 1") than the message ("mức 2") is not the entry asked for,
 however many words the two share.
@@ -9,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from faq.engine import Engine, Tuning, Verdict
+from faq.answer_rule import WEIGHTS
+from faq.engine import ANSWER_FEATURES, Engine, Tuning, Verdict
 from faq.knowledge import load_dir
 from faq.model import Entry
 from tests.faq.conftest import make_entry
@@ -146,21 +148,21 @@ def test_a_clearly_better_matched_entry_is_answered_even_when_the_ranking_hesita
     found = Engine(with_lltp_pair).understand(message)
     assert found.verdict is Verdict.ANSWER
     assert found.hits[0].id == "lltp.fee"
-    # Without the fee facet, only the lead in confidence answers it.
-    hesitant = Engine(with_lltp_pair, tuning=Tuning(clear_margin=2.0, sure_confidence=2.0, facets=()))
+    # Without the fee facet, the margin rule answers it only on the lead in confidence.
+    hesitant = Engine(
+        with_lltp_pair, tuning=Tuning(calibrated=False, clear_margin=2.0, sure_confidence=2.0, facets=())
+    )
     assert hesitant.understand(message).verdict is Verdict.SUGGEST
 
 
 def test_a_fee_question_ranks_the_entry_whose_title_names_the_fee(with_lltp_pair: tuple[Entry, ...]) -> None:
     # "mất bao nhiêu tiền" reads "lệ phí": the how-to entry shares every other word with the fee one.
     message = "phieu lltp mat bao nhieu tien"
-    faceted = Engine(with_lltp_pair, tuning=Tuning(facets=("phi",)))
-    found = faceted.understand(message)
+    found = Engine(with_lltp_pair).understand(message)
     assert found.verdict is Verdict.ANSWER
     assert found.hits[0].id == "lltp.fee"
-    assert (
-        Engine(with_lltp_pair).understand(message).hits[0].id == "lltp.howto"
-    )  # the facet is off by default
+    without = Engine(with_lltp_pair, tuning=Tuning(facets=()))
+    assert without.understand(message).hits[0].id == "lltp.howto"
 
 
 def test_a_message_without_the_facet_word_is_in_no_facet_conflict(with_lltp_pair: tuple[Entry, ...]) -> None:
@@ -181,7 +183,8 @@ def test_level_two_question_puts_the_level_two_entry_first(shipped: Engine) -> N
 
 def test_a_long_story_with_a_clear_lead_is_answered(shipped: Engine) -> None:
     # A story around the question keeps confidence lower than a short question's while the ranking
-    # holds: a clear lead answers from 0.9 of the threshold (Tuning.story_share, story_lead).
+    # holds: the answer rule reads the lead (its features ``story_lead``, ``story_best``); the margin
+    # rule answers from 0.9 of the threshold on a clear lead (Tuning.story_share, story_lead).
     story = (
         "dạ em chào anh chị, tuần sau em phải bay vào Sài Gòn thăm mẹ ốm mà cái thẻ căn cước em để ở"
         " quê mất rồi, em có VNeID mức 2 trên điện thoại, vậy ra sân bay đưa cái đó thì có được lên"
@@ -191,5 +194,38 @@ def test_a_long_story_with_a_clear_lead_is_answered(shipped: Engine) -> None:
     assert found.verdict is Verdict.ANSWER
     assert found.hits[0].id == "vneid.flight"
     assert found.hits[0].score < shipped.answer_threshold  # answered on the lead, not the score
-    without = Engine(shipped.entries, tuning=Tuning(story_lead=2.0))
+    margins = Engine(shipped.entries, tuning=Tuning(calibrated=False))
+    assert margins.understand(story).verdict is Verdict.ANSWER
+    without = Engine(shipped.entries, tuning=Tuning(calibrated=False, story_lead=2.0))
     assert without.understand(story).verdict is not Verdict.ANSWER
+
+
+def test_the_answer_rule_answers_only_from_its_probability(shipped: Engine) -> None:
+    message = "phi ly lich tu phap"
+    ranking = shipped._rank(shipped._norm.analyze(message), 3)
+    assert ranking.confident
+    assert ranking.sure >= shipped.tuning.answer_probability
+    stricter = Engine(shipped.entries, tuning=Tuning(answer_probability=min(ranking.sure + 0.01, 1.0)))
+    assert stricter.understand(message).verdict is Verdict.SUGGEST
+
+
+def test_the_answer_rule_weighs_only_features_the_engine_has() -> None:
+    # bench/fit_answer_rule.py writes the weights by name; a renamed or dropped feature would
+    # otherwise weigh zero without a word.
+    assert set(WEIGHTS) == set(ANSWER_FEATURES)
+
+
+def test_close_call_offers_choices_not_a_guess(shipped: Engine) -> None:
+    # Both the password and the passcode entry are about forgetting something in VNeID.
+    found = shipped.understand("quên mã đăng nhập vneid thì làm sao")
+    assert found.verdict is Verdict.SUGGEST
+    assert {h.id for h in found.hits} >= {"vneid.password.forgot", "vneid.passcode.forgot"}
+
+
+def test_a_phone_number_in_the_message_does_not_weigh_against_the_answer(shipped: Engine) -> None:
+    # Citizens often add their number ("số em 09…"); as a word the base never uses it counted against
+    # every entry and turned a clear question into a choice.
+    plain = shipped.understand("quên mật khẩu vneid, số em")
+    with_number = shipped.understand("quên mật khẩu vneid, số em 0912345678")
+    assert with_number.verdict is plain.verdict is Verdict.ANSWER
+    assert with_number.hits == plain.hits

@@ -11,6 +11,7 @@ from db.models_handoff import Handoff
 from db.models_outbox import OutboxMessage, OutboxPayload
 from db.repos.users import UserData
 from handlers.core.roles import Role
+from handlers.core.texts import FAQ_NONE_OF_THESE
 from handlers.core.types import Channel, Reply
 from tests.delivery.support import Tree, add_user, make_tree
 from tests.support import say as say  # the feature tests import it from here
@@ -105,6 +106,9 @@ def payload_of(reply: Reply | Sent, label: str) -> str:
 async def hand_off(app: App, team: Team, text: str = UNKNOWN) -> int:
     """The Zalo citizen asks something the bot declines and passes it to Thôn Đông; the hand-off id."""
     declined = await say(app, team.citizen, text)
+    if not any(c.label == "Hỏi Tổ công nghệ số" for c in declined[0].choices):
+        # Offered choices instead: "none of these" declines, with the same offer.
+        declined = await say(app, team.citizen, payload=payload_of(declined[0], FAQ_NONE_OF_THESE))
     await say(app, team.citizen, payload=payload_of(declined[0], "Hỏi Tổ công nghệ số"))
     await say(app, team.citizen, "Xã Yên Lạc")
     await say(app, team.citizen, "Thôn Đông")
