@@ -44,7 +44,9 @@ class SQLiteThread:
     there, jobs in the order submitted, and returns a future for its result.
 
     `in_flight` and `in_transaction` live on the event loop's side (updated as each result arrives), so
-    deciding to skip a COMMIT or ROLLBACK never reads the connection from another thread. A job raising
+    deciding to skip a COMMIT or ROLLBACK never reads the connection from another thread. (SQLAlchemy
+    drops a connection whose statement was cancelled, so a job still running at COMMIT or ROLLBACK should
+    not happen; `in_flight` keeps the skip right if it ever does.) A job raising
     what is not an Exception (SystemExit and the like) ends the thread: it and every job after it fail with
     OperationalError("connection closed"), which makes the pool replace the connection."""
 
