@@ -6,7 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import make_url
+from sqlalchemy.dialects import registry
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
 
@@ -30,13 +31,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_size", 1)
         kwargs.setdefault("max_overflow", 0)
         kwargs.setdefault("pool_timeout", 60)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(_one_hop(url), connect_args={"timeout": 30}, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # No pre-ping: it cost a round trip per unit of work (6 % of an update's CPU). A connection that
     # died with a restart fails its first statement instead; SQLAlchemy then drops the whole pool, and
     # the unit of work is retried (bot/conversation.py) or the worker's next tick tries again.
     return create_async_engine(url, **kwargs)
+
+
+# Registered by name: a PostgreSQL process never imports the SQLite driver.
+registry.register("sqlite.cdsbot", "db.sqlite_driver", "SQLiteDialect_cdsbot")
+
+
+def _one_hop(url: str) -> str | URL:
+    """`sqlite+aiosqlite` runs on db/sqlite_driver.py: the same dialect and sqlite3, but one hand-off to
+    the connection's thread per statement instead of three or four (docs/footprint.md, fourth step)."""
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        return parsed.set(drivername="sqlite+cdsbot")
+    return url
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
