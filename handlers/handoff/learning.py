@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from db.repos.faq_proposals import ENTRY, PENDING, PHRASING, REJECTED, ProposalData
 from db.repos.handoff import HandoffData
-from faq.knowledge import MAX_ANSWER_CHARS, MIN_QUESTIONS, check
+from faq.knowledge import MAX_ANSWER_CHARS, MIN_QUESTIONS, canonical_id, check
 from faq.model import Entry
 from handlers.citizen.faq_chat import engine, faq_base
 from handlers.core import texts
@@ -287,7 +287,7 @@ async def _review_text(ctx: Context, proposal: ProposalData) -> str:
     names = await ctx.store.handoffs.names({proposal.proposed_by} if proposal.proposed_by else set())
     name = names.get(proposal.proposed_by or 0) or t.THE_MEMBER
     if proposal.kind == PHRASING:
-        entry = await ctx.store.faq.get(proposal.entry_id)
+        entry = await _target(ctx, proposal)
         return t.LEARN_REVIEW_PHRASING.format(
             id=proposal.id,
             name=name,
@@ -304,9 +304,19 @@ async def _review_text(ctx: Context, proposal: ProposalData) -> str:
     )
 
 
+async def _target(ctx: Context, proposal: ProposalData) -> Entry | None:
+    """The entry a proposed phrasing goes to: the one it was proposed for, or, when that entry has since
+    been merged into another (`Entry.replaces`), the merged one."""
+    return await ctx.store.faq.get(proposal.entry_id) or await ctx.store.faq.get(
+        canonical_id(proposal.entry_id)
+    )
+
+
 async def apply(ctx: Context, proposal: ProposalData) -> str:
     """Approve and write the change (recorded with before/after); returns what to tell the officer."""
-    existing = await ctx.store.faq.get(proposal.entry_id)
+    existing = await (
+        _target(ctx, proposal) if proposal.kind == PHRASING else ctx.store.faq.get(proposal.entry_id)
+    )
     now = ctx.now()
     if proposal.kind == PHRASING:
         if existing is None:

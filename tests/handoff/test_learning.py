@@ -3,11 +3,12 @@ same question is then answered directly, without a restart."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.app import App
 from db.models_audit import AuditEntry
 from db.models_faq import FaqChange
+from db.models_handoff import FaqProposal
 from db.store import unit_of_work
 from faq.knowledge import MIN_QUESTIONS, check
 from handlers.core import texts
@@ -216,3 +217,19 @@ async def test_a_proposal_is_fixed_by_its_proposer_then_edited_by_the_officer_be
     # Decided: no more changes.
     [late] = await say(app, team.member1, payload=hp.EDIT_PROPOSAL.build(1))
     assert late.text == t.LEARN_DECIDED.format(id=1)
+
+
+async def test_a_phrasing_proposed_for_an_entry_since_merged_goes_to_the_merged_entry(app: App) -> None:
+    # A proposal waiting while an update merged its entry into another (faq/data `replaces`).
+    team = await make_team(app)
+    await answered(app, team)
+    kind = await say(app, team.member1, payload=hp.LEARN.build(1))
+    await say(app, team.member1, payload=payload_of(kind[0], t.LEARN_ADD_TO.format(title=WHERE)))
+    await say(app, team.member1, t.LEARN_SEND)
+    async with app.sessions() as session, session.begin():
+        await session.execute(update(FaqProposal).values(entry_id="lltp.fee"))  # retired into vneid.lltp
+    merged = "Xin phiếu lý lịch tư pháp trên VNeID: cách làm và lệ phí"
+    approved = await say(app, team.officer, payload=hp.APPROVE.build(1))
+    assert texts_of(approved) == [t.LEARN_APPLIED_PHRASING.format(title=merged)]
+    [change] = [c for c in await changes(app, "vneid.lltp") if c.action == "add_phrasing"]
+    assert change.after is not None and change.after["questions"][-1] == UNKNOWN_MASKED
