@@ -8,11 +8,14 @@ first answer. Questions count for an area by the asker's area; hand-offs by thei
 from __future__ import annotations
 
 import statistics
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from db.repos.areas import AreaData
 from db.repos.handoff_stats import FaqFigures
+from faq.knowledge import shipped_retired_ids
 from handlers.core.context import Context
 from handlers.core.dates import Period
 from handlers.core.roles import Role
@@ -90,11 +93,26 @@ def render(figures: FaqFigures, titles: dict[str, str], area: AreaData | None, p
     return "\n".join(lines)
 
 
+def fold_merged(figures: FaqFigures) -> FaqFigures:
+    """Questions logged under an entry since merged into another (faq/data `replaces`) count for the
+    merged one, under its title, rather than as a bare old id beside it."""
+    retired = shipped_retired_ids()
+
+    def fold(counts: Counter[str]) -> Counter[str]:
+        folded: Counter[str] = Counter()
+        for entry_id, count in counts.items():
+            folded[retired.get(entry_id, entry_id)] += count
+        return folded
+
+    asked, helpful, wrong = fold(figures.asked), fold(figures.helpful), fold(figures.wrong)
+    return replace(figures, asked=asked, helpful=helpful, wrong=wrong)
+
+
 async def send(ctx: Context, area: AreaData | None, period: Period) -> None:
     """Officers and admins only; leaders' /baocao stays as it was."""
     if ctx.role < Role.OFFICER:
         return
     start, end = bounds(period, ctx.services.tz)
-    figures = await ctx.store.handoff_stats.figures(start, end, area.path if area else None)
+    figures = fold_merged(await ctx.store.handoff_stats.figures(start, end, area.path if area else None))
     titles = {e.id: e.title for e in await ctx.store.faq.all()}
     ctx.reply(render(figures, titles, area, period))

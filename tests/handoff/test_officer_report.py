@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 
 from bot.app import App
 from db.models import QuestionLog
 from db.models_handoff import Handoff
+from db.repos.handoff_stats import FaqFigures
 from db.repos.users import UserData
+from handlers.core.dates import Period
 from handlers.core.roles import Role
 from handlers.core.types import Channel
 from handlers.handoff import texts as t
+from handlers.reports.officer import fold_merged, render
 from tests.delivery.support import add_user
 from tests.handoff.support import make_team, say
 
@@ -138,3 +142,15 @@ async def test_the_figures_match_a_hand_count(app: App) -> None:
 
     leader = await say(app, team.leader, "/baocao")
     assert not leader[0].text.startswith("Hỏi đáp của người dân")
+
+
+def test_questions_logged_under_a_merged_entry_count_for_the_entry_it_was_merged_into() -> None:
+    # lltp.fee was merged into vneid.lltp (faq/data `replaces`); logs written before keep the old id.
+    logged = FaqFigures(questions=6, asked=Counter({"lltp.fee": 2, "vneid.lltp": 3, "sim.check": 1}))
+    logged.wrong["lltp.fee"] += 1
+    folded = fold_merged(logged)
+    assert folded.asked == Counter({"vneid.lltp": 5, "sim.check": 1})
+    assert folded.wrong == Counter({"vneid.lltp": 1})
+    week = Period(date(2026, 3, 2), date(2026, 3, 8), "tuần này")
+    text = render(folded, {"vneid.lltp": "Lý lịch tư pháp", "sim.check": "SIM"}, None, week)
+    assert "lltp.fee" not in text and "Lý lịch tư pháp" in text
