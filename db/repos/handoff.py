@@ -227,7 +227,6 @@ class HandoffRepo:
         )
         return _changed(result)
 
-
     async def stop_relay(self, handoff_id: int, citizen_user_id: int) -> bool:
         """The citizen stops the relay (/huy): their messages go to the bot again; the question stays
         with the member, whose next answer opens the relay again."""

@@ -136,5 +136,3 @@ def plan(rows: Sequence[Row], existing: Sequence[AreaData]) -> tuple[Plan, list[
             changed = True
         result.unchanged += not changed
     return result, errors
-
-

@@ -1,0 +1,112 @@
+"""The statements of an ordinary question (db/repos/opening.py), on SQLite and PostgreSQL: few, and with
+every guarantee of the separate ones (a re-delivered update answered once, the flood window counted, the
+state saved only when it changed, a state read stale refused)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from bot.app import App
+from db.models import ConversationState, ProcessedUpdate, QuestionLog, User
+from db.repos.conversations import ConversationData, StaleState
+from db.store import unit_of_work
+from handlers.core.types import Channel
+from tests.support import FakeClock, incoming
+
+QUESTION = "quên mật khẩu vneid"
+THANKS = "cảm ơn"
+
+
+@contextmanager
+def statements(app: App) -> Iterator[list[str]]:
+    """The statements sent to the database meanwhile, first words only."""
+    sent: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(" ".join(statement.split()[:3]))
+
+    event.listen(app.engine.sync_engine, "before_cursor_execute", before)
+    try:
+        yield sent
+    finally:
+        event.remove(app.engine.sync_engine, "before_cursor_execute", before)
+
+
+async def count(app: App, model: type) -> int:
+    async with app.sessions() as session:
+        return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def ask(text: str, update_id: str, user: str = "700") -> Any:
+    return incoming(text, user=user, channel=Channel.TELEGRAM, update_id=update_id)
+
+
+async def test_a_question_takes_three_statements_on_postgresql_and_five_on_sqlite(app: App) -> None:
+    await app.conversation.handle(ask(THANKS, "1"))  # the user exists; the FAQ index is built
+    with statements(app) as sent:
+        replies = await app.conversation.handle(ask(QUESTION, "2"))
+    assert replies and replies[0].choices  # answered, with feedback buttons kept in the state
+    if app.engine.dialect.name == "postgresql":
+        # The update id, the user and the state in one; the question log; the state's save.
+        assert [s.split()[0] for s in sent] == ["WITH", "INSERT", "INSERT"]
+    else:
+        assert [s.split()[0] for s in sent] == ["INSERT", "INSERT", "SELECT", "INSERT", "INSERT"]
+
+
+async def test_a_redelivered_question_is_answered_and_counted_once(app: App) -> None:
+    first = await app.conversation.handle(ask(QUESTION, "42", user="701"))
+    again = await app.conversation.handle(ask(QUESTION, "42", user="701"))
+    assert first and again == []
+    assert await count(app, ProcessedUpdate) == 1
+    assert await count(app, QuestionLog) == 1
+    async with app.sessions() as session:
+        (user,) = (await session.scalars(select(User).where(User.external_id == "701"))).all()
+    assert user.flood_count == 1  # the re-delivery touched nobody
+
+
+async def test_a_new_user_is_created_once_then_touched(app: App, clock: FakeClock) -> None:
+    await app.conversation.handle(ask(THANKS, "10", user="702"))
+    await app.conversation.handle(ask(THANKS, "11", user="702"))
+    async with app.sessions() as session:
+        (user,) = (await session.scalars(select(User).where(User.external_id == "702"))).all()
+    assert (user.flood_count, user.display_name, user.role) == (2, "Lan", "citizen")
+
+
+async def test_the_state_is_saved_only_when_it_changed(app: App) -> None:
+    await app.conversation.handle(ask(THANKS, "20", user="703"))
+    with statements(app) as sent:
+        await app.conversation.handle(ask(THANKS, "21", user="703"))  # no state before, none after
+    writes = (
+        "INSERT INTO conversation_states",
+        "UPDATE conversation_states",
+        "DELETE FROM conversation_states",
+    )
+    assert not any(s.startswith(writes) for s in sent)
+    with statements(app) as sent:
+        await app.conversation.handle(ask(QUESTION, "22", user="703"))  # its buttons are kept
+    assert any(s.startswith("INSERT INTO conversation_states") for s in sent)
+    async with app.sessions() as session:
+        (state,) = (await session.scalars(select(ConversationState))).all()
+    assert state.choices and state.user_external_id == "703"
+
+
+async def test_a_state_written_meanwhile_is_not_overwritten(app: App) -> None:
+    """The opening statement read no state; another process then saved one (PostgreSQL: while the
+    statement waited for the user's lock). Saving over it is refused, so the update runs again. (SQLite
+    has one writer on one connection: units of work never overlap there.)"""
+    if app.engine.dialect.name != "postgresql":
+        pytest.skip("units of work take turns on SQLite's one connection")
+    async with unit_of_work(app.sessions) as store:
+        opened = await store.open_update(
+            "telegram", "30", "704", "704", "Lan", private=True, now=app.services.clock()
+        )
+        assert opened is not None and opened.state == ConversationData()
+        async with unit_of_work(app.sessions) as other:
+            await other.conversations.save("telegram", "704", "704", ConversationData(form="x", step="y"))
+        with pytest.raises(StaleState):
+            await store.conversations.save("telegram", "704", "704", ConversationData(choices=[["a", "b"]]))
