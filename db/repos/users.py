@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     Boolean,
@@ -95,7 +95,12 @@ _MY_ID = select(_ME.c.id).where(
 )
 _RELAYING = (
     exists()
-    .where(_H.c.citizen_user_id.in_(_MY_ID), _H.c.status.in_(RELAYING), _H.c.relay_until > _NOW)
+    # The statuses spelled out rather than an IN list expanded at each execution (db/repos/hot.py).
+    .where(
+        _H.c.citizen_user_id.in_(_MY_ID),
+        or_(*(_H.c.status == status for status in RELAYING)),
+        _H.c.relay_until > _NOW,
+    )
     .label("relaying")
 )
 _TOUCH_VALUES: dict[str, Any] = {
@@ -129,6 +134,8 @@ _NEW_USER: dict[str, ColumnElement[Any]] = {
     "last_seen_at": _NOW,
     "flood_window_at": _NOW,
     "flood_count": literal(1),
+    # The model's other defaults, written into the statement: nothing is left to compute at execution.
+    **{c.key: literal(cast(Any, c.default).arg) for c in (_T.c.menu_pending, _T.c.language, _T.c.subscribed)},
 }
 
 
