@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
 from db.models import ConversationState, ProcessedUpdate, QuestionLog, User
@@ -137,3 +138,12 @@ async def test_a_state_written_meanwhile_is_not_overwritten(app: App) -> None:
             await other.conversations.save("telegram", "704", "704", ConversationData(form="x", step="y"))
         with pytest.raises(StaleState):
             await store.conversations.save("telegram", "704", "704", ConversationData(choices=[["a", "b"]]))
+
+
+async def test_a_hot_statement_fails_as_sqlalchemy_says(app: App) -> None:
+    """Errors of the statements sent straight to asyncpg are SQLAlchemy's exceptions, as for its own."""
+    with pytest.raises(IntegrityError, match="question_log"):
+        async with unit_of_work(app.sessions) as store:
+            await store.questions.log(
+                channel="telegram", user_id=999_999, text="?", outcome="answer", top_entry_id=None, score=None
+            )
