@@ -82,8 +82,8 @@ class _Compiled:
     columns: tuple[tuple[str, Processor], ...]
 
 
-# By statement (module-level constants, alive as long as the process) and names of parameters.
-_COMPILED: dict[tuple[int, frozenset[str]], _Compiled | None] = {}
+# By statement (the repositories' module-level constants: the cache holds each once) and parameter names.
+_COMPILED: dict[tuple[Executable, frozenset[str]], _Compiled | None] = {}
 
 
 def _compile(statement: Any, dialect: Dialect, keys: frozenset[str]) -> _Compiled | None:
@@ -119,7 +119,7 @@ async def execute(session: AsyncSession, statement: Executable, params: dict[str
     connection = await session.connection()
     if connection.dialect.name == "postgresql":
         keys = frozenset(params)
-        key = (id(statement), keys)
+        key = (statement, keys)
         if key not in _COMPILED:
             _COMPILED[key] = _compile(statement, connection.dialect, keys)
         compiled = _COMPILED[key]
