@@ -9,6 +9,7 @@ from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.repos import hot
 from db.repos.area_tree import AreaTreeRepo
 from db.repos.areas import AreaRepo
 from db.repos.audit import AuditRepo
@@ -144,6 +145,7 @@ class Store:
             self.users,
             self.updates,
             self.conversations,
+            self.questions,
             channel=channel,
             update_id=update_id,
             user_id=user_id,
@@ -158,3 +160,4 @@ class Store:
 async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[Store]:
     async with factory() as session, session.begin():
         yield Store(session)
+        await hot.write_deferred(session)  # what waited for a statement to join (QuestionRepo.log)

@@ -2,9 +2,11 @@
 
 An update's first work is always the same: record its id (a re-delivered update is dropped), touch or
 create its user (the flood window, whether a hand-off relays their messages) and read the conversation
-state. On PostgreSQL the three are one statement (data-modifying CTEs), so an update's BEGIN, opening,
-question log, state save and COMMIT are five round trips where they were seven or eight; the id's row
-still commits with the update's work. SQLite (no data-modifying CTEs, no network) runs them one by one.
+state. On PostgreSQL the three are one statement (data-modifying CTEs), which also draws an id for the
+question the update may log, so that the log joins the state's save (`hot.defer`): an ordinary question
+is BEGIN, opening, log and save, COMMIT — four round trips where it was seven or eight — and the update
+id's row still commits with the update's work. Question ids of updates that log nothing are skipped.
+SQLite (no data-modifying CTEs, no network) runs the statements one by one.
 
 Taking turns: the user's row is locked by the touch and the state's row by `FOR UPDATE`, both until the
 commit, as when they were separate statements. One case reads an older state than separate statements
@@ -23,9 +25,10 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UTCDateTime
-from db.models import ProcessedUpdate
+from db.models import ProcessedUpdate, QuestionLog
 from db.repos import hot
 from db.repos.conversations import LOAD_LOCKED, ConversationData, ConversationRepo
+from db.repos.questions import QuestionRepo
 from db.repos.updates import UpdateRepo
 from db.repos.users import UserData, UserRepo, person, seen_params, seen_user
 from handlers.core.textutil import clean_name
@@ -47,9 +50,15 @@ _STATE = LOAD_LOCKED["postgresql"].cte("state")
 _FRESH = select(func.count().label("fresh")).select_from(_NEW_UPDATE).subquery("fresh")
 # Always one row: `fresh` 0 for an update already handled; no user when another process created them
 # meanwhile; no state id when there is none.
-_OPEN = select(_FRESH.c.fresh, *_PERSON.c, *(c.label("s_" + c.name) for c in _STATE.c)).select_from(
-    _FRESH.outerjoin(_PERSON, true()).outerjoin(_STATE, true())
-)
+# And an id for the question the update may log (QuestionRepo.drawn), so that the log needs no round trip
+# of its own: ids of updates that log nothing are skipped.
+_QUESTION_ID = func.nextval(func.pg_get_serial_sequence(hot.table(QuestionLog).name, "id"))
+_OPEN = select(
+    _FRESH.c.fresh,
+    *_PERSON.c,
+    *(c.label("s_" + c.name) for c in _STATE.c),
+    _QUESTION_ID.label("question_id"),
+).select_from(_FRESH.outerjoin(_PERSON, true()).outerjoin(_STATE, true()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +72,7 @@ async def open_update(
     users: UserRepo,
     updates: UpdateRepo,
     conversations: ConversationRepo,
+    questions: QuestionRepo,
     *,
     channel: str,
     update_id: str | None,
@@ -85,5 +95,6 @@ async def open_update(
     row = (await hot.execute(session, _OPEN, params)).one()
     if not row.fresh:
         return None
+    questions.drawn(row.question_id)
     found = seen_user(row, name) if row.id is not None else await users.seen_again(params, name)
     return Opened(found, conversations.loaded(key, row, "s_"))
