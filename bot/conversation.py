@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.repos.conversations import StaleState
 from db.store import Store, unit_of_work
 from handlers.core import texts
 from handlers.core.context import Services
@@ -77,6 +78,13 @@ class Conversation:
                         if after is not None:
                             await after(store, replies)
                         return replies
+                except StaleState:
+                    # Another process changed this person's state while this update read it: again, at
+                    # once (db/repos/opening.py).
+                    log.info("update %s:%s read a stale state", incoming.channel, incoming.update_id)
+                    if delay is not None:
+                        continue
+                    return [Reply(texts.ERROR_APOLOGY)]
                 except IntegrityError as error:
                     if incoming.update_id is not None and "processed_updates" in str(error):
                         # The same update arrived twice at once (webhook retry) and the other copy won.

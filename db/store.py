@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from db.repos import hot
 from db.repos.area_tree import AreaTreeRepo
 from db.repos.areas import AreaRepo
 from db.repos.audit import AuditRepo
@@ -19,6 +22,7 @@ from db.repos.faq_proposals import ProposalRepo
 from db.repos.handoff import HandoffRepo
 from db.repos.handoff_stats import HandoffStatsRepo
 from db.repos.invites import InviteRepo
+from db.repos.opening import Opened, open_update
 from db.repos.outbox import OutboxRepo
 from db.repos.questions import QuestionRepo
 from db.repos.reminders import ReminderRepo
@@ -31,34 +35,129 @@ from db.repos.zalo_oa import ZaloOARepo
 
 
 class Store:
-    """The repositories a handler may use. Handlers never commit: the unit of work does."""
+    """The repositories a handler may use. Handlers never commit: the unit of work does.
+
+    Each repository is made when first used: an update uses four or five of them.
+    """
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.users = UserRepo(session)
-        self.areas = AreaRepo(session)
-        self.conversations = ConversationRepo(session)
-        self.questions = QuestionRepo(session)
-        self.faq = FaqRepo(session)
-        self.updates = UpdateRepo(session)
-        self.audit = AuditRepo(session)
-        self.area_tree = AreaTreeRepo(session)
-        self.invites = InviteRepo(session)
-        self.visits = VisitRepo(session)
-        self.visit_stats = VisitStatsRepo(session)
-        self.downloads = DownloadRepo(session)
-        self.outbox = OutboxRepo(session)
-        self.broadcasts = BroadcastRepo(session)
-        self.campaigns = CampaignRepo(session)
-        self.reminders = ReminderRepo(session)
-        self.handoffs = HandoffRepo(session)
-        self.handoff_stats = HandoffStatsRepo(session)
-        self.faq_proposals = ProposalRepo(session)
-        self.zalo_oa = ZaloOARepo(session)
-        self.web = WebRepo(session)
+
+    @cached_property
+    def users(self) -> UserRepo:
+        return UserRepo(self.session)
+
+    @cached_property
+    def areas(self) -> AreaRepo:
+        return AreaRepo(self.session)
+
+    @cached_property
+    def conversations(self) -> ConversationRepo:
+        return ConversationRepo(self.session)
+
+    @cached_property
+    def questions(self) -> QuestionRepo:
+        return QuestionRepo(self.session)
+
+    @cached_property
+    def faq(self) -> FaqRepo:
+        return FaqRepo(self.session)
+
+    @cached_property
+    def updates(self) -> UpdateRepo:
+        return UpdateRepo(self.session)
+
+    @cached_property
+    def audit(self) -> AuditRepo:
+        return AuditRepo(self.session)
+
+    @cached_property
+    def area_tree(self) -> AreaTreeRepo:
+        return AreaTreeRepo(self.session)
+
+    @cached_property
+    def invites(self) -> InviteRepo:
+        return InviteRepo(self.session)
+
+    @cached_property
+    def visits(self) -> VisitRepo:
+        return VisitRepo(self.session)
+
+    @cached_property
+    def visit_stats(self) -> VisitStatsRepo:
+        return VisitStatsRepo(self.session)
+
+    @cached_property
+    def downloads(self) -> DownloadRepo:
+        return DownloadRepo(self.session)
+
+    @cached_property
+    def outbox(self) -> OutboxRepo:
+        return OutboxRepo(self.session)
+
+    @cached_property
+    def broadcasts(self) -> BroadcastRepo:
+        return BroadcastRepo(self.session)
+
+    @cached_property
+    def campaigns(self) -> CampaignRepo:
+        return CampaignRepo(self.session)
+
+    @cached_property
+    def reminders(self) -> ReminderRepo:
+        return ReminderRepo(self.session)
+
+    @cached_property
+    def handoffs(self) -> HandoffRepo:
+        return HandoffRepo(self.session)
+
+    @cached_property
+    def handoff_stats(self) -> HandoffStatsRepo:
+        return HandoffStatsRepo(self.session)
+
+    @cached_property
+    def faq_proposals(self) -> ProposalRepo:
+        return ProposalRepo(self.session)
+
+    @cached_property
+    def zalo_oa(self) -> ZaloOARepo:
+        return ZaloOARepo(self.session)
+
+    @cached_property
+    def web(self) -> WebRepo:
+        return WebRepo(self.session)
+
+    async def open_update(
+        self,
+        channel: str,
+        update_id: str | None,
+        user_id: str,
+        chat_id: str,
+        display_name: str,
+        *,
+        private: bool,
+        now: datetime,
+    ) -> Opened | None:
+        """Records the update, touches its user and reads their conversation state (db/repos/opening.py);
+        None when the update was handled before."""
+        return await open_update(
+            self.session,
+            self.users,
+            self.updates,
+            self.conversations,
+            self.questions,
+            channel=channel,
+            update_id=update_id,
+            user_id=user_id,
+            chat_id=chat_id,
+            display_name=display_name,
+            private=private,
+            now=now,
+        )
 
 
 @asynccontextmanager
 async def unit_of_work(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[Store]:
     async with factory() as session, session.begin():
         yield Store(session)
+        await hot.write_deferred(session)  # what waited for a statement to join (QuestionRepo.log)

@@ -16,6 +16,10 @@ from db.models import ConversationState
 from db.repos import hot
 
 
+class StaleState(Exception):
+    """The state was read before another process's update to it committed: run this update again."""
+
+
 @dataclass(slots=True)
 class ConversationData:
     form: str | None = None
@@ -27,6 +31,7 @@ class ConversationData:
 
 
 _T = hot.table(ConversationState)
+_KEY_COLUMNS = (_T.c.channel, _T.c.chat_id, _T.c.user_external_id)
 _KEY = (
     _T.c.channel == bindparam("b_channel"),
     _T.c.chat_id == bindparam("b_chat_id"),
@@ -35,7 +40,7 @@ _KEY = (
 _FIELDS = (_T.c.form, _T.c.step, _T.c.data, _T.c.choices, _T.c.expires_at)
 _LOAD = select(_T.c.id, *_FIELDS).where(*_KEY)
 # Two web processes handling the same user's updates take turns on this row.
-_LOAD_LOCKED = {"postgresql": _LOAD.with_for_update(), "sqlite": _LOAD}
+LOAD_LOCKED = {"postgresql": _LOAD.with_for_update(), "sqlite": _LOAD}
 _UPDATE = update(_T).where(_T.c.id == bindparam("b_id"))
 _DELETE = delete(_T).where(_T.c.id == bindparam("b_id"))
 _CLEAR = delete(_T).where(*_KEY)
@@ -48,16 +53,24 @@ _INSERT = {
     )
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+# Insert the state read as missing; nothing when it is there after all (db/repos/opening.py).
+_INSERT_NEW = {
+    name: dialect.insert(_T)
+    .on_conflict_do_nothing(index_elements=[c.name for c in _KEY_COLUMNS])
+    .returning(_T.c.id)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
-def _data(row: Any) -> ConversationData:
+def _data(row: Any, prefix: str = "") -> ConversationData:
+    values = row._mapping
     return ConversationData(
-        form=row.form,
-        step=row.step,
+        form=values[prefix + "form"],
+        step=values[prefix + "step"],
         # Deep copies: handlers mutate nested lists of the state in place.
-        data=copy.deepcopy(dict(row.data or {})),
-        choices=[list(c) for c in (row.choices or [])],
-        expires_at=row.expires_at,
+        data=copy.deepcopy(dict(values[prefix + "data"] or {})),
+        choices=[list(c) for c in (values[prefix + "choices"] or [])],
+        expires_at=values[prefix + "expires_at"],
     )
 
 
@@ -88,17 +101,25 @@ class ConversationRepo:
 
     async def load(self, channel: str, chat_id: str, user_id: str) -> ConversationData:
         key = (channel, chat_id, user_id)
-        row = await self._row(key, _LOAD_LOCKED[hot.dialect_name(self._session)])
-        state = ConversationData() if row is None else _data(row)
-        self._loaded[key] = (None if row is None else row.id, copy.deepcopy(state))
+        row = await self._row(key, LOAD_LOCKED[hot.dialect_name(self._session)])
+        return self.loaded(key, row)
+
+    def loaded(self, key: tuple[str, str, str], row: Any, prefix: str = "") -> ConversationData:
+        """The state of a row of `_LOAD`'s columns (named with `prefix`) read by `load` or in another
+        statement (db/repos/opening.py); an id of None: no state yet."""
+        row_id = None if row is None else row._mapping[prefix + "id"]
+        state = ConversationData() if row_id is None else _data(row, prefix)
+        self._loaded[key] = (row_id, copy.deepcopy(state))
         return state
 
     async def save(self, channel: str, chat_id: str, user_id: str, state: ConversationData) -> None:
         key = (channel, chat_id, user_id)
+        inserts = _INSERT
         if key in self._loaded:
             row_id, before = self._loaded.pop(key)
             if before == state:
                 return
+            inserts = _INSERT_NEW
         else:
             row = await self._row(key, _LOAD)
             row_id = None if row is None else row.id
@@ -106,8 +127,10 @@ class ConversationRepo:
         if row_id is None:
             if not empty:
                 values = {"channel": channel, "chat_id": chat_id, "user_external_id": user_id}
-                statement = _INSERT[hot.dialect_name(self._session)]
-                await hot.execute(self._session, statement, values | _values(state))
+                statement = inserts[hot.dialect_name(self._session)]
+                result = await hot.execute(self._session, statement, values | _values(state))
+                if inserts is _INSERT_NEW and result.first() is None:
+                    raise StaleState(f"{channel}:{chat_id}:{user_id}")
         elif empty:
             await hot.execute(self._session, _DELETE, {"b_id": row_id})
         else:

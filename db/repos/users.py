@@ -4,8 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import Boolean, String, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    String,
+    Subquery,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -80,20 +95,26 @@ _MY_ID = select(_ME.c.id).where(
 )
 _RELAYING = (
     exists()
-    .where(_H.c.citizen_user_id.in_(_MY_ID), _H.c.status.in_(RELAYING), _H.c.relay_until > _NOW)
+    # The statuses spelled out rather than an IN list expanded at each execution (db/repos/hot.py).
+    .where(
+        _H.c.citizen_user_id.in_(_MY_ID),
+        or_(*(_H.c.status == status for status in RELAYING)),
+        _H.c.relay_until > _NOW,
+    )
     .label("relaying")
 )
+_TOUCH_VALUES: dict[str, Any] = {
+    "last_seen_at": _NOW,
+    "blocked_at": None,
+    "display_name": func.coalesce(func.nullif(bindparam("b_name", type_=String()), ""), _T.c.display_name),
+    "chat_id": case((bindparam("b_private", type_=Boolean()), bindparam("b_chat_id")), else_=_T.c.chat_id),
+    "flood_count": case((_NEW_WINDOW, 1), else_=func.coalesce(_T.c.flood_count, 0) + 1),
+    "flood_window_at": case((_NEW_WINDOW, _NOW), else_=_T.c.flood_window_at),
+}
 _TOUCH = (
     update(_T)
     .where(_T.c.channel == bindparam("b_channel"), _T.c.external_id == bindparam("b_external_id"))
-    .values(
-        last_seen_at=_NOW,
-        blocked_at=None,
-        display_name=func.coalesce(func.nullif(bindparam("b_name", type_=String()), ""), _T.c.display_name),
-        chat_id=case((bindparam("b_private", type_=Boolean()), bindparam("b_chat_id")), else_=_T.c.chat_id),
-        flood_count=case((_NEW_WINDOW, 1), else_=func.coalesce(_T.c.flood_count, 0) + 1),
-        flood_window_at=case((_NEW_WINDOW, _NOW), else_=_T.c.flood_window_at),
-    )
+    .values(_TOUCH_VALUES)
     .returning(*_DATA, _RELAYING)
 )
 # A message that does not count against the flood guard after all (a team member's form answer or button
@@ -103,13 +124,74 @@ _UNCOUNT = (
     .where(_T.c.id == bindparam("b_id"), _T.c.flood_count > 0)
     .values(flood_count=_T.c.flood_count - 1)
 )
-# A new user; when another process inserted the same one a moment ago, nothing (then _TOUCH again).
-_CREATE = {
-    name: dialect.insert(_T)
-    .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-    .returning(*_DATA)
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
+_NEW_USER: dict[str, ColumnElement[Any]] = {
+    "channel": bindparam("b_channel", type_=String()),
+    "external_id": bindparam("b_external_id", type_=String()),
+    "chat_id": bindparam("b_new_chat_id", type_=String()),
+    "display_name": bindparam("b_name", type_=String()),
+    "role": literal("citizen"),
+    "created_at": _NOW,
+    "last_seen_at": _NOW,
+    "flood_window_at": _NOW,
+    "flood_count": literal(1),
+    # The model's other defaults, written into the statement: nothing is left to compute at execution.
+    **{c.key: literal(cast(Any, c.default).arg) for c in (_T.c.menu_pending, _T.c.language, _T.c.subscribed)},
 }
+
+
+def person(only_if: ColumnElement[bool] | None = None) -> Subquery:
+    """The user touched or, when new, created, in one statement: at most one row of `_DATA` and relaying.
+
+    PostgreSQL runs both as parts of one statement (the insert only when the touch found nobody); an
+    INSERT … ON CONFLICT DO UPDATE would be one part, but PostgreSQL draws a user id for every message
+    it upserts. No row: another process created the same user a moment ago (then `_TOUCH` again).
+    `only_if` (db/repos/opening.py: the update is new) guards both parts."""
+    touch = _TOUCH if only_if is None else _TOUCH.where(only_if)
+    touched = touch.cte("touched")
+    create = (
+        ~exists(select(touched.c.id)) if only_if is None else and_(only_if, ~exists(select(touched.c.id)))
+    )
+    created = (
+        postgresql.insert(_T)
+        .from_select(list(_NEW_USER), select(*_NEW_USER.values()).where(create))
+        .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+        .returning(*_DATA, literal(False).label("relaying"))
+        .cte("created")
+    )
+    return select(touched).union_all(select(created)).subquery("person")
+
+
+_SEEN_PG = select(person())
+# SQLite draws no id for an upsert that updates: one statement for new and returning users alike.
+_SEEN_SQLITE = (
+    sqlite.insert(_T)
+    .values(_NEW_USER)
+    .on_conflict_do_update(index_elements=["channel", "external_id"], set_=_TOUCH_VALUES)
+    .returning(*_DATA, _RELAYING)
+)
+
+
+def seen_params(
+    channel: str, external_id: str, chat_id: str, name: str, *, private: bool, now: datetime
+) -> dict[str, object]:
+    return {
+        "b_channel": channel,
+        "b_external_id": external_id,
+        "b_now": now,
+        "b_window_start": now - FLOOD_WINDOW,
+        "b_name": name,
+        "b_private": private,
+        "b_chat_id": chat_id,
+        "b_new_chat_id": chat_id if private else external_id,
+    }
+
+
+def seen_user(row: Any, name: str) -> UserData:
+    """The user of a `person` row; `name` is the cleaned name this message carried."""
+    found = UserData(**{key: row._mapping[key] for key in UserData.__dataclass_fields__})
+    if not name:  # the stored name was kept: it may be from before names were cleaned
+        return replace(found, display_name=clean_name(found.display_name))
+    return found
 
 
 class UserRepo:
@@ -131,39 +213,15 @@ class UserRepo:
         The name is stored cleaned (`clean_name`): it is shown to other people. A name with nothing
         visible in it leaves the one stored before.
         """
-        now = now or utcnow()
         name = clean_name(display_name)
-        touch = {
-            "b_channel": channel,
-            "b_external_id": external_id,
-            "b_now": now,
-            "b_window_start": now - FLOOD_WINDOW,
-            "b_name": name,
-            "b_private": private,
-            "b_chat_id": chat_id,
-        }
-        row = (await hot.execute(self._session, _TOUCH, touch)).first()
-        if row is None:
-            create = {
-                "channel": channel,
-                "external_id": external_id,
-                "chat_id": chat_id if private else external_id,
-                "display_name": name,
-                "role": "citizen",
-                "created_at": now,
-                "last_seen_at": now,
-                "flood_window_at": now,
-                "flood_count": 1,
-            }
-            statement = _CREATE[hot.dialect_name(self._session)]
-            row = (await hot.execute(self._session, statement, create)).first()
-            if row is not None:
-                return UserData(**row._mapping, relaying=False)
-            row = (await hot.execute(self._session, _TOUCH, touch)).one()
-        found = UserData(**row._mapping)
-        if not name:  # the stored name was kept: it may be from before names were cleaned
-            return replace(found, display_name=clean_name(found.display_name))
-        return found
+        params = seen_params(channel, external_id, chat_id, name, private=private, now=now or utcnow())
+        sqlite_db = hot.dialect_name(self._session) == "sqlite"
+        row = (await hot.execute(self._session, _SEEN_SQLITE if sqlite_db else _SEEN_PG, params)).first()
+        return seen_user(row, name) if row is not None else await self.seen_again(params, name)
+
+    async def seen_again(self, params: dict[str, object], name: str) -> UserData:
+        """The user another process created while `person` ran: touched now that their row is visible."""
+        return seen_user((await hot.execute(self._session, _TOUCH, params)).one(), name)
 
     async def uncount(self, user_id: int) -> None:
         """Take this message back out of the user's flood window (`seen` counted it before the user's

@@ -179,25 +179,29 @@ class Dispatcher:
 
     # -- handling --
     async def handle(self, incoming: Incoming, store: Store, services: Services) -> list[Reply]:
-        if incoming.update_id and not await store.updates.first_time(incoming.channel, incoming.update_id):
-            log.info("update %s:%s already handled", incoming.channel, incoming.update_id)
-            return []
         text = clean_text(incoming.text)
         if incoming.chat_type == "group" and not self._addressed(incoming, text):
+            if incoming.update_id:  # recorded all the same: a re-delivery is dropped as quickly
+                await store.updates.first_time(incoming.channel, incoming.update_id)
             return []
-        private = incoming.chat_type == "private"
-        user = await store.users.seen(
+        # The update's id, its user (touched, the flood window counted) and the conversation state: one
+        # round trip where the database allows it (db/repos/opening.py).
+        opened = await store.open_update(
             incoming.channel,
+            incoming.update_id or None,
             incoming.user_id,
             incoming.chat_id,
             incoming.display_name,
-            private=private,
+            private=incoming.chat_type == "private",
             now=services.clock(),
         )
+        if opened is None:
+            log.info("update %s:%s already handled", incoming.channel, incoming.update_id)
+            return []
+        user, state = opened.user, opened.state
         flooding = user.flood_count > services.flood_limit
         if flooding and Role.parse(user.role) < Role.MEMBER:
             return self._flood_reply(user.id, user.flood_count, services)
-        state = await store.conversations.load(incoming.channel, incoming.chat_id, incoming.user_id)
         if Role.parse(user.role) >= Role.MEMBER:
             # A team member's answer to an open form or press of a button (or a typed number choosing
             # one) is work in progress, not flooding: it is not counted and never refused. Their free
