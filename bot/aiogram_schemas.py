@@ -14,6 +14,7 @@ code comes first. A process where aiogram was imported earlier simply keeps the 
 
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Any
 
@@ -51,8 +52,11 @@ def _model_rebuild(
 
 
 def defer() -> None:
-    """Build aiogram's models on first use. Idempotent; does nothing once aiogram is imported."""
+    """Build aiogram's models on first use. Idempotent; does nothing once aiogram is imported, or with a
+    pydantic whose `model_rebuild` no longer takes the private arguments this relies on."""
     if "aiogram" in sys.modules or BaseModel.model_rebuild.__func__ is _model_rebuild:  # type: ignore[attr-defined]
+        return
+    if not {"_types_namespace", "_parent_namespace_depth"} <= inspect.signature(_eager).parameters.keys():
         return
     BaseModel.model_rebuild = classmethod(_model_rebuild)  # type: ignore[method-assign,assignment]
 
