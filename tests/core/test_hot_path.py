@@ -128,12 +128,11 @@ async def test_the_state_is_saved_only_when_it_changed(app: App) -> None:
     assert state.choices and state.user_external_id == "703"
 
 
+# PostgreSQL only: SQLite has one writer on one connection, so units of work never overlap there.
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 async def test_a_state_written_meanwhile_is_not_overwritten(app: App) -> None:
     """The opening statement read no state; another process then saved one (PostgreSQL: while the
-    statement waited for the user's lock). Saving over it is refused, so the update runs again. (SQLite
-    has one writer on one connection: units of work never overlap there.)"""
-    if app.engine.dialect.name != "postgresql":
-        pytest.skip("units of work take turns on SQLite's one connection")
+    statement waited for the user's lock). Saving over it is refused, so the update runs again."""
     async with unit_of_work(app.sessions) as store:
         opened = await store.open_update(
             "telegram", "30", "704", "704", "Lan", private=True, now=app.services.clock()
