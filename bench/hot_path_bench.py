@@ -20,11 +20,10 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "bench")]
 
-from sqlalchemy import text  # noqa: E402  (after the tree is put first on the path)
+from e2e_bench import pg_admin  # noqa: E402  (after the tree is put first on the path)
 from sqlalchemy.engine import make_url  # noqa: E402
-from sqlalchemy.ext.asyncio import create_async_engine  # noqa: E402
 
 from bot.app import build_app  # noqa: E402
 from bot.settings import Settings  # noqa: E402
@@ -40,13 +39,6 @@ MESSAGES = (
     "cảm ơn",
     "/start",
 )
-
-
-async def admin(url: str, statement: str) -> None:
-    engine = create_async_engine(url, isolation_level="AUTOCOMMIT")
-    async with engine.connect() as conn:
-        await conn.execute(text(statement))
-    await engine.dispose()
 
 
 def updates(count: int, seed: int, first: int) -> list[Incoming]:
@@ -99,12 +91,12 @@ async def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     name = f"cdsbot_hot_{uuid.uuid4().hex[:8]}"
-    await admin(args.pg_url, f'CREATE DATABASE "{name}"')
+    await pg_admin(args.pg_url, f'CREATE DATABASE "{name}"')
     try:
         url = make_url(args.pg_url).set(database=name).render_as_string(hide_password=False)
         pg = await rounds(url, args.updates, args.rounds)
     finally:
-        await admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await pg_admin(args.pg_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with tempfile.TemporaryDirectory() as folder:
         sqlite = await rounds(f"sqlite+aiosqlite:///{folder}/bench.sqlite3", args.updates, args.rounds)
     print(

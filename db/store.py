@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
 from functools import cached_property
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -22,7 +21,6 @@ from db.repos.faq_proposals import ProposalRepo
 from db.repos.handoff import HandoffRepo
 from db.repos.handoff_stats import HandoffStatsRepo
 from db.repos.invites import InviteRepo
-from db.repos.opening import Opened, open_update
 from db.repos.outbox import OutboxRepo
 from db.repos.questions import QuestionRepo
 from db.repos.reminders import ReminderRepo
@@ -126,34 +124,6 @@ class Store:
     @cached_property
     def web(self) -> WebRepo:
         return WebRepo(self.session)
-
-    async def open_update(
-        self,
-        channel: str,
-        update_id: str | None,
-        user_id: str,
-        chat_id: str,
-        display_name: str,
-        *,
-        private: bool,
-        now: datetime,
-    ) -> Opened | None:
-        """Records the update, touches its user and reads their conversation state (db/repos/opening.py);
-        None when the update was handled before."""
-        return await open_update(
-            self.session,
-            self.users,
-            self.updates,
-            self.conversations,
-            self.questions,
-            channel=channel,
-            update_id=update_id,
-            user_id=user_id,
-            chat_id=chat_id,
-            display_name=display_name,
-            private=private,
-            now=now,
-        )
 
 
 @asynccontextmanager

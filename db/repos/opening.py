@@ -19,19 +19,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import String, bindparam, exists, func, select, true
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from db.base import UTCDateTime
 from db.models import ProcessedUpdate, QuestionLog
 from db.repos import hot
-from db.repos.conversations import LOAD_LOCKED, ConversationData, ConversationRepo
-from db.repos.questions import QuestionRepo
-from db.repos.updates import UpdateRepo
-from db.repos.users import UserData, UserRepo, person, seen_params, seen_user
+from db.repos.conversations import LOAD_LOCKED, ConversationData
+from db.repos.users import UserData, person, seen_params, seen_user
 from handlers.core.textutil import clean_name
+
+if TYPE_CHECKING:
+    from db.store import Store
 
 _U = hot.table(ProcessedUpdate)
 _NEW_UPDATE = (
@@ -68,11 +69,7 @@ class Opened:
 
 
 async def open_update(
-    session: AsyncSession,
-    users: UserRepo,
-    updates: UpdateRepo,
-    conversations: ConversationRepo,
-    questions: QuestionRepo,
+    store: Store,
     *,
     channel: str,
     update_id: str | None,
@@ -84,17 +81,17 @@ async def open_update(
 ) -> Opened | None:
     """Records the update, touches its user and reads their state; None when the update was handled."""
     key = (channel, chat_id, user_id)
-    if update_id is None or hot.dialect_name(session) != "postgresql":
-        if update_id is not None and not await updates.first_time(channel, update_id):
+    if update_id is None or hot.dialect_name(store.session) != "postgresql":
+        if update_id is not None and not await store.updates.first_time(channel, update_id):
             return None
-        user = await users.seen(channel, user_id, chat_id, display_name, private=private, now=now)
-        return Opened(user, await conversations.load(*key))
+        user = await store.users.seen(channel, user_id, chat_id, display_name, private=private, now=now)
+        return Opened(user, await store.conversations.load(*key))
     name = clean_name(display_name)
     params = seen_params(channel, user_id, chat_id, name, private=private, now=now)
     params |= {"b_update_id": update_id, "b_user_id": user_id}
-    row = (await hot.execute(session, _OPEN, params)).one()
+    row = (await hot.execute(store.session, _OPEN, params)).one()
     if not row.fresh:
         return None
-    questions.drawn(row.question_id)
-    found = seen_user(row, name) if row.id is not None else await users.seen_again(params, name)
-    return Opened(found, conversations.loaded(key, row, "s_"))
+    store.questions.drawn(row.question_id)
+    found = seen_user(row, name) if row.id is not None else await store.users.seen_again(params, name)
+    return Opened(found, store.conversations.loaded(key, row, "s_"))

@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from db.repos.conversations import ConversationData
+from db.repos.opening import open_update
 from db.store import Store
 from handlers.core import forms, texts
 from handlers.core.admins import admin_key
@@ -186,12 +187,13 @@ class Dispatcher:
             return []
         # The update's id, its user (touched, the flood window counted) and the conversation state: one
         # round trip where the database allows it (db/repos/opening.py).
-        opened = await store.open_update(
-            incoming.channel,
-            incoming.update_id or None,
-            incoming.user_id,
-            incoming.chat_id,
-            incoming.display_name,
+        opened = await open_update(
+            store,
+            channel=incoming.channel,
+            update_id=incoming.update_id or None,
+            user_id=incoming.user_id,
+            chat_id=incoming.chat_id,
+            display_name=incoming.display_name,
             private=incoming.chat_type == "private",
             now=services.clock(),
         )

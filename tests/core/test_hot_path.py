@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.app import App
 from db.models import ConversationState, ProcessedUpdate, QuestionLog, User
 from db.repos.conversations import ConversationData, StaleState
+from db.repos.opening import open_update
 from db.store import unit_of_work
 from handlers.core.types import Channel
 from tests.support import FakeClock, incoming
@@ -134,8 +135,15 @@ async def test_a_state_written_meanwhile_is_not_overwritten(app: App) -> None:
     """The opening statement read no state; another process then saved one (PostgreSQL: while the
     statement waited for the user's lock). Saving over it is refused, so the update runs again."""
     async with unit_of_work(app.sessions) as store:
-        opened = await store.open_update(
-            "telegram", "30", "704", "704", "Lan", private=True, now=app.services.clock()
+        opened = await open_update(
+            store,
+            channel="telegram",
+            update_id="30",
+            user_id="704",
+            chat_id="704",
+            display_name="Lan",
+            private=True,
+            now=app.services.clock(),
         )
         assert opened is not None and opened.state == ConversationData()
         async with unit_of_work(app.sessions) as other:
@@ -159,8 +167,15 @@ async def test_a_logged_question_is_written_before_anything_reads_it(app: App) -
     now = app.services.clock()
     for update_id, choose in (("50", True), ("51", False)):
         async with unit_of_work(app.sessions) as store:
-            opened = await store.open_update(
-                "telegram", update_id, "705", "705", "Lan", private=True, now=now
+            opened = await open_update(
+                store,
+                channel="telegram",
+                update_id=update_id,
+                user_id="705",
+                chat_id="705",
+                display_name="Lan",
+                private=True,
+                now=now,
             )
             assert opened is not None
             question_id = await store.questions.log(
