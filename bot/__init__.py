@@ -1,6 +1,7 @@
 """cds-bot: the application package."""
 
-from bot import aiogram_schemas
+from bot.channels import aiogram_schemas
 
-# Before anything of ours imports aiogram: its models are built on first use (bot/aiogram_schemas.py).
+# Before anything of ours imports aiogram: its models are built on first use
+# (bot/channels/aiogram_schemas.py).
 aiogram_schemas.defer()

@@ -8,8 +8,9 @@ cds-bot so that the difference measured is the application, not the set-up:
 
 * the webhook answers after the update is handled (`handle_in_background=False`, as bot/channels/telegram.py
   does), and the event loop is uvloop where it is installed (as `cdsbot run` does);
-* `--defer-models` builds aiogram's models on first use as cds-bot does (bot/aiogram_schemas.py; config
-  `echo_deferred`): the floor with the framework's import made as cheap as ours, to show our own cost;
+* `--defer-models` builds aiogram's models on first use as cds-bot does
+  (bot/channels/aiogram_schemas.py; config `echo_deferred`): the floor with the framework's import made
+  as cheap as ours, to show our own cost;
 * `--insert` adds one SQLite INSERT and its commit per update through aiosqlite on one connection, with the
   pragmas of db/session.py (WAL, synchronous=NORMAL): the least database work a bot that records anything
   does.
@@ -35,7 +36,7 @@ import aiosqlite
 
 if "--defer-models" in sys.argv:  # before aiogram is imported, as bot/__init__.py does for cds-bot
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-    from bot import aiogram_schemas
+    from bot.channels import aiogram_schemas
 
     aiogram_schemas.defer()
 

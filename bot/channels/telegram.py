@@ -20,7 +20,7 @@ from aiogram.types import (
 )
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 
-from bot import aiogram_schemas
+from bot.channels import aiogram_schemas
 from bot.channels.retry import RecipientBlocked
 from bot.channels.telegram_send import TelegramSender
 from bot.conversation import Conversation

@@ -1,4 +1,4 @@
-"""aiogram's models built on first use (bot/aiogram_schemas.py) are the models aiogram builds at import.
+"""aiogram's models built on first use (bot/channels/aiogram_schemas.py) are those it builds at import.
 
 Each check runs in a fresh interpreter: whether the build is deferred depends on what was imported first.
 """
